@@ -1,0 +1,50 @@
+/* Everything the running server owns, passed to every handler through the request. */
+#ifndef MARSAD_APP_H
+#define MARSAD_APP_H
+
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "router.h"
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <time.h>
+
+#define MARSAD_VERSION "0.1.0"
+
+struct app_metrics {
+    atomic_uint_fast64_t requests;
+    atomic_uint_fast64_t by_class[6]; /* 1xx..5xx; index 0 unused */
+    atomic_uint_fast64_t bytes_out;
+    atomic_uint_fast64_t duration_us_sum;
+    atomic_uint_fast64_t not_modified;
+    atomic_int_fast64_t in_flight;
+};
+
+struct app {
+    const struct config *cfg;
+    struct logger log;
+    struct db_pool db;
+    atomic_uint_fast64_t dataset_version; /* advances on every write */
+    const struct route *routes;
+    size_t nroutes;
+    struct app_metrics metrics;
+    time_t started_at;
+    char boot_id[17]; /* random hex, prefix of generated request ids */
+    atomic_uint_fast64_t request_seq;
+    const char *mhd_version;
+    const char *sqlite_version;
+};
+
+/* The calling thread's read-only connection. */
+enum app_status app_db_reader(struct app *app, struct db_conn **out) APP_MUST_CHECK;
+
+/*
+ * Answers a request whose database work failed with the status the failure
+ * deserves (503 + Retry-After when busy, 500 otherwise), logging the cause.
+ */
+void app_db_error(struct http_request *req, struct http_response *res, enum app_status st,
+                  const char *what);
+
+#endif

@@ -1,0 +1,50 @@
+/* Command-line flags and MARSAD_* environment variables into an immutable config. */
+#ifndef MARSAD_CONFIG_H
+#define MARSAD_CONFIG_H
+
+#include "log.h"
+#include "status.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_HOST_MAX   256
+#define CONFIG_PATH_MAX   4096
+#define CONFIG_ORIGIN_MAX 512
+
+struct config {
+    char host[CONFIG_HOST_MAX];
+    uint16_t port;
+    char db_path[CONFIG_PATH_MAX];
+    unsigned threads;
+    char cors_origin[CONFIG_ORIGIN_MAX]; /* "" disables CORS */
+    enum log_level log_level;
+    size_t max_body;
+    unsigned timeout_s;     /* idle connection timeout */
+    unsigned cache_max_age; /* Cache-Control max-age for data responses, seconds */
+    unsigned max_conns;     /* global connection limit */
+    unsigned max_conns_per_ip;
+    bool read_only; /* refuse writes; open the database read-only */
+};
+
+/* Looks up an environment variable; returns NULL when unset. */
+typedef const char *(*config_getenv_fn)(const char *name);
+
+/*
+ * Fills *cfg with defaults, then the environment (through getenv_fn, may be
+ * NULL), then argv[first..argc) flags (flags win). On error writes one line
+ * (without newline) into err and returns APP_EINVAL. "--help" in argv
+ * returns APP_ENOTFOUND so the caller prints usage.
+ */
+enum app_status config_parse(struct config *cfg, int argc, char **argv, int first,
+                             config_getenv_fn getenv_fn, char *err, size_t errlen) APP_MUST_CHECK;
+
+/* Checks the filesystem side: the database's directory exists and is usable. */
+enum app_status config_check_paths(const struct config *cfg, char *err,
+                                   size_t errlen) APP_MUST_CHECK;
+
+/* Text for `marsad serve --help`. */
+extern const char config_usage[];
+
+#endif

@@ -1,0 +1,27 @@
+/* The only module that knows libmicrohttpd: daemon, request state, responses, access log. */
+#ifndef MARSAD_HTTP_SERVER_H
+#define MARSAD_HTTP_SERVER_H
+
+#include "app.h"
+#include "status.h"
+
+#include <stdint.h>
+
+#define HTTP_MAX_TARGET       8192  /* longer request targets get 414 */
+#define HTTP_MAX_HEADER_BYTES 16384 /* larger header sections get 431 */
+
+struct http_server;
+
+/* Starts listening (port 0 picks a free port). */
+enum app_status http_server_start(struct app *app, struct http_server **out) APP_MUST_CHECK;
+/* The port actually bound. */
+uint16_t http_server_port(const struct http_server *s);
+/*
+ * Stops accepting, waits up to grace_ms for requests in flight to finish,
+ * then stops the daemon and frees it.
+ */
+void http_server_stop(struct http_server *s, unsigned grace_ms);
+/* "0.9.75" */
+const char *http_server_library_version(void);
+
+#endif

@@ -1,0 +1,39 @@
+/* One route table; segment-by-segment matching with {name} captures; 404 vs 405. */
+#ifndef MARSAD_ROUTER_H
+#define MARSAD_ROUTER_H
+
+#include "http.h"
+
+typedef void (*http_handler_fn)(struct http_request *req, struct http_response *res);
+
+struct route {
+    unsigned methods; /* HTTP_GET | ...; GET routes answer HEAD too */
+    const char *pattern;
+    http_handler_fn handler;
+};
+
+enum router_match {
+    ROUTER_FOUND,
+    ROUTER_NOT_FOUND,          /* no pattern matches the path */
+    ROUTER_METHOD_NOT_ALLOWED, /* a pattern matches, not with this method */
+};
+
+/*
+ * Finds the route for (method, req->path). On ROUTER_FOUND sets *out and the
+ * request's path parameters. *allowed gets the methods the path accepts
+ * (HEAD and OPTIONS included) whenever some pattern matches.
+ */
+enum router_match router_match(const struct route *routes, size_t n, struct http_request *req,
+                               const struct route **out, unsigned *allowed);
+
+/* Writes "GET, HEAD, OPTIONS" style text for a method mask. */
+void router_allow_header(unsigned allowed, char *out, size_t n);
+
+/*
+ * Routes the request: calls the handler, or answers 404, 405 (with Allow),
+ * or 204 for OPTIONS (with Allow). HEAD runs the GET handler.
+ */
+void router_dispatch(const struct route *routes, size_t n, struct http_request *req,
+                     struct http_response *res);
+
+#endif

@@ -1,0 +1,22 @@
+/*
+ * Builds the default database from the curated files compiled into the binary
+ * (db/migrations, db/seed, db/sources). Deterministic: the same inputs give the
+ * same rows in the same order, so `.dump` output is byte-identical.
+ */
+#ifndef MARSAD_SEED_H
+#define MARSAD_SEED_H
+
+#include "status.h"
+
+#include <stddef.h>
+
+/*
+ * Writes a new database at out_path (replacing it atomically through a
+ * temporary file). On failure err names the file and record at fault.
+ */
+enum app_status seed_build(const char *out_path, char *err, size_t errlen) APP_MUST_CHECK;
+
+/* Number of code points in the first n bytes of UTF-8 text s. */
+size_t seed_codepoints(const char *s, size_t n);
+
+#endif

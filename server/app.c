@@ -1,0 +1,27 @@
+#include "app.h"
+
+#include <stdio.h>
+
+enum app_status app_db_reader(struct app *app, struct db_conn **out)
+{
+    return db_pool_reader(&app->db, out);
+}
+
+void app_db_error(struct http_request *req, struct http_response *res, enum app_status st,
+                  const char *what)
+{
+    struct app *app = req->app;
+    char detail[256];
+    int w = snprintf(detail, sizeof detail, "%s: %s", what, app_status_str(st));
+    if (w < 0)
+        detail[0] = '\0';
+    log_msg(&app->log, LOG_ERROR, "request %s: %s", req->request_id ? req->request_id : "-",
+            detail);
+    if (st == APP_EBUSY || st == APP_ENOMEM) {
+        http_problem(res, req, 503, "unavailable",
+                     "the database is busy; retry the request shortly", NULL, 0);
+        http_response_header(res, "Retry-After", "1");
+    } else {
+        http_problem(res, req, 500, "internal", "the server could not read its database", NULL, 0);
+    }
+}

@@ -1,0 +1,333 @@
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const char config_usage[] =
+    "Usage: marsad serve [options]\n"
+    "\n"
+    "Options (each also settable by the environment variable shown; flags win):\n"
+    "  --host ADDR          address to listen on            MARSAD_HOST      (127.0.0.1)\n"
+    "  --port N             TCP port, 0 picks a free one    MARSAD_PORT      (8080)\n"
+    "  --db PATH            SQLite database; created with   MARSAD_DB        (marsad.db)\n"
+    "                       the default data when missing\n"
+    "  --threads N          worker threads, 1-256           MARSAD_THREADS   (one per core)\n"
+    "  --cors-origin ORIGIN Access-Control-Allow-Origin,    MARSAD_CORS_ORIGIN (*)\n"
+    "                       empty to disable CORS\n"
+    "  --log-level LEVEL    error, warn, info, debug        MARSAD_LOG_LEVEL (info)\n"
+    "  --max-body BYTES     request body limit, k/m suffix  MARSAD_MAX_BODY  (1m)\n"
+    "  --timeout SECONDS    idle connection timeout, 1-3600 MARSAD_TIMEOUT   (30)\n"
+    "  --cache-max-age S    Cache-Control max-age, 0-86400  MARSAD_CACHE_MAX_AGE (60)\n"
+    "  --max-connections N  global connection limit         MARSAD_MAX_CONNECTIONS (1024)\n"
+    "  --max-connections-per-ip N                            MARSAD_MAX_CONNECTIONS_PER_IP (64)\n"
+    "  --read-only          serve reads only                MARSAD_READ_ONLY (0)\n";
+
+struct option_def {
+    const char *flag;
+    const char *env;
+    enum app_status (*apply)(struct config *cfg, const char *name, const char *value, char *err,
+                             size_t errlen);
+};
+
+static enum app_status S_fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static enum app_status S_fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    if (n < 0 && errlen > 0)
+        err[0] = '\0';
+    return APP_EINVAL;
+}
+
+/* Parses a decimal integer in [lo, hi] with nothing after it. */
+static bool S_parse_uint(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+    if (!s || *s < '0' || *s > '9')
+        return false;
+    errno = 0;
+    char *end = NULL;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+static enum app_status S_copy(char *dst, size_t cap, const char *name, const char *value, char *err,
+                              size_t errlen)
+{
+    size_t n = strlen(value);
+    if (n >= cap)
+        return S_fail(err, errlen, "invalid %s: longer than %zu bytes", name, cap - 1);
+    memcpy(dst, value, n + 1);
+    return APP_OK;
+}
+
+static enum app_status S_host(struct config *cfg, const char *name, const char *v, char *err,
+                              size_t errlen)
+{
+    if (*v == '\0')
+        return S_fail(err, errlen, "invalid %s: must not be empty", name);
+    return S_copy(cfg->host, sizeof cfg->host, name, v, err, errlen);
+}
+
+static enum app_status S_port(struct config *cfg, const char *name, const char *v, char *err,
+                              size_t errlen)
+{
+    uint64_t n;
+    if (!S_parse_uint(v, 0, 65535, &n))
+        return S_fail(err, errlen, "invalid %s '%s': must be an integer from 0 to 65535", name, v);
+    cfg->port = (uint16_t)n;
+    return APP_OK;
+}
+
+static enum app_status S_db(struct config *cfg, const char *name, const char *v, char *err,
+                            size_t errlen)
+{
+    if (*v == '\0')
+        return S_fail(err, errlen, "invalid %s: must not be empty", name);
+    return S_copy(cfg->db_path, sizeof cfg->db_path, name, v, err, errlen);
+}
+
+static enum app_status S_threads(struct config *cfg, const char *name, const char *v, char *err,
+                                 size_t errlen)
+{
+    uint64_t n;
+    if (!S_parse_uint(v, 1, 256, &n))
+        return S_fail(err, errlen, "invalid %s '%s': must be an integer from 1 to 256", name, v);
+    cfg->threads = (unsigned)n;
+    return APP_OK;
+}
+
+static enum app_status S_cors(struct config *cfg, const char *name, const char *v, char *err,
+                              size_t errlen)
+{
+    for (const char *p = v; *p; p++) {
+        if ((unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e)
+            return S_fail(err, errlen, "invalid %s: an origin has no spaces or control characters",
+                          name);
+    }
+    return S_copy(cfg->cors_origin, sizeof cfg->cors_origin, name, v, err, errlen);
+}
+
+static enum app_status S_level(struct config *cfg, const char *name, const char *v, char *err,
+                               size_t errlen)
+{
+    if (!log_level_parse(v, &cfg->log_level))
+        return S_fail(err, errlen, "invalid %s '%s': must be one of error, warn, info, debug", name,
+                      v);
+    return APP_OK;
+}
+
+static enum app_status S_max_body(struct config *cfg, const char *name, const char *v, char *err,
+                                  size_t errlen)
+{
+    char digits[32];
+    size_t n = strlen(v);
+    uint64_t mult = 1;
+    if (n > 0 && n < sizeof digits) {
+        memcpy(digits, v, n + 1);
+        char last = digits[n - 1];
+        if (last == 'k' || last == 'K')
+            mult = 1024;
+        else if (last == 'm' || last == 'M')
+            mult = 1024 * 1024;
+        if (mult != 1)
+            digits[n - 1] = '\0';
+        uint64_t x;
+        if (S_parse_uint(digits, 1, 64ull * 1024 * 1024, &x) && x * mult <= 64ull * 1024 * 1024) {
+            cfg->max_body = (size_t)(x * mult);
+            return APP_OK;
+        }
+    }
+    return S_fail(err, errlen,
+                  "invalid %s '%s': must be a size from 1 byte to 64m (suffix k or m allowed)",
+                  name, v);
+}
+
+static enum app_status S_timeout(struct config *cfg, const char *name, const char *v, char *err,
+                                 size_t errlen)
+{
+    uint64_t n;
+    if (!S_parse_uint(v, 1, 3600, &n))
+        return S_fail(err, errlen, "invalid %s '%s': must be an integer from 1 to 3600 seconds",
+                      name, v);
+    cfg->timeout_s = (unsigned)n;
+    return APP_OK;
+}
+
+static enum app_status S_max_age(struct config *cfg, const char *name, const char *v, char *err,
+                                 size_t errlen)
+{
+    uint64_t n;
+    if (!S_parse_uint(v, 0, 86400, &n))
+        return S_fail(err, errlen, "invalid %s '%s': must be an integer from 0 to 86400 seconds",
+                      name, v);
+    cfg->cache_max_age = (unsigned)n;
+    return APP_OK;
+}
+
+static enum app_status S_max_conns(struct config *cfg, const char *name, const char *v, char *err,
+                                   size_t errlen)
+{
+    uint64_t n;
+    if (!S_parse_uint(v, 1, 100000, &n))
+        return S_fail(err, errlen, "invalid %s '%s': must be an integer from 1 to 100000", name, v);
+    cfg->max_conns = (unsigned)n;
+    return APP_OK;
+}
+
+static enum app_status S_max_conns_ip(struct config *cfg, const char *name, const char *v,
+                                      char *err, size_t errlen)
+{
+    uint64_t n;
+    if (!S_parse_uint(v, 1, 100000, &n))
+        return S_fail(err, errlen, "invalid %s '%s': must be an integer from 1 to 100000", name, v);
+    cfg->max_conns_per_ip = (unsigned)n;
+    return APP_OK;
+}
+
+static enum app_status S_read_only(struct config *cfg, const char *name, const char *v, char *err,
+                                   size_t errlen)
+{
+    if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0)
+        cfg->read_only = true;
+    else if (strcmp(v, "0") == 0 || strcmp(v, "false") == 0)
+        cfg->read_only = false;
+    else
+        return S_fail(err, errlen, "invalid %s '%s': must be 1, 0, true or false", name, v);
+    return APP_OK;
+}
+
+static const struct option_def options[] = {
+    {"--host", "MARSAD_HOST", S_host},
+    {"--port", "MARSAD_PORT", S_port},
+    {"--db", "MARSAD_DB", S_db},
+    {"--threads", "MARSAD_THREADS", S_threads},
+    {"--cors-origin", "MARSAD_CORS_ORIGIN", S_cors},
+    {"--log-level", "MARSAD_LOG_LEVEL", S_level},
+    {"--max-body", "MARSAD_MAX_BODY", S_max_body},
+    {"--timeout", "MARSAD_TIMEOUT", S_timeout},
+    {"--cache-max-age", "MARSAD_CACHE_MAX_AGE", S_max_age},
+    {"--max-connections", "MARSAD_MAX_CONNECTIONS", S_max_conns},
+    {"--max-connections-per-ip", "MARSAD_MAX_CONNECTIONS_PER_IP", S_max_conns_ip},
+    {"--read-only", "MARSAD_READ_ONLY", S_read_only},
+};
+
+static void S_defaults(struct config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    memcpy(cfg->host, "127.0.0.1", sizeof "127.0.0.1");
+    cfg->port = 8080;
+    memcpy(cfg->db_path, "marsad.db", sizeof "marsad.db");
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    cfg->threads = n < 1 ? 1u : n > 256 ? 256u : (unsigned)n;
+    cfg->cors_origin[0] = '*';
+    cfg->log_level = LOG_INFO;
+    cfg->max_body = 1024 * 1024;
+    cfg->timeout_s = 30;
+    cfg->cache_max_age = 60;
+    cfg->max_conns = 1024;
+    cfg->max_conns_per_ip = 64;
+    cfg->read_only = false;
+}
+
+enum app_status config_parse(struct config *cfg, int argc, char **argv, int first,
+                             config_getenv_fn getenv_fn, char *err, size_t errlen)
+{
+    const size_t nopt = sizeof options / sizeof options[0];
+    S_defaults(cfg);
+    if (errlen > 0)
+        err[0] = '\0';
+
+    if (getenv_fn) {
+        for (size_t i = 0; i < nopt; i++) {
+            const char *v = getenv_fn(options[i].env);
+            if (v && options[i].apply(cfg, options[i].env, v, err, errlen) != APP_OK)
+                return APP_EINVAL;
+        }
+    }
+
+    for (int i = first; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0)
+            return APP_ENOTFOUND;
+        const char *eq = strchr(arg, '=');
+        size_t name_len = eq ? (size_t)(eq - arg) : strlen(arg);
+        const struct option_def *opt = NULL;
+        for (size_t k = 0; k < nopt; k++) {
+            if (strlen(options[k].flag) == name_len &&
+                strncmp(options[k].flag, arg, name_len) == 0) {
+                opt = &options[k];
+                break;
+            }
+        }
+        if (!opt)
+            return S_fail(err, errlen, "unknown option '%s' (see marsad serve --help)", arg);
+        const char *value;
+        if (eq) {
+            value = eq + 1;
+        } else if (opt->apply == S_read_only) {
+            value = "1";
+        } else {
+            if (i + 1 >= argc)
+                return S_fail(err, errlen, "option %s needs a value", opt->flag);
+            value = argv[++i];
+        }
+        if (opt->apply(cfg, opt->flag, value, err, errlen) != APP_OK)
+            return APP_EINVAL;
+    }
+    return APP_OK;
+}
+
+enum app_status config_check_paths(const struct config *cfg, char *err, size_t errlen)
+{
+    char dir[CONFIG_PATH_MAX];
+    const char *slash = strrchr(cfg->db_path, '/');
+    if (!slash) {
+        dir[0] = '.';
+        dir[1] = '\0';
+    } else if (slash == cfg->db_path) {
+        dir[0] = '/';
+        dir[1] = '\0';
+    } else {
+        size_t n = (size_t)(slash - cfg->db_path);
+        memcpy(dir, cfg->db_path, n);
+        dir[n] = '\0';
+    }
+    struct stat st;
+    if (stat(dir, &st) != 0)
+        return S_fail(err, errlen, "invalid --db '%s': directory '%s' does not exist", cfg->db_path,
+                      dir);
+    if (!S_ISDIR(st.st_mode))
+        return S_fail(err, errlen, "invalid --db '%s': '%s' is not a directory", cfg->db_path, dir);
+    if (access(dir, R_OK | X_OK) != 0)
+        return S_fail(err, errlen, "invalid --db '%s': directory '%s' is not readable",
+                      cfg->db_path, dir);
+    if (stat(cfg->db_path, &st) == 0) {
+        if (!S_ISREG(st.st_mode))
+            return S_fail(err, errlen, "invalid --db '%s': not a regular file", cfg->db_path);
+        if (access(cfg->db_path, R_OK) != 0)
+            return S_fail(err, errlen, "invalid --db '%s': file is not readable", cfg->db_path);
+        if (!cfg->read_only && access(cfg->db_path, W_OK) != 0)
+            return S_fail(err, errlen,
+                          "invalid --db '%s': file is not writable (use --read-only to serve it)",
+                          cfg->db_path);
+    } else if (access(dir, W_OK) != 0) {
+        return S_fail(err, errlen,
+                      "invalid --db '%s': file does not exist and directory '%s' is not writable",
+                      cfg->db_path, dir);
+    }
+    return APP_OK;
+}

@@ -1,0 +1,309 @@
+#include "db.h"
+
+#include "embedded.h"
+
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STMT_CACHE 128
+
+struct stmt_slot {
+    const char *sql;
+    sqlite3_stmt *st;
+};
+
+struct db_conn {
+    sqlite3 *h;
+    bool readonly;
+    struct stmt_slot cache[STMT_CACHE];
+};
+
+enum app_status db_status(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_ROW:
+    case SQLITE_DONE:
+        return APP_OK;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return APP_EBUSY;
+    case SQLITE_NOMEM:
+        return APP_ENOMEM;
+    case SQLITE_CONSTRAINT:
+        return APP_ECONFLICT;
+    case SQLITE_TOOBIG:
+        return APP_ETOOBIG;
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+        return APP_EIO;
+    default:
+        return APP_EDB;
+    }
+}
+
+const char *db_errmsg(struct db_conn *c)
+{
+    return c && c->h ? sqlite3_errmsg(c->h) : "no connection";
+}
+
+sqlite3 *db_handle(struct db_conn *c)
+{
+    return c->h;
+}
+
+enum app_status db_exec(struct db_conn *c, const char *sql)
+{
+    return db_status(sqlite3_exec(c->h, sql, NULL, NULL, NULL));
+}
+
+enum app_status db_open(const char *path, bool readonly, struct db_conn **out)
+{
+    *out = NULL;
+    struct db_conn *c = calloc(1, sizeof *c);
+    if (!c)
+        return APP_ENOMEM;
+    int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
+    flags |= readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    int rc = sqlite3_open_v2(path, &c->h, flags, NULL);
+    enum app_status st = db_status(rc);
+    if (st != APP_OK)
+        goto fail;
+    c->readonly = readonly;
+    sqlite3_extended_result_codes(c->h, 1);
+    sqlite3_busy_timeout(c->h, 5000);
+    st = db_exec(c, "PRAGMA foreign_keys = ON");
+    if (st != APP_OK)
+        goto fail;
+    if (!readonly) {
+        /* WAL lets readers run while the writer commits; FULL syncs every commit. */
+        st = db_exec(c, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL");
+        if (st != APP_OK)
+            goto fail;
+    } else {
+        st = db_exec(c, "PRAGMA query_only = ON");
+        if (st != APP_OK)
+            goto fail;
+    }
+    *out = c;
+    return APP_OK;
+fail:
+    db_close(c);
+    return st == APP_OK ? APP_EDB : st;
+}
+
+void db_close(struct db_conn *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < STMT_CACHE; i++)
+        sqlite3_finalize(c->cache[i].st);
+    sqlite3_close(c->h);
+    free(c);
+}
+
+enum app_status db_stmt(struct db_conn *c, const char *sql, sqlite3_stmt **out)
+{
+    uintptr_t key = (uintptr_t)sql;
+    size_t h = (size_t)((key >> 4) * 2654435761u) % STMT_CACHE;
+    for (size_t probe = 0; probe < STMT_CACHE; probe++) {
+        struct stmt_slot *s = &c->cache[(h + probe) % STMT_CACHE];
+        if (s->sql == sql) {
+            sqlite3_reset(s->st);
+            sqlite3_clear_bindings(s->st);
+            *out = s->st;
+            return APP_OK;
+        }
+        if (!s->sql) {
+            sqlite3_stmt *st = NULL;
+            int rc = sqlite3_prepare_v3(c->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+            if (rc != SQLITE_OK)
+                return db_status(rc);
+            s->sql = sql;
+            s->st = st;
+            *out = st;
+            return APP_OK;
+        }
+    }
+    return APP_ETOOBIG; /* more distinct statements than the cache holds */
+}
+
+enum app_status db_begin(struct db_conn *c)
+{
+    return db_exec(c, "BEGIN IMMEDIATE");
+}
+
+enum app_status db_commit(struct db_conn *c)
+{
+    return db_exec(c, "COMMIT");
+}
+
+void db_rollback(struct db_conn *c)
+{
+    if (!sqlite3_get_autocommit(c->h))
+        (void)sqlite3_exec(c->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+enum app_status db_user_version(struct db_conn *c, int *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(c->h, "PRAGMA user_version", -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *out = sqlite3_column_int(st, 0);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    return db_status(rc);
+}
+
+/* Version number of an embedded migration "db/migrations/NNNN_name.sql", or -1. */
+static int S_migration_version(const char *name)
+{
+    static const char prefix[] = "db/migrations/";
+    size_t pl = sizeof prefix - 1;
+    size_t n = strlen(name);
+    if (strncmp(name, prefix, pl) != 0 || n < pl + 5 + 4 || strcmp(name + n - 4, ".sql") != 0)
+        return -1;
+    int v = 0;
+    for (size_t i = pl; i < pl + 4; i++) {
+        if (name[i] < '0' || name[i] > '9')
+            return -1;
+        v = v * 10 + (name[i] - '0');
+    }
+    return name[pl + 4] == '_' ? v : -1;
+}
+
+int db_schema_version(void)
+{
+    int max = 0;
+    for (size_t i = 0; i < embedded_nfiles; i++) {
+        int v = S_migration_version(embedded_files[i].name);
+        if (v > max)
+            max = v;
+    }
+    return max;
+}
+
+enum app_status db_migrate(struct db_conn *c, int *from, int *to)
+{
+    int cur = 0;
+    enum app_status st = db_user_version(c, &cur);
+    if (st != APP_OK)
+        return st;
+    *from = cur;
+    *to = cur;
+    if (cur > db_schema_version())
+        return APP_ECONFLICT; /* a newer binary made this database */
+    for (size_t i = 0; i < embedded_nfiles; i++) {
+        const struct embedded_file *f = &embedded_files[i];
+        int v = S_migration_version(f->name);
+        if (v <= cur)
+            continue;
+        char pragma[64];
+        int w = snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v);
+        if (w < 0 || (size_t)w >= sizeof pragma)
+            return APP_EINVAL;
+        st = db_begin(c);
+        if (st != APP_OK)
+            return st;
+        /* Embedded files are NUL-terminated by the generator. */
+        st = db_exec(c, (const char *)f->data);
+        if (st == APP_OK)
+            st = db_exec(c, pragma);
+        if (st == APP_OK)
+            st = db_commit(c);
+        if (st != APP_OK) {
+            db_rollback(c);
+            return st;
+        }
+        cur = v;
+        *to = v;
+    }
+    return APP_OK;
+}
+
+static void S_thread_conn_dtor(void *p)
+{
+    (void)p; /* connections are closed by db_pool_close(), which owns them */
+}
+
+enum app_status db_pool_init(struct db_pool *p, const char *path, bool read_only)
+{
+    memset(p, 0, sizeof *p);
+    size_t n = strlen(path);
+    if (n >= sizeof p->path)
+        return APP_ETOOBIG;
+    memcpy(p->path, path, n + 1);
+    p->read_only = read_only;
+    if (pthread_key_create(&p->key, S_thread_conn_dtor) != 0)
+        return APP_ENOMEM;
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_mutex_init(&p->writer_lock, NULL);
+    return APP_OK;
+}
+
+enum app_status db_pool_reader(struct db_pool *p, struct db_conn **out)
+{
+    struct db_conn *c = pthread_getspecific(p->key);
+    if (c) {
+        *out = c;
+        return APP_OK;
+    }
+    enum app_status st = db_open(p->path, true, &c);
+    if (st != APP_OK)
+        return st;
+    pthread_mutex_lock(&p->lock);
+    if (p->nconns >= DB_POOL_MAX) {
+        pthread_mutex_unlock(&p->lock);
+        db_close(c);
+        return APP_EBUSY;
+    }
+    p->conns[p->nconns++] = c;
+    pthread_mutex_unlock(&p->lock);
+    if (pthread_setspecific(p->key, c) != 0)
+        return APP_ENOMEM; /* stays owned by the pool */
+    *out = c;
+    return APP_OK;
+}
+
+enum app_status db_pool_writer(struct db_pool *p, struct db_conn **out)
+{
+    if (p->read_only)
+        return APP_EIO;
+    pthread_mutex_lock(&p->writer_lock);
+    if (!p->writer) {
+        enum app_status st = db_open(p->path, false, &p->writer);
+        if (st != APP_OK) {
+            pthread_mutex_unlock(&p->writer_lock);
+            return st;
+        }
+    }
+    *out = p->writer;
+    return APP_OK;
+}
+
+void db_pool_writer_release(struct db_pool *p)
+{
+    pthread_mutex_unlock(&p->writer_lock);
+}
+
+void db_pool_close(struct db_pool *p)
+{
+    pthread_mutex_lock(&p->lock);
+    for (size_t i = 0; i < p->nconns; i++)
+        db_close(p->conns[i]);
+    p->nconns = 0;
+    pthread_mutex_unlock(&p->lock);
+    db_close(p->writer);
+    p->writer = NULL;
+    pthread_key_delete(p->key);
+    pthread_mutex_destroy(&p->lock);
+    pthread_mutex_destroy(&p->writer_lock);
+}

@@ -1,0 +1,869 @@
+#define _GNU_SOURCE /* memmem */
+#include "seed.h"
+
+#include "db.h"
+#include "embedded.h"
+#include "pdate.h"
+#include "sha256.h"
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct loader {
+    sqlite3 *db;
+    char *err;
+    size_t errlen;
+    const char *file; /* file being loaded, for messages */
+    struct sha256 inputs;
+};
+
+static enum app_status S_fail(struct loader *L, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static enum app_status S_fail(struct loader *L, const char *fmt, ...)
+{
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        msg[0] = '\0';
+    n = snprintf(L->err, L->errlen, "%s: %s", L->file ? L->file : "seed", msg);
+    if (n < 0 && L->errlen)
+        L->err[0] = '\0';
+    return APP_EINVAL;
+}
+
+size_t seed_codepoints(const char *s, size_t n)
+{
+    size_t cp = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            cp++;
+    }
+    return cp;
+}
+
+static json_t *S_load(struct loader *L, const char *name)
+{
+    const struct embedded_file *f = embedded_find(name);
+    L->file = name;
+    if (!f) {
+        S_fail(L, "file is missing from the build");
+        return NULL;
+    }
+    sha256_update(&L->inputs, name, strlen(name) + 1);
+    sha256_update(&L->inputs, f->data, f->len);
+    json_error_t je;
+    json_t *j = json_loadb((const char *)f->data, f->len, JSON_REJECT_DUPLICATES, &je);
+    if (!j)
+        S_fail(L, "invalid JSON at line %d: %s", je.line, je.text);
+    return j;
+}
+
+/* A string member, NULL when absent or null; *bad set when present with another type. */
+static const char *S_str(json_t *o, const char *key, bool *bad)
+{
+    json_t *v = json_object_get(o, key);
+    if (!v || json_is_null(v))
+        return NULL;
+    if (!json_is_string(v)) {
+        *bad = true;
+        return NULL;
+    }
+    return json_string_value(v);
+}
+
+static enum app_status S_need(struct loader *L, const char *id, const char *key, const char *v,
+                              bool bad)
+{
+    if (bad || !v || !*v)
+        return S_fail(L, "%s: '%s' must be a non-empty string", id ? id : "?", key);
+    return APP_OK;
+}
+
+static sqlite3_stmt *S_prep(struct loader *L, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(L->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        S_fail(L, "SQL error: %s", sqlite3_errmsg(L->db));
+        return NULL;
+    }
+    return st;
+}
+
+static void S_bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void S_bind_seq(sqlite3_stmt *st, int i, sqlite3_int64 seq)
+{
+    if (seq > 0)
+        sqlite3_bind_int64(st, i, seq);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+/* Steps an insert and resets it; on failure names the record. */
+static enum app_status S_step(struct loader *L, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_DONE)
+        return S_fail(L, "%s: %s", what, sqlite3_errmsg(L->db));
+    return APP_OK;
+}
+
+/* seq of the row with this id in table (entity, program, source, metric); 0 when absent. */
+static sqlite3_int64 S_seq(struct loader *L, const char *table, const char *id)
+{
+    char sql[96];
+    int n = snprintf(sql, sizeof sql, "SELECT seq FROM %s WHERE id = ?1", table);
+    if (n < 0 || (size_t)n >= sizeof sql || !id)
+        return 0;
+    sqlite3_stmt *st = NULL;
+    sqlite3_int64 seq = 0;
+    if (sqlite3_prepare_v2(L->db, sql, -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            seq = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return seq;
+}
+
+static enum app_status S_topics(struct loader *L)
+{
+    enum app_status s = APP_OK;
+    json_t *arr = S_load(L, "db/seed/topics.json");
+    sqlite3_stmt *st =
+        arr ? S_prep(L, "INSERT INTO topic (id, label, description) VALUES (?1, ?2, ?3)") : NULL;
+    if (!st) {
+        s = APP_EINVAL;
+        goto out;
+    }
+    size_t i;
+    json_t *t;
+    json_array_foreach(arr, i, t) {
+        bool bad = false;
+        const char *id = S_str(t, "id", &bad);
+        const char *label = S_str(t, "label", &bad);
+        const char *desc = S_str(t, "description", &bad);
+        if ((s = S_need(L, id, "id", id, bad)) || (s = S_need(L, id, "label", label, bad)) ||
+            (s = S_need(L, id, "description", desc, bad)))
+            goto out;
+        S_bind_text(st, 1, id);
+        S_bind_text(st, 2, label);
+        S_bind_text(st, 3, desc);
+        if ((s = S_step(L, st, id)))
+            goto out;
+    }
+out:
+    sqlite3_finalize(st);
+    json_decref(arr);
+    return s;
+}
+
+static enum app_status S_metrics(struct loader *L, json_t *arr, sqlite3_int64 source_seq)
+{
+    enum app_status s = APP_OK;
+    sqlite3_stmt *st = S_prep(L, "INSERT INTO metric (id, label, unit, value_type, definition, "
+                                 "counting_basis, source_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    if (!st)
+        return APP_EINVAL;
+    size_t i;
+    json_t *m;
+    json_array_foreach(arr, i, m) {
+        bool bad = false;
+        const char *f[6] = {"id", "label", "unit", "value_type", "definition", "counting_basis"};
+        const char *v[6];
+        for (int k = 0; k < 6; k++) {
+            v[k] = S_str(m, f[k], &bad);
+            if ((s = S_need(L, v[0], f[k], v[k], bad)))
+                goto out;
+            S_bind_text(st, k + 1, v[k]);
+        }
+        S_bind_seq(st, 7, source_seq);
+        if ((s = S_step(L, st, v[0])))
+            goto out;
+    }
+out:
+    sqlite3_finalize(st);
+    return s;
+}
+
+static enum app_status S_aliases(struct loader *L, sqlite3_stmt *st, sqlite3_int64 seq, json_t *o,
+                                 const char *id)
+{
+    json_t *aliases = json_object_get(o, "aliases");
+    if (!aliases)
+        return APP_OK;
+    if (!json_is_array(aliases))
+        return S_fail(L, "%s: 'aliases' must be an array", id);
+    size_t i;
+    json_t *a;
+    json_array_foreach(aliases, i, a) {
+        if (!json_is_string(a) || !*json_string_value(a))
+            return S_fail(L, "%s: aliases must be non-empty strings", id);
+        /* The same alias twice is a curation slip, not worth a failure. */
+        bool dup = false;
+        for (size_t k = 0; k < i; k++) {
+            if (strcmp(json_string_value(json_array_get(aliases, k)), json_string_value(a)) == 0)
+                dup = true;
+        }
+        if (dup)
+            continue;
+        sqlite3_bind_int64(st, 1, seq);
+        S_bind_text(st, 2, json_string_value(a));
+        enum app_status s = S_step(L, st, id);
+        if (s)
+            return s;
+    }
+    return APP_OK;
+}
+
+static enum app_status S_entities(struct loader *L, json_t *arr)
+{
+    enum app_status s = APP_OK;
+    sqlite3_stmt *st =
+        S_prep(L, "INSERT INTO entity (id, kind, name, description) VALUES (?1, ?2, ?3, ?4)");
+    sqlite3_stmt *al = S_prep(L, "INSERT INTO entity_alias (entity_seq, alias) VALUES (?1, ?2)");
+    if (!st || !al) {
+        s = APP_EINVAL;
+        goto out;
+    }
+    size_t i;
+    json_t *e;
+    json_array_foreach(arr, i, e) {
+        bool bad = false;
+        const char *id = S_str(e, "id", &bad);
+        const char *kind = S_str(e, "kind", &bad);
+        const char *name = S_str(e, "name", &bad);
+        const char *desc = S_str(e, "description", &bad);
+        if ((s = S_need(L, id, "id", id, bad)) || (s = S_need(L, id, "kind", kind, bad)) ||
+            (s = S_need(L, id, "name", name, bad)))
+            goto out;
+        if (S_seq(L, "program", id)) {
+            s = S_fail(L, "%s: id is already used by a program", id);
+            goto out;
+        }
+        S_bind_text(st, 1, id);
+        S_bind_text(st, 2, kind);
+        S_bind_text(st, 3, name);
+        S_bind_text(st, 4, desc);
+        if ((s = S_step(L, st, id)))
+            goto out;
+        if ((s = S_aliases(L, al, sqlite3_last_insert_rowid(L->db), e, id)))
+            goto out;
+    }
+out:
+    sqlite3_finalize(st);
+    sqlite3_finalize(al);
+    return s;
+}
+
+static enum app_status S_programs(struct loader *L)
+{
+    enum app_status s = APP_OK;
+    json_t *arr = S_load(L, "db/seed/programs.json");
+    sqlite3_stmt *st =
+        arr ? S_prep(L, "INSERT INTO program (id, name, kind, description) VALUES (?1, ?2, ?3, ?4)")
+            : NULL;
+    sqlite3_stmt *al =
+        arr ? S_prep(L, "INSERT INTO program_alias (program_seq, alias) VALUES (?1, ?2)") : NULL;
+    if (!st || !al) {
+        s = APP_EINVAL;
+        goto out;
+    }
+    size_t i;
+    json_t *p;
+    json_array_foreach(arr, i, p) {
+        bool bad = false;
+        const char *id = S_str(p, "id", &bad);
+        const char *name = S_str(p, "name", &bad);
+        const char *kind = S_str(p, "kind", &bad);
+        const char *desc = S_str(p, "description", &bad);
+        if ((s = S_need(L, id, "id", id, bad)) || (s = S_need(L, id, "name", name, bad)) ||
+            (s = S_need(L, id, "kind", kind, bad)))
+            goto out;
+        S_bind_text(st, 1, id);
+        S_bind_text(st, 2, name);
+        S_bind_text(st, 3, kind);
+        S_bind_text(st, 4, desc);
+        if ((s = S_step(L, st, id)))
+            goto out;
+        if ((s = S_aliases(L, al, sqlite3_last_insert_rowid(L->db), p, id)))
+            goto out;
+    }
+out:
+    sqlite3_finalize(st);
+    sqlite3_finalize(al);
+    json_decref(arr);
+    return s;
+}
+
+static const char SQL_SOURCE[] =
+    "INSERT INTO source (id, prefix, title, authors, publisher, original_publisher, published, "
+    "published_precision, published_basis, written, written_precision, url, kind, language, note) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+
+/* Inserts one source record (main or cited). */
+static enum app_status S_source(struct loader *L, sqlite3_stmt *st, json_t *o, const char *kind)
+{
+    bool bad = false;
+    const char *id = S_str(o, "id", &bad);
+    const char *title = S_str(o, "title", &bad);
+    enum app_status s;
+    if ((s = S_need(L, id, "id", id, bad)) || (s = S_need(L, id, "title", title, bad)))
+        return s;
+    json_t *authors = json_object_get(o, "authors");
+    json_t *empty = NULL;
+    if (!authors || !json_is_array(authors))
+        authors = empty = json_array();
+    char *aj = json_dumps(authors, JSON_COMPACT);
+    json_decref(empty);
+    const char *lang = S_str(o, "language", &bad);
+    const char *k = kind ? kind : S_str(o, "kind", &bad);
+    S_bind_text(st, 1, id);
+    S_bind_text(st, 2, S_str(o, "prefix", &bad));
+    S_bind_text(st, 3, title);
+    S_bind_text(st, 4, aj ? aj : "[]");
+    S_bind_text(st, 5, S_str(o, "publisher", &bad));
+    S_bind_text(st, 6, S_str(o, "original_publisher", &bad));
+    S_bind_text(st, 7, S_str(o, "published", &bad));
+    S_bind_text(st, 8, S_str(o, "published_precision", &bad));
+    S_bind_text(st, 9, S_str(o, "published_basis", &bad));
+    S_bind_text(st, 10, S_str(o, "written", &bad));
+    S_bind_text(st, 11, S_str(o, "written_precision", &bad));
+    S_bind_text(st, 12, S_str(o, "url", &bad));
+    S_bind_text(st, 13, k);
+    S_bind_text(st, 14, lang ? lang : "und");
+    S_bind_text(st, 15, S_str(o, "note", &bad));
+    free(aj);
+    if (bad)
+        return S_fail(L, "%s: a text field has a non-string value", id);
+    const char *pub = S_str(o, "published", &bad);
+    struct pdate d;
+    if (pub && !pdate_parse(pub, &d))
+        return S_fail(L, "%s: 'published' is not a date: %s", id, pub);
+    return S_step(L, st, id);
+}
+
+/* The five documents and their stored texts. */
+static enum app_status S_sources(struct loader *L)
+{
+    enum app_status s = APP_OK;
+    json_t *arr = S_load(L, "db/seed/sources.json");
+    sqlite3_stmt *st = arr ? S_prep(L, SQL_SOURCE) : NULL;
+    sqlite3_stmt *tx = arr ? S_prep(L, "INSERT INTO source_text (source_seq, body, sha256, chars, "
+                                       "bytes) VALUES (?1, ?2, ?3, ?4, ?5)")
+                           : NULL;
+    if (!st || !tx) {
+        s = APP_EINVAL;
+        goto out;
+    }
+    size_t i;
+    json_t *o;
+    json_array_foreach(arr, i, o) {
+        L->file = "db/seed/sources.json";
+        if ((s = S_source(L, st, o, NULL)))
+            goto out;
+        sqlite3_int64 seq = sqlite3_last_insert_rowid(L->db);
+        bool bad = false;
+        const char *id = S_str(o, "id", &bad);
+        const char *text = S_str(o, "text", &bad);
+        if (!text)
+            continue;
+        char path[512];
+        int n = snprintf(path, sizeof path, "db/sources/%s", text);
+        const struct embedded_file *f =
+            (n > 0 && (size_t)n < sizeof path) ? embedded_find(path) : NULL;
+        if (!f) {
+            s = S_fail(L, "%s: stored text '%s' is missing", id, text);
+            goto out;
+        }
+        sha256_update(&L->inputs, path, strlen(path) + 1);
+        sha256_update(&L->inputs, f->data, f->len);
+        char hex[65];
+        sha256_hex(f->data, f->len, hex);
+        sqlite3_bind_int64(tx, 1, seq);
+        sqlite3_bind_text(tx, 2, (const char *)f->data, (int)f->len, SQLITE_STATIC);
+        sqlite3_bind_text(tx, 3, hex, 64, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(tx, 4, (sqlite3_int64)seed_codepoints((const char *)f->data, f->len));
+        sqlite3_bind_int64(tx, 5, (sqlite3_int64)f->len);
+        if ((s = S_step(L, tx, id)))
+            goto out;
+    }
+out:
+    sqlite3_finalize(st);
+    sqlite3_finalize(tx);
+    json_decref(arr);
+    return s;
+}
+
+/* Works cited in a document's notes become sources of kind 'cited' linked by citations. */
+static enum app_status S_cited(struct loader *L, json_t *cited, sqlite3_int64 citing)
+{
+    enum app_status s = APP_OK;
+    if (!cited)
+        return APP_OK;
+    if (!json_is_array(cited))
+        return S_fail(L, "'cited' must be an array");
+    sqlite3_stmt *st = S_prep(L, SQL_SOURCE);
+    sqlite3_stmt *cit = S_prep(L, "INSERT INTO citation (citing_seq, cited_seq, label, note) "
+                                  "VALUES (?1, ?2, ?3, ?4)");
+    if (!st || !cit) {
+        s = APP_EINVAL;
+        goto out;
+    }
+    size_t i;
+    json_t *c;
+    json_array_foreach(cited, i, c) {
+        bool bad = false;
+        const char *ref = S_str(c, "ref", &bad);
+        const char *label = S_str(c, "label", &bad);
+        const char *note = S_str(c, "note", &bad);
+        sqlite3_int64 seq;
+        if ((s = S_need(L, ref, "label", label, bad)))
+            goto out;
+        if (ref) {
+            seq = S_seq(L, "source", ref);
+            if (!seq) {
+                s = S_fail(L, "cited ref '%s' is not a source", ref);
+                goto out;
+            }
+        } else {
+            if ((s = S_source(L, st, c, "cited")))
+                goto out;
+            seq = sqlite3_last_insert_rowid(L->db);
+        }
+        sqlite3_bind_int64(cit, 1, citing);
+        sqlite3_bind_int64(cit, 2, seq);
+        S_bind_text(cit, 3, label);
+        S_bind_text(cit, 4, note);
+        if ((s = S_step(L, cit, label)))
+            goto out;
+    }
+out:
+    sqlite3_finalize(st);
+    sqlite3_finalize(cit);
+    return s;
+}
+
+static const char SQL_CLAIM[] =
+    "INSERT INTO claim (id, source_seq, quote, quote_start, quote_end, byte_start, byte_end, "
+    "statement, kind, metric_seq, value, lower, upper, bound, vague_term, unit, value_date, "
+    "value_text, as_of, period_start, period_end, time_start, time_end, time_basis, place_seq, "
+    "claimant, claimant_kind, claimant_entity_seq, subject_program_seq, subject_entity_seq, "
+    "attribute, footnote_seq, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+    "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, "
+    "?31, ?32, ?33)";
+
+struct claim_ctx {
+    sqlite3_stmt *ins;
+    sqlite3_stmt *topic;
+    sqlite3_stmt *mention;
+    sqlite3_int64 source_seq;
+    const char *text;
+    size_t text_len;
+};
+
+/* Binds a JSON number (or null) member. */
+static enum app_status S_bind_num(struct loader *L, sqlite3_stmt *st, int idx, json_t *c,
+                                  const char *key, const char *id)
+{
+    json_t *v = json_object_get(c, key);
+    if (!v || json_is_null(v)) {
+        sqlite3_bind_null(st, idx);
+        return APP_OK;
+    }
+    if (!json_is_number(v))
+        return S_fail(L, "%s: '%s' must be a number", id, key);
+    sqlite3_bind_double(st, idx, json_number_value(v));
+    return APP_OK;
+}
+
+/* Binds the seq of an entity or program reference; fails when it does not resolve. */
+static enum app_status S_bind_ref(struct loader *L, sqlite3_stmt *st, int idx, const char *table,
+                                  const char *ref, const char *id, const char *key)
+{
+    if (!ref) {
+        sqlite3_bind_null(st, idx);
+        return APP_OK;
+    }
+    sqlite3_int64 seq = S_seq(L, table, ref);
+    if (!seq)
+        return S_fail(L, "%s: '%s' refers to unknown %s '%s'", id, key, table, ref);
+    sqlite3_bind_int64(st, idx, seq);
+    return APP_OK;
+}
+
+static enum app_status S_window(struct loader *L, const char *id, const char *as_of, const char *p0,
+                                const char *p1, int64_t *t0, int64_t *t1, bool *has)
+{
+    struct pdate a, b;
+    *has = false;
+    if (as_of) {
+        if (!pdate_parse(as_of, &a))
+            return S_fail(L, "%s: 'as_of' is not a date: %s", id, as_of);
+        *t0 = pdate_first_day(&a);
+        *t1 = pdate_last_day(&a);
+        *has = true;
+    } else if (p0 || p1) {
+        if (!p0 || !p1 || !pdate_parse(p0, &a) || !pdate_parse(p1, &b))
+            return S_fail(L, "%s: 'period' must hold two dates", id);
+        *t0 = pdate_first_day(&a);
+        *t1 = pdate_last_day(&b);
+        if (*t0 > *t1)
+            return S_fail(L, "%s: 'period' ends before it starts", id);
+        *has = true;
+    }
+    return APP_OK;
+}
+
+static enum app_status S_claim(struct loader *L, struct claim_ctx *cx, json_t *c)
+{
+    sqlite3_stmt *st = cx->ins;
+    enum app_status s;
+    bool bad = false;
+    const char *id = S_str(c, "id", &bad);
+    const char *quote = S_str(c, "quote", &bad);
+    const char *statement = S_str(c, "statement", &bad);
+    const char *kind = S_str(c, "kind", &bad);
+    const char *claimant = S_str(c, "claimant", &bad);
+    const char *claimant_kind = S_str(c, "claimant_kind", &bad);
+    if ((s = S_need(L, id, "id", id, bad)) || (s = S_need(L, id, "quote", quote, bad)) ||
+        (s = S_need(L, id, "statement", statement, bad)) ||
+        (s = S_need(L, id, "kind", kind, bad)) || (s = S_need(L, id, "claimant", claimant, bad)) ||
+        (s = S_need(L, id, "claimant_kind", claimant_kind, bad)))
+        return s;
+
+    /* Locate the quote: the occurrence-th verbatim match in the stored text. */
+    json_t *occ = json_object_get(c, "occurrence");
+    json_int_t want = occ ? json_integer_value(occ) : 1;
+    if (occ && (!json_is_integer(occ) || want < 1))
+        return S_fail(L, "%s: 'occurrence' must be a positive integer", id);
+    size_t qlen = strlen(quote);
+    const char *hit = NULL;
+    json_int_t count = 0;
+    const char *p = cx->text;
+    const char *end = cx->text + cx->text_len;
+    while (p < end) {
+        const char *m = memmem(p, (size_t)(end - p), quote, qlen);
+        if (!m)
+            break;
+        if (++count == want)
+            hit = m;
+        p = m + 1;
+    }
+    if (!hit)
+        return S_fail(L, "%s: quote not found verbatim in the stored text", id);
+    if (count > 1 && !occ)
+        return S_fail(L, "%s: quote occurs %lld times; say which with 'occurrence'", id,
+                      (long long)count);
+    size_t b0 = (size_t)(hit - cx->text);
+    size_t c0 = seed_codepoints(cx->text, b0);
+    size_t c1 = c0 + seed_codepoints(quote, qlen);
+
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, cx->source_seq);
+    sqlite3_bind_text(st, 3, quote, (int)qlen, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)c0);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)c1);
+    sqlite3_bind_int64(st, 6, (sqlite3_int64)b0);
+    sqlite3_bind_int64(st, 7, (sqlite3_int64)(b0 + qlen));
+    S_bind_text(st, 8, statement);
+    S_bind_text(st, 9, kind);
+    const char *metric = S_str(c, "metric", &bad);
+    if ((s = S_bind_ref(L, st, 10, "metric", metric, id, "metric")) ||
+        (s = S_bind_num(L, st, 11, c, "value", id)) ||
+        (s = S_bind_num(L, st, 12, c, "lower", id)) || (s = S_bind_num(L, st, 13, c, "upper", id)))
+        return s;
+    S_bind_text(st, 14, S_str(c, "bound", &bad));
+    S_bind_text(st, 15, S_str(c, "vague_term", &bad));
+    S_bind_text(st, 16, S_str(c, "unit", &bad));
+    const char *vdate = S_str(c, "value_date", &bad);
+    struct pdate vd;
+    if (vdate && !pdate_parse(vdate, &vd))
+        return S_fail(L, "%s: 'value_date' is not a date: %s", id, vdate);
+    S_bind_text(st, 17, vdate);
+    S_bind_text(st, 18, S_str(c, "value_text", &bad));
+    const char *as_of = S_str(c, "as_of", &bad);
+    json_t *period = json_object_get(c, "period");
+    const char *p0 = NULL, *p1 = NULL;
+    if (period) {
+        if (!json_is_array(period) || json_array_size(period) != 2 ||
+            !json_is_string(json_array_get(period, 0)) ||
+            !json_is_string(json_array_get(period, 1)))
+            return S_fail(L, "%s: 'period' must be [start, end]", id);
+        p0 = json_string_value(json_array_get(period, 0));
+        p1 = json_string_value(json_array_get(period, 1));
+    }
+    int64_t t0 = 0, t1 = 0;
+    bool has_time = false;
+    if ((s = S_window(L, id, as_of, p0, p1, &t0, &t1, &has_time)))
+        return s;
+    S_bind_text(st, 19, as_of);
+    S_bind_text(st, 20, p0);
+    S_bind_text(st, 21, p1);
+    if (has_time) {
+        sqlite3_bind_int64(st, 22, t0);
+        sqlite3_bind_int64(st, 23, t1);
+    }
+    S_bind_text(st, 24, S_str(c, "time_basis", &bad));
+    const char *place = S_str(c, "place", &bad);
+    if ((s = S_bind_ref(L, st, 25, "entity", place, id, "place")))
+        return s;
+    S_bind_text(st, 26, claimant);
+    S_bind_text(st, 27, claimant_kind);
+    if ((s = S_bind_ref(L, st, 28, "entity", S_str(c, "claimant_entity", &bad), id,
+                        "claimant_entity")))
+        return s;
+    const char *subject = S_str(c, "subject", &bad);
+    if (subject && S_seq(L, "program", subject)) {
+        if ((s = S_bind_ref(L, st, 29, "program", subject, id, "subject")))
+            return s;
+    } else if ((s = S_bind_ref(L, st, 30, "entity", subject, id, "subject"))) {
+        return s;
+    }
+    S_bind_text(st, 31, S_str(c, "attribute", &bad));
+    const char *foot = S_str(c, "footnote", &bad);
+    if ((s = S_bind_ref(L, st, 32, "source", foot, id, "footnote")))
+        return s;
+    S_bind_text(st, 33, S_str(c, "note", &bad));
+    if (bad)
+        return S_fail(L, "%s: a text field has a non-string value", id);
+    if ((s = S_step(L, st, id)))
+        return s;
+    sqlite3_int64 cseq = sqlite3_last_insert_rowid(L->db);
+
+    json_t *topics = json_object_get(c, "topics");
+    if (!json_is_array(topics) || json_array_size(topics) == 0)
+        return S_fail(L, "%s: 'topics' must be a non-empty array", id);
+    size_t i;
+    json_t *t;
+    json_array_foreach(topics, i, t) {
+        if (!json_is_string(t))
+            return S_fail(L, "%s: topics must be strings", id);
+        sqlite3_bind_int64(cx->topic, 1, cseq);
+        S_bind_text(cx->topic, 2, json_string_value(t));
+        if ((s = S_step(L, cx->topic, id)))
+            return s;
+    }
+    json_t *ents = json_object_get(c, "entities");
+    if (ents && !json_is_array(ents))
+        return S_fail(L, "%s: 'entities' must be an array", id);
+    json_array_foreach(ents, i, t) {
+        const char *ref = json_is_string(t) ? json_string_value(t) : NULL;
+        sqlite3_int64 eseq = S_seq(L, "entity", ref);
+        sqlite3_int64 pseq = eseq ? 0 : S_seq(L, "program", ref);
+        if (!eseq && !pseq)
+            return S_fail(L, "%s: mentions unknown entity or program '%s'", id, ref ? ref : "?");
+        sqlite3_bind_int64(cx->mention, 1, cseq);
+        S_bind_seq(cx->mention, 2, eseq);
+        S_bind_seq(cx->mention, 3, pseq);
+        int rc = sqlite3_step(cx->mention);
+        sqlite3_reset(cx->mention);
+        sqlite3_clear_bindings(cx->mention);
+        if (rc != SQLITE_DONE && rc != SQLITE_CONSTRAINT_UNIQUE)
+            return S_fail(L, "%s: %s", id, sqlite3_errmsg(L->db));
+    }
+    return APP_OK;
+}
+
+/* One claims file: its entities, metrics, cited works and claims. */
+static enum app_status S_claims_file(struct loader *L, const char *name)
+{
+    enum app_status s = APP_OK;
+    struct claim_ctx cx = {0};
+    json_t *doc = S_load(L, name);
+    if (!doc)
+        return APP_EINVAL;
+    bool bad = false;
+    const char *src = S_str(doc, "source", &bad);
+    cx.source_seq = S_seq(L, "source", src);
+    if (!cx.source_seq) {
+        s = S_fail(L, "'source' must name a source in sources.json");
+        goto out;
+    }
+    sqlite3_stmt *tx = S_prep(L, "SELECT body FROM source_text WHERE source_seq = ?1");
+    if (!tx) {
+        s = APP_EINVAL;
+        goto out;
+    }
+    sqlite3_bind_int64(tx, 1, cx.source_seq);
+    char *text = NULL;
+    if (sqlite3_step(tx) == SQLITE_ROW) {
+        size_t n = (size_t)sqlite3_column_bytes(tx, 0);
+        text = malloc(n + 1);
+        if (text) {
+            memcpy(text, sqlite3_column_text(tx, 0), n);
+            text[n] = '\0';
+            cx.text_len = n;
+        }
+    }
+    sqlite3_finalize(tx);
+    if (!text) {
+        s = S_fail(L, "source '%s' has no stored text", src);
+        goto out;
+    }
+    cx.text = text;
+    json_t *ents = json_object_get(doc, "entities");
+    if (ents && (s = S_entities(L, ents)))
+        goto out_text;
+    json_t *metrics = json_object_get(doc, "metrics");
+    if (metrics && (s = S_metrics(L, metrics, cx.source_seq)))
+        goto out_text;
+    if ((s = S_cited(L, json_object_get(doc, "cited"), cx.source_seq)))
+        goto out_text;
+    cx.ins = S_prep(L, SQL_CLAIM);
+    cx.topic = S_prep(L, "INSERT INTO claim_topic (claim_seq, topic_id) VALUES (?1, ?2)");
+    cx.mention = S_prep(L, "INSERT INTO claim_mention (claim_seq, entity_seq, program_seq) "
+                           "VALUES (?1, ?2, ?3)");
+    if (!cx.ins || !cx.topic || !cx.mention) {
+        s = APP_EINVAL;
+        goto out_text;
+    }
+    json_t *claims = json_object_get(doc, "claims");
+    size_t i;
+    json_t *c;
+    json_array_foreach(claims, i, c) {
+        if ((s = S_claim(L, &cx, c)))
+            break;
+    }
+out_text:
+    free(text);
+out:
+    sqlite3_finalize(cx.ins);
+    sqlite3_finalize(cx.topic);
+    sqlite3_finalize(cx.mention);
+    json_decref(doc);
+    return s;
+}
+
+/* The search index: one row per claim, source and program, with aliases. */
+static const char SQL_INDEX[] =
+    "INSERT INTO search_index (doc_type, doc_id, title, body, aliases) "
+    "SELECT 'claim', c.id, c.statement, c.quote || ' ' || c.claimant || ' ' || "
+    "coalesce(c.value_text, '') || ' ' || coalesce(c.note, ''), "
+    "(SELECT group_concat(a, ' ') FROM ("
+    "  SELECT ea.alias AS a FROM claim_mention m JOIN entity_alias ea ON ea.entity_seq = "
+    "m.entity_seq"
+    "  WHERE m.claim_seq = c.seq"
+    "  UNION SELECT e.name FROM claim_mention m JOIN entity e ON e.seq = m.entity_seq WHERE "
+    "m.claim_seq = c.seq"
+    "  UNION SELECT pa.alias FROM claim_mention m JOIN program_alias pa ON pa.program_seq = "
+    "m.program_seq"
+    "  WHERE m.claim_seq = c.seq"
+    "  UNION SELECT p.name FROM claim_mention m JOIN program p ON p.seq = m.program_seq WHERE "
+    "m.claim_seq = c.seq"
+    "  UNION SELECT p.name FROM program p WHERE p.seq = c.subject_program_seq"
+    "  UNION SELECT pa.alias FROM program_alias pa WHERE pa.program_seq = c.subject_program_seq"
+    "  ORDER BY 1)) "
+    "FROM claim c ORDER BY c.seq;"
+    "INSERT INTO search_index (doc_type, doc_id, title, body, aliases) "
+    "SELECT 'source', s.id, s.title, coalesce(s.publisher, '') || ' ' || "
+    "coalesce(s.original_publisher, '') || ' ' || s.authors || ' ' || coalesce(s.note, ''), '' "
+    "FROM source s ORDER BY s.seq;"
+    "INSERT INTO search_index (doc_type, doc_id, title, body, aliases) "
+    "SELECT 'program', p.id, p.name, coalesce(p.description, ''), "
+    "(SELECT group_concat(alias, ' ') FROM (SELECT alias FROM program_alias WHERE program_seq = "
+    "p.seq ORDER BY alias)) "
+    "FROM program p ORDER BY p.seq;";
+
+enum app_status seed_build(const char *out_path, char *err, size_t errlen)
+{
+    struct loader L = {.err = err, .errlen = errlen};
+    sha256_init(&L.inputs);
+    enum app_status s = APP_OK;
+    char tmp[4200];
+    int n = snprintf(tmp, sizeof tmp, "%s.tmp", out_path);
+    if (n < 0 || (size_t)n >= sizeof tmp)
+        return S_fail(&L, "database path too long");
+    unlink(tmp);
+    struct db_conn *conn = NULL;
+    s = db_open(tmp, false, &conn);
+    if (s != APP_OK)
+        return S_fail(&L, "cannot create %s: %s", tmp, app_status_str(s));
+    L.db = db_handle(conn);
+    /* The build writes one file in one transaction; WAL is turned on by the server. */
+    int from = 0, to = 0;
+    if ((s = db_exec(conn, "PRAGMA journal_mode = DELETE; PRAGMA synchronous = OFF")) ||
+        (s = db_migrate(conn, &from, &to))) {
+        S_fail(&L, "migrations failed: %s", db_errmsg(conn));
+        goto out;
+    }
+    if ((s = db_begin(conn)))
+        goto out;
+    if ((s = S_topics(&L)) || (s = S_programs(&L)))
+        goto out;
+    json_t *ents = S_load(&L, "db/seed/entities.json");
+    if (!ents) {
+        s = APP_EINVAL;
+        goto out;
+    }
+    s = S_entities(&L, ents);
+    json_decref(ents);
+    if (s)
+        goto out;
+    json_t *metrics = S_load(&L, "db/seed/metrics.json");
+    if (!metrics) {
+        s = APP_EINVAL;
+        goto out;
+    }
+    s = S_metrics(&L, metrics, 0);
+    json_decref(metrics);
+    if (s || (s = S_sources(&L)))
+        goto out;
+    static const char prefix[] = "db/seed/claims/";
+    for (size_t i = 0; i < embedded_nfiles; i++) {
+        const char *name = embedded_files[i].name;
+        if (strncmp(name, prefix, sizeof prefix - 1) == 0 &&
+            (s = S_claims_file(&L, name)) != APP_OK)
+            goto out;
+    }
+    L.file = "search index";
+    if (db_exec(conn, SQL_INDEX) != APP_OK) {
+        s = S_fail(&L, "%s", db_errmsg(conn));
+        goto out;
+    }
+    unsigned char digest[32];
+    char hex[65];
+    sha256_final(&L.inputs, digest);
+    sha256_to_hex(digest, hex);
+    sqlite3_stmt *st =
+        S_prep(&L, "INSERT INTO dataset (id, version, inputs_sha256) VALUES (1, 1, ?1)");
+    if (!st) {
+        s = APP_EINVAL;
+        goto out;
+    }
+    sqlite3_bind_text(st, 1, hex, 64, SQLITE_TRANSIENT);
+    s = S_step(&L, st, "dataset");
+    sqlite3_finalize(st);
+    if (s)
+        goto out;
+    if ((s = db_commit(conn))) {
+        S_fail(&L, "commit failed: %s", db_errmsg(conn));
+        goto out;
+    }
+out:
+    if (s != APP_OK)
+        db_rollback(conn);
+    db_close(conn);
+    if (s == APP_OK && rename(tmp, out_path) != 0)
+        s = S_fail(&L, "cannot rename %s to %s", tmp, out_path);
+    if (s != APP_OK)
+        unlink(tmp);
+    return s;
+}
