@@ -43,6 +43,7 @@ HELPER_OBJ := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%.o,$(wildcard
 DEPS_STAMP := $(BUILD)/.deps-build
 TEST_DEPS_STAMP := $(BUILD)/.deps-test
 
+.SECONDARY:
 .PHONY: all run test test-run check asan lint format format-check check-layers deps clean db
 
 all: $(BUILD)/marsad $(BUILD)/marsad.db

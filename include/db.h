@@ -29,6 +29,13 @@ void db_close(struct db_conn *c);
 enum app_status db_stmt(struct db_conn *c, const char *sql,
                         struct sqlite3_stmt **out) APP_MUST_CHECK;
 
+/*
+ * Like db_stmt() for SQL composed at run time from static fragments (never
+ * from user text): the cache keys on the text itself.
+ */
+enum app_status db_stmt_text(struct db_conn *c, const char *sql,
+                             struct sqlite3_stmt **out) APP_MUST_CHECK;
+
 /* Runs SQL text with no results (may hold several statements). */
 enum app_status db_exec(struct db_conn *c, const char *sql) APP_MUST_CHECK;
 

@@ -11,4 +11,12 @@ void health_version(struct http_request *req, struct http_response *res);
 void health_metrics(struct http_request *req, struct http_response *res);
 void health_v1_index(struct http_request *req, struct http_response *res);
 
+/* claim_handlers.c */
+struct claim_filter;
+void claims_list(struct http_request *req, struct http_response *res);
+void claims_get(struct http_request *req, struct http_response *res);
+/* A claims collection with filters fixed by the path (sources/{id}/claims, ...). */
+void claims_collection(struct http_request *req, struct http_response *res,
+                       const struct claim_filter *preset);
+
 #endif

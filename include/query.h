@@ -58,6 +58,20 @@ struct sort_key {
 size_t query_sort(struct http_request *req, struct query_errors *qe, const char *name,
                   const char *const *allowed, struct sort_key *out, size_t max);
 
+/*
+ * Turns free text into a safe FTS5 expression: every word becomes a quoted
+ * term (all must match), the last one also matches as a prefix. Returns false
+ * when the text holds no word. No FTS5 syntax in the input survives.
+ */
+bool query_fts_expr(const char *text, struct buf *out);
+
+/*
+ * Comma list parameter as a JSON array text (for json_each in SQL). Items are
+ * checked by `valid` when given (NULL accepts anything). Returns true when present.
+ */
+bool query_list_json(struct http_request *req, struct query_errors *qe, const char *name,
+                     const char *const *valid, struct buf *out);
+
 /* Adds an error for every parameter never looked up, and for repeated ones. */
 void query_finish(struct http_request *req, struct query_errors *qe, const char *const *allowed);
 

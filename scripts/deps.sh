@@ -3,6 +3,7 @@
 #
 #   scripts/deps.sh build   libraries and tools to build and run the server
 #   scripts/deps.sh test    the above plus what `make test` needs
+#   scripts/deps.sh ci      the above plus the linters CI runs
 #
 # Detection goes through pkg-config (libraries) and command -v (tools), so a
 # machine that already has everything never calls apt-get. When packages are
@@ -29,7 +30,7 @@ else
     add "libmicrohttpd-dev libjansson-dev libsqlite3-dev zlib1g-dev"
 fi
 
-if [ "$what" = test ]; then
+if [ "$what" = test ] || [ "$what" = ci ]; then
     if command -v pkg-config >/dev/null 2>&1; then
         have_pc cmocka || add libcmocka-dev
         have_pc libcurl || add libcurl4-openssl-dev
@@ -38,7 +39,10 @@ if [ "$what" = test ]; then
     fi
     command -v curl >/dev/null 2>&1 || add curl
     command -v sqlite3 >/dev/null 2>&1 || add sqlite3
-    command -v python3 >/dev/null 2>&1 || add python3
+fi
+
+if [ "$what" = ci ]; then
+    command -v clang-format >/dev/null 2>&1 || add clang-format
 fi
 
 [ -z "$need_pkgs" ] && exit 0

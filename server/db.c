@@ -15,10 +15,19 @@ struct stmt_slot {
     sqlite3_stmt *st;
 };
 
+#define TEXT_CACHE 64
+
+struct text_slot {
+    char *sql;
+    sqlite3_stmt *st;
+};
+
 struct db_conn {
     sqlite3 *h;
     bool readonly;
     struct stmt_slot cache[STMT_CACHE];
+    struct text_slot text_cache[TEXT_CACHE];
+    size_t text_next; /* round-robin victim */
 };
 
 enum app_status db_status(int rc)
@@ -103,6 +112,10 @@ void db_close(struct db_conn *c)
         return;
     for (size_t i = 0; i < STMT_CACHE; i++)
         sqlite3_finalize(c->cache[i].st);
+    for (size_t i = 0; i < TEXT_CACHE; i++) {
+        sqlite3_finalize(c->text_cache[i].st);
+        free(c->text_cache[i].sql);
+    }
     sqlite3_close(c->h);
     free(c);
 }
@@ -131,6 +144,38 @@ enum app_status db_stmt(struct db_conn *c, const char *sql, sqlite3_stmt **out)
         }
     }
     return APP_ETOOBIG; /* more distinct statements than the cache holds */
+}
+
+enum app_status db_stmt_text(struct db_conn *c, const char *sql, sqlite3_stmt **out)
+{
+    for (size_t i = 0; i < TEXT_CACHE; i++) {
+        struct text_slot *s = &c->text_cache[i];
+        if (s->sql && strcmp(s->sql, sql) == 0) {
+            sqlite3_reset(s->st);
+            sqlite3_clear_bindings(s->st);
+            *out = s->st;
+            return APP_OK;
+        }
+    }
+    size_t n = strlen(sql);
+    char *copy = malloc(n + 1);
+    if (!copy)
+        return APP_ENOMEM;
+    memcpy(copy, sql, n + 1);
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v3(c->h, sql, (int)n, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    if (rc != SQLITE_OK) {
+        free(copy);
+        return db_status(rc);
+    }
+    struct text_slot *s = &c->text_cache[c->text_next];
+    c->text_next = (c->text_next + 1) % TEXT_CACHE;
+    sqlite3_finalize(s->st);
+    free(s->sql);
+    s->sql = copy;
+    s->st = st;
+    *out = st;
+    return APP_OK;
 }
 
 enum app_status db_begin(struct db_conn *c)

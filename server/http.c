@@ -231,12 +231,12 @@ unsigned http_request_parse_target(struct http_request *req, const char *target,
     }
     memcpy(s, target, n + 1);
     req->storage = s;
+    char *frag = strchr(s, '#');
+    if (frag)
+        *frag = '\0';
     char *q = strchr(s, '?');
     if (q)
         *q++ = '\0';
-    char *frag = q ? strchr(q, '#') : strchr(s, '#');
-    if (frag)
-        *frag = '\0';
     const char *why = NULL;
     if (s[0] != '/') {
         snprintf(err, errlen, "the request target must start with '/'");

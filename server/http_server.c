@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 struct http_server {
     struct MHD_Daemon *d;
@@ -46,6 +48,20 @@ static uint64_t S_now_ns(void)
 const char *http_server_library_version(void)
 {
     return MHD_get_version();
+}
+
+/* libmicrohttpd's own diagnostics go through our JSON log, never raw to stderr. */
+static void S_mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+static void S_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    const struct app *app = cls;
+    char msg[512];
+    if (vsnprintf(msg, sizeof msg, fmt, ap) < 0)
+        return;
+    size_t n = strlen(msg);
+    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+        msg[--n] = '\0';
+    log_msg(&app->log, LOG_WARN, "libmicrohttpd: %s", msg);
 }
 
 static void *S_uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
@@ -114,6 +130,116 @@ static enum MHD_Result S_sum_header(void *cls, enum MHD_ValueKind kind, const ch
     return MHD_YES;
 }
 
+/* FNV-1a over the parts that select a representation: target and Accept. */
+static uint64_t S_fnv(uint64_t h, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        h ^= *p;
+        h *= 1099511628211u;
+    }
+    return h;
+}
+
+/* The strong ETag of a data response, from the dataset version and the request. */
+static void S_etag(struct app *app, struct MHD_Connection *conn, const char *target, bool gz,
+                   char *out, size_t n)
+{
+    const char *accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept");
+    uint64_t h = S_fnv(14695981039346656037u, target);
+    h = S_fnv(h, "\n");
+    h = S_fnv(h, accept ? accept : "");
+    int w = snprintf(out, n, "\"%llu-%016llx%s\"",
+                     (unsigned long long)atomic_load(&app->dataset_version), (unsigned long long)h,
+                     gz ? "-gz" : "");
+    if (w < 0 || (size_t)w >= n)
+        out[0] = '\0';
+}
+
+/* True when an If-None-Match list holds one of the tags (weak comparison, RFC 9110). */
+static bool S_etag_match(const char *inm, const char *a, const char *b)
+{
+    if (!inm)
+        return false;
+    const char *p = inm;
+    while (*p) {
+        while (*p == ' ' || *p == ',' || *p == '\t')
+            p++;
+        if (*p == '*')
+            return true;
+        if (p[0] == 'W' && p[1] == '/')
+            p += 2;
+        const char *e = p;
+        if (*e == '"') {
+            e = strchr(e + 1, '"');
+            if (!e)
+                return false;
+            e++;
+        } else {
+            while (*e && *e != ',')
+                e++;
+        }
+        size_t n = (size_t)(e - p);
+        if ((strlen(a) == n && memcmp(a, p, n) == 0) || (strlen(b) == n && memcmp(b, p, n) == 0))
+            return true;
+        p = e;
+    }
+    return false;
+}
+
+/* True when the client accepts gzip (a "gzip" coding not given q=0). */
+static bool S_accepts_gzip(struct MHD_Connection *conn)
+{
+    const char *ae = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Encoding");
+    const char *g = ae ? strstr(ae, "gzip") : NULL;
+    if (!g)
+        return false;
+    const char *q = strchr(g, ';');
+    const char *comma = strchr(g, ',');
+    if (q && (!comma || q < comma)) {
+        while (*++q == ' ')
+            ;
+        if (q[0] == 'q' && q[1] == '=' && q[2] == '0' &&
+            (q[3] != '.' || strspn(q + 4, "0") == strcspn(q + 4, ", ")))
+            return false;
+    }
+    return true;
+}
+
+/* Compresses body into a new malloc'd gzip member; NULL when it does not pay off. */
+static char *S_gzip(const char *body, size_t len, size_t *out_len)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return NULL;
+    uLong cap = deflateBound(&z, (uLong)len);
+    char *out = malloc(cap);
+    if (!out) {
+        deflateEnd(&z);
+        return NULL;
+    }
+    z.next_in = (Bytef *)(uintptr_t)body;
+    z.avail_in = (uInt)len;
+    z.next_out = (Bytef *)out;
+    z.avail_out = (uInt)cap;
+    int rc = deflate(&z, Z_FINISH);
+    *out_len = z.total_out;
+    deflateEnd(&z);
+    if (rc != Z_STREAM_END || *out_len >= len) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+static bool S_compressible(const char *ct)
+{
+    return ct && (strncmp(ct, "application/json", 16) == 0 ||
+                  strncmp(ct, "application/problem+json", 24) == 0 ||
+                  strncmp(ct, "application/x-ndjson", 20) == 0 || strncmp(ct, "text/", 5) == 0 ||
+                  strncmp(ct, "application/yaml", 16) == 0);
+}
+
 static void S_add(struct MHD_Response *r, const char *name, const char *value)
 {
     (void)MHD_add_response_header(r, name, value);
@@ -128,6 +254,19 @@ static enum MHD_Result S_send(struct MHD_Connection *conn, struct req_state *st,
     char *body = buf_steal(&res->body, &len);
     if (!body && res->body.oom) {
         len = 0;
+    }
+    bool cacheable = res->cacheable && res->status == 200 && req &&
+                     (req->method == HTTP_GET || req->method == HTTP_HEAD);
+    bool gz = false;
+    if (body && len >= 1024 && S_compressible(res->content_type) && S_accepts_gzip(conn)) {
+        size_t zlen = 0;
+        char *z = S_gzip(body, len, &zlen);
+        if (z) {
+            free(body);
+            body = z;
+            len = zlen;
+            gz = true;
+        }
     }
     struct MHD_Response *r;
     if (body && len > 0)
@@ -145,8 +284,22 @@ static enum MHD_Result S_send(struct MHD_Connection *conn, struct req_state *st,
         S_add(r, res->headers[i].name, res->headers[i].value);
     S_add(r, "X-Request-Id", st->request_id);
     S_add(r, "X-Content-Type-Options", "nosniff");
-    if (!http_response_get_header(res, "Cache-Control"))
-        S_add(r, "Cache-Control", "no-store");
+    if (gz)
+        S_add(r, "Content-Encoding", "gzip");
+    if (cacheable) {
+        char etag[64], cc[64];
+        S_etag(app, conn, req->target, gz, etag, sizeof etag);
+        S_add(r, "ETag", etag);
+        int w = snprintf(cc, sizeof cc, "public, max-age=%u", cfg->cache_max_age);
+        if (w > 0 && (size_t)w < sizeof cc)
+            S_add(r, "Cache-Control", cc);
+        S_add(r, "Vary", "Accept, Accept-Encoding");
+    } else {
+        if (!http_response_get_header(res, "Cache-Control"))
+            S_add(r, "Cache-Control", "no-store");
+        if (gz)
+            S_add(r, "Vary", "Accept-Encoding");
+    }
     if (cfg->cors_origin[0]) {
         S_add(r, "Access-Control-Allow-Origin", cfg->cors_origin);
         S_add(r, "Access-Control-Expose-Headers",
@@ -269,6 +422,43 @@ static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const ch
     req.app = app;
     req.body = st->body.data;
     req.body_len = st->body.len;
+    /* A conditional GET whose ETag still matches is answered without touching SQLite. */
+    const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
+    if (inm && (req.method == HTTP_GET || req.method == HTTP_HEAD) &&
+        strncmp(st->target, "/v1/", 4) == 0) {
+        char plain[64], gzipped[64];
+        S_etag(app, conn, st->target, false, plain, sizeof plain);
+        S_etag(app, conn, st->target, true, gzipped, sizeof gzipped);
+        if (S_etag_match(inm, plain, gzipped)) {
+            res.status = 304;
+            struct MHD_Response *r =
+                MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+            if (!r) {
+                http_response_free(&res);
+                return MHD_NO;
+            }
+            const char *tag = S_accepts_gzip(conn) ? gzipped : plain;
+            char cc[64];
+            int w = snprintf(cc, sizeof cc, "public, max-age=%u", app->cfg->cache_max_age);
+            S_add(r, "ETag", tag);
+            if (w > 0 && (size_t)w < sizeof cc)
+                S_add(r, "Cache-Control", cc);
+            S_add(r, "Vary", "Accept, Accept-Encoding");
+            S_add(r, "X-Request-Id", st->request_id);
+            if (app->cfg->cors_origin[0]) {
+                S_add(r, "Access-Control-Allow-Origin", app->cfg->cors_origin);
+                S_add(r, "Access-Control-Expose-Headers",
+                      "X-Total-Count, Link, ETag, X-Request-Id, Location, Retry-After");
+            }
+            st->status = 304;
+            st->bytes = 0;
+            st->answered = true;
+            enum MHD_Result ret = MHD_queue_response(conn, 304, r);
+            MHD_destroy_response(r);
+            http_response_free(&res);
+            return ret;
+        }
+    }
     char err[256];
     unsigned bad = http_request_parse_target(&req, st->target, err, sizeof err);
     if (bad) {
@@ -349,9 +539,9 @@ enum app_status http_server_start(struct app *app, struct http_server **out)
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     s->d = MHD_start_daemon(
-        flags, 0, NULL, NULL, S_access, app, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads, MHD_OPTION_URI_LOG_CALLBACK,
-        S_uri_log, app, MHD_OPTION_NOTIFY_COMPLETED, S_completed, app,
+        flags, 0, NULL, NULL, S_access, app, MHD_OPTION_EXTERNAL_LOGGER, S_mhd_log, app,
+        MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
+        MHD_OPTION_URI_LOG_CALLBACK, S_uri_log, app, MHD_OPTION_NOTIFY_COMPLETED, S_completed, app,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->timeout_s, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned int)cfg->max_conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned int)cfg->max_conns_per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT,

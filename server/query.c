@@ -81,7 +81,8 @@ bool query_double(struct http_request *req, struct query_errors *qe, const char 
               *p == 'E'))
             ok_chars = false;
     }
-    if (!ok_chars || end == v || *end != '\0' || errno == ERANGE || !isfinite(x)) {
+    if (!ok_chars || end == v || *end != '\0' || (errno == ERANGE && fabs(x) == HUGE_VAL) ||
+        !isfinite(x)) {
         query_error(qe, name, "must be a finite decimal number, got '%.40s'", v);
         return false;
     }
@@ -262,4 +263,66 @@ void query_fail(struct http_response *res, const struct http_request *req,
         w = snprintf(detail, sizeof detail, "%zu invalid query parameters; see errors", qe->n);
     http_problem(res, req, 400, "invalid-parameter", w > 0 ? detail : "invalid query parameters",
                  qe->e, qe->n);
+}
+
+bool query_fts_expr(const char *text, struct buf *out)
+{
+    size_t nwords = 0;
+    const unsigned char *p = (const unsigned char *)text;
+    buf_reset(out);
+    while (*p) {
+        /* A word is a run of letters, digits and any non-ASCII (UTF-8) bytes. */
+        while (*p && !(*p >= 0x80 || (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
+                       (*p >= 'A' && *p <= 'Z')))
+            p++;
+        const unsigned char *start = p;
+        while (*p && (*p >= 0x80 || (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
+                      (*p >= 'A' && *p <= 'Z')))
+            p++;
+        if (p == start)
+            continue;
+        if (nwords++)
+            buf_putc(out, ' ');
+        buf_putc(out, '"');
+        buf_append(out, start, (size_t)(p - start));
+        buf_putc(out, '"');
+        if (!*p)
+            buf_putc(out, '*');
+        if (nwords >= 16)
+            break;
+    }
+    return nwords > 0 && !out->oom;
+}
+
+bool query_list_json(struct http_request *req, struct query_errors *qe, const char *name,
+                     const char *const *valid, struct buf *out)
+{
+    const char *items[QUERY_MAX_LIST];
+    char scratch[2048];
+    size_t before = qe->n;
+    size_t n = query_list(req, qe, name, items, scratch, sizeof scratch);
+    if (n == 0 || qe->n != before)
+        return false;
+    struct jw w;
+    buf_reset(out);
+    jw_init(&w, out);
+    jw_arr_begin(&w);
+    for (size_t i = 0; i < n; i++) {
+        if (valid) {
+            bool ok = false;
+            for (size_t k = 0; valid[k]; k++) {
+                if (strcmp(items[i], valid[k]) == 0)
+                    ok = true;
+            }
+            if (!ok) {
+                char list[256];
+                S_join(valid, list, sizeof list);
+                query_error(qe, name, "'%.40s' is not one of: %s", items[i], list);
+                return false;
+            }
+        }
+        jw_str(&w, items[i]);
+    }
+    jw_arr_end(&w);
+    return true;
 }

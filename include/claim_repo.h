@@ -1,0 +1,60 @@
+/* SQL for claims. */
+#ifndef MARSAD_CLAIM_REPO_H
+#define MARSAD_CLAIM_REPO_H
+
+#include "claim.h"
+#include "db.h"
+#include "query.h"
+#include "status.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Each *_json member is a JSON array of ids (any of), or NULL for no filter. */
+struct claim_filter {
+    const char *source_json, *metric_json, *program_json, *entity_json, *place_json;
+    const char *claimant_json, *kind_json, *topic_json, *id_json;
+    bool has_from, has_to;
+    int64_t from_day, to_day; /* claim's time window must overlap [from, to] */
+    bool has_vmin, has_vmax;
+    double vmin, vmax; /* claim's value interval must overlap [vmin, vmax] */
+    const char *fts;   /* a sanitized FTS5 expression (query_fts_expr), or NULL */
+    bool dated_only;   /* only claims with a time window */
+};
+
+enum claim_sort_key {
+    CLAIM_SORT_AS_OF,
+    CLAIM_SORT_VALUE,
+    CLAIM_SORT_ID,
+    CLAIM_SORT_SOURCE,
+    CLAIM_SORT_METRIC,
+    CLAIM_SORT_KIND,
+};
+extern const char *const claim_sort_keys[]; /* NULL-terminated, indexed by claim_sort_key */
+
+/*
+ * Lists claims matching f in the given order (default: insertion order),
+ * calling fn per row. keyset: only rows with seq > after (default order only).
+ */
+enum app_status claim_repo_list(struct db_conn *c, const struct claim_filter *f,
+                                const struct sort_key *sort, size_t nsort, int64_t limit,
+                                int64_t offset, bool keyset, int64_t after, claim_row_fn fn,
+                                void *ctx) APP_MUST_CHECK;
+enum app_status claim_repo_count(struct db_conn *c, const struct claim_filter *f,
+                                 int64_t *out) APP_MUST_CHECK;
+/* One claim by id; APP_ENOTFOUND when absent or deleted. */
+enum app_status claim_repo_get(struct db_conn *c, const char *id, claim_row_fn fn,
+                               void *ctx) APP_MUST_CHECK;
+/*
+ * The stored text around a claim's quote: up to `chars` code points before
+ * and after. Writes into the callbacks' strings through out parameters copied
+ * into the buffers given.
+ */
+struct claim_context {
+    char *before; /* malloc'd */
+    char *after;  /* malloc'd */
+};
+enum app_status claim_repo_context(struct db_conn *c, const char *id, int chars,
+                                   struct claim_context *out) APP_MUST_CHECK;
+
+#endif

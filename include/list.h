@@ -1,0 +1,73 @@
+/*
+ * Shared machinery for collection endpoints: limit/offset/cursor/format
+ * parameters, the {"data","meta","links"} envelope, CSV and NDJSON output,
+ * X-Total-Count and Link headers.
+ *
+ * Every item is encoded once as JSON by its resource's encoder; list_item_end()
+ * places it in the chosen format (CSV cells come from the item's top-level
+ * members, nested values as compact JSON).
+ */
+#ifndef MARSAD_LIST_H
+#define MARSAD_LIST_H
+
+#include "buf.h"
+#include "http.h"
+#include "query.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum list_format { LIST_JSON, LIST_CSV, LIST_NDJSON };
+
+#define LIST_DEFAULT_LIMIT 50
+#define LIST_MAX_LIMIT     1000
+
+struct list_params {
+    int64_t limit;
+    int64_t offset;
+    bool has_cursor;
+    int64_t after; /* keyset position decoded from the cursor */
+    enum list_format format;
+};
+
+/*
+ * Parses limit, offset, cursor and format (format= wins over Accept). Errors
+ * are added to qe. allow_cursor false rejects cursor (custom sort orders).
+ */
+void list_parse(struct http_request *req, struct query_errors *qe, struct list_params *lp);
+
+/* Encodes a keyset position as an opaque cursor string (out >= 64 bytes). */
+void list_cursor_encode(int64_t after, char *out, size_t n);
+/* Decodes; false when malformed. */
+bool list_cursor_decode(const char *s, int64_t *after);
+
+struct list_ctx {
+    struct http_request *req;
+    struct http_response *res;
+    const struct list_params *lp;
+    const char *const *csv_columns; /* NULL-terminated */
+    struct buf item;
+    struct jw w; /* write the current item with this */
+    size_t count;
+    int64_t last_key; /* keyset key of the last item written */
+};
+
+/* Starts the body. */
+void list_begin(struct list_ctx *lc, struct http_request *req, struct http_response *res,
+                const struct list_params *lp, const char *const *csv_columns);
+/* Returns the writer for one item; call list_item_end() after writing one JSON value. */
+struct jw *list_item_begin(struct list_ctx *lc);
+void list_item_end(struct list_ctx *lc, int64_t key);
+/*
+ * Finishes: meta {total, limit, offset, count, next_cursor}, links {self, first,
+ * prev, next, last} (JSON only), X-Total-Count and Link headers. total < 0 means
+ * unknown. has_more tells whether a next page exists (for cursor paging).
+ */
+void list_end(struct list_ctx *lc, int64_t total);
+void list_free(struct list_ctx *lc);
+
+/* Writes the request's path with its query, replacing offset/cursor (NULL drops them). */
+void list_link(const struct http_request *req, struct buf *out, const char *offset,
+               const char *cursor);
+
+#endif

@@ -1,0 +1,254 @@
+#include "app.h"
+#include "claim_json.h"
+#include "claim_repo.h"
+#include "handlers.h"
+#include "list.h"
+#include "pdate.h"
+#include "query.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const claim_kinds[] = {"statistic",      "event",     "policy", "assessment",
+                                          "recommendation", "testimony", NULL};
+static const char *const claim_includes[] = {"source", "metric", NULL};
+
+static const char *const list_params[] = {
+    "limit",  "offset",     "cursor",   "format",    "sort",      "fields",   "include",
+    "source", "metric",     "program",  "entity",    "place",     "claimant", "kind",
+    "topic",  "as_of_from", "as_of_to", "value_min", "value_max", "q",        NULL};
+
+/* The parsed request of a claims collection. */
+struct claims_query {
+    struct claim_filter f;
+    struct list_params lp;
+    struct sort_key sort[4];
+    size_t nsort;
+    uint64_t fields;
+    unsigned include;
+    struct buf lists[9];
+    struct buf fts;
+};
+
+static void S_cq_init(struct claims_query *q)
+{
+    memset(q, 0, sizeof *q);
+    for (size_t i = 0; i < 9; i++)
+        buf_init(&q->lists[i]);
+    buf_init(&q->fts);
+    q->fields = CLAIM_ALL_FIELDS;
+}
+
+static void S_cq_free(struct claims_query *q)
+{
+    for (size_t i = 0; i < 9; i++)
+        buf_free(&q->lists[i]);
+    buf_free(&q->fts);
+}
+
+/* Parses fields= into a mask over claim_field_names. */
+static void S_fields(struct http_request *req, struct query_errors *qe, uint64_t *mask)
+{
+    const char *items[QUERY_MAX_LIST];
+    char scratch[1024];
+    size_t before = qe->n;
+    size_t n = query_list(req, qe, "fields", items, scratch, sizeof scratch);
+    if (n == 0 || qe->n != before)
+        return;
+    uint64_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        int found = -1;
+        for (int k = 0; claim_field_names[k]; k++) {
+            if (strcmp(items[i], claim_field_names[k]) == 0)
+                found = k;
+        }
+        if (found < 0) {
+            query_error(qe, "fields",
+                        "unknown field '%.40s'; fields are the members of a claim object (id, "
+                        "source, quote, statement, kind, metric, value, ...)",
+                        items[i]);
+            return;
+        }
+        m |= (uint64_t)1 << found;
+    }
+    *mask = m | 1u; /* id always */
+}
+
+/* Parses everything a claims list accepts; preset filters come from the path. */
+static void S_parse(struct http_request *req, struct query_errors *qe, struct claims_query *q)
+{
+    struct claim_filter *f = &q->f;
+    list_parse(req, qe, &q->lp);
+    q->nsort = query_sort(req, qe, "sort", claim_sort_keys, q->sort, 4);
+    if (q->nsort && q->lp.has_cursor)
+        query_error(qe, "cursor", "works with the default order only; drop sort or use offset");
+    S_fields(req, qe, &q->fields);
+    struct buf inc;
+    buf_init(&inc);
+    if (query_list_json(req, qe, "include", claim_includes, &inc)) {
+        if (strstr(buf_str(&inc), "\"source\""))
+            q->include |= CLAIM_INCLUDE_SOURCE;
+        if (strstr(buf_str(&inc), "\"metric\""))
+            q->include |= CLAIM_INCLUDE_METRIC;
+    }
+    buf_free(&inc);
+    const char *names[] = {"source", "metric",   "program", "entity",
+                           "place",  "claimant", "kind",    "topic"};
+    const char **slots[] = {&f->source_json, &f->metric_json,   &f->program_json, &f->entity_json,
+                            &f->place_json,  &f->claimant_json, &f->kind_json,    &f->topic_json};
+    for (size_t i = 0; i < 8; i++) {
+        if (*slots[i])
+            continue; /* preset by the path; query_finish() rejects a repeat */
+        const char *const *valid = i == 6 ? claim_kinds : NULL;
+        if (query_list_json(req, qe, names[i], valid, &q->lists[i]))
+            *slots[i] = buf_str(&q->lists[i]);
+    }
+    struct pdate d;
+    bool present;
+    if (query_date(req, qe, "as_of_from", &d, &present) && present) {
+        f->has_from = true;
+        f->from_day = pdate_first_day(&d);
+    }
+    if (query_date(req, qe, "as_of_to", &d, &present) && present) {
+        f->has_to = true;
+        f->to_day = pdate_last_day(&d);
+    }
+    if (f->has_from && f->has_to && f->from_day > f->to_day)
+        query_error(qe, "as_of_to", "must not be before as_of_from");
+    if (query_double(req, qe, "value_min", &f->vmin, &present) && present)
+        f->has_vmin = true;
+    if (query_double(req, qe, "value_max", &f->vmax, &present) && present)
+        f->has_vmax = true;
+    if (f->has_vmin && f->has_vmax && f->vmin > f->vmax)
+        query_error(qe, "value_max", "must not be below value_min");
+    const char *text = query_string(req, qe, "q", 200);
+    if (text) {
+        if (query_fts_expr(text, &q->fts))
+            f->fts = buf_str(&q->fts);
+        else
+            query_error(qe, "q", "has no word to search for");
+    }
+}
+
+struct emit_ctx {
+    struct list_ctx *lc;
+    uint64_t fields;
+    unsigned include;
+};
+
+static bool S_emit(void *ctx, const struct claim_row *r)
+{
+    struct emit_ctx *e = ctx;
+    struct jw *w = list_item_begin(e->lc);
+    claim_json_write(w, r, e->fields, e->include);
+    list_item_end(e->lc, r->seq);
+    return true;
+}
+
+void claims_collection(struct http_request *req, struct http_response *res,
+                       const struct claim_filter *preset)
+{
+    struct claims_query q;
+    struct query_errors qe;
+    S_cq_init(&q);
+    query_errors_init(&qe);
+    if (preset)
+        q.f = *preset;
+    S_parse(req, &qe, &q);
+    query_finish(req, &qe, list_params);
+    if (qe.n) {
+        query_fail(res, req, &qe);
+        S_cq_free(&q);
+        return;
+    }
+    struct db_conn *c = NULL;
+    int64_t total = 0;
+    enum app_status st = app_db_reader(req->app, &c);
+    if (st == APP_OK)
+        st = claim_repo_count(c, &q.f, &total);
+    struct list_ctx lc;
+    list_begin(&lc, req, res, &q.lp, claim_csv_columns);
+    struct emit_ctx e = {&lc, q.fields, q.include};
+    if (st == APP_OK)
+        st = claim_repo_list(c, &q.f, q.sort, q.nsort, q.lp.limit, q.lp.offset,
+                             q.lp.has_cursor || q.nsort == 0, q.lp.after, S_emit, &e);
+    if (st != APP_OK) {
+        app_db_error(req, res, st, "listing claims");
+    } else {
+        list_end(&lc, total);
+    }
+    list_free(&lc);
+    S_cq_free(&q);
+}
+
+void claims_list(struct http_request *req, struct http_response *res)
+{
+    claims_collection(req, res, NULL);
+}
+
+struct one_ctx {
+    struct jw *w;
+    unsigned include;
+    struct claim_context cx;
+    bool with_context;
+};
+
+static bool S_one(void *ctx, const struct claim_row *r)
+{
+    struct one_ctx *o = ctx;
+    struct jw *w = o->w;
+    jw_obj_begin(w);
+    jw_key(w, "data");
+    jw_obj_begin(w);
+    claim_json_members(w, r, CLAIM_ALL_FIELDS, o->include);
+    if (o->with_context) {
+        jw_key(w, "context");
+        jw_obj_begin(w);
+        jw_kstr(w, "before", o->cx.before);
+        jw_kstr(w, "quote", r->quote);
+        jw_kstr(w, "after", o->cx.after);
+        jw_obj_end(w);
+    }
+    jw_obj_end(w);
+    jw_obj_end(w);
+    return false;
+}
+
+static const char *const get_params[] = {"context", NULL};
+
+void claims_get(struct http_request *req, struct http_response *res)
+{
+    struct query_errors qe;
+    query_errors_init(&qe);
+    int64_t chars = 240;
+    query_int(req, &qe, "context", 0, 2000, &chars);
+    query_finish(req, &qe, get_params);
+    if (qe.n) {
+        query_fail(res, req, &qe);
+        return;
+    }
+    const char *id = http_path_param(req, "id");
+    struct db_conn *c = NULL;
+    struct jw w;
+    struct one_ctx o = {.w = &w, .include = CLAIM_INCLUDE_SOURCE | CLAIM_INCLUDE_METRIC};
+    enum app_status st = app_db_reader(req->app, &c);
+    if (st == APP_OK) {
+        st = claim_repo_context(c, id, (int)chars, &o.cx);
+        o.with_context = st == APP_OK;
+    }
+    if (st == APP_OK) {
+        http_json_begin(res, &w);
+        res->cacheable = true;
+        st = claim_repo_get(c, id, S_one, &o);
+    }
+    free(o.cx.before);
+    free(o.cx.after);
+    if (st == APP_ENOTFOUND) {
+        char msg[160];
+        int n = snprintf(msg, sizeof msg, "no claim with id '%.100s'", id);
+        http_problem(res, req, 404, "not-found", n > 0 ? msg : "no such claim", NULL, 0);
+    } else if (st != APP_OK) {
+        app_db_error(req, res, st, "reading a claim");
+    }
+}
