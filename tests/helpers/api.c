@@ -1,0 +1,153 @@
+#include "api.h"
+
+#include "meta_repo.h"
+#include "routes.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+int api_fixture_open(struct api_fixture *fx)
+{
+    const char *db = getenv("MARSAD_TEST_DB");
+    if (!db)
+        return -1;
+    char a0[] = "marsad", a1[] = "serve", a2[] = "--db", a4[] = "--read-only";
+    char *argv[] = {a0, a1, a2, (char *)(uintptr_t)db, a4, NULL};
+    char err[256];
+    if (config_parse(&fx->cfg, 5, argv, 2, NULL, err, sizeof err) != APP_OK)
+        return -1;
+    fx->app = calloc(1, sizeof *fx->app);
+    if (!fx->app)
+        return -1;
+    struct app *app = fx->app;
+    app->cfg = &fx->cfg;
+    app->log.level = LOG_ERROR;
+    app->log.fd = STDERR_FILENO;
+    app->routes = routes_table;
+    app->nroutes = routes_count;
+    app->mhd_version = "test";
+    app->sqlite_version = "test";
+    memcpy(app->boot_id, "0000000000000000", 17);
+    if (db_pool_init(&app->db, db, true) != APP_OK)
+        return -1;
+    struct db_conn *c = NULL;
+    uint64_t v = 0;
+    if (db_pool_reader(&app->db, &c) != APP_OK || meta_repo_dataset_version(c, &v) != APP_OK)
+        return -1;
+    atomic_store(&app->dataset_version, v);
+    return 0;
+}
+
+void api_fixture_close(struct api_fixture *fx)
+{
+    if (!fx->app)
+        return;
+    db_pool_close(&fx->app->db);
+    free(fx->app);
+    fx->app = NULL;
+}
+
+struct hdrs {
+    const char *const *list;
+};
+
+static const char *S_header(const struct http_request *req, const char *name)
+{
+    const struct hdrs *h = req->header_ctx;
+    size_t n = strlen(name);
+    for (size_t i = 0; h && h->list && h->list[i]; i++) {
+        const char *l = h->list[i];
+        if (strncasecmp(l, name, n) == 0 && l[n] == ':') {
+            l += n + 1;
+            while (*l == ' ')
+                l++;
+            return l;
+        }
+    }
+    return NULL;
+}
+
+void api_request(struct api_fixture *fx, const char *method, const char *target,
+                 const char *const *headers, const char *body, struct api_result *out)
+{
+    struct http_request req;
+    struct hdrs h = {headers};
+    memset(&req, 0, sizeof req);
+    memset(out, 0, sizeof *out);
+    http_response_init(&out->res);
+    req.method = http_method_parse(method);
+    req.request_id = "test-request";
+    req.header = S_header;
+    req.header_ctx = &h;
+    req.app = fx->app;
+    req.body = body;
+    req.body_len = body ? strlen(body) : 0;
+    char err[256];
+    unsigned bad = http_request_parse_target(&req, target, err, sizeof err);
+    if (bad)
+        http_problem(&out->res, &req, bad, "malformed-request", err, NULL, 0);
+    else
+        router_dispatch(fx->app->routes, fx->app->nroutes, &req, &out->res);
+    http_request_free(&req);
+    out->status = out->res.status;
+    out->content_type = out->res.content_type;
+    out->body = buf_steal(&out->res.body, &out->body_len);
+    if (!out->body) {
+        out->body = calloc(1, 1);
+        out->body_len = 0;
+    }
+    if (out->content_type && strstr(out->content_type, "json") &&
+        !strstr(out->content_type, "ndjson"))
+        out->json = json_loadb(out->body, out->body_len, 0, NULL);
+}
+
+void api_get(struct api_fixture *fx, const char *target, struct api_result *out)
+{
+    api_request(fx, "GET", target, NULL, NULL, out);
+}
+
+const char *api_header(const struct api_result *r, const char *name)
+{
+    return http_response_get_header(&r->res, name);
+}
+
+void api_result_free(struct api_result *r)
+{
+    free(r->body);
+    json_decref(r->json);
+    http_response_free(&r->res);
+    memset(r, 0, sizeof *r);
+}
+
+void api_assert_problem(const struct api_result *r, unsigned status, const char *parameter)
+{
+    assert_int_equal(r->status, status);
+    assert_non_null(r->content_type);
+    assert_string_equal(r->content_type, "application/problem+json");
+    assert_non_null(r->json);
+    assert_int_equal(json_integer_value(json_object_get(r->json, "status")), status);
+    assert_non_null(json_string_value(json_object_get(r->json, "type")));
+    assert_non_null(json_string_value(json_object_get(r->json, "title")));
+    assert_non_null(json_string_value(json_object_get(r->json, "detail")));
+    if (parameter) {
+        json_t *errs = json_object_get(r->json, "errors");
+        bool found = false;
+        size_t i;
+        json_t *e;
+        json_array_foreach(errs, i, e) {
+            const char *p = json_string_value(json_object_get(e, "parameter"));
+            if (p && strcmp(p, parameter) == 0)
+                found = true;
+        }
+        if (!found)
+            fail_msg("problem does not name parameter '%s': %s", parameter, r->body);
+    }
+}

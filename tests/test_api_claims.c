@@ -1,0 +1,172 @@
+/* /v1/claims through the router, without sockets. */
+#include "api.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+static struct api_fixture fx;
+
+static int setup(void **state)
+{
+    (void)state;
+    return api_fixture_open(&fx);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    api_fixture_close(&fx);
+    return 0;
+}
+
+static void test_list_envelope(void **state)
+{
+    (void)state;
+    struct api_result r;
+    api_get(&fx, "/v1/claims?limit=3", &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(r.json);
+    json_t *data = json_object_get(r.json, "data");
+    assert_int_equal(json_array_size(data), 3);
+    json_t *meta = json_object_get(r.json, "meta");
+    json_int_t total = json_integer_value(json_object_get(meta, "total"));
+    assert_true(total >= 150);
+    char num[32];
+    snprintf(num, sizeof num, "%lld", (long long)total);
+    assert_string_equal(api_header(&r, "X-Total-Count"), num);
+    assert_non_null(strstr(api_header(&r, "Link"), "rel=\"next\""));
+    assert_non_null(json_string_value(json_object_get(json_object_get(r.json, "links"), "next")));
+    assert_true(r.res.cacheable);
+    api_result_free(&r);
+}
+
+static void test_filter_metric_sorted(void **state)
+{
+    (void)state;
+    struct api_result r;
+    api_get(&fx, "/v1/claims?metric=foreign_fighters_departed&sort=as_of", &r);
+    assert_int_equal(r.status, 200);
+    json_t *data = json_object_get(r.json, "data");
+    assert_true(json_array_size(data) >= 4);
+    const char *prev = "";
+    size_t i;
+    json_t *c;
+    json_array_foreach(data, i, c) {
+        assert_string_equal(json_string_value(json_object_get(c, "metric")),
+                            "foreign_fighters_departed");
+        const char *as_of = json_string_value(json_object_get(c, "as_of"));
+        assert_non_null(as_of);
+        assert_true(strncmp(prev, as_of, 4) <= 0);
+        prev = as_of;
+    }
+    api_result_free(&r);
+}
+
+static void test_cursor_paging_covers_all(void **state)
+{
+    (void)state;
+    struct api_result r;
+    api_get(&fx, "/v1/claims?limit=1000&fields=id", &r);
+    size_t all = json_array_size(json_object_get(r.json, "data"));
+    api_result_free(&r);
+    size_t seen = 0;
+    char target[256] = "/v1/claims?limit=97&fields=id";
+    for (int guard = 0; guard < 100; guard++) {
+        api_get(&fx, target, &r);
+        assert_int_equal(r.status, 200);
+        seen += json_array_size(json_object_get(r.json, "data"));
+        const char *next =
+            json_string_value(json_object_get(json_object_get(r.json, "meta"), "next_cursor"));
+        if (!next) {
+            api_result_free(&r);
+            break;
+        }
+        snprintf(target, sizeof target, "/v1/claims?limit=97&fields=id&cursor=%s", next);
+        api_result_free(&r);
+    }
+    assert_int_equal(seen, all);
+}
+
+static void test_errors_name_parameters(void **state)
+{
+    (void)state;
+    struct api_result r;
+    api_get(&fx, "/v1/claims?limit=0", &r);
+    api_assert_problem(&r, 400, "limit");
+    api_result_free(&r);
+    api_get(&fx, "/v1/claims?bogus=1", &r);
+    api_assert_problem(&r, 400, "bogus");
+    api_result_free(&r);
+    api_get(&fx, "/v1/claims?as_of_from=2015-02-29", &r);
+    api_assert_problem(&r, 400, "as_of_from");
+    api_result_free(&r);
+    api_get(&fx, "/v1/claims?kind=rumour", &r);
+    api_assert_problem(&r, 400, "kind");
+    api_result_free(&r);
+    api_get(&fx, "/v1/claims?cursor=not-a-cursor", &r);
+    api_assert_problem(&r, 400, "cursor");
+    api_result_free(&r);
+    api_get(&fx, "/v1/claims?q=%22%22", &r);
+    api_assert_problem(&r, 400, "q");
+    api_result_free(&r);
+}
+
+static void test_get_one_with_context(void **state)
+{
+    (void)state;
+    struct api_result r;
+    api_get(&fx, "/v1/claims/berman-004", &r);
+    assert_int_equal(r.status, 200);
+    json_t *d = json_object_get(r.json, "data");
+    assert_string_equal(json_string_value(json_object_get(d, "id")), "berman-004");
+    json_t *ctx = json_object_get(d, "context");
+    assert_string_equal(json_string_value(json_object_get(ctx, "quote")),
+                        json_string_value(json_object_get(d, "quote")));
+    assert_non_null(json_object_get(d, "source_record"));
+    api_result_free(&r);
+    api_get(&fx, "/v1/claims/nope-000", &r);
+    api_assert_problem(&r, 404, NULL);
+    api_result_free(&r);
+}
+
+static void test_csv_and_ndjson(void **state)
+{
+    (void)state;
+    struct api_result r;
+    api_get(&fx, "/v1/claims?limit=2&format=csv", &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.content_type, "text/csv; charset=utf-8");
+    assert_true(strncmp(r.body, "id,source,quote,", 16) == 0);
+    size_t lines = 0;
+    for (const char *p = r.body; *p; p++)
+        lines += *p == '\n';
+    assert_true(lines >= 3);
+    api_result_free(&r);
+    const char *const accept[] = {"Accept: application/x-ndjson", NULL};
+    api_request(&fx, "GET", "/v1/claims?limit=2", accept, NULL, &r);
+    assert_string_equal(r.content_type, "application/x-ndjson");
+    const char *nl = strchr(r.body, '\n');
+    assert_non_null(nl);
+    json_t *first = json_loadb(r.body, (size_t)(nl - r.body), 0, NULL);
+    assert_non_null(json_object_get(first, "id"));
+    json_decref(first);
+    api_result_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_list_envelope),
+        cmocka_unit_test(test_filter_metric_sorted),
+        cmocka_unit_test(test_cursor_paging_covers_all),
+        cmocka_unit_test(test_errors_name_parameters),
+        cmocka_unit_test(test_get_one_with_context),
+        cmocka_unit_test(test_csv_and_ndjson),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
