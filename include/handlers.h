@@ -19,4 +19,31 @@ void claims_get(struct http_request *req, struct http_response *res);
 void claims_collection(struct http_request *req, struct http_response *res,
                        const struct claim_filter *preset);
 
+/* source_handlers.c */
+void sources_list(struct http_request *req, struct http_response *res);
+void sources_get(struct http_request *req, struct http_response *res);
+void sources_claims(struct http_request *req, struct http_response *res);
+void sources_text(struct http_request *req, struct http_response *res);
+
+/* entity_handlers.c */
+void entities_list(struct http_request *req, struct http_response *res);
+void entities_get(struct http_request *req, struct http_response *res);
+
+/* event_handlers.c */
+void events_list(struct http_request *req, struct http_response *res);
+
+/* search_handlers.c */
+void search_list(struct http_request *req, struct http_response *res);
+
+/* write_handlers.c: the curation API */
+#define WRITE_HANDLER_DECLS(name)                                             \
+    void name##_create(struct http_request *req, struct http_response *res);  \
+    void name##_patch(struct http_request *req, struct http_response *res);   \
+    void name##_delete(struct http_request *req, struct http_response *res);  \
+    void name##_restore(struct http_request *req, struct http_response *res); \
+    void name##_revisions(struct http_request *req, struct http_response *res);
+WRITE_HANDLER_DECLS(write_claims)
+WRITE_HANDLER_DECLS(write_sources)
+WRITE_HANDLER_DECLS(write_programs)
+
 #endif

@@ -28,6 +28,7 @@ struct list_params {
     bool has_cursor;
     int64_t after; /* keyset position decoded from the cursor */
     enum list_format format;
+    bool no_keyset; /* the order has no keyset position: never offer a next_cursor */
 };
 
 /*

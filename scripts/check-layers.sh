@@ -14,7 +14,7 @@ deny() { # file-glob pattern message
 # Only the HTTP server knows libmicrohttpd.
 deny "$(ls server/*.c include/*.h | grep -v http_server.c)" "microhttpd" "only http_server.c may use libmicrohttpd"
 # SQLite stays in the database layer, the repositories, the seed loader and main's version probe.
-deny "$(ls server/*.c include/*.h | grep -vE '(db|_repo|seed|main|synth)\.c$')" "sqlite3" "only db.c, *_repo.c and the loaders may use SQLite"
+deny "$(ls server/*.c include/*.h | grep -vE '(db|_repo|seed|main|synth|cli)\.c$')" "sqlite3" "only db.c, *_repo.c and the loaders may use SQLite"
 # Handlers reach data through repositories only.
 deny "server/*_handlers.c" "sqlite3|microhttpd|jansson" "handlers use repo, json and http modules"
 # Repositories never build HTTP or JSON.

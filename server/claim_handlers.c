@@ -5,6 +5,7 @@
 #include "list.h"
 #include "pdate.h"
 #include "query.h"
+#include "write_repo.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,6 +169,7 @@ void claims_collection(struct http_request *req, struct http_response *res,
     if (st == APP_OK)
         st = claim_repo_count(c, &q.f, &total);
     struct list_ctx lc;
+    q.lp.no_keyset = q.nsort > 0; /* keyset paging follows the default order only */
     list_begin(&lc, req, res, &q.lp, claim_csv_columns);
     struct emit_ctx e = {&lc, q.fields, q.include};
     if (st == APP_OK)
@@ -244,11 +246,18 @@ void claims_get(struct http_request *req, struct http_response *res)
     }
     free(o.cx.before);
     free(o.cx.after);
-    if (st == APP_ENOTFOUND) {
+    struct write_state ws = {0};
+    if (st == APP_ENOTFOUND && write_repo_load(c, WRITE_CLAIM, id, &ws) == APP_OK && ws.found &&
+        ws.deleted) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "claim '%.100s' was deleted; its revisions remain", id);
+        http_problem(res, req, 410, "gone", msg, NULL, 0);
+    } else if (st == APP_ENOTFOUND) {
         char msg[160];
         int n = snprintf(msg, sizeof msg, "no claim with id '%.100s'", id);
         http_problem(res, req, 404, "not-found", n > 0 ? msg : "no such claim", NULL, 0);
     } else if (st != APP_OK) {
         app_db_error(req, res, st, "reading a claim");
     }
+    write_state_free(&ws);
 }

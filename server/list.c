@@ -14,6 +14,7 @@ void list_parse(struct http_request *req, struct query_errors *qe, struct list_p
     lp->has_cursor = false;
     lp->after = 0;
     lp->format = LIST_JSON;
+    lp->no_keyset = false;
     query_int(req, qe, "limit", 1, LIST_MAX_LIMIT, &lp->limit);
     bool has_offset = query_int(req, qe, "offset", 0, INT64_C(1000000000000), &lp->offset);
     const char *cur = query_string(req, qe, "cursor", 64);
@@ -310,7 +311,7 @@ void list_end(struct list_ctx *lc, int64_t total)
             snprintf(num, sizeof num, "%lld", (long long)(lp->offset + lp->limit));
             list_link(req, &L.next, num, NULL);
         }
-        if ((int64_t)lc->count == lp->limit && lc->count > 0)
+        if ((int64_t)lc->count == lp->limit && lc->count > 0 && !lp->no_keyset)
             list_cursor_encode(lc->last_key, cursor, sizeof cursor);
     }
     if (total > 0) {

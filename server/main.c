@@ -3,6 +3,7 @@
  * SIGTERM or SIGINT, shut down cleanly.
  */
 #include "app.h"
+#include "cli.h"
 #include "config.h"
 #include "db.h"
 #include "http_server.h"
@@ -27,6 +28,11 @@ static const char usage[] =
     "Usage:\n"
     "  marsad serve [options]        serve the HTTP API (marsad serve --help for options)\n"
     "  marsad build-db --out PATH    write the default database built from the curated data\n"
+    "  marsad token create --name NAME --scope write|admin --db PATH\n"
+    "                                create a write token; prints it once\n"
+    "  marsad token list --db PATH   list tokens (names and scopes, never secrets)\n"
+    "  marsad token revoke NAME --db PATH\n"
+    "  marsad backup --db PATH OUT   consistent snapshot, safe while the server runs\n"
     "  marsad --help                 this text\n"
     "  marsad --version              the version\n";
 
@@ -226,6 +232,10 @@ int main(int argc, char **argv)
         return S_serve(argc, argv);
     if (strcmp(cmd, "build-db") == 0)
         return S_build_db(argc, argv);
+    if (strcmp(cmd, "token") == 0)
+        return cli_token(argc, argv);
+    if (strcmp(cmd, "backup") == 0)
+        return cli_backup(argc, argv);
     fprintf(stderr, "marsad: unknown command '%s'\n\n%s", cmd, usage);
     return 2;
 }

@@ -1,0 +1,26 @@
+/* SQL for full-text search over the search_index FTS5 table. */
+#ifndef MARSAD_SEARCH_REPO_H
+#define MARSAD_SEARCH_REPO_H
+
+#include "db.h"
+#include "search.h"
+#include "status.h"
+
+#include <stdint.h>
+
+struct search_filter {
+    const char *fts;        /* a sanitized FTS5 expression (query_fts_expr); required */
+    const char *types_json; /* JSON array of doc types (any of), or NULL for every type */
+};
+
+/*
+ * Lists the live records matching f, best first: bm25 with weights title 5,
+ * body 1, aliases 2, ties by type then id. Calls fn per hit.
+ */
+enum app_status search_repo_list(struct db_conn *c, const struct search_filter *f, int64_t limit,
+                                 int64_t offset, search_hit_fn fn, void *ctx) APP_MUST_CHECK;
+/* The number of live records matching f. */
+enum app_status search_repo_count(struct db_conn *c, const struct search_filter *f,
+                                  int64_t *out) APP_MUST_CHECK;
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * Rows behind the statistics, conflicts and program-attribute views: a metric
+ * of the catalog and a claim reduced to what interval arithmetic needs.
+ * Borrowed pointers, valid during one row callback.
+ */
+#ifndef MARSAD_STATISTIC_H
+#define MARSAD_STATISTIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct metric_row {
+    int64_t seq;
+    const char *id, *label, *unit, *value_type, *definition, *counting_basis;
+    const char *source_id; /* set for a document-specific metric, else NULL */
+    int64_t claim_count;
+};
+
+typedef bool (*metric_row_fn)(void *ctx, const struct metric_row *row);
+
+struct stat_claim_row {
+    int64_t seq;
+    const char *id, *source_id, *quote, *claimant;
+    const char *metric_id, *value_type; /* NULL for a claim without metric */
+    int64_t metric_seq;                 /* 0 without metric */
+    bool has_value, has_lower, has_upper;
+    double value, lower, upper;
+    const char *bound, *vague_term, *unit, *value_date, *value_text;
+    const char *as_of, *period_start, *period_end;
+    bool has_time;
+    int64_t time_start, time_end; /* days since 1970-01-01, inclusive */
+    const char *place_id;
+    const char *subject_id; /* program or entity id */
+    bool subject_is_program;
+    const char *attribute;
+};
+
+/* Called once per row; return false to stop. */
+typedef bool (*stat_claim_row_fn)(void *ctx, const struct stat_claim_row *row);
+
+#endif

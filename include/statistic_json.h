@@ -1,0 +1,41 @@
+/* Encodes metrics, observations, summaries and disagreements with the streaming writer. */
+#ifndef MARSAD_STATISTIC_JSON_H
+#define MARSAD_STATISTIC_JSON_H
+
+#include "buf.h"
+#include "statistic.h"
+#include "statistic_analysis.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Columns of the CSV exports, NULL-terminated. */
+extern const char *const stat_metric_csv_columns[];
+extern const char *const stat_conflict_csv_columns[];
+
+/* id, label, unit, value_type, definition, counting_basis, source (members, no braces). */
+void stat_json_metric_members(struct jw *w, const struct metric_row *m);
+
+/*
+ * "summary": {claims, sources, claimants, [computed_from], min, min_open,
+ * min_unbounded, max, max_open, max_unbounded, median, spread, spread_unit,
+ * latest, disagreements, disagreements_truncated}. Dates as YYYY-MM-DD,
+ * spread in days.
+ */
+void stat_json_summary(struct jw *w, const struct stat_set *s, const struct stat_summary *sum,
+                       const char *unit, size_t disagreements, bool truncated,
+                       bool computed_from);
+
+/* value, lower, upper, bound, vague_term, unit, value_date (members). */
+void stat_json_value_members(struct jw *w, const struct stat_obs *o);
+
+/* One observation of a statistic's timeline (object). */
+void stat_json_observation(struct jw *w, const struct stat_obs *o);
+
+/* {a, b, reason} */
+void stat_json_disagreement(struct jw *w, const struct stat_set *s, const struct stat_pair *p);
+
+/* {metric, place, subject, a: {...}, b: {...}, reason} */
+void stat_json_conflict(struct jw *w, const struct stat_set *s, const struct stat_pair *p);
+
+#endif

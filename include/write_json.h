@@ -1,0 +1,72 @@
+/*
+ * Request bodies of the write API: RFC 7396 merge patch, and validation of a
+ * whole record into its normalized JSON text. Every problem is collected with
+ * the JSON pointer of the field at fault, so one 422 lists them all.
+ */
+#ifndef MARSAD_WRITE_JSON_H
+#define MARSAD_WRITE_JSON_H
+
+#include "http.h"
+#include "status.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum write_resource { WRITE_SOURCE, WRITE_CLAIM, WRITE_PROGRAM };
+
+#define WRITE_MAX_ERRORS 32
+
+struct write_errors {
+    size_t n;
+    struct problem_error e[WRITE_MAX_ERRORS];
+    char pointer[WRITE_MAX_ERRORS][96];
+    char msg[WRITE_MAX_ERRORS][200];
+};
+
+void write_errors_add(struct write_errors *we, const char *pointer, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* What validation needs to know about the database. */
+struct write_lookup {
+    void *ctx;
+    /* true when a live record of `table` (source, metric, entity, program, topic) has this id */
+    bool (*exists)(void *ctx, const char *table, const char *id);
+    /* kind of an entity ("place", ...) into out; false when unknown */
+    bool (*entity_kind)(void *ctx, const char *id, char *out, size_t n);
+    /* unit and value_type of a metric; false when unknown */
+    bool (*metric)(void *ctx, const char *id, char *unit, size_t un, char *vtype, size_t vn);
+    /* stored text of a source (malloc'd); false when it has none */
+    bool (*source_text)(void *ctx, const char *id, char **text, size_t *len);
+    /* claim id prefix of a source (malloc'd) */
+    bool (*next_claim_id)(void *ctx, const char *source, char *out, size_t n);
+};
+
+/*
+ * Parses a request body (duplicate keys rejected). Returns NULL and writes a
+ * message when it is not one JSON object.
+ */
+struct json_t;
+struct json_t *write_json_parse(const char *body, size_t len, char *err, size_t errlen);
+/* Applies an RFC 7396 merge patch to target (modified in place). */
+void write_json_merge_patch(struct json_t *target, const struct json_t *patch);
+/* The record JSON text as a jansson object (new reference). */
+struct json_t *write_json_from_text(const char *text);
+
+/*
+ * Validates a whole record and normalizes it (derived fields added: offsets
+ * of the quote, time window, precision of dates). On success *out is the
+ * normalized JSON text (malloc'd). creating: the id may be absent (claims get
+ * one) and must not exist yet.
+ */
+enum app_status write_json_validate(enum write_resource r, struct json_t *doc, bool creating,
+                                    const struct write_lookup *lk, struct write_errors *we,
+                                    char **out) APP_MUST_CHECK;
+
+/* Releases a document from write_json_parse()/write_json_from_text() (NULL is fine). */
+void write_json_free(struct json_t *j);
+
+/* The record without derived members (those starting with '_'), as new JSON text. */
+char *write_json_public(const char *doc_text);
+
+#endif

@@ -1,0 +1,123 @@
+#include "app.h"
+#include "entity_json.h"
+#include "entity_repo.h"
+#include "handlers.h"
+#include "list.h"
+#include "query.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* How many claims GET /v1/entities/{id} embeds; the rest are at links.claims. */
+#define ENTITY_CLAIMS_MAX 100
+
+static const char *const entity_kinds[] = {"person", "organization", "armed_group",
+                                           "place",  "event",        NULL};
+static const char *const list_params[] = {"limit", "offset", "cursor", "format",
+                                          "sort",  "kind",   "q",      NULL};
+static const char *const no_params[] = {NULL};
+
+static bool S_emit(void *ctx, const struct entity_row *r)
+{
+    struct list_ctx *lc = ctx;
+    entity_json_write(list_item_begin(lc), r);
+    list_item_end(lc, r->seq);
+    return true;
+}
+
+void entities_list(struct http_request *req, struct http_response *res)
+{
+    struct entity_filter f;
+    struct list_params lp;
+    struct sort_key sort[2];
+    struct query_errors qe;
+    struct buf kinds;
+    memset(&f, 0, sizeof f);
+    buf_init(&kinds);
+    query_errors_init(&qe);
+    list_parse(req, &qe, &lp);
+    size_t nsort = query_sort(req, &qe, "sort", entity_sort_keys, sort, 2);
+    if (nsort && lp.has_cursor)
+        query_error(&qe, "cursor", "works with the default order only; drop sort or use offset");
+    if (query_list_json(req, &qe, "kind", entity_kinds, &kinds))
+        f.kind_json = buf_str(&kinds);
+    f.text = query_string(req, &qe, "q", 200);
+    query_finish(req, &qe, list_params);
+    if (qe.n) {
+        query_fail(res, req, &qe);
+    } else {
+        struct db_conn *c = NULL;
+        int64_t total = 0;
+        enum app_status st = app_db_reader(req->app, &c);
+        if (st == APP_OK)
+            st = entity_repo_count(c, &f, &total);
+        struct list_ctx lc;
+        list_begin(&lc, req, res, &lp, entity_csv_columns);
+        if (st == APP_OK)
+            st = entity_repo_list(c, &f, sort, nsort, lp.limit, lp.offset,
+                                  lp.has_cursor || nsort == 0, lp.after, S_emit, &lc);
+        if (st != APP_OK)
+            app_db_error(req, res, st, "listing entities");
+        else
+            list_end(&lc, total);
+        list_free(&lc);
+    }
+    buf_free(&kinds);
+}
+
+struct get_ctx {
+    struct jw *w;
+    int64_t seq;
+};
+
+static bool S_get_row(void *ctx, const struct entity_row *r)
+{
+    struct get_ctx *g = ctx;
+    g->seq = r->seq;
+    jw_obj_begin(g->w);
+    jw_key(g->w, "data");
+    jw_obj_begin(g->w);
+    entity_json_members(g->w, r);
+    return false;
+}
+
+static bool S_claim(void *ctx, const struct entity_claim_row *r)
+{
+    entity_json_claim(ctx, r);
+    return true;
+}
+
+void entities_get(struct http_request *req, struct http_response *res)
+{
+    struct query_errors qe;
+    query_errors_init(&qe);
+    query_finish(req, &qe, no_params);
+    if (qe.n) {
+        query_fail(res, req, &qe);
+        return;
+    }
+    const char *id = http_path_param(req, "id");
+    struct db_conn *c = NULL;
+    struct jw w;
+    struct get_ctx g = {&w, 0};
+    http_json_begin(res, &w);
+    enum app_status st = app_db_reader(req->app, &c);
+    if (st == APP_OK)
+        st = entity_repo_get(c, id, S_get_row, &g);
+    if (st == APP_OK) {
+        jw_key(&w, "claims");
+        jw_arr_begin(&w);
+        st = entity_repo_claims(c, g.seq, ENTITY_CLAIMS_MAX, S_claim, &w);
+        jw_arr_end(&w);
+        jw_obj_end(&w);
+        jw_obj_end(&w);
+        res->cacheable = true;
+    }
+    if (st == APP_ENOTFOUND) {
+        char msg[160];
+        int n = snprintf(msg, sizeof msg, "no entity with id '%.100s'", id);
+        http_problem(res, req, 404, "not-found", n > 0 ? msg : "no such entity", NULL, 0);
+    } else if (st != APP_OK) {
+        app_db_error(req, res, st, "reading an entity");
+    }
+}

@@ -1,0 +1,51 @@
+#include "entity_json.h"
+
+#include <string.h>
+
+const char *const entity_csv_columns[] = {"id",          "kind",        "name", "aliases",
+                                          "description", "claim_count", NULL};
+
+void entity_json_members(struct jw *w, const struct entity_row *r)
+{
+    jw_kstr(w, "id", r->id);
+    jw_kstr(w, "kind", r->kind);
+    jw_kstr(w, "name", r->name);
+    jw_key(w, "aliases");
+    if (r->aliases_json)
+        jw_raw(w, r->aliases_json, strlen(r->aliases_json));
+    else
+        jw_raw(w, "[]", 2);
+    jw_kstr(w, "description", r->description);
+    jw_kint(w, "claim_count", r->claim_count);
+
+    struct buf link;
+    buf_init(&link);
+    jw_key(w, "links");
+    jw_obj_begin(w);
+    buf_printf(&link, "/v1/entities/%s", r->id);
+    jw_kstr(w, "self", buf_str(&link));
+    buf_reset(&link);
+    buf_printf(&link, "/v1/claims?entity=%s", r->id);
+    jw_kstr(w, "claims", buf_str(&link));
+    jw_obj_end(w);
+    if (link.oom)
+        w->b->oom = true;
+    buf_free(&link);
+}
+
+void entity_json_write(struct jw *w, const struct entity_row *r)
+{
+    jw_obj_begin(w);
+    entity_json_members(w, r);
+    jw_obj_end(w);
+}
+
+void entity_json_claim(struct jw *w, const struct entity_claim_row *r)
+{
+    jw_obj_begin(w);
+    jw_kstr(w, "id", r->id);
+    jw_kstr(w, "source", r->source_id);
+    jw_kstr(w, "statement", r->statement);
+    jw_kstr(w, "kind", r->kind);
+    jw_obj_end(w);
+}

@@ -1,0 +1,302 @@
+#include "app.h"
+#include "claim_repo.h"
+#include "handlers.h"
+#include "list.h"
+#include "query.h"
+#include "source_json.h"
+#include "source_repo.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const source_kinds[] = {"analysis", "news", "report", "op-ed", "cited", NULL};
+/* claims_by_kind always lists every claim kind, in this order. */
+static const char *const claim_kinds[] = {"statistic",      "event",     "policy", "assessment",
+                                          "recommendation", "testimony", NULL};
+#define NCLAIM_KINDS 6
+
+static const char *const list_params[] = {"limit", "offset", "cursor",   "format", "sort",
+                                          "kind",  "cites",  "cited_by", "q",      NULL};
+static const char *const no_params[] = {NULL};
+static const char *const text_params[] = {"claim", NULL};
+
+/* The parsed request of the sources collection. */
+struct sources_query {
+    struct source_filter f;
+    struct list_params lp;
+    struct sort_key sort[3];
+    size_t nsort;
+    struct buf kind, cites, cited_by;
+};
+
+static void S_parse(struct http_request *req, struct query_errors *qe, struct sources_query *q)
+{
+    struct source_filter *f = &q->f;
+    list_parse(req, qe, &q->lp);
+    q->nsort = query_sort(req, qe, "sort", source_sort_keys, q->sort, 3);
+    if (q->nsort && q->lp.has_cursor)
+        query_error(qe, "cursor", "works with the default order only; drop sort or use offset");
+    if (query_list_json(req, qe, "kind", source_kinds, &q->kind))
+        f->kind_json = buf_str(&q->kind);
+    if (query_list_json(req, qe, "cites", NULL, &q->cites))
+        f->cites_json = buf_str(&q->cites);
+    if (query_list_json(req, qe, "cited_by", NULL, &q->cited_by))
+        f->cited_by_json = buf_str(&q->cited_by);
+    f->title = query_string(req, qe, "q", 200);
+}
+
+static bool S_emit(void *ctx, const struct source_row *r)
+{
+    struct list_ctx *lc = ctx;
+    source_json_write(list_item_begin(lc), r);
+    list_item_end(lc, r->seq);
+    return true;
+}
+
+void sources_list(struct http_request *req, struct http_response *res)
+{
+    struct sources_query q;
+    struct query_errors qe;
+    memset(&q, 0, sizeof q);
+    buf_init(&q.kind);
+    buf_init(&q.cites);
+    buf_init(&q.cited_by);
+    query_errors_init(&qe);
+    S_parse(req, &qe, &q);
+    query_finish(req, &qe, list_params);
+    if (qe.n) {
+        query_fail(res, req, &qe);
+    } else {
+        struct db_conn *c = NULL;
+        int64_t total = 0;
+        enum app_status st = app_db_reader(req->app, &c);
+        if (st == APP_OK)
+            st = source_repo_count(c, &q.f, &total);
+        struct list_ctx lc;
+        list_begin(&lc, req, res, &q.lp, source_csv_columns);
+        if (st == APP_OK)
+            st = source_repo_list(c, &q.f, q.sort, q.nsort, q.lp.limit, q.lp.offset,
+                                  q.lp.has_cursor || q.nsort == 0, q.lp.after, S_emit, &lc);
+        if (st != APP_OK)
+            app_db_error(req, res, st, "listing sources");
+        else
+            list_end(&lc, total);
+        list_free(&lc);
+    }
+    buf_free(&q.kind);
+    buf_free(&q.cites);
+    buf_free(&q.cited_by);
+}
+
+/* Answers 404 for an unknown source id. */
+static void S_not_found(struct http_response *res, const struct http_request *req, const char *id)
+{
+    char msg[160];
+    int n = snprintf(msg, sizeof msg, "no source with id '%.100s'", id);
+    http_problem(res, req, 404, "not-found", n > 0 ? msg : "no such source", NULL, 0);
+}
+
+/* Rejects every query parameter not in `allowed`; true when the request may go on. */
+static bool S_params_ok(struct http_request *req, struct http_response *res,
+                        const char *const *allowed, const char **claim)
+{
+    struct query_errors qe;
+    query_errors_init(&qe);
+    if (claim)
+        *claim = query_string(req, &qe, "claim", 200);
+    query_finish(req, &qe, allowed);
+    if (qe.n)
+        query_fail(res, req, &qe);
+    return qe.n == 0;
+}
+
+struct get_ctx {
+    struct jw *w;
+    int64_t seq;
+    int64_t counts[NCLAIM_KINDS];
+    bool has_text;
+};
+
+static bool S_get_row(void *ctx, const struct source_row *r)
+{
+    struct get_ctx *g = ctx;
+    struct jw *w = g->w;
+    g->seq = r->seq;
+    g->has_text = r->has_text;
+    if (!w)
+        return false;
+    jw_obj_begin(w);
+    jw_key(w, "data");
+    jw_obj_begin(w);
+    source_json_members(w, r);
+    source_json_text_member(w, r);
+    return false;
+}
+
+static bool S_kind_count(void *ctx, const char *kind, int64_t n)
+{
+    struct get_ctx *g = ctx;
+    for (size_t i = 0; i < NCLAIM_KINDS; i++) {
+        if (kind && strcmp(kind, claim_kinds[i]) == 0)
+            g->counts[i] = n;
+    }
+    return true;
+}
+
+static bool S_cite(void *ctx, const struct source_citation_row *r)
+{
+    source_json_citation(ctx, r, true);
+    return true;
+}
+
+static bool S_cited_by(void *ctx, const struct source_citation_row *r)
+{
+    source_json_citation(ctx, r, false);
+    return true;
+}
+
+void sources_get(struct http_request *req, struct http_response *res)
+{
+    if (!S_params_ok(req, res, no_params, NULL))
+        return;
+    const char *id = http_path_param(req, "id");
+    struct db_conn *c = NULL;
+    struct jw w;
+    struct get_ctx g;
+    memset(&g, 0, sizeof g);
+    g.w = &w;
+    http_json_begin(res, &w);
+    enum app_status st = app_db_reader(req->app, &c);
+    if (st == APP_OK)
+        st = source_repo_get(c, id, S_get_row, &g);
+    if (st == APP_OK)
+        st = source_repo_claim_kinds(c, g.seq, S_kind_count, &g);
+    if (st == APP_OK) {
+        jw_key(&w, "claims_by_kind");
+        jw_obj_begin(&w);
+        for (size_t i = 0; i < NCLAIM_KINDS; i++)
+            jw_kint(&w, claim_kinds[i], g.counts[i]);
+        jw_obj_end(&w);
+        jw_key(&w, "cites");
+        jw_arr_begin(&w);
+        st = source_repo_cites(c, g.seq, S_cite, &w);
+        jw_arr_end(&w);
+    }
+    if (st == APP_OK) {
+        jw_key(&w, "cited_by");
+        jw_arr_begin(&w);
+        st = source_repo_cited_by(c, g.seq, S_cited_by, &w);
+        jw_arr_end(&w);
+        jw_obj_end(&w);
+        jw_obj_end(&w);
+        res->cacheable = true;
+    }
+    if (st == APP_ENOTFOUND)
+        S_not_found(res, req, id);
+    else if (st != APP_OK)
+        app_db_error(req, res, st, "reading a source");
+}
+
+void sources_claims(struct http_request *req, struct http_response *res)
+{
+    const char *id = http_path_param(req, "id");
+    struct db_conn *c = NULL;
+    struct get_ctx g;
+    memset(&g, 0, sizeof g);
+    enum app_status st = app_db_reader(req->app, &c);
+    if (st == APP_OK)
+        st = source_repo_get(c, id, S_get_row, &g);
+    if (st == APP_ENOTFOUND) {
+        S_not_found(res, req, id);
+        return;
+    }
+    if (st != APP_OK) {
+        app_db_error(req, res, st, "reading a source");
+        return;
+    }
+    struct buf ids;
+    struct jw w;
+    buf_init(&ids);
+    jw_init(&w, &ids);
+    jw_arr_begin(&w);
+    jw_str(&w, id);
+    jw_arr_end(&w);
+    struct claim_filter preset;
+    memset(&preset, 0, sizeof preset);
+    preset.source_json = buf_str(&ids);
+    if (ids.oom)
+        app_db_error(req, res, APP_ENOMEM, "listing a source's claims");
+    else
+        claims_collection(req, res, &preset);
+    buf_free(&ids);
+}
+
+struct text_ctx {
+    struct http_response *res;
+    const char *source_id;
+};
+
+static bool S_text_body(void *ctx, const struct source_text_row *r)
+{
+    struct text_ctx *t = ctx;
+    t->res->status = 200;
+    t->res->content_type = "text/plain; charset=utf-8";
+    buf_reset(&t->res->body);
+    buf_append(&t->res->body, r->body, r->len);
+    return false;
+}
+
+static bool S_quote(void *ctx, const struct source_quote_row *r)
+{
+    struct text_ctx *t = ctx;
+    struct jw w;
+    http_json_begin(t->res, &w);
+    source_json_quote(&w, t->source_id, r);
+    return false;
+}
+
+void sources_text(struct http_request *req, struct http_response *res)
+{
+    const char *claim = NULL;
+    if (!S_params_ok(req, res, text_params, &claim))
+        return;
+    const char *id = http_path_param(req, "id");
+    struct db_conn *c = NULL;
+    struct get_ctx g;
+    memset(&g, 0, sizeof g);
+    struct text_ctx t = {res, id};
+    enum app_status st = app_db_reader(req->app, &c);
+    if (st == APP_OK)
+        st = source_repo_get(c, id, S_get_row, &g);
+    if (st == APP_ENOTFOUND) {
+        S_not_found(res, req, id);
+        return;
+    }
+    if (st == APP_OK && !g.has_text) {
+        char msg[200];
+        int n = snprintf(msg, sizeof msg,
+                         "source '%.100s' has no stored text (a cited work is known only by "
+                         "its reference)",
+                         id);
+        http_problem(res, req, 404, "not-found", n > 0 ? msg : "no stored text", NULL, 0);
+        return;
+    }
+    if (st == APP_OK && claim) {
+        st = source_repo_quote(c, id, claim, S_quote, &t);
+        if (st == APP_ENOTFOUND) {
+            char msg[240];
+            int n =
+                snprintf(msg, sizeof msg, "no claim with id '%.80s' in source '%.100s'", claim, id);
+            http_problem(res, req, 404, "not-found", n > 0 ? msg : "no such claim", NULL, 0);
+            return;
+        }
+    } else if (st == APP_OK) {
+        st = source_repo_text(c, id, S_text_body, &t);
+    }
+    if (st == APP_OK && res->body.oom)
+        st = APP_ENOMEM;
+    if (st == APP_OK)
+        res->cacheable = true;
+    else
+        app_db_error(req, res, st, "reading a source's text");
+}

@@ -1,0 +1,871 @@
+#include "statistic_analysis.h"
+
+#include "pdate.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- string arena ---- */
+
+struct stat_arena_block {
+    struct stat_arena_block *next;
+    size_t used, cap;
+    char data[];
+};
+
+#define S_ARENA_BLOCK 65536
+
+void stat_arena_init(struct stat_arena *a)
+{
+    a->head = NULL;
+    a->oom = false;
+}
+
+void stat_arena_free(struct stat_arena *a)
+{
+    struct stat_arena_block *b = a->head;
+    while (b) {
+        struct stat_arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    a->head = NULL;
+}
+
+const char *stat_arena_dup(struct stat_arena *a, const char *s)
+{
+    if (s == NULL)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    struct stat_arena_block *b = a->head;
+    if (b == NULL || b->cap - b->used < n) {
+        size_t cap = n > S_ARENA_BLOCK ? n : S_ARENA_BLOCK;
+        b = malloc(sizeof *b + cap);
+        if (b == NULL) {
+            a->oom = true;
+            return NULL;
+        }
+        b->used = 0;
+        b->cap = cap;
+        b->next = a->head;
+        a->head = b;
+    }
+    char *p = b->data + b->used;
+    memcpy(p, s, n);
+    b->used += n;
+    return p;
+}
+
+/* ---- observations ---- */
+
+void stat_set_init(struct stat_set *s)
+{
+    s->v = NULL;
+    s->n = 0;
+    s->cap = 0;
+    stat_arena_init(&s->arena);
+    s->status = APP_OK;
+}
+
+void stat_set_free(struct stat_set *s)
+{
+    free(s->v);
+    s->v = NULL;
+    s->n = 0;
+    s->cap = 0;
+    stat_arena_free(&s->arena);
+}
+
+static bool S_empty(const struct stats_interval *iv)
+{
+    if (isnan(iv->lo) || isnan(iv->hi) || iv->lo > iv->hi)
+        return true;
+    return iv->lo == iv->hi && (iv->lo_open || iv->hi_open);
+}
+
+/* Interval, window and point of a copied row. */
+static void S_measure(struct stat_obs *o)
+{
+    const struct stat_claim_row *r = &o->r;
+    enum stats_bound b = STATS_VAGUE;
+    o->is_date = r->value_type != NULL && strcmp(r->value_type, "date") == 0;
+    o->has_interval = false;
+    o->comparable = false;
+    o->has_point = false;
+    o->point = NAN;
+    o->iv.lo = -INFINITY;
+    o->iv.hi = INFINITY;
+    o->iv.lo_open = true;
+    o->iv.hi_open = true;
+    o->when.has_time = r->has_time;
+    o->when.start = r->has_time ? r->time_start : 0;
+    o->when.end = r->has_time ? r->time_end : 0;
+    if (r->metric_id == NULL || !stats_bound_parse(r->bound, &b))
+        return;
+    if (o->is_date) {
+        struct pdate d;
+        if (r->value_date != NULL && pdate_parse(r->value_date, &d)) {
+            int64_t first = pdate_first_day(&d);
+            o->iv = stats_date_interval(b, first, pdate_last_day(&d));
+            o->has_interval = true;
+            if (b == STATS_EXACT) {
+                o->has_point = true;
+                o->point = (double)first;
+            }
+        } else if (b == STATS_VAGUE) {
+            o->has_interval = true;
+        }
+    } else {
+        struct stats_value v;
+        v.bound = b;
+        v.has_value = r->has_value;
+        v.has_lower = r->has_lower;
+        v.has_upper = r->has_upper;
+        v.value = r->value;
+        v.lower = r->lower;
+        v.upper = r->upper;
+        o->iv = stats_value_interval(&v);
+        o->has_interval = true;
+        if ((b == STATS_EXACT || b == STATS_APPROX) && r->has_value) {
+            o->has_point = true;
+            o->point = r->value;
+        }
+    }
+    o->comparable = o->has_interval && b != STATS_VAGUE && !S_empty(&o->iv) &&
+                    !(isinf(o->iv.lo) && isinf(o->iv.hi));
+}
+
+enum app_status stat_set_add(struct stat_set *s, const struct stat_claim_row *r)
+{
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 64;
+        struct stat_obs *v = realloc(s->v, cap * sizeof *v);
+        if (v == NULL)
+            return APP_ENOMEM;
+        s->v = v;
+        s->cap = cap;
+    }
+    struct stat_obs *o = &s->v[s->n];
+    struct stat_arena *a = &s->arena;
+    o->r = *r;
+    o->r.id = stat_arena_dup(a, r->id);
+    o->r.source_id = stat_arena_dup(a, r->source_id);
+    o->r.quote = stat_arena_dup(a, r->quote);
+    o->r.claimant = stat_arena_dup(a, r->claimant);
+    o->r.metric_id = stat_arena_dup(a, r->metric_id);
+    o->r.value_type = stat_arena_dup(a, r->value_type);
+    o->r.bound = stat_arena_dup(a, r->bound);
+    o->r.vague_term = stat_arena_dup(a, r->vague_term);
+    o->r.unit = stat_arena_dup(a, r->unit);
+    o->r.value_date = stat_arena_dup(a, r->value_date);
+    o->r.value_text = stat_arena_dup(a, r->value_text);
+    o->r.as_of = stat_arena_dup(a, r->as_of);
+    o->r.period_start = stat_arena_dup(a, r->period_start);
+    o->r.period_end = stat_arena_dup(a, r->period_end);
+    o->r.place_id = stat_arena_dup(a, r->place_id);
+    o->r.subject_id = stat_arena_dup(a, r->subject_id);
+    o->r.attribute = stat_arena_dup(a, r->attribute);
+    if (a->oom)
+        return APP_ENOMEM;
+    S_measure(o);
+    s->n++;
+    return APP_OK;
+}
+
+bool stat_set_collect(void *ctx, const struct stat_claim_row *r)
+{
+    struct stat_set *s = ctx;
+    enum app_status st = stat_set_add(s, r);
+    if (st != APP_OK) {
+        s->status = st;
+        return false;
+    }
+    return true;
+}
+
+/* ---- comparability ---- */
+
+/* NULL sorts first and equals only NULL. */
+static int S_strcmp0(const char *a, const char *b)
+{
+    if (a == NULL || b == NULL)
+        return (a != NULL) - (b != NULL);
+    return strcmp(a, b);
+}
+
+bool stat_same_context(const struct stat_obs *a, const struct stat_obs *b)
+{
+    const struct stat_claim_row *x = &a->r, *y = &b->r;
+    if (x->metric_id == NULL || x->metric_seq != y->metric_seq)
+        return false;
+    if (S_strcmp0(x->subject_id, y->subject_id) == 0) {
+        if (S_strcmp0(x->place_id, y->place_id) == 0)
+            return true;
+        /* The shared subject fixes the place: an unstated place is unspecified. */
+        return x->subject_id != NULL && (x->place_id == NULL || y->place_id == NULL);
+    }
+    /* A program frames a count, it does not narrow it. */
+    bool framed = (x->subject_id == NULL && y->subject_is_program) ||
+                  (y->subject_id == NULL && x->subject_is_program);
+    return framed && S_strcmp0(x->place_id, y->place_id) == 0;
+}
+
+bool stat_obs_disagree(const struct stat_obs *a, const struct stat_obs *b)
+{
+    if (!a->comparable || !b->comparable || !stat_same_context(a, b))
+        return false;
+    return stats_disagree(&a->when, &a->iv, &b->when, &b->iv);
+}
+
+/* ---- finding disagreements ---- */
+
+void stat_pairs_init(struct stat_pairs *p)
+{
+    p->v = NULL;
+    p->n = 0;
+    p->cap = 0;
+    p->truncated = false;
+}
+
+void stat_pairs_free(struct stat_pairs *p)
+{
+    free(p->v);
+    stat_pairs_init(p);
+}
+
+/* One candidate of a sweep. */
+struct S_ent {
+    size_t idx;
+    int side;             /* 0, or 1 for the second cell of a cross comparison */
+    int64_t start, end;   /* window; undated spans everything */
+    double lo, hi;        /* value interval edges */
+    const struct stat_obs *o;
+};
+
+struct S_find {
+    const struct stat_set *s;
+    stat_pair_pred pred;
+    void *pctx;
+    size_t per_metric, total;
+    size_t metric_count;
+    bool stop_metric, stop_all;
+    enum app_status st;
+    struct stat_pairs *out;
+};
+
+static bool S_stopped(const struct S_find *F)
+{
+    return F->stop_metric || F->stop_all || F->st != APP_OK;
+}
+
+static void S_emit(struct S_find *F, const struct S_ent *x, const struct S_ent *y)
+{
+    size_t a = x->idx, b = y->idx;
+    if (F->s->v[a].r.seq > F->s->v[b].r.seq) {
+        size_t t = a;
+        a = b;
+        b = t;
+    }
+    if (F->pred && !F->pred(F->pctx, &F->s->v[a], &F->s->v[b]))
+        return;
+    if (F->per_metric && F->metric_count >= F->per_metric) {
+        F->out->truncated = true;
+        F->stop_metric = true;
+        return;
+    }
+    if (F->total && F->out->n >= F->total) {
+        F->out->truncated = true;
+        F->stop_all = true;
+        return;
+    }
+    struct stat_pairs *p = F->out;
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 32;
+        struct stat_pair *v = realloc(p->v, cap * sizeof *v);
+        if (v == NULL) {
+            F->st = APP_ENOMEM;
+            return;
+        }
+        p->v = v;
+        p->cap = cap;
+    }
+    p->v[p->n].a = a;
+    p->v[p->n].b = b;
+    p->n++;
+    F->metric_count++;
+}
+
+static bool S_check(const struct S_ent *x, const struct S_ent *y)
+{
+    return stats_disagree(&x->o->when, &x->o->iv, &y->o->when, &y->o->iv);
+}
+
+static int S_cmp_start(const void *pa, const void *pb)
+{
+    const struct S_ent *a = pa, *b = pb;
+    if (a->start != b->start)
+        return a->start < b->start ? -1 : 1;
+    return (a->o->r.seq > b->o->r.seq) - (a->o->r.seq < b->o->r.seq);
+}
+
+static int S_cmp_hi(const void *pa, const void *pb)
+{
+    const struct S_ent *a = pa, *b = pb;
+    if (a->hi != b->hi)
+        return a->hi < b->hi ? -1 : 1;
+    return (a->o->r.seq > b->o->r.seq) - (a->o->r.seq < b->o->r.seq);
+}
+
+static int S_cmp_i64(const void *pa, const void *pb)
+{
+    int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
+    return (a > b) - (a < b);
+}
+
+static int S_cmp_dbl(const void *pa, const void *pb)
+{
+    double a = *(const double *)pa, b = *(const double *)pb;
+    return (a > b) - (a < b);
+}
+
+/* Number of sorted values v[0..n) below x (strict) or at most x. */
+static size_t S_count_i64_below(const int64_t *v, size_t n, int64_t x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static size_t S_count_dbl_atmost(const double *v, size_t n, double x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] <= x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/*
+ * Candidate pairs of each sweep: the time sweep visits every pair whose
+ * windows overlap, the value sweep every pair whose intervals may be
+ * disjoint (one's upper edge at most the other's lower edge).
+ */
+static enum app_status S_estimate(const struct S_ent *e, size_t m, double *by_time,
+                                  double *by_value)
+{
+    int64_t *ends = malloc(m * sizeof *ends);
+    double *his = malloc(m * sizeof *his);
+    double disjoint = 0.0, cand = 0.0;
+    if (ends == NULL || his == NULL) {
+        free(ends);
+        free(his);
+        return APP_ENOMEM;
+    }
+    for (size_t i = 0; i < m; i++) {
+        ends[i] = e[i].end;
+        his[i] = e[i].hi;
+    }
+    qsort(ends, m, sizeof *ends, S_cmp_i64);
+    qsort(his, m, sizeof *his, S_cmp_dbl);
+    for (size_t i = 0; i < m; i++) {
+        disjoint += (double)S_count_i64_below(ends, m, e[i].start);
+        cand += (double)S_count_dbl_atmost(his, m, e[i].lo);
+    }
+    *by_time = (double)m * (double)(m - 1) / 2.0 - disjoint;
+    *by_value = cand;
+    free(ends);
+    free(his);
+    return APP_OK;
+}
+
+/* Sweep in order of window start, comparing with the windows still open. */
+static void S_sweep_time(struct S_find *F, struct S_ent *e, size_t m, bool cross)
+{
+    struct S_ent **active = malloc(m * sizeof *active);
+    size_t na = 0;
+    if (active == NULL) {
+        F->st = APP_ENOMEM;
+        return;
+    }
+    qsort(e, m, sizeof *e, S_cmp_start);
+    for (size_t i = 0; i < m && !S_stopped(F); i++) {
+        struct S_ent *x = &e[i];
+        size_t k = 0;
+        for (size_t j = 0; j < na; j++) {
+            if (active[j]->end >= x->start)
+                active[k++] = active[j];
+        }
+        na = k;
+        for (size_t j = 0; j < na && !S_stopped(F); j++) {
+            const struct S_ent *y = active[j];
+            if (cross && y->side == x->side)
+                continue;
+            if (S_check(x, y))
+                S_emit(F, x, y);
+        }
+        active[na++] = x;
+    }
+    free(active);
+}
+
+/* For each claim, the claims whose upper edge is at most its lower edge. */
+static void S_sweep_value(struct S_find *F, const struct S_ent *e, size_t m, bool cross)
+{
+    struct S_ent *h = malloc(m * sizeof *h);
+    double *his = malloc(m * sizeof *his);
+    if (h == NULL || his == NULL) {
+        free(h);
+        free(his);
+        F->st = APP_ENOMEM;
+        return;
+    }
+    memcpy(h, e, m * sizeof *h);
+    qsort(h, m, sizeof *h, S_cmp_hi);
+    for (size_t i = 0; i < m; i++)
+        his[i] = h[i].hi;
+    for (size_t i = 0; i < m && !S_stopped(F); i++) {
+        const struct S_ent *x = &e[i];
+        size_t k = S_count_dbl_atmost(his, m, x->lo);
+        for (size_t j = 0; j < k && !S_stopped(F); j++) {
+            const struct S_ent *y = &h[j];
+            if (y->idx == x->idx || (cross && y->side == x->side))
+                continue;
+            /* Both edges touching: the pair is seen from both sides; keep one. */
+            if (x->hi <= y->lo && x->o->r.seq < y->o->r.seq)
+                continue;
+            if (S_check(x, y))
+                S_emit(F, x, y);
+        }
+    }
+    free(h);
+    free(his);
+}
+
+static void S_fill(struct S_ent *e, const struct stat_set *s, size_t idx, int side)
+{
+    const struct stat_obs *o = &s->v[idx];
+    e->idx = idx;
+    e->side = side;
+    e->o = o;
+    e->start = o->when.has_time ? o->when.start : INT64_MIN;
+    e->end = o->when.has_time ? o->when.end : INT64_MAX;
+    e->lo = o->iv.lo;
+    e->hi = o->iv.hi;
+}
+
+/* Pairs within one cell (b == NULL) or across two compatible cells. */
+static void S_pairs(struct S_find *F, const size_t *a, size_t na, const size_t *b, size_t nb)
+{
+    size_t m = na + nb;
+    if (m < 2 || S_stopped(F) || (b != NULL && (na == 0 || nb == 0)))
+        return;
+    struct S_ent *e = malloc(m * sizeof *e);
+    if (e == NULL) {
+        F->st = APP_ENOMEM;
+        return;
+    }
+    for (size_t i = 0; i < na; i++)
+        S_fill(&e[i], F->s, a[i], 0);
+    for (size_t i = 0; i < nb; i++)
+        S_fill(&e[na + i], F->s, b[i], 1);
+    double by_time = 0.0, by_value = 0.0;
+    enum app_status st = S_estimate(e, m, &by_time, &by_value);
+    if (st != APP_OK)
+        F->st = st;
+    else if (by_time <= by_value)
+        S_sweep_time(F, e, m, b != NULL);
+    else
+        S_sweep_value(F, e, m, b != NULL);
+    free(e);
+}
+
+/* Sort key of comparable observations: metric, place, subject, seq. */
+static int S_cmp_cell(const void *pa, const void *pb)
+{
+    const struct stat_obs *a = *(const struct stat_obs *const *)pa;
+    const struct stat_obs *b = *(const struct stat_obs *const *)pb;
+    if (a->r.metric_seq != b->r.metric_seq)
+        return a->r.metric_seq < b->r.metric_seq ? -1 : 1;
+    int c = S_strcmp0(a->r.place_id, b->r.place_id);
+    if (c == 0)
+        c = S_strcmp0(a->r.subject_id, b->r.subject_id);
+    if (c == 0)
+        c = (a->r.seq > b->r.seq) - (a->r.seq < b->r.seq);
+    return c;
+}
+
+struct S_cell {
+    size_t first, n; /* range of the sorted index array */
+    const char *place, *subject;
+    bool program;
+};
+
+/* The cell (place, subject) among cells[0..n) sorted by place then subject; NULL if none. */
+static const struct S_cell *S_find_cell(const struct S_cell *cells, size_t n, const char *place,
+                                        const char *subject)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = S_strcmp0(cells[mid].place, place);
+        if (c == 0)
+            c = S_strcmp0(cells[mid].subject, subject);
+        if (c == 0)
+            return &cells[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+static int S_cmp_pair_ctx_seq(const struct stat_set *s, const struct stat_pair *x,
+                              const struct stat_pair *y)
+{
+    const struct stat_obs *xa = &s->v[x->a], *ya = &s->v[y->a];
+    if (xa->r.metric_seq != ya->r.metric_seq)
+        return xa->r.metric_seq < ya->r.metric_seq ? -1 : 1;
+    if (xa->r.seq != ya->r.seq)
+        return xa->r.seq < ya->r.seq ? -1 : 1;
+    int64_t xb = s->v[x->b].r.seq, yb = s->v[y->b].r.seq;
+    return (xb > yb) - (xb < yb);
+}
+
+/* Merge sort of pairs (qsort has no context argument in C17). */
+static void S_sort_pairs(const struct stat_set *s, struct stat_pair *v, struct stat_pair *tmp,
+                         size_t n)
+{
+    if (n < 2)
+        return;
+    size_t h = n / 2;
+    S_sort_pairs(s, v, tmp, h);
+    S_sort_pairs(s, v + h, tmp, n - h);
+    size_t i = 0, j = h, k = 0;
+    while (i < h && j < n)
+        tmp[k++] = S_cmp_pair_ctx_seq(s, &v[j], &v[i]) < 0 ? v[j++] : v[i++];
+    while (i < h)
+        tmp[k++] = v[i++];
+    while (j < n)
+        tmp[k++] = v[j++];
+    memcpy(v, tmp, n * sizeof *v);
+}
+
+/* Runs the cell comparisons of one metric: sorted[first..first+n). */
+static enum app_status S_metric(struct S_find *F, const struct stat_obs *const *sorted,
+                                const size_t *idx, size_t n)
+{
+    struct S_cell *cells = malloc(n * sizeof *cells);
+    size_t nc = 0;
+    if (cells == NULL)
+        return APP_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const struct stat_obs *o = sorted[i];
+        if (nc == 0 || S_strcmp0(cells[nc - 1].place, o->r.place_id) != 0 ||
+            S_strcmp0(cells[nc - 1].subject, o->r.subject_id) != 0) {
+            cells[nc].first = i;
+            cells[nc].n = 0;
+            cells[nc].place = o->r.place_id;
+            cells[nc].subject = o->r.subject_id;
+            cells[nc].program = o->r.subject_is_program;
+            nc++;
+        }
+        cells[nc - 1].n++;
+    }
+    for (size_t c = 0; c < nc && !S_stopped(F); c++) {
+        const struct S_cell *cell = &cells[c];
+        S_pairs(F, idx + cell->first, cell->n, NULL, 0);
+        const struct S_cell *other = NULL;
+        if (cell->subject != NULL && cell->program)
+            other = S_find_cell(cells, nc, cell->place, NULL);
+        if (other)
+            S_pairs(F, idx + cell->first, cell->n, idx + other->first, other->n);
+        other = NULL;
+        if (cell->place != NULL && cell->subject != NULL)
+            other = S_find_cell(cells, nc, NULL, cell->subject);
+        if (other)
+            S_pairs(F, idx + cell->first, cell->n, idx + other->first, other->n);
+    }
+    free(cells);
+    return F->st;
+}
+
+enum app_status stat_find_disagreements(const struct stat_set *s, size_t per_metric, size_t total,
+                                        stat_pair_pred pred, void *pctx, struct stat_pairs *out)
+{
+    enum app_status st = APP_OK;
+    const struct stat_obs **sorted = NULL;
+    size_t *idx = NULL;
+    size_t m = 0;
+    struct S_find F = {.s = s,
+                       .pred = pred,
+                       .pctx = pctx,
+                       .per_metric = per_metric,
+                       .total = total,
+                       .st = APP_OK,
+                       .out = out};
+
+    out->n = 0;
+    out->truncated = false;
+    if (s->n == 0)
+        goto done;
+    sorted = malloc(s->n * sizeof *sorted);
+    idx = malloc(s->n * sizeof *idx);
+    if (sorted == NULL || idx == NULL) {
+        st = APP_ENOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->v[i].comparable)
+            sorted[m++] = &s->v[i];
+    }
+    qsort(sorted, m, sizeof *sorted, S_cmp_cell);
+    for (size_t i = 0; i < m; i++)
+        idx[i] = (size_t)(sorted[i] - s->v);
+    for (size_t g = 0; g < m && st == APP_OK && !F.stop_all;) {
+        size_t end = g;
+        while (end < m && sorted[end]->r.metric_seq == sorted[g]->r.metric_seq)
+            end++;
+        F.metric_count = 0;
+        F.stop_metric = false;
+        st = S_metric(&F, sorted + g, idx + g, end - g);
+        g = end;
+    }
+    if (st == APP_OK && out->n > 1) {
+        struct stat_pair *tmp = malloc(out->n * sizeof *tmp);
+        if (tmp == NULL)
+            st = APP_ENOMEM;
+        else
+            S_sort_pairs(s, out->v, tmp, out->n);
+        free(tmp);
+    }
+done:
+    free(sorted);
+    free(idx);
+    return st;
+}
+
+/* ---- text ---- */
+
+/* Civil date from days since 1970-01-01 (proleptic Gregorian). */
+static void S_civil(int64_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t yy = yoe + era * 400;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t dd = doy - (153 * mp + 2) / 5 + 1;
+    int64_t mm = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int)(yy + (mm <= 2));
+    *m = (int)mm;
+    *d = (int)dd;
+}
+
+void stat_day_iso(int64_t day, char *out, size_t n)
+{
+    int y, m, d;
+    struct buf b;
+    if (n == 0)
+        return;
+    S_civil(day, &y, &m, &d);
+    buf_init(&b);
+    buf_printf(&b, "%04d-%02d-%02d", y, m, d);
+    size_t len = b.len < n ? b.len : n - 1;
+    if (len)
+        memcpy(out, b.data, len);
+    out[len] = '\0';
+    buf_free(&b);
+}
+
+/* The coarsest partial date that starts (or ends) exactly at day. */
+static void S_edge(struct buf *out, int64_t day, bool is_end)
+{
+    int y, m, d;
+    S_civil(day, &y, &m, &d);
+    if (is_end) {
+        int ny, nm, nd;
+        S_civil(day + 1, &ny, &nm, &nd);
+        if (ny != y)
+            buf_printf(out, "%04d", y);
+        else if (nm != m)
+            buf_printf(out, "%04d-%02d", y, m);
+        else
+            buf_printf(out, "%04d-%02d-%02d", y, m, d);
+    } else {
+        if (m == 1 && d == 1)
+            buf_printf(out, "%04d", y);
+        else if (d == 1)
+            buf_printf(out, "%04d-%02d", y, m);
+        else
+            buf_printf(out, "%04d-%02d-%02d", y, m, d);
+    }
+}
+
+/* A span of days as a partial date when it is one ("2019", "2019-03"), else "a..b". */
+static void S_span(struct buf *out, int64_t first, int64_t last)
+{
+    struct buf a, b;
+    buf_init(&a);
+    buf_init(&b);
+    S_edge(&a, first, false);
+    S_edge(&b, last, true);
+    if (strcmp(buf_str(&a), buf_str(&b)) == 0) {
+        buf_puts(out, buf_str(&a));
+    } else {
+        buf_puts(out, buf_str(&a));
+        buf_puts(out, "..");
+        buf_puts(out, buf_str(&b));
+    }
+    if (a.oom || b.oom)
+        out->oom = true;
+    buf_free(&a);
+    buf_free(&b);
+}
+
+static void S_num_edge(struct buf *out, double v, bool is_date)
+{
+    char iso[16];
+    if (isinf(v)) {
+        buf_puts(out, v < 0 ? "-inf" : "+inf");
+    } else if (is_date) {
+        stat_day_iso((int64_t)v, iso, sizeof iso);
+        buf_puts(out, iso);
+    } else {
+        buf_double(out, v);
+    }
+}
+
+static void S_interval(struct buf *out, const struct stat_obs *o)
+{
+    const struct stats_interval *iv = &o->iv;
+    bool closed = !iv->lo_open && !iv->hi_open && isfinite(iv->lo) && isfinite(iv->hi);
+    if (closed && o->is_date) {
+        S_span(out, (int64_t)iv->lo, (int64_t)iv->hi);
+        return;
+    }
+    if (closed && iv->lo == iv->hi) {
+        buf_double(out, iv->lo);
+        return;
+    }
+    buf_putc(out, iv->lo_open ? '(' : '[');
+    S_num_edge(out, iv->lo, o->is_date);
+    buf_puts(out, ", ");
+    S_num_edge(out, iv->hi, o->is_date);
+    buf_putc(out, iv->hi_open ? ')' : ']');
+}
+
+void stat_reason(const struct stat_obs *a, const struct stat_obs *b, struct buf *out)
+{
+    const struct stats_window *wa = &a->when, *wb = &b->when;
+    if (!wa->has_time && !wb->has_time) {
+        buf_puts(out, "both undated (apply at all times)");
+    } else {
+        int64_t s = wa->has_time ? wa->start : wb->start;
+        int64_t e = wa->has_time ? wa->end : wb->end;
+        if (wb->has_time && wb->start > s)
+            s = wb->start;
+        if (wb->has_time && wb->end < e)
+            e = wb->end;
+        buf_puts(out, "windows overlap (");
+        S_span(out, s, e);
+        if (!wa->has_time || !wb->has_time) {
+            buf_puts(out, "; ");
+            buf_puts(out, !wa->has_time ? a->r.id : b->r.id);
+            buf_puts(out, " is undated");
+        }
+        buf_putc(out, ')');
+    }
+    buf_puts(out, " and ");
+    S_interval(out, a);
+    buf_puts(out, " does not overlap ");
+    S_interval(out, b);
+}
+
+/* ---- summary ---- */
+
+static int S_cmp_str(const void *pa, const void *pb)
+{
+    return S_strcmp0(*(const char *const *)pa, *(const char *const *)pb);
+}
+
+/* Distinct non-NULL strings among v[0..n) (sorts v). */
+static size_t S_distinct(const char **v, size_t n)
+{
+    size_t k = 0;
+    qsort(v, n, sizeof *v, S_cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] != NULL && (i == 0 || S_strcmp0(v[i - 1], v[i]) != 0))
+            k++;
+    }
+    return k;
+}
+
+void stat_summary_free(struct stat_summary *sum)
+{
+    free(sum->used);
+    sum->used = NULL;
+    sum->nused = 0;
+}
+
+enum app_status stat_summarize(const struct stat_set *s, struct stat_summary *out)
+{
+    enum app_status st = APP_OK;
+    struct stats_obs *obs = NULL;
+    double *scratch = NULL;
+    const char **strs = NULL;
+    size_t n = s->n ? s->n : 1;
+
+    memset(out, 0, sizeof *out);
+    out->claims = s->n;
+    out->is_date = s->n > 0 && s->v[0].is_date;
+    out->used = malloc(n * sizeof *out->used);
+    obs = malloc(n * sizeof *obs);
+    scratch = malloc(n * sizeof *scratch);
+    strs = malloc(n * sizeof *strs);
+    if (out->used == NULL || obs == NULL || scratch == NULL || strs == NULL) {
+        st = APP_ENOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < s->n; i++) {
+        const struct stat_obs *o = &s->v[i];
+        if (!o->comparable)
+            continue;
+        struct stats_obs *x = &obs[out->nused];
+        x->iv = o->iv;
+        x->has_point = o->has_point;
+        x->point = o->point;
+        x->when = o->when;
+        out->used[out->nused++] = i;
+    }
+    if (!stats_summarize(obs, out->nused, scratch, &out->s)) {
+        st = APP_ENOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < s->n; i++)
+        strs[i] = s->v[i].r.source_id;
+    out->sources = S_distinct(strs, s->n);
+    for (size_t i = 0; i < s->n; i++)
+        strs[i] = s->v[i].r.claimant;
+    out->claimants = S_distinct(strs, s->n);
+done:
+    free(obs);
+    free(scratch);
+    free(strs);
+    if (st != APP_OK)
+        stat_summary_free(out);
+    return st;
+}

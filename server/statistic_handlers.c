@@ -1,0 +1,294 @@
+#include "app.h"
+#include "handlers.h"
+#include "list.h"
+#include "pdate.h"
+#include "query.h"
+#include "statistic_analysis.h"
+#include "statistic_json.h"
+#include "statistic_repo.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const value_types[] = {"number", "date", NULL};
+static const char *const booleans[] = {"false", "true", NULL};
+
+static const char *const list_params[] = {"limit", "offset",     "cursor", "format",
+                                          "q",     "value_type", "all",    NULL};
+static const char *const get_params[] = {"place", "subject", "as_of_from", "as_of_to", NULL};
+
+/* A metric row with its strings copied into an arena. */
+static bool S_metric_copy(struct stat_arena *a, const struct metric_row *src,
+                          struct metric_row *dst)
+{
+    *dst = *src;
+    dst->id = stat_arena_dup(a, src->id);
+    dst->label = stat_arena_dup(a, src->label);
+    dst->unit = stat_arena_dup(a, src->unit);
+    dst->value_type = stat_arena_dup(a, src->value_type);
+    dst->definition = stat_arena_dup(a, src->definition);
+    dst->counting_basis = stat_arena_dup(a, src->counting_basis);
+    dst->source_id = stat_arena_dup(a, src->source_id);
+    return !a->oom;
+}
+
+struct metrics_ctx {
+    struct stat_arena arena;
+    struct metric_row *v;
+    size_t n, cap;
+    bool oom;
+};
+
+static bool S_collect_metric(void *ctx, const struct metric_row *r)
+{
+    struct metrics_ctx *m = ctx;
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 64;
+        struct metric_row *v = realloc(m->v, cap * sizeof *v);
+        if (v == NULL) {
+            m->oom = true;
+            return false;
+        }
+        m->v = v;
+        m->cap = cap;
+    }
+    if (!S_metric_copy(&m->arena, r, &m->v[m->n])) {
+        m->oom = true;
+        return false;
+    }
+    m->n++;
+    return true;
+}
+
+static void S_links(struct jw *w, const char *id)
+{
+    struct buf link;
+    buf_init(&link);
+    jw_key(w, "links");
+    jw_obj_begin(w);
+    buf_printf(&link, "/v1/statistics/%s", id);
+    jw_kstr(w, "self", buf_str(&link));
+    buf_reset(&link);
+    buf_printf(&link, "/v1/claims?metric=%s", id);
+    jw_kstr(w, "claims", buf_str(&link));
+    buf_reset(&link);
+    buf_printf(&link, "/v1/conflicts?metric=%s", id);
+    jw_kstr(w, "conflicts", buf_str(&link));
+    jw_obj_end(w);
+    if (link.oom)
+        w->b->oom = true;
+    buf_free(&link);
+}
+
+/* Loads the claims of one metric, then summarizes them and finds their disagreements. */
+struct metric_view {
+    struct stat_set set;
+    struct stat_summary sum;
+    struct stat_pairs pairs;
+};
+
+static void S_view_init(struct metric_view *v)
+{
+    stat_set_init(&v->set);
+    memset(&v->sum, 0, sizeof v->sum);
+    stat_pairs_init(&v->pairs);
+}
+
+static void S_view_free(struct metric_view *v)
+{
+    stat_set_free(&v->set);
+    stat_summary_free(&v->sum);
+    stat_pairs_free(&v->pairs);
+}
+
+static enum app_status S_view_load(struct db_conn *c, const struct stat_claim_filter *f,
+                                   struct metric_view *v)
+{
+    enum app_status st = stat_repo_claims(c, f, stat_set_collect, &v->set);
+    if (st == APP_OK)
+        st = v->set.status;
+    if (st == APP_OK)
+        st = stat_summarize(&v->set, &v->sum);
+    if (st == APP_OK)
+        st = stat_find_disagreements(&v->set, STAT_MAX_DISAGREEMENTS, STAT_MAX_DISAGREEMENTS,
+                                     NULL, NULL, &v->pairs);
+    return st;
+}
+
+void statistics_list(struct http_request *req, struct http_response *res)
+{
+    struct query_errors qe;
+    struct list_params lp;
+    struct metric_filter f = {NULL, NULL, false};
+    struct metrics_ctx m = {.v = NULL, .n = 0, .cap = 0, .oom = false};
+    int idx = -1;
+
+    stat_arena_init(&m.arena);
+    query_errors_init(&qe);
+    list_parse(req, &qe, &lp);
+    f.q = query_string(req, &qe, "q", 200);
+    if (query_enum(req, &qe, "value_type", value_types, &idx))
+        f.value_type = value_types[idx];
+    if (query_enum(req, &qe, "all", booleans, &idx))
+        f.all = idx == 1;
+    query_finish(req, &qe, list_params);
+    if (qe.n) {
+        query_fail(res, req, &qe);
+        goto done;
+    }
+
+    struct db_conn *c = NULL;
+    int64_t total = 0;
+    enum app_status st = app_db_reader(req->app, &c);
+    if (st == APP_OK)
+        st = stat_repo_metric_count(c, &f, &total);
+    if (st == APP_OK)
+        st = stat_repo_metric_list(c, &f, lp.limit, lp.offset, lp.has_cursor, lp.after,
+                                   S_collect_metric, &m);
+    if (st == APP_OK && m.oom)
+        st = APP_ENOMEM;
+    if (st != APP_OK) {
+        app_db_error(req, res, st, "listing statistics");
+        goto done;
+    }
+    struct list_ctx lc;
+    list_begin(&lc, req, res, &lp, stat_metric_csv_columns);
+    for (size_t i = 0; i < m.n && st == APP_OK; i++) {
+        const struct metric_row *r = &m.v[i];
+        struct stat_claim_filter cf;
+        struct metric_view v;
+        memset(&cf, 0, sizeof cf);
+        cf.metric_seq = r->seq;
+        S_view_init(&v);
+        st = S_view_load(c, &cf, &v);
+        if (st == APP_OK) {
+            struct jw *w = list_item_begin(&lc);
+            jw_obj_begin(w);
+            stat_json_metric_members(w, r);
+            stat_json_summary(w, &v.set, &v.sum, r->unit, v.pairs.n, v.pairs.truncated, false);
+            S_links(w, r->id);
+            jw_obj_end(w);
+            list_item_end(&lc, r->seq);
+        }
+        S_view_free(&v);
+    }
+    if (st != APP_OK)
+        app_db_error(req, res, st, "summarizing statistics");
+    else
+        list_end(&lc, total);
+    list_free(&lc);
+done:
+    free(m.v);
+    stat_arena_free(&m.arena);
+}
+
+struct one_metric {
+    struct stat_arena arena;
+    struct metric_row row;
+    bool found, oom;
+};
+
+static bool S_one_metric(void *ctx, const struct metric_row *r)
+{
+    struct one_metric *o = ctx;
+    o->found = true;
+    o->oom = !S_metric_copy(&o->arena, r, &o->row);
+    return false;
+}
+
+/* Parses the filters of one statistic. */
+static void S_get_parse(struct http_request *req, struct query_errors *qe,
+                        struct stat_claim_filter *f, struct buf *place, struct buf *subject)
+{
+    struct pdate d;
+    bool present;
+    if (query_list_json(req, qe, "place", NULL, place))
+        f->place_json = buf_str(place);
+    if (query_list_json(req, qe, "subject", NULL, subject))
+        f->subject_json = buf_str(subject);
+    if (query_date(req, qe, "as_of_from", &d, &present) && present) {
+        f->has_from = true;
+        f->from_day = pdate_first_day(&d);
+    }
+    if (query_date(req, qe, "as_of_to", &d, &present) && present) {
+        f->has_to = true;
+        f->to_day = pdate_last_day(&d);
+    }
+    if (f->has_from && f->has_to && f->from_day > f->to_day)
+        query_error(qe, "as_of_to", "must not be before as_of_from");
+}
+
+static void S_get_write(struct http_response *res, const struct metric_row *m,
+                        const struct metric_view *v)
+{
+    struct jw w;
+    http_json_begin(res, &w);
+    res->cacheable = true;
+    jw_obj_begin(&w);
+    jw_key(&w, "data");
+    jw_obj_begin(&w);
+    stat_json_metric_members(&w, m);
+    stat_json_summary(&w, &v->set, &v->sum, m->unit, v->pairs.n, v->pairs.truncated, true);
+    jw_key(&w, "observations");
+    jw_arr_begin(&w);
+    for (size_t i = 0; i < v->set.n; i++)
+        stat_json_observation(&w, &v->set.v[i]);
+    jw_arr_end(&w);
+    jw_key(&w, "disagreements");
+    jw_arr_begin(&w);
+    for (size_t i = 0; i < v->pairs.n; i++)
+        stat_json_disagreement(&w, &v->set, &v->pairs.v[i]);
+    jw_arr_end(&w);
+    jw_kbool(&w, "disagreements_truncated", v->pairs.truncated);
+    S_links(&w, m->id);
+    jw_obj_end(&w);
+    jw_obj_end(&w);
+}
+
+void statistics_get(struct http_request *req, struct http_response *res)
+{
+    struct query_errors qe;
+    struct stat_claim_filter f;
+    struct buf place, subject;
+    struct one_metric one = {.found = false, .oom = false};
+    struct metric_view v;
+    const char *id = http_path_param(req, "metric");
+
+    memset(&f, 0, sizeof f);
+    buf_init(&place);
+    buf_init(&subject);
+    stat_arena_init(&one.arena);
+    S_view_init(&v);
+    query_errors_init(&qe);
+    S_get_parse(req, &qe, &f, &place, &subject);
+    query_finish(req, &qe, get_params);
+    if (qe.n) {
+        query_fail(res, req, &qe);
+        goto done;
+    }
+    struct db_conn *c = NULL;
+    enum app_status st = app_db_reader(req->app, &c);
+    if (st == APP_OK)
+        st = stat_repo_metric_get(c, id, S_one_metric, &one);
+    if (st == APP_OK && one.oom)
+        st = APP_ENOMEM;
+    if (st == APP_OK) {
+        f.metric_seq = one.row.seq;
+        st = S_view_load(c, &f, &v);
+    }
+    if (st == APP_OK) {
+        S_get_write(res, &one.row, &v);
+    } else if (st == APP_ENOTFOUND) {
+        char msg[200];
+        int n = snprintf(msg, sizeof msg, "no metric with id '%.100s'", id);
+        http_problem(res, req, 404, "not-found", n > 0 ? msg : "no such metric", NULL, 0);
+    } else {
+        app_db_error(req, res, st, "reading a statistic");
+    }
+done:
+    S_view_free(&v);
+    stat_arena_free(&one.arena);
+    buf_free(&place);
+    buf_free(&subject);
+}

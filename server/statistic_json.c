@@ -1,0 +1,230 @@
+#include "statistic_json.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+const char *const stat_metric_csv_columns[] = {
+    "id",     "label",   "unit",  "value_type", "definition", "counting_basis",
+    "source", "summary", "links", NULL};
+
+const char *const stat_conflict_csv_columns[] = {"metric", "place", "subject", "a",
+                                                 "b",      "reason", NULL};
+
+void stat_json_metric_members(struct jw *w, const struct metric_row *m)
+{
+    jw_kstr(w, "id", m->id);
+    jw_kstr(w, "label", m->label);
+    jw_kstr(w, "unit", m->unit);
+    jw_kstr(w, "value_type", m->value_type);
+    jw_kstr(w, "definition", m->definition);
+    jw_kstr(w, "counting_basis", m->counting_basis);
+    jw_kstr(w, "source", m->source_id);
+}
+
+static void S_num(struct jw *w, const char *key, bool has, double v)
+{
+    jw_key(w, key);
+    if (has)
+        jw_double(w, v);
+    else
+        jw_null(w);
+}
+
+/* A number, or a day count as YYYY-MM-DD; null when not finite. */
+static void S_edge(struct jw *w, double v, bool is_date)
+{
+    char iso[16];
+    if (!isfinite(v)) {
+        jw_null(w);
+    } else if (is_date) {
+        stat_day_iso((int64_t)floor(v), iso, sizeof iso);
+        jw_str(w, iso);
+    } else {
+        jw_double(w, v);
+    }
+}
+
+static void S_kedge(struct jw *w, const char *key, double v, bool is_date)
+{
+    jw_key(w, key);
+    S_edge(w, v, is_date);
+}
+
+void stat_json_value_members(struct jw *w, const struct stat_obs *o)
+{
+    const struct stat_claim_row *r = &o->r;
+    S_num(w, "value", r->has_value, r->value);
+    S_num(w, "lower", r->has_lower, r->lower);
+    S_num(w, "upper", r->has_upper, r->upper);
+    jw_kstr(w, "bound", r->bound);
+    jw_kstr(w, "vague_term", r->vague_term);
+    jw_kstr(w, "unit", r->unit);
+    jw_kstr(w, "value_date", r->value_date);
+}
+
+static void S_time_members(struct jw *w, const struct stat_claim_row *r)
+{
+    jw_kstr(w, "as_of", r->as_of);
+    jw_kstr(w, "period_start", r->period_start);
+    jw_kstr(w, "period_end", r->period_end);
+}
+
+static void S_latest(struct jw *w, const struct stat_set *s, const struct stat_summary *sum)
+{
+    jw_key(w, "latest");
+    if (sum->s.latest == SIZE_MAX || sum->s.latest >= sum->nused) {
+        jw_null(w);
+        return;
+    }
+    const struct stat_obs *o = &s->v[sum->used[sum->s.latest]];
+    jw_obj_begin(w);
+    jw_kstr(w, "claim", o->r.id);
+    jw_kstr(w, "source", o->r.source_id);
+    stat_json_value_members(w, o);
+    S_time_members(w, &o->r);
+    jw_obj_end(w);
+}
+
+void stat_json_summary(struct jw *w, const struct stat_set *s, const struct stat_summary *sum,
+                       const char *unit, size_t disagreements, bool truncated, bool computed_from)
+{
+    const struct stats_summary *x = &sum->s;
+    bool any = sum->nused > 0;
+    bool is_date = sum->is_date;
+    jw_key(w, "summary");
+    jw_obj_begin(w);
+    jw_kint(w, "claims", (int64_t)sum->claims);
+    jw_kint(w, "sources", (int64_t)sum->sources);
+    jw_kint(w, "claimants", (int64_t)sum->claimants);
+    if (computed_from) {
+        jw_key(w, "computed_from");
+        jw_arr_begin(w);
+        for (size_t i = 0; i < sum->nused; i++)
+            jw_str(w, s->v[sum->used[i]].r.id);
+        jw_arr_end(w);
+    }
+    S_kedge(w, "min", any ? x->min : NAN, is_date);
+    jw_kbool(w, "min_open", any && x->min_open);
+    jw_kbool(w, "min_unbounded", any && isinf(x->min));
+    S_kedge(w, "max", any ? x->max : NAN, is_date);
+    jw_kbool(w, "max_open", any && x->max_open);
+    jw_kbool(w, "max_unbounded", any && isinf(x->max));
+    S_kedge(w, "median", x->median, is_date);
+    jw_key(w, "spread");
+    if (isfinite(x->spread))
+        jw_double(w, x->spread);
+    else
+        jw_null(w);
+    jw_kstr(w, "spread_unit", is_date ? "days" : unit);
+    S_latest(w, s, sum);
+    jw_kint(w, "disagreements", (int64_t)disagreements);
+    jw_kbool(w, "disagreements_truncated", truncated);
+    jw_obj_end(w);
+}
+
+static void S_interval(struct jw *w, const struct stat_obs *o)
+{
+    jw_key(w, "interval");
+    if (!o->has_interval) {
+        jw_null(w);
+        return;
+    }
+    jw_obj_begin(w);
+    S_kedge(w, "lo", o->iv.lo, o->is_date);
+    S_kedge(w, "hi", o->iv.hi, o->is_date);
+    jw_kbool(w, "lo_open", o->iv.lo_open);
+    jw_kbool(w, "hi_open", o->iv.hi_open);
+    jw_obj_end(w);
+}
+
+static void S_window(struct jw *w, const struct stat_obs *o)
+{
+    char iso[16];
+    jw_key(w, "window");
+    if (!o->when.has_time) {
+        jw_null(w);
+        return;
+    }
+    jw_obj_begin(w);
+    stat_day_iso(o->when.start, iso, sizeof iso);
+    jw_kstr(w, "start", iso);
+    stat_day_iso(o->when.end, iso, sizeof iso);
+    jw_kstr(w, "end", iso);
+    jw_obj_end(w);
+}
+
+static void S_subject(struct jw *w, const struct stat_claim_row *r)
+{
+    jw_kstr(w, "subject", r->subject_id);
+    jw_kstr(w, "subject_type",
+            r->subject_id == NULL ? NULL : r->subject_is_program ? "program" : "entity");
+}
+
+void stat_json_observation(struct jw *w, const struct stat_obs *o)
+{
+    const struct stat_claim_row *r = &o->r;
+    jw_obj_begin(w);
+    jw_kstr(w, "claim", r->id);
+    jw_kstr(w, "source", r->source_id);
+    jw_kstr(w, "claimant", r->claimant);
+    jw_kstr(w, "quote", r->quote);
+    stat_json_value_members(w, o);
+    S_time_members(w, r);
+    jw_kstr(w, "place", r->place_id);
+    S_subject(w, r);
+    S_interval(w, o);
+    S_window(w, o);
+    jw_kbool(w, "comparable", o->comparable);
+    jw_obj_end(w);
+}
+
+static void S_reason(struct jw *w, const struct stat_obs *a, const struct stat_obs *b)
+{
+    struct buf why;
+    buf_init(&why);
+    stat_reason(a, b, &why);
+    jw_kstr(w, "reason", buf_str(&why));
+    if (why.oom)
+        w->b->oom = true;
+    buf_free(&why);
+}
+
+void stat_json_disagreement(struct jw *w, const struct stat_set *s, const struct stat_pair *p)
+{
+    const struct stat_obs *a = &s->v[p->a], *b = &s->v[p->b];
+    jw_obj_begin(w);
+    jw_kstr(w, "a", a->r.id);
+    jw_kstr(w, "b", b->r.id);
+    S_reason(w, a, b);
+    jw_obj_end(w);
+}
+
+static void S_side(struct jw *w, const char *key, const struct stat_obs *o)
+{
+    const struct stat_claim_row *r = &o->r;
+    jw_key(w, key);
+    jw_obj_begin(w);
+    jw_kstr(w, "claim", r->id);
+    jw_kstr(w, "source", r->source_id);
+    jw_kstr(w, "claimant", r->claimant);
+    jw_kstr(w, "quote", r->quote);
+    stat_json_value_members(w, o);
+    S_time_members(w, r);
+    jw_kstr(w, "place", r->place_id);
+    S_subject(w, r);
+    jw_obj_end(w);
+}
+
+void stat_json_conflict(struct jw *w, const struct stat_set *s, const struct stat_pair *p)
+{
+    const struct stat_obs *a = &s->v[p->a], *b = &s->v[p->b];
+    jw_obj_begin(w);
+    jw_kstr(w, "metric", a->r.metric_id);
+    jw_kstr(w, "place", a->r.place_id ? a->r.place_id : b->r.place_id);
+    jw_kstr(w, "subject", a->r.subject_id ? a->r.subject_id : b->r.subject_id);
+    S_side(w, "a", a);
+    S_side(w, "b", b);
+    S_reason(w, a, b);
+    jw_obj_end(w);
+}

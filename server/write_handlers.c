@@ -1,0 +1,634 @@
+/*
+ * The curation API: authenticated POST / PATCH / DELETE on sources, claims and
+ * programs, restore, and the revision history. Every change runs in one
+ * transaction on the writer connection, advances the dataset version and
+ * leaves a revision with the record before and after: nothing is lost.
+ */
+#include "app.h"
+#include "handlers.h"
+#include "list.h"
+#include "log.h"
+#include "query.h"
+#include "sha256.h"
+#include "write_json.h"
+#include "write_repo.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* jansson's handle, opaque here: write_json.c owns the library. */
+typedef struct json_t json_t;
+
+struct principal {
+    char name[128];
+    char scope[16];
+};
+
+static void S_unauthorized(struct http_response *res, struct http_request *req, const char *why,
+                           bool invalid)
+{
+    http_problem(res, req, 401, "unauthorized", why, NULL, 0);
+    http_response_header(res, "WWW-Authenticate",
+                         invalid ? "Bearer realm=\"marsad\", error=\"invalid_token\""
+                                 : "Bearer realm=\"marsad\"");
+}
+
+/* Authenticates the bearer token; admin_needed asks for the admin scope. */
+static bool S_auth(struct http_request *req, struct http_response *res, bool admin_needed,
+                   struct principal *who)
+{
+    const char *h = http_header(req, "Authorization");
+    if (!h || !*h) {
+        S_unauthorized(res, req, "this operation needs 'Authorization: Bearer <token>'", false);
+        return false;
+    }
+    if (strncasecmp(h, "Bearer ", 7) != 0) {
+        S_unauthorized(res, req, "only Bearer tokens are accepted", true);
+        return false;
+    }
+    const char *tok = h + 7;
+    while (*tok == ' ')
+        tok++;
+    size_t n = strlen(tok);
+    if (n == 0 || n > 256) {
+        S_unauthorized(res, req, "the token is missing or malformed", true);
+        return false;
+    }
+    char hex[65];
+    sha256_hex(tok, n, hex);
+    struct db_conn *c = NULL;
+    enum app_status st = app_db_reader(req->app, &c);
+    if (st == APP_OK)
+        st = token_repo_find(c, hex, who->name, sizeof who->name, who->scope, sizeof who->scope);
+    if (st == APP_ENOTFOUND) {
+        S_unauthorized(res, req, "the token is unknown or revoked", true);
+        return false;
+    }
+    if (st != APP_OK) {
+        app_db_error(req, res, st, "checking the token");
+        return false;
+    }
+    if (admin_needed && strcmp(who->scope, "admin") != 0) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "token '%.100s' has scope '%s'; this operation needs 'admin'",
+                 who->name, who->scope);
+        http_problem(res, req, 403, "forbidden", msg, NULL, 0);
+        return false;
+    }
+    return true;
+}
+
+/* Refuses writes on a read-only server. */
+static bool S_writable(struct http_request *req, struct http_response *res)
+{
+    if (!req->app->cfg->read_only)
+        return true;
+    http_problem(res, req, 405, "read-only", "this server runs with --read-only: no writes", NULL,
+                 0);
+    http_response_header(res, "Allow", "GET, HEAD, OPTIONS");
+    return false;
+}
+
+/* Checks the media type (parameters such as charset allowed). */
+static bool S_content_type(struct http_request *req, struct http_response *res, bool patch)
+{
+    const char *ct = http_header(req, "Content-Type");
+    size_t n = ct ? strcspn(ct, "; ") : 0;
+    bool ok =
+        ct && ((n == 16 && strncasecmp(ct, "application/json", 16) == 0) ||
+               (patch && n == 28 && strncasecmp(ct, "application/merge-patch+json", 28) == 0));
+    if (ok)
+        return true;
+    char msg[200];
+    snprintf(msg, sizeof msg, "send the body as %s",
+             patch ? "application/merge-patch+json (RFC 7396)" : "application/json");
+    struct problem_error e = {.header = "Content-Type", .detail = msg};
+    http_problem(res, req, 415, "unsupported-media-type", msg, &e, 1);
+    http_response_header(res, patch ? "Accept-Patch" : "Accept-Post",
+                         patch ? "application/merge-patch+json, application/json"
+                               : "application/json");
+    return false;
+}
+
+static json_t *S_body(struct http_request *req, struct http_response *res)
+{
+    char err[256];
+    if (!req->body || req->body_len == 0) {
+        http_problem(res, req, 400, "malformed-body", "the request has no body", NULL, 0);
+        return NULL;
+    }
+    json_t *j = write_json_parse(req->body, req->body_len, err, sizeof err);
+    if (!j)
+        http_problem(res, req, 400, "malformed-body", err, NULL, 0);
+    return j;
+}
+
+/* The optional X-Change-Reason header, checked for size. */
+static bool S_reason(struct http_request *req, struct http_response *res, const char **out)
+{
+    const char *r = http_header(req, "X-Change-Reason");
+    *out = r;
+    if (r && strlen(r) > 500) {
+        struct problem_error e = {.header = "X-Change-Reason", .detail = "at most 500 bytes"};
+        http_problem(res, req, 400, "invalid-header", "X-Change-Reason is longer than 500 bytes",
+                     &e, 1);
+        return false;
+    }
+    return true;
+}
+
+/*
+ * If-Match: a tag from any response served after the record last changed.
+ * Marsad's tags start with the dataset version ("42-..."): the precondition
+ * holds when that version is at or after the record's last change.
+ */
+static bool S_if_match(struct http_request *req, struct http_response *res,
+                       const struct write_state *ws)
+{
+    const char *im = http_header(req, "If-Match");
+    if (!im)
+        return true;
+    const char *p = im;
+    while (*p) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        if (*p == '*')
+            return true;
+        if (p[0] == 'W' && p[1] == '/')
+            p += 2;
+        if (*p == '"')
+            p++;
+        char *end = NULL;
+        long long v = strtoll(p, &end, 10);
+        if (end != p && *end == '-' && v >= ws->changed_in)
+            return true;
+        p = strchr(p, ',');
+        if (!p)
+            break;
+    }
+    char msg[200];
+    snprintf(msg, sizeof msg,
+             "the record changed at dataset version %lld, after the version of the tag given; "
+             "fetch it again",
+             (long long)ws->changed_in);
+    struct problem_error e = {.header = "If-Match", .detail = msg};
+    http_problem(res, req, 412, "precondition-failed", msg, &e, 1);
+    return false;
+}
+
+struct lookup_ctx {
+    struct db_conn *c;
+};
+
+static bool L_exists(void *ctx, const char *table, const char *id)
+{
+    return write_repo_exists(((struct lookup_ctx *)ctx)->c, table, id);
+}
+
+static bool L_entity_kind(void *ctx, const char *id, char *out, size_t n)
+{
+    return write_repo_entity_kind(((struct lookup_ctx *)ctx)->c, id, out, n);
+}
+
+static bool L_metric(void *ctx, const char *id, char *unit, size_t un, char *vtype, size_t vn)
+{
+    return write_repo_metric(((struct lookup_ctx *)ctx)->c, id, unit, un, vtype, vn);
+}
+
+static bool L_text(void *ctx, const char *id, char **text, size_t *len)
+{
+    return write_repo_source_text(((struct lookup_ctx *)ctx)->c, id, text, len);
+}
+
+static bool L_next_id(void *ctx, const char *source, char *out, size_t n)
+{
+    return write_repo_next_claim_id(((struct lookup_ctx *)ctx)->c, source, out, n);
+}
+
+/* Answers 422 listing every validation error, or 409 for a taken id. */
+static void S_invalid(struct http_request *req, struct http_response *res, enum app_status st,
+                      const struct write_errors *we, const char *what)
+{
+    if (st == APP_ECONFLICT) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "a %s with this id already exists", what);
+        http_problem(res, req, 409, "conflict", msg, NULL, 0);
+        return;
+    }
+    if (st == APP_EINVAL) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "the %s has %zu invalid field%s; see errors", what, we->n,
+                 we->n == 1 ? "" : "s");
+        http_problem(res, req, 422, "validation-failed", msg, we->e, we->n);
+        return;
+    }
+    app_db_error(req, res, st, "validating");
+}
+
+/* 201/200 body: the record as stored, with its revision facts. */
+static void S_record_response(struct http_response *res, unsigned status, const char *doc,
+                              int64_t revision, uint64_t version)
+{
+    struct jw w;
+    http_json_begin(res, &w);
+    res->status = status;
+    char *pub = write_json_public(doc);
+    jw_obj_begin(&w);
+    jw_key(&w, "data");
+    if (pub)
+        jw_raw(&w, pub, strlen(pub));
+    else
+        jw_null(&w);
+    jw_key(&w, "meta");
+    jw_obj_begin(&w);
+    jw_kint(&w, "revision", revision);
+    jw_kint(&w, "dataset_version", (int64_t)version);
+    jw_obj_end(&w);
+    jw_obj_end(&w);
+    free(pub);
+    char etag[48];
+    snprintf(etag, sizeof etag, "\"%llu-w\"", (unsigned long long)version);
+    http_response_header(res, "ETag", etag);
+}
+
+static const char *S_what(enum write_resource r)
+{
+    return r == WRITE_CLAIM ? "claim" : r == WRITE_SOURCE ? "source" : "program";
+}
+
+/* Commits and publishes the new dataset version, or rolls back. */
+static enum app_status S_finish(struct app *app, struct db_conn *w, enum app_status st,
+                                uint64_t version)
+{
+    if (st == APP_OK)
+        st = db_commit(w);
+    if (st != APP_OK) {
+        db_rollback(w);
+        return st;
+    }
+    atomic_store(&app->dataset_version, version);
+    return APP_OK;
+}
+
+static void S_create(struct http_request *req, struct http_response *res, enum write_resource r)
+{
+    struct principal who;
+    const char *reason = NULL;
+    if (!S_writable(req, res) || !S_auth(req, res, false, &who) ||
+        !S_content_type(req, res, false) || !S_reason(req, res, &reason))
+        return;
+    json_t *doc = S_body(req, res);
+    if (!doc)
+        return;
+    struct app *app = req->app;
+    struct db_conn *w = NULL;
+    char *norm = NULL, *pub = NULL;
+    enum app_status st = db_pool_writer(&app->db, &w);
+    if (st != APP_OK) {
+        write_json_free(doc);
+        app_db_error(req, res, st, "opening the writer");
+        return;
+    }
+    st = db_begin(w);
+    struct lookup_ctx lc = {w};
+    struct write_lookup lk = {&lc, L_exists, L_entity_kind, L_metric, L_text, L_next_id};
+    struct write_errors we = {0};
+    if (st == APP_OK)
+        st = write_json_validate(r, doc, true, &lk, &we, &norm);
+    if (st != APP_OK) {
+        db_rollback(w);
+        db_pool_writer_release(&app->db);
+        S_invalid(req, res, st, &we, S_what(r));
+        write_json_free(doc);
+        return;
+    }
+    char now[32];
+    log_now_iso(now, sizeof now);
+    uint64_t version = 0;
+    pub = write_json_public(norm);
+    char id[128] = "";
+    const char *idp = strstr(pub ? pub : "", "\"id\":\"");
+    if (idp) {
+        idp += 6;
+        size_t n = strcspn(idp, "\"");
+        if (n < sizeof id) {
+            memcpy(id, idp, n);
+            id[n] = '\0';
+        }
+    }
+    st = pub ? write_repo_insert(w, r, norm, now) : APP_ENOMEM;
+    if (st == APP_OK)
+        st = write_repo_bump_version(w, now, &version);
+    if (st == APP_OK)
+        st = write_repo_revision(w, r, id, "create", who.name, reason, now, NULL, pub, version);
+    st = S_finish(app, w, st, version);
+    db_pool_writer_release(&app->db);
+    if (st == APP_OK) {
+        char loc[200];
+        snprintf(loc, sizeof loc, "/v1/%ss/%s", S_what(r), id);
+        S_record_response(res, 201, norm, 1, version);
+        http_response_header(res, "Location", loc);
+        log_msg(&app->log, LOG_INFO, "created %s %s by %s", S_what(r), id, who.name);
+    } else if (st == APP_ECONFLICT) {
+        http_problem(res, req, 409, "conflict", "the record conflicts with an existing one", NULL,
+                     0);
+    } else {
+        app_db_error(req, res, st, "writing");
+    }
+    free(norm);
+    free(pub);
+    write_json_free(doc);
+}
+
+/* Loads the record for PATCH/DELETE/restore, answering 404/410/412 itself. */
+static bool S_load(struct http_request *req, struct http_response *res, struct db_conn *w,
+                   enum write_resource r, const char *id, struct write_state *ws, bool want_deleted)
+{
+    enum app_status st = write_repo_load(w, r, id, ws);
+    if (st != APP_OK) {
+        app_db_error(req, res, st, "reading the record");
+        return false;
+    }
+    char msg[200];
+    if (!ws->found) {
+        snprintf(msg, sizeof msg, "no %s with id '%.100s'", S_what(r), id);
+        http_problem(res, req, 404, "not-found", msg, NULL, 0);
+        return false;
+    }
+    if (ws->deleted && !want_deleted) {
+        snprintf(msg, sizeof msg, "%s '%.100s' was deleted; an admin can restore it", S_what(r),
+                 id);
+        http_problem(res, req, 410, "gone", msg, NULL, 0);
+        return false;
+    }
+    if (!ws->deleted && want_deleted) {
+        snprintf(msg, sizeof msg, "%s '%.100s' is not deleted", S_what(r), id);
+        http_problem(res, req, 409, "conflict", msg, NULL, 0);
+        return false;
+    }
+    return S_if_match(req, res, ws);
+}
+
+static void S_patch(struct http_request *req, struct http_response *res, enum write_resource r)
+{
+    struct principal who;
+    const char *reason = NULL;
+    if (!S_writable(req, res) || !S_auth(req, res, false, &who) ||
+        !S_content_type(req, res, true) || !S_reason(req, res, &reason))
+        return;
+    json_t *patch = S_body(req, res);
+    if (!patch)
+        return;
+    const char *id = http_path_param(req, "id");
+    struct app *app = req->app;
+    struct db_conn *w = NULL;
+    struct write_state ws = {0};
+    json_t *cur = NULL;
+    char *norm = NULL, *pub = NULL;
+    uint64_t version = 0;
+    enum app_status st = db_pool_writer(&app->db, &w);
+    if (st != APP_OK) {
+        write_json_free(patch);
+        app_db_error(req, res, st, "opening the writer");
+        return;
+    }
+    if ((st = db_begin(w)) != APP_OK) {
+        app_db_error(req, res, st, "starting a transaction");
+        goto out;
+    }
+    if (!S_load(req, res, w, r, id, &ws, false))
+        goto rollback;
+    cur = write_json_from_text(ws.json);
+    if (!cur) {
+        app_db_error(req, res, APP_ENOMEM, "reading the record");
+        goto rollback;
+    }
+    write_json_merge_patch(cur, patch);
+    struct lookup_ctx lc = {w};
+    struct write_lookup lk = {&lc, L_exists, L_entity_kind, L_metric, L_text, L_next_id};
+    struct write_errors we = {0};
+    st = write_json_validate(r, cur, false, &lk, &we, &norm);
+    if (st == APP_OK) {
+        pub = write_json_public(norm);
+        char want[160];
+        snprintf(want, sizeof want, "\"id\":\"%s\"", id);
+        if (!pub || !strstr(pub, want)) {
+            write_errors_add(&we, "/id", "is immutable; create a new record instead");
+            st = APP_EINVAL;
+        }
+    }
+    if (st == APP_OK && r == WRITE_SOURCE) {
+        /* Claims point into the stored text: it cannot change under them. */
+        int64_t n = 0;
+        char *old_text = NULL, *new_pub = pub;
+        size_t olen = 0;
+        bool had = write_repo_source_text(w, id, &old_text, &olen);
+        const char *t = strstr(new_pub, "\"text\":");
+        bool changed = had != (t != NULL);
+        if (had && t) {
+            char *oldpub = write_json_public(ws.json);
+            const char *ot = oldpub ? strstr(oldpub, "\"text\":") : NULL;
+            changed = !ot || strncmp(ot, t, strcspn(t, "}") + 1) != 0;
+            free(oldpub);
+        }
+        free(old_text);
+        if (changed && write_repo_claims_of_source(w, id, &n) == APP_OK && n > 0) {
+            char msg[200];
+            snprintf(msg, sizeof msg, "the stored text cannot change while %lld claims quote it",
+                     (long long)n);
+            http_problem(res, req, 409, "conflict", msg, NULL, 0);
+            goto rollback;
+        }
+    }
+    if (st != APP_OK) {
+        S_invalid(req, res, st, &we, S_what(r));
+        goto rollback;
+    }
+    char now[32];
+    log_now_iso(now, sizeof now);
+    st = write_repo_update(w, r, id, norm, now);
+    if (st == APP_OK)
+        st = write_repo_bump_version(w, now, &version);
+    if (st == APP_OK)
+        st = write_repo_revision(w, r, id, "update", who.name, reason, now, ws.json, pub, version);
+    st = S_finish(app, w, st, version);
+    if (st == APP_OK) {
+        S_record_response(res, 200, norm, ws.revision + 1, version);
+        log_msg(&app->log, LOG_INFO, "updated %s %s by %s", S_what(r), id, who.name);
+    } else {
+        app_db_error(req, res, st, "writing");
+    }
+    goto out;
+rollback:
+    db_rollback(w);
+out:
+    db_pool_writer_release(&app->db);
+    write_state_free(&ws);
+    write_json_free(cur);
+    write_json_free(patch);
+    free(norm);
+    free(pub);
+}
+
+static void S_delete_or_restore(struct http_request *req, struct http_response *res,
+                                enum write_resource r, bool restore)
+{
+    struct principal who;
+    const char *reason = NULL;
+    if (!S_writable(req, res) || !S_auth(req, res, restore, &who) || !S_reason(req, res, &reason))
+        return;
+    const char *id = http_path_param(req, "id");
+    struct app *app = req->app;
+    struct db_conn *w = NULL;
+    struct write_state ws = {0};
+    uint64_t version = 0;
+    enum app_status st = db_pool_writer(&app->db, &w);
+    if (st != APP_OK) {
+        app_db_error(req, res, st, "opening the writer");
+        return;
+    }
+    if ((st = db_begin(w)) != APP_OK) {
+        app_db_error(req, res, st, "starting a transaction");
+        goto out;
+    }
+    if (!S_load(req, res, w, r, id, &ws, restore))
+        goto rollback;
+    if (!restore && r == WRITE_SOURCE) {
+        int64_t n = 0;
+        if (write_repo_claims_of_source(w, id, &n) == APP_OK && n > 0) {
+            char msg[200];
+            snprintf(msg, sizeof msg,
+                     "source '%.100s' still has %lld live claims; delete them first", id,
+                     (long long)n);
+            http_problem(res, req, 409, "conflict", msg, NULL, 0);
+            goto rollback;
+        }
+    }
+    char now[32];
+    log_now_iso(now, sizeof now);
+    st = write_repo_set_deleted(w, r, id, !restore, now);
+    if (st == APP_OK)
+        st = write_repo_bump_version(w, now, &version);
+    if (st == APP_OK)
+        st = write_repo_revision(w, r, id, restore ? "restore" : "delete", who.name, reason, now,
+                                 ws.json, ws.json, version);
+    st = S_finish(app, w, st, version);
+    if (st != APP_OK) {
+        app_db_error(req, res, st, "writing");
+    } else if (restore) {
+        S_record_response(res, 200, ws.json, ws.revision + 1, version);
+        log_msg(&app->log, LOG_INFO, "restored %s %s by %s", S_what(r), id, who.name);
+    } else {
+        res->status = 204;
+        log_msg(&app->log, LOG_INFO, "deleted %s %s by %s", S_what(r), id, who.name);
+    }
+    goto out;
+rollback:
+    db_rollback(w);
+out:
+    db_pool_writer_release(&app->db);
+    write_state_free(&ws);
+}
+
+/* ---- revisions ------------------------------------------------------------ */
+
+struct rev_ctx {
+    struct list_ctx *lc;
+};
+
+static bool S_rev_emit(void *ctx, const struct revision_row *row)
+{
+    struct rev_ctx *rc = ctx;
+    struct jw *w = list_item_begin(rc->lc);
+    jw_obj_begin(w);
+    jw_kint(w, "revision", row->seq);
+    jw_kstr(w, "action", row->action);
+    jw_kstr(w, "actor", row->actor);
+    jw_kstr(w, "reason", row->reason);
+    jw_kstr(w, "at", row->at);
+    jw_kint(w, "dataset_version", row->dataset_version);
+    jw_key(w, "before");
+    if (row->before)
+        jw_raw(w, row->before, strlen(row->before));
+    else
+        jw_null(w);
+    jw_key(w, "after");
+    if (row->after)
+        jw_raw(w, row->after, strlen(row->after));
+    else
+        jw_null(w);
+    jw_obj_end(w);
+    list_item_end(rc->lc, row->seq);
+    return true;
+}
+
+static const char *const rev_params[] = {"limit", "offset", "format", NULL};
+
+static void S_revisions(struct http_request *req, struct http_response *res, enum write_resource r)
+{
+    struct query_errors qe;
+    struct list_params lp;
+    query_errors_init(&qe);
+    list_parse(req, &qe, &lp);
+    if (lp.has_cursor)
+        query_error(&qe, "cursor", "is not supported here; use offset");
+    query_finish(req, &qe, rev_params);
+    if (qe.n) {
+        query_fail(res, req, &qe);
+        return;
+    }
+    const char *id = http_path_param(req, "id");
+    struct db_conn *c = NULL;
+    struct write_state ws = {0};
+    enum app_status st = app_db_reader(req->app, &c);
+    if (st == APP_OK)
+        st = write_repo_load(c, r, id, &ws);
+    if (st == APP_OK && !ws.found) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "no %s with id '%.100s'", S_what(r), id);
+        http_problem(res, req, 404, "not-found", msg, NULL, 0);
+        write_state_free(&ws);
+        return;
+    }
+    write_state_free(&ws);
+    int64_t total = 0;
+    struct list_ctx lc;
+    lp.no_keyset = true;
+    list_begin(&lc, req, res, &lp, NULL);
+    struct rev_ctx rc = {&lc};
+    if (st == APP_OK)
+        st = write_repo_revisions(c, r, id, lp.limit, lp.offset, S_rev_emit, &rc, &total);
+    if (st != APP_OK)
+        app_db_error(req, res, st, "reading revisions");
+    else
+        list_end(&lc, total);
+    list_free(&lc);
+}
+
+#define WRITE_HANDLERS(name, R)                                                \
+    void name##_create(struct http_request *req, struct http_response *res)    \
+    {                                                                          \
+        S_create(req, res, R);                                                 \
+    }                                                                          \
+    void name##_patch(struct http_request *req, struct http_response *res)     \
+    {                                                                          \
+        S_patch(req, res, R);                                                  \
+    }                                                                          \
+    void name##_delete(struct http_request *req, struct http_response *res)    \
+    {                                                                          \
+        S_delete_or_restore(req, res, R, false);                               \
+    }                                                                          \
+    void name##_restore(struct http_request *req, struct http_response *res)   \
+    {                                                                          \
+        S_delete_or_restore(req, res, R, true);                                \
+    }                                                                          \
+    void name##_revisions(struct http_request *req, struct http_response *res) \
+    {                                                                          \
+        S_revisions(req, res, R);                                              \
+    }
+
+WRITE_HANDLERS(write_claims, WRITE_CLAIM)
+WRITE_HANDLERS(write_sources, WRITE_SOURCE)
+WRITE_HANDLERS(write_programs, WRITE_PROGRAM)

@@ -1,0 +1,701 @@
+#define _GNU_SOURCE /* memmem */
+#include "write_json.h"
+
+#include "pdate.h"
+#include "seed.h"
+#include "sha256.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void write_errors_add(struct write_errors *we, const char *pointer, const char *fmt, ...)
+{
+    if (we->n >= WRITE_MAX_ERRORS)
+        return;
+    size_t i = we->n++;
+    int w = snprintf(we->pointer[i], sizeof we->pointer[i], "%s", pointer);
+    if (w < 0)
+        we->pointer[i][0] = '\0';
+    va_list ap;
+    va_start(ap, fmt);
+    w = vsnprintf(we->msg[i], sizeof we->msg[i], fmt, ap);
+    va_end(ap);
+    if (w < 0)
+        we->msg[i][0] = '\0';
+    we->e[i].parameter = NULL;
+    we->e[i].header = NULL;
+    we->e[i].pointer = we->pointer[i];
+    we->e[i].detail = we->msg[i];
+}
+
+json_t *write_json_parse(const char *body, size_t len, char *err, size_t errlen)
+{
+    json_error_t je;
+    json_t *j = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, &je);
+    if (!j) {
+        int w = snprintf(err, errlen, "malformed JSON at line %d, column %d: %s", je.line,
+                         je.column, je.text);
+        if (w < 0 && errlen)
+            err[0] = '\0';
+        return NULL;
+    }
+    if (!json_is_object(j)) {
+        snprintf(err, errlen, "the body must be a JSON object");
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+void write_json_merge_patch(json_t *target, const json_t *patch)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)(uintptr_t)patch, k, v) {
+        if (json_is_null(v)) {
+            json_object_del(target, k);
+        } else if (json_is_object(v)) {
+            json_t *t = json_object_get(target, k);
+            if (!json_is_object(t)) {
+                t = json_object();
+                json_object_set_new(target, k, t);
+            }
+            write_json_merge_patch(t, v);
+        } else {
+            json_object_set(target, k, v);
+        }
+    }
+}
+
+json_t *write_json_from_text(const char *text)
+{
+    return json_loads(text, 0, NULL);
+}
+
+/* ---- field helpers ------------------------------------------------------- */
+
+struct vctx {
+    json_t *doc;
+    struct write_errors *we;
+    const struct write_lookup *lk;
+};
+
+static void S_ptr(char *out, size_t n, const char *key)
+{
+    int w = snprintf(out, n, "/%s", key);
+    if (w < 0 && n)
+        out[0] = '\0';
+}
+
+static void S_err(struct vctx *v, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void S_err(struct vctx *v, const char *key, const char *fmt, ...)
+{
+    char ptr[96], msg[200];
+    S_ptr(ptr, sizeof ptr, key);
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    write_errors_add(v->we, ptr, "%s", w < 0 ? "invalid" : msg);
+}
+
+static bool S_present(struct vctx *v, const char *key)
+{
+    json_t *j = json_object_get(v->doc, key);
+    return j && !json_is_null(j);
+}
+
+/* Drops explicit nulls so "absent" has one representation. */
+static void S_drop_nulls(json_t *doc)
+{
+    const char *k;
+    json_t *val;
+    void *tmp;
+    json_object_foreach_safe(doc, tmp, k, val) {
+        if (json_is_null(val))
+            json_object_del(doc, k);
+    }
+}
+
+static void S_unknown(struct vctx *v, const char *const *allowed)
+{
+    const char *k;
+    json_t *val;
+    json_object_foreach(v->doc, k, val) {
+        bool ok = false;
+        for (size_t i = 0; allowed[i]; i++) {
+            if (strcmp(k, allowed[i]) == 0)
+                ok = true;
+        }
+        if (!ok)
+            S_err(v, k, "unknown field");
+    }
+}
+
+static const char *S_str(struct vctx *v, const char *key, bool required, size_t max)
+{
+    json_t *j = json_object_get(v->doc, key);
+    if (!j || json_is_null(j)) {
+        if (required)
+            S_err(v, key, "is required");
+        return NULL;
+    }
+    if (!json_is_string(j)) {
+        S_err(v, key, "must be a string");
+        return NULL;
+    }
+    size_t n = json_string_length(j);
+    if (n == 0) {
+        S_err(v, key, "must not be empty");
+        return NULL;
+    }
+    if (n > max) {
+        S_err(v, key, "is longer than %zu bytes", max);
+        return NULL;
+    }
+    if (strlen(json_string_value(j)) != n) {
+        S_err(v, key, "must not contain NUL characters");
+        return NULL;
+    }
+    return json_string_value(j);
+}
+
+static const char *S_enum(struct vctx *v, const char *key, bool required,
+                          const char *const *allowed)
+{
+    const char *s = S_str(v, key, required, 64);
+    if (!s)
+        return NULL;
+    for (size_t i = 0; allowed[i]; i++) {
+        if (strcmp(s, allowed[i]) == 0)
+            return s;
+    }
+    char list[300];
+    size_t len = 0;
+    list[0] = '\0';
+    for (size_t i = 0; allowed[i]; i++) {
+        int w = snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", allowed[i]);
+        if (w < 0 || (size_t)w >= sizeof list - len)
+            break;
+        len += (size_t)w;
+    }
+    S_err(v, key, "must be one of: %s", list);
+    return NULL;
+}
+
+static bool S_slug_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 80)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c == '-' && i > 0) ||
+              (c == '_' && i > 0)))
+            return false;
+    }
+    return true;
+}
+
+static const char *S_slug(struct vctx *v, const char *key, bool required)
+{
+    const char *s = S_str(v, key, required, 80);
+    if (s && !S_slug_ok(s)) {
+        S_err(v, key,
+              "must be 1-80 characters of a-z, 0-9, '-' and '_', starting with a letter or digit");
+        return NULL;
+    }
+    return s;
+}
+
+static bool S_date(struct vctx *v, const char *key, struct pdate *d)
+{
+    const char *s = S_str(v, key, false, 10);
+    if (!s)
+        return false;
+    if (!pdate_parse(s, d)) {
+        S_err(v, key, "must be a real date as YYYY, YYYY-MM or YYYY-MM-DD");
+        return false;
+    }
+    return true;
+}
+
+static bool S_num(struct vctx *v, const char *key, double *out)
+{
+    json_t *j = json_object_get(v->doc, key);
+    if (!j || json_is_null(j))
+        return false;
+    if (!json_is_number(j)) {
+        S_err(v, key, "must be a number");
+        return false;
+    }
+    *out = json_number_value(j);
+    return true;
+}
+
+/* An array of strings, each checked by `table` existence when given. */
+static size_t S_ids(struct vctx *v, const char *key, bool required, const char *table,
+                    const char *table2)
+{
+    json_t *a = json_object_get(v->doc, key);
+    if (!a || json_is_null(a)) {
+        if (required)
+            S_err(v, key, "is required");
+        return 0;
+    }
+    if (!json_is_array(a)) {
+        S_err(v, key, "must be an array of strings");
+        return 0;
+    }
+    if (required && json_array_size(a) == 0)
+        S_err(v, key, "must not be empty");
+    if (json_array_size(a) > 100) {
+        S_err(v, key, "has more than 100 items");
+        return 0;
+    }
+    size_t i;
+    json_t *e;
+    json_array_foreach(a, i, e) {
+        char ptr[96];
+        int w = snprintf(ptr, sizeof ptr, "/%s/%zu", key, i);
+        if (w < 0)
+            ptr[0] = '\0';
+        if (!json_is_string(e) || json_string_length(e) == 0 || json_string_length(e) > 300) {
+            write_errors_add(v->we, ptr, "must be a non-empty string of at most 300 bytes");
+            continue;
+        }
+        const char *id = json_string_value(e);
+        if (table && !v->lk->exists(v->lk->ctx, table, id) &&
+            !(table2 && v->lk->exists(v->lk->ctx, table2, id)))
+            write_errors_add(v->we, ptr, "unknown %s%s%s '%.80s'", table, table2 ? " or " : "",
+                             table2 ? table2 : "", id);
+    }
+    return json_array_size(a);
+}
+
+static void S_ref(struct vctx *v, const char *key, const char *table)
+{
+    const char *id = S_str(v, key, false, 200);
+    if (id && !v->lk->exists(v->lk->ctx, table, id))
+        S_err(v, key, "unknown %s '%.80s'", table, id);
+}
+
+static void S_set_int(json_t *doc, const char *key, long long x)
+{
+    json_object_set_new(doc, key, json_integer(x));
+}
+
+/* ---- claims ---------------------------------------------------------------- */
+
+static const char *const claim_fields[] = {"id",
+                                           "source",
+                                           "quote",
+                                           "occurrence",
+                                           "statement",
+                                           "kind",
+                                           "metric",
+                                           "value",
+                                           "lower",
+                                           "upper",
+                                           "bound",
+                                           "vague_term",
+                                           "unit",
+                                           "value_date",
+                                           "value_text",
+                                           "as_of",
+                                           "period_start",
+                                           "period_end",
+                                           "time_basis",
+                                           "place",
+                                           "claimant",
+                                           "claimant_kind",
+                                           "claimant_entity",
+                                           "subject",
+                                           "attribute",
+                                           "entities",
+                                           "topics",
+                                           "footnote",
+                                           "note",
+                                           NULL};
+static const char *const claim_kinds[] = {"statistic",      "event",     "policy", "assessment",
+                                          "recommendation", "testimony", NULL};
+static const char *const bounds[] = {"exact",     "approx", "at_least", "more_than", "up_to",
+                                     "less_than", "range",  "vague",    NULL};
+static const char *const claimant_kinds[] = {"author",       "official", "government",  "expert",
+                                             "organization", "media",    "participant", "lawyer",
+                                             "unattributed", NULL};
+static const char *const attributes[] = {
+    "start_date",   "lead_agency",  "partners",    "components", "target_group",
+    "round_length", "participants", "graduates",   "applicants", "places",
+    "outcome",      "eligibility",  "legal_basis", "penalty",    "aim",
+    "oversight",    "status",       "name",        NULL};
+
+static void S_claim_quote(struct vctx *v, const char *source)
+{
+    const char *quote = S_str(v, "quote", true, 5000);
+    json_t *occ = json_object_get(v->doc, "occurrence");
+    json_int_t want = 1;
+    if (occ && !json_is_null(occ)) {
+        if (!json_is_integer(occ) || json_integer_value(occ) < 1) {
+            S_err(v, "occurrence", "must be a positive integer");
+            return;
+        }
+        want = json_integer_value(occ);
+    }
+    char *text = NULL;
+    size_t tlen = 0;
+    if (!quote || !source)
+        return;
+    if (!v->lk->source_text(v->lk->ctx, source, &text, &tlen)) {
+        S_err(v, "source", "source '%.80s' has no stored text to quote from", source);
+        return;
+    }
+    size_t qlen = strlen(quote);
+    const char *hit = NULL;
+    json_int_t count = 0;
+    for (const char *p = text; p < text + tlen;) {
+        const char *m = memmem(p, (size_t)(text + tlen - p), quote, qlen);
+        if (!m)
+            break;
+        if (++count == want)
+            hit = m;
+        p = m + 1;
+    }
+    if (count == 0) {
+        S_err(v, "quote", "does not occur verbatim in the stored text of '%.80s'", source);
+    } else if (!hit) {
+        S_err(v, "occurrence", "the quote occurs only %lld times", (long long)count);
+    } else if (count > 1 && (!occ || json_is_null(occ))) {
+        S_err(v, "quote", "occurs %lld times in the text; say which with 'occurrence'",
+              (long long)count);
+    } else {
+        size_t b0 = (size_t)(hit - text);
+        size_t c0 = seed_codepoints(text, b0);
+        S_set_int(v->doc, "_byte_start", (long long)b0);
+        S_set_int(v->doc, "_byte_end", (long long)(b0 + qlen));
+        S_set_int(v->doc, "_quote_start", (long long)c0);
+        S_set_int(v->doc, "_quote_end", (long long)(c0 + seed_codepoints(quote, qlen)));
+    }
+    free(text);
+}
+
+static void S_claim_numbers(struct vctx *v)
+{
+    const char *metric = S_str(v, "metric", false, 200);
+    const char *bound = S_enum(v, "bound", false, bounds);
+    const char *unit = S_str(v, "unit", false, 40);
+    double value = 0, lower = 0, upper = 0;
+    bool hv = S_num(v, "value", &value);
+    bool hl = S_num(v, "lower", &lower);
+    bool hu = S_num(v, "upper", &upper);
+    struct pdate vd;
+    bool hd = S_date(v, "value_date", &vd);
+    const char *vague = S_str(v, "vague_term", false, 60);
+    if (!metric) {
+        const char *stray[] = {"value", "lower",      "upper",     "bound",
+                               "unit",  "value_date", "vague_term"};
+        for (size_t i = 0; i < sizeof stray / sizeof stray[0]; i++) {
+            if (S_present(v, stray[i]))
+                S_err(v, stray[i], "needs a metric");
+        }
+        return;
+    }
+    char munit[64], vtype[16];
+    if (!v->lk->metric(v->lk->ctx, metric, munit, sizeof munit, vtype, sizeof vtype)) {
+        S_err(v, "metric", "unknown metric '%.80s'", metric);
+        return;
+    }
+    if (!unit)
+        S_err(v, "unit", "is required with a metric (the metric's unit is '%s')", munit);
+    else if (strcmp(unit, munit) != 0)
+        S_err(v, "unit", "must be the metric's unit '%s'", munit);
+    if (!bound) {
+        if (!S_present(v, "bound"))
+            S_err(v, "bound", "is required with a metric");
+        return;
+    }
+    if (strcmp(vtype, "date") == 0) {
+        if (!hd && !S_present(v, "value_date"))
+            S_err(v, "value_date", "is required: metric '%s' takes a date", metric);
+        if (hv || hl || hu)
+            S_err(v,
+                  hv   ? "value"
+                  : hl ? "lower"
+                       : "upper",
+                  "must be absent: metric '%s' takes a date in value_date", metric);
+        return;
+    }
+    if (S_present(v, "value_date"))
+        S_err(v, "value_date", "must be absent: metric '%s' takes a number", metric);
+    if (strcmp(bound, "vague") == 0) {
+        if (hv || hl || hu)
+            S_err(v,
+                  hv   ? "value"
+                  : hl ? "lower"
+                       : "upper",
+                  "must be absent when bound is 'vague' (never invent a number)");
+        if (!vague)
+            S_err(v, "vague_term", "is required when bound is 'vague' (the text's own word)");
+        return;
+    }
+    if (vague)
+        S_err(v, "vague_term", "is only for bound 'vague'");
+    if (strcmp(bound, "range") == 0) {
+        if (!hl)
+            S_err(v, "lower", "is required when bound is 'range'");
+        if (!hu)
+            S_err(v, "upper", "is required when bound is 'range'");
+    } else if (!hv) {
+        S_err(v, "value", "is required when bound is '%s'", bound);
+        return;
+    }
+    if ((strcmp(bound, "at_least") == 0 || strcmp(bound, "more_than") == 0)) {
+        if (hl && lower != value)
+            S_err(v, "lower", "must equal value when bound is '%s'", bound);
+        else if (!hl) {
+            json_object_set_new(v->doc, "lower", json_real(value));
+            lower = value;
+            hl = true;
+        }
+    }
+    if ((strcmp(bound, "up_to") == 0 || strcmp(bound, "less_than") == 0)) {
+        if (hu && upper != value)
+            S_err(v, "upper", "must equal value when bound is '%s'", bound);
+        else if (!hu) {
+            json_object_set_new(v->doc, "upper", json_real(value));
+            upper = value;
+            hu = true;
+        }
+    }
+    if (strcmp(bound, "exact") == 0 && ((hl && lower != value) || (hu && upper != value)))
+        S_err(v, hl && lower != value ? "lower" : "upper",
+              "must equal value (or be absent) when bound is 'exact'");
+    if (hl && hu && lower > upper)
+        S_err(v, "upper", "must not be below lower");
+    if (hv && hl && lower > value)
+        S_err(v, "lower", "must not be above value");
+    if (hv && hu && value > upper)
+        S_err(v, "upper", "must not be below value");
+}
+
+static void S_claim_time(struct vctx *v)
+{
+    struct pdate a, b, c;
+    bool ha = S_date(v, "as_of", &a);
+    bool hb = S_date(v, "period_start", &b);
+    bool hc = S_date(v, "period_end", &c);
+    bool pa = S_present(v, "as_of"), pb = S_present(v, "period_start"),
+         pc = S_present(v, "period_end");
+    if (pa && (pb || pc))
+        S_err(v, "as_of", "cannot be combined with a period");
+    if (pb != pc)
+        S_err(v, pb ? "period_end" : "period_start",
+              "a period needs both period_start and period_end");
+    if (ha && !pb && !pc) {
+        S_set_int(v->doc, "_time_start", (long long)pdate_first_day(&a));
+        S_set_int(v->doc, "_time_end", (long long)pdate_last_day(&a));
+    } else if (hb && hc && !pa) {
+        if (pdate_first_day(&b) > pdate_last_day(&c))
+            S_err(v, "period_end", "must not be before period_start");
+        else {
+            S_set_int(v->doc, "_time_start", (long long)pdate_first_day(&b));
+            S_set_int(v->doc, "_time_end", (long long)pdate_last_day(&c));
+        }
+    }
+}
+
+static enum app_status S_claim(struct vctx *v, bool creating)
+{
+    S_unknown(v, claim_fields);
+    const char *source = S_str(v, "source", true, 200);
+    if (source && !v->lk->exists(v->lk->ctx, "source", source)) {
+        S_err(v, "source", "unknown source '%.80s'", source);
+        source = NULL;
+    }
+    const char *id = S_slug(v, "id", !creating);
+    if (creating && id && v->lk->exists(v->lk->ctx, "claim", id))
+        return APP_ECONFLICT;
+    if (creating && !id && source && !S_present(v, "id")) {
+        char gen[128];
+        if (v->lk->next_claim_id(v->lk->ctx, source, gen, sizeof gen))
+            json_object_set_new(v->doc, "id", json_string(gen));
+    }
+    S_claim_quote(v, source);
+    S_str(v, "statement", true, 2000);
+    S_enum(v, "kind", true, claim_kinds);
+    S_claim_numbers(v);
+    S_str(v, "value_text", false, 500);
+    S_claim_time(v);
+    S_str(v, "time_basis", false, 1000);
+    const char *place = S_str(v, "place", false, 200);
+    char kind[32];
+    if (place &&
+        (!v->lk->entity_kind(v->lk->ctx, place, kind, sizeof kind) || strcmp(kind, "place") != 0))
+        S_err(v, "place", "must be the id of an entity of kind place");
+    S_str(v, "claimant", true, 300);
+    S_enum(v, "claimant_kind", true, claimant_kinds);
+    S_ref(v, "claimant_entity", "entity");
+    const char *subject = S_str(v, "subject", false, 200);
+    bool subject_program = subject && v->lk->exists(v->lk->ctx, "program", subject);
+    if (subject && !subject_program && !v->lk->exists(v->lk->ctx, "entity", subject))
+        S_err(v, "subject", "unknown program or entity '%.80s'", subject);
+    if (S_enum(v, "attribute", false, attributes) && !subject_program)
+        S_err(v, "attribute", "needs a program as subject");
+    S_ids(v, "entities", false, "entity", "program");
+    S_ids(v, "topics", true, "topic", NULL);
+    S_ref(v, "footnote", "source");
+    S_str(v, "note", false, 2000);
+    return APP_OK;
+}
+
+/* ---- sources and programs ------------------------------------------------ */
+
+static const char *const source_fields[] = {"id",
+                                            "title",
+                                            "authors",
+                                            "publisher",
+                                            "original_publisher",
+                                            "published",
+                                            "published_basis",
+                                            "written",
+                                            "url",
+                                            "kind",
+                                            "language",
+                                            "note",
+                                            "text",
+                                            NULL};
+static const char *const source_kinds[] = {"analysis", "news", "report", "op-ed", "cited", NULL};
+
+static enum app_status S_source(struct vctx *v, bool creating)
+{
+    S_unknown(v, source_fields);
+    const char *id = S_slug(v, "id", true);
+    if (creating && id && v->lk->exists(v->lk->ctx, "source", id))
+        return APP_ECONFLICT;
+    S_str(v, "title", true, 1000);
+    json_t *authors = json_object_get(v->doc, "authors");
+    if (authors && !json_is_null(authors)) {
+        size_t i;
+        json_t *a;
+        if (!json_is_array(authors))
+            S_err(v, "authors", "must be an array of strings");
+        json_array_foreach(authors, i, a) {
+            if (!json_is_string(a) || json_string_length(a) == 0 || json_string_length(a) > 300) {
+                char ptr[64];
+                snprintf(ptr, sizeof ptr, "/authors/%zu", i);
+                write_errors_add(v->we, ptr, "must be a non-empty string of at most 300 bytes");
+            }
+        }
+    }
+    S_str(v, "publisher", false, 300);
+    S_str(v, "original_publisher", false, 300);
+    struct pdate d;
+    if (S_date(v, "published", &d))
+        json_object_set_new(v->doc, "_published_precision",
+                            json_string(pdate_precision_name(d.precision)));
+    if (S_date(v, "written", &d))
+        json_object_set_new(v->doc, "_written_precision",
+                            json_string(pdate_precision_name(d.precision)));
+    S_str(v, "published_basis", false, 2000);
+    const char *url = S_str(v, "url", false, 2000);
+    if (url && strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
+        S_err(v, "url", "must be an http:// or https:// URL");
+    S_enum(v, "kind", true, source_kinds);
+    const char *lang = S_str(v, "language", true, 8);
+    if (lang) {
+        bool ok = strlen(lang) >= 2;
+        for (const char *p = lang; *p; p++)
+            ok = ok && ((*p >= 'a' && *p <= 'z') || *p == '-');
+        if (!ok)
+            S_err(v, "language", "must be a language tag such as 'en' or 'ar' (2-8 of a-z, '-')");
+    }
+    S_str(v, "note", false, 2000);
+    const char *text = S_str(v, "text", false, 16u * 1024 * 1024);
+    if (text) {
+        size_t n = strlen(text);
+        char hex[65];
+        sha256_hex(text, n, hex);
+        json_object_set_new(v->doc, "_sha256", json_string(hex));
+        S_set_int(v->doc, "_chars", (long long)seed_codepoints(text, n));
+        S_set_int(v->doc, "_bytes", (long long)n);
+    }
+    return APP_OK;
+}
+
+static const char *const program_fields[] = {"id", "name", "kind", "aliases", "description", NULL};
+static const char *const program_kinds[] = {
+    "program", "policy", "law", "institution", "initiative", "security_mechanism", NULL};
+
+static enum app_status S_program(struct vctx *v, bool creating)
+{
+    S_unknown(v, program_fields);
+    const char *id = S_slug(v, "id", true);
+    if (creating && id &&
+        (v->lk->exists(v->lk->ctx, "program", id) || v->lk->exists(v->lk->ctx, "entity", id)))
+        return APP_ECONFLICT;
+    S_str(v, "name", true, 300);
+    S_enum(v, "kind", true, program_kinds);
+    S_ids(v, "aliases", false, NULL, NULL);
+    S_str(v, "description", false, 2000);
+    return APP_OK;
+}
+
+enum app_status write_json_validate(enum write_resource r, json_t *doc, bool creating,
+                                    const struct write_lookup *lk, struct write_errors *we,
+                                    char **out)
+{
+    struct vctx v = {doc, we, lk};
+    *out = NULL;
+    S_drop_nulls(doc);
+    enum app_status st;
+    switch (r) {
+    case WRITE_CLAIM:
+        st = S_claim(&v, creating);
+        break;
+    case WRITE_SOURCE:
+        st = S_source(&v, creating);
+        break;
+    default:
+        st = S_program(&v, creating);
+        break;
+    }
+    if (st != APP_OK)
+        return st;
+    if (we->n)
+        return APP_EINVAL;
+    *out = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+    return *out ? APP_OK : APP_ENOMEM;
+}
+
+char *write_json_public(const char *doc_text)
+{
+    json_t *j = json_loads(doc_text, 0, NULL);
+    if (!j)
+        return NULL;
+    const char *k;
+    json_t *v;
+    void *tmp;
+    json_object_foreach_safe(j, tmp, k, v) {
+        if (k[0] == '_' || json_is_null(v)) {
+            json_object_del(j, k);
+        } else if (json_is_real(v)) {
+            /* 75.0 from SQLite's REAL column reads back as the 75 that was written */
+            double d = json_real_value(v);
+            if (d == (double)(json_int_t)d && d > -1e15 && d < 1e15)
+                json_object_set_new(j, k, json_integer((json_int_t)d));
+        }
+    }
+    char *out = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(j);
+    return out;
+}
+
+void write_json_free(json_t *j)
+{
+    json_decref(j);
+}

@@ -1,0 +1,650 @@
+/* /v1/sources, /v1/sources/{id}, its claims and its stored text, through the router. */
+#include "api.h"
+#include "sha256.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cmocka.h>
+
+static struct api_fixture fx;
+
+static int setup(void **state)
+{
+    (void)state;
+    return api_fixture_open(&fx);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    api_fixture_close(&fx);
+    return 0;
+}
+
+/* GETs target, asserts 200 JSON, returns the result (free it). */
+static void S_get_ok(const char *target, struct api_result *r)
+{
+    api_get(&fx, target, r);
+    if (r->status != 200 || !r->json)
+        fail_msg("GET %s: %u %s", target, r->status, r->body);
+    assert_string_equal(r->content_type, "application/json");
+    assert_true(r->res.cacheable);
+}
+
+static json_t *S_data(const struct api_result *r)
+{
+    return json_object_get(r->json, "data");
+}
+
+static json_int_t S_total(const struct api_result *r)
+{
+    return json_integer_value(json_object_get(json_object_get(r->json, "meta"), "total"));
+}
+
+static const char *S_str(json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+/* meta.total of a target. */
+static json_int_t S_total_of(const char *target)
+{
+    struct api_result r;
+    S_get_ok(target, &r);
+    json_int_t t = S_total(&r);
+    api_result_free(&r);
+    return t;
+}
+
+/* Number of Unicode code points in UTF-8 text. */
+static size_t S_codepoints(const char *s, size_t n)
+{
+    size_t cp = 0;
+    for (size_t i = 0; i < n; i++)
+        cp += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return cp;
+}
+
+/* Byte offset of code point `cp` in UTF-8 text of n bytes. */
+static size_t S_byte_at(const char *s, size_t n, int64_t cp)
+{
+    size_t i = 0;
+    int64_t seen = 0;
+    for (; i < n; i++) {
+        if (((unsigned char)s[i] & 0xC0) != 0x80) {
+            if (seen == cp)
+                return i;
+            seen++;
+        }
+    }
+    return i;
+}
+
+/* Case-insensitive (ASCII) substring test. */
+static bool S_icontains(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (const char *p = hay; *p; p++) {
+        if (strncasecmp(p, needle, n) == 0)
+            return true;
+    }
+    return false;
+}
+
+static json_t *S_find(json_t *arr, const char *id)
+{
+    size_t i;
+    json_t *o;
+    json_array_foreach(arr, i, o) {
+        if (strcmp(S_str(o, "id"), id) == 0)
+            return o;
+    }
+    return NULL;
+}
+
+static void test_list_envelope_and_items(void **state)
+{
+    (void)state;
+    struct api_result r;
+    S_get_ok("/v1/sources?limit=3", &r);
+    json_t *data = S_data(&r);
+    assert_int_equal(json_array_size(data), 3);
+    json_int_t total = S_total(&r);
+    assert_int_equal(total, 38); /* the five documents and the 33 works they cite */
+    assert_string_equal(api_header(&r, "X-Total-Count"), "38");
+    assert_non_null(strstr(api_header(&r, "Link"), "rel=\"next\""));
+    json_t *first = json_array_get(data, 0);
+    assert_string_equal(S_str(first, "id"), "masbah-2015-foreign-fighters");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(first, "authors"), 0)),
+                        "Mohammed Masbah");
+    assert_string_equal(S_str(first, "published"), "2015");
+    assert_string_equal(S_str(first, "published_precision"), "year");
+    assert_non_null(S_str(first, "published_basis"));
+    assert_string_equal(S_str(first, "kind"), "analysis");
+    assert_string_equal(S_str(first, "language"), "en");
+    assert_true(json_is_true(json_object_get(first, "has_text")));
+    assert_int_equal(strlen(S_str(first, "text_sha256")), 64);
+    assert_int_equal(json_integer_value(json_object_get(first, "claim_count")),
+                     S_total_of("/v1/claims?source=masbah-2015-foreign-fighters&limit=1"));
+    json_t *links = json_object_get(first, "links");
+    assert_string_equal(S_str(links, "self"), "/v1/sources/masbah-2015-foreign-fighters");
+    assert_string_equal(S_str(links, "claims"), "/v1/sources/masbah-2015-foreign-fighters/claims");
+    assert_string_equal(S_str(links, "text"), "/v1/sources/masbah-2015-foreign-fighters/text");
+    const char *keys[] = {"id",
+                          "title",
+                          "authors",
+                          "publisher",
+                          "original_publisher",
+                          "published",
+                          "published_precision",
+                          "published_basis",
+                          "written",
+                          "written_precision",
+                          "url",
+                          "kind",
+                          "language",
+                          "note",
+                          "claim_count",
+                          "has_text",
+                          "text_sha256",
+                          "links"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        if (!json_object_get(first, keys[i]))
+            fail_msg("source item lacks '%s'", keys[i]);
+    }
+    api_result_free(&r);
+}
+
+static void test_cited_works_have_no_text(void **state)
+{
+    (void)state;
+    struct api_result r;
+    S_get_ok("/v1/sources?kind=cited&limit=1000", &r);
+    json_t *data = S_data(&r);
+    assert_int_equal(S_total(&r), 33);
+    assert_int_equal(json_array_size(data), 33);
+    size_t i;
+    json_t *s;
+    json_array_foreach(data, i, s) {
+        assert_string_equal(S_str(s, "kind"), "cited");
+        assert_true(json_is_false(json_object_get(s, "has_text")));
+        assert_true(json_is_null(json_object_get(s, "text_sha256")));
+        assert_true(json_is_null(json_object_get(json_object_get(s, "links"), "text")));
+        assert_int_equal(json_integer_value(json_object_get(s, "claim_count")), 0);
+    }
+    json_t *c12 = S_find(data, "cite-mohammed-12");
+    assert_non_null(c12);
+    assert_string_equal(S_str(c12, "publisher"), "Sky News Arabia");
+    assert_string_equal(S_str(c12, "published"), "2014-10-26");
+    assert_string_equal(S_str(c12, "language"), "ar");
+    api_result_free(&r);
+}
+
+static void test_list_filters(void **state)
+{
+    (void)state;
+    struct api_result r;
+    /* kind: comma list, any of */
+    S_get_ok("/v1/sources?kind=analysis,op-ed", &r);
+    assert_int_equal(S_total(&r), 4);
+    size_t i;
+    json_t *s;
+    json_array_foreach(S_data(&r), i, s) {
+        const char *k = S_str(s, "kind");
+        assert_true(strcmp(k, "analysis") == 0 || strcmp(k, "op-ed") == 0);
+    }
+    api_result_free(&r);
+    /* cites: the works a source cites, including a stored document */
+    S_get_ok("/v1/sources?cites=mohammed-2020-counterterrorism&limit=100", &r);
+    assert_int_equal(S_total(&r), 30);
+    assert_non_null(S_find(S_data(&r), "berman-2019-returnees"));
+    assert_non_null(S_find(S_data(&r), "cite-mohammed-18b"));
+    assert_null(S_find(S_data(&r), "cite-mipa-1"));
+    api_result_free(&r);
+    S_get_ok("/v1/sources?cites=mipa-2023-reintegration", &r);
+    assert_int_equal(S_total(&r), 4);
+    json_array_foreach(S_data(&r), i, s) {
+        assert_int_equal(strncmp(S_str(s, "id"), "cite-mipa-", 10), 0);
+    }
+    api_result_free(&r);
+    /* cited_by: the works citing it */
+    S_get_ok("/v1/sources?cited_by=berman-2019-returnees", &r);
+    assert_int_equal(S_total(&r), 1);
+    assert_string_equal(S_str(json_array_get(S_data(&r), 0), "id"),
+                        "mohammed-2020-counterterrorism");
+    api_result_free(&r);
+    assert_int_equal(S_total_of("/v1/sources?cited_by=masbah-2015-foreign-fighters"), 0);
+    assert_int_equal(S_total_of("/v1/sources?cites=no-such-source"), 0);
+    /* cites and kind combine */
+    assert_int_equal(S_total_of("/v1/sources?cites=mohammed-2020-counterterrorism&kind=op-ed"), 1);
+    /* q: case-insensitive substring of the title */
+    S_get_ok("/v1/sources?q=rAbAt%20is%20coping", &r);
+    assert_int_equal(S_total(&r), 1);
+    assert_string_equal(S_str(json_array_get(S_data(&r), 0), "id"), "berman-2019-returnees");
+    api_result_free(&r);
+    S_get_ok("/v1/sources?q=interview&kind=cited", &r);
+    assert_true(S_total(&r) >= 4);
+    json_array_foreach(S_data(&r), i, s) {
+        assert_true(S_icontains(S_str(s, "title"), "interview"));
+    }
+    api_result_free(&r);
+    assert_int_equal(S_total_of("/v1/sources?q=zzzz-no-title"), 0);
+}
+
+static void test_list_sort(void **state)
+{
+    (void)state;
+    struct api_result r;
+    S_get_ok("/v1/sources?sort=-published&limit=1000", &r);
+    json_t *data = S_data(&r);
+    assert_int_equal(json_array_size(data), 38);
+    const char *prev = NULL;
+    bool seen_null = false;
+    size_t i;
+    json_t *s;
+    json_array_foreach(data, i, s) {
+        const char *p = S_str(s, "published");
+        if (!p) {
+            seen_null = true;
+            continue;
+        }
+        assert_false(seen_null); /* undated last */
+        if (prev)
+            assert_true(strcmp(prev, p) >= 0);
+        prev = p;
+    }
+    assert_string_equal(S_str(json_array_get(data, 0), "id"), "mipa-2023-reintegration");
+    api_result_free(&r);
+
+    S_get_ok("/v1/sources?sort=title&limit=1000", &r);
+    prev = NULL;
+    json_array_foreach(S_data(&r), i, s) {
+        const char *t = S_str(s, "title");
+        if (prev)
+            assert_true(strcasecmp(prev, t) <= 0);
+        prev = t;
+    }
+    api_result_free(&r);
+
+    S_get_ok("/v1/sources?sort=-id&limit=1000", &r);
+    prev = NULL;
+    json_array_foreach(S_data(&r), i, s) {
+        const char *id = S_str(s, "id");
+        if (prev)
+            assert_true(strcmp(prev, id) > 0);
+        prev = id;
+    }
+    api_result_free(&r);
+}
+
+static void test_cursor_paging_covers_all(void **state)
+{
+    (void)state;
+    char target[256] = "/v1/sources?limit=7";
+    char seen[64][64];
+    size_t n = 0;
+    for (int guard = 0; guard < 20; guard++) {
+        struct api_result r;
+        S_get_ok(target, &r);
+        size_t i;
+        json_t *s;
+        json_array_foreach(S_data(&r), i, s) {
+            assert_true(n < 64);
+            for (size_t k = 0; k < n; k++)
+                assert_string_not_equal(seen[k], S_str(s, "id"));
+            snprintf(seen[n++], sizeof seen[0], "%s", S_str(s, "id"));
+        }
+        const char *next =
+            json_string_value(json_object_get(json_object_get(r.json, "meta"), "next_cursor"));
+        if (!next) {
+            api_result_free(&r);
+            break;
+        }
+        snprintf(target, sizeof target, "/v1/sources?limit=7&cursor=%s", next);
+        api_result_free(&r);
+    }
+    assert_int_equal(n, 38);
+}
+
+static void test_list_errors(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *target, *param;
+    } cases[] = {
+        {"/v1/sources?kind=blog", "kind"},
+        {"/v1/sources?kind=news,,cited", "kind"},
+        {"/v1/sources?sort=year", "sort"},
+        {"/v1/sources?sort=title,title", "sort"},
+        {"/v1/sources?bogus=1", "bogus"},
+        {"/v1/sources?limit=0", "limit"},
+        {"/v1/sources?limit=1001", "limit"},
+        {"/v1/sources?offset=-1", "offset"},
+        {"/v1/sources?cursor=garbage", "cursor"},
+        {"/v1/sources?sort=id&cursor=azE6Mg", "cursor"},
+        {"/v1/sources?cites=", "cites"},
+        {"/v1/sources?cited_by=", "cited_by"},
+        {"/v1/sources?q=", "q"},
+        {"/v1/sources?format=xml", "format"},
+        {"/v1/sources?kind=news&kind=cited", "kind"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct api_result r;
+        api_get(&fx, cases[i].target, &r);
+        api_assert_problem(&r, 400, cases[i].param);
+        api_result_free(&r);
+    }
+    char longq[300] = "/v1/sources?q=";
+    size_t at = strlen(longq);
+    memset(longq + at, 'a', 201);
+    longq[at + 201] = '\0';
+    struct api_result r;
+    api_get(&fx, longq, &r);
+    api_assert_problem(&r, 400, "q");
+    api_result_free(&r);
+}
+
+static void test_list_csv(void **state)
+{
+    (void)state;
+    struct api_result r;
+    api_get(&fx, "/v1/sources?format=csv&kind=op-ed", &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.content_type, "text/csv; charset=utf-8");
+    assert_int_equal(strncmp(r.body, "id,title,authors,publisher,", 27), 0);
+    assert_non_null(strstr(r.body, "\r\nberman-2019-returnees,How Rabat Is Coping With ISIS "
+                                   "Returnees,\"[\"\"Ilan I. Berman\"\"]\""));
+    api_result_free(&r);
+}
+
+static void test_get_mohammed_cites(void **state)
+{
+    (void)state;
+    struct api_result r;
+    S_get_ok("/v1/sources/mohammed-2020-counterterrorism", &r);
+    json_t *d = S_data(&r);
+    assert_string_equal(S_str(d, "id"), "mohammed-2020-counterterrorism");
+    json_t *cites = json_object_get(d, "cites");
+    assert_int_equal(json_array_size(cites), 30); /* notes 18 and 19 cite two works each */
+    long prev = 0;
+    size_t labels = 0;
+    bool found20 = false;
+    size_t i;
+    json_t *c;
+    json_array_foreach(cites, i, c) {
+        long label = strtol(S_str(c, "label"), NULL, 10);
+        assert_true(label >= prev);
+        if (label != prev)
+            labels++;
+        prev = label;
+        assert_non_null(S_str(c, "title"));
+        assert_non_null(json_object_get(c, "note"));
+        if (strcmp(S_str(c, "label"), "20") == 0) {
+            assert_string_equal(S_str(c, "id"), "berman-2019-returnees");
+            assert_string_equal(S_str(c, "title"), "How Rabat Is Coping With ISIS Returnees");
+            assert_non_null(strstr(S_str(c, "note"), "Pundicity"));
+            found20 = true;
+        }
+    }
+    assert_int_equal(labels, 28);
+    assert_int_equal(prev, 28);
+    assert_true(found20);
+    assert_string_equal(S_str(json_array_get(cites, 0), "id"), "cite-mohammed-1");
+    assert_int_equal(json_array_size(json_object_get(d, "cited_by")), 0);
+
+    /* claims_by_kind: every kind, adding up to claim_count and to the claims list */
+    json_t *byk = json_object_get(d, "claims_by_kind");
+    assert_int_equal(json_object_size(byk), 6);
+    json_int_t sum = 0;
+    const char *k;
+    json_t *v;
+    json_object_foreach(byk, k, v) {
+        sum += json_integer_value(v);
+        char target[160];
+        snprintf(target, sizeof target,
+                 "/v1/claims?source=mohammed-2020-counterterrorism&kind=%s&limit=1", k);
+        assert_int_equal(json_integer_value(v), S_total_of(target));
+    }
+    assert_int_equal(sum, json_integer_value(json_object_get(d, "claim_count")));
+    assert_int_equal(json_integer_value(json_object_get(byk, "policy")), 40);
+    assert_int_equal(json_integer_value(json_object_get(byk, "testimony")), 0);
+
+    json_t *text = json_object_get(d, "text");
+    assert_true(json_is_object(text));
+    assert_string_equal(S_str(text, "sha256"), S_str(d, "text_sha256"));
+    /* the text holds Arabic: more bytes than characters */
+    assert_true(json_integer_value(json_object_get(text, "bytes")) >
+                json_integer_value(json_object_get(text, "chars")));
+    api_result_free(&r);
+}
+
+static void test_get_berman_cited_by(void **state)
+{
+    (void)state;
+    struct api_result r;
+    S_get_ok("/v1/sources/berman-2019-returnees", &r);
+    json_t *d = S_data(&r);
+    assert_string_equal(S_str(d, "original_publisher"), "Al-Hurra Digital");
+    assert_string_equal(S_str(d, "published_precision"), "day");
+    json_t *by = json_object_get(d, "cited_by");
+    assert_int_equal(json_array_size(by), 1);
+    json_t *c = json_array_get(by, 0);
+    assert_string_equal(S_str(c, "id"), "mohammed-2020-counterterrorism");
+    assert_string_equal(S_str(c, "label"), "20");
+    assert_non_null(S_str(c, "title"));
+    assert_null(json_object_get(c, "note"));
+    assert_int_equal(json_array_size(json_object_get(d, "cites")), 0);
+    api_result_free(&r);
+}
+
+static void test_get_cited_work(void **state)
+{
+    (void)state;
+    struct api_result r;
+    S_get_ok("/v1/sources/cite-mohammed-12", &r);
+    json_t *d = S_data(&r);
+    assert_string_equal(S_str(d, "kind"), "cited");
+    assert_true(json_is_null(json_object_get(d, "text")));
+    assert_true(json_is_false(json_object_get(d, "has_text")));
+    json_t *by = json_object_get(d, "cited_by");
+    assert_int_equal(json_array_size(by), 1);
+    assert_string_equal(S_str(json_array_get(by, 0), "id"), "mohammed-2020-counterterrorism");
+    assert_string_equal(S_str(json_array_get(by, 0), "label"), "12");
+    const char *k;
+    json_t *v;
+    json_object_foreach(json_object_get(d, "claims_by_kind"), k, v) {
+        assert_int_equal(json_integer_value(v), 0);
+    }
+    api_result_free(&r);
+}
+
+static void test_get_errors(void **state)
+{
+    (void)state;
+    struct api_result r;
+    api_get(&fx, "/v1/sources/no-such-source", &r);
+    api_assert_problem(&r, 404, NULL);
+    assert_non_null(strstr(r.body, "no-such-source"));
+    api_result_free(&r);
+    api_get(&fx, "/v1/sources/berman-2019-returnees?fields=id", &r);
+    api_assert_problem(&r, 400, "fields");
+    api_result_free(&r);
+    api_request(&fx, "POST", "/v1/sources/berman-2019-returnees", NULL, "{}", &r);
+    assert_int_equal(r.status, 405);
+    api_result_free(&r);
+}
+
+static void test_source_claims(void **state)
+{
+    (void)state;
+    struct api_result r;
+    S_get_ok("/v1/sources/berman-2019-returnees/claims?limit=1000", &r);
+    assert_int_equal(S_total(&r), 50);
+    assert_int_equal(json_array_size(S_data(&r)), 50);
+    size_t i;
+    json_t *c;
+    json_array_foreach(S_data(&r), i, c) {
+        assert_string_equal(S_str(c, "source"), "berman-2019-returnees");
+        assert_int_equal(strncmp(S_str(c, "id"), "berman-", 7), 0);
+    }
+    assert_string_equal(api_header(&r, "X-Total-Count"), "50");
+    api_result_free(&r);
+    /* every claims list parameter works */
+    S_get_ok("/v1/sources/berman-2019-returnees/claims?kind=statistic&sort=-value&fields=id,value",
+             &r);
+    assert_int_equal(S_total(&r), 11);
+    json_t *first = json_array_get(S_data(&r), 0);
+    assert_null(json_object_get(first, "quote"));
+    assert_non_null(json_object_get(first, "value"));
+    api_result_free(&r);
+    /* the same as /v1/claims?source= */
+    assert_int_equal(S_total_of("/v1/sources/mipa-2023-reintegration/claims"),
+                     S_total_of("/v1/claims?source=mipa-2023-reintegration"));
+    /* a cited work exists and has no claims */
+    S_get_ok("/v1/sources/cite-mohammed-12/claims", &r);
+    assert_int_equal(S_total(&r), 0);
+    api_result_free(&r);
+    api_get(&fx, "/v1/sources/no-such-source/claims", &r);
+    api_assert_problem(&r, 404, NULL);
+    api_result_free(&r);
+    api_get(&fx, "/v1/sources/berman-2019-returnees/claims?source=mipa-2023-reintegration", &r);
+    api_assert_problem(&r, 400, "source");
+    api_result_free(&r);
+    api_get(&fx, "/v1/sources/berman-2019-returnees/claims?kind=rumour", &r);
+    api_assert_problem(&r, 400, "kind");
+    api_result_free(&r);
+    api_get(&fx, "/v1/sources/berman-2019-returnees/claims?bogus=1", &r);
+    api_assert_problem(&r, 400, "bogus");
+    api_result_free(&r);
+}
+
+/* The five stored documents. */
+static const char *const documents[] = {"masbah-2015-foreign-fighters", "almonitor-2017-returnees",
+                                        "berman-2019-returnees", "mohammed-2020-counterterrorism",
+                                        "mipa-2023-reintegration"};
+
+static void test_text_matches_sha256(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof documents / sizeof documents[0]; i++) {
+        char target[160];
+        struct api_result meta, text;
+        snprintf(target, sizeof target, "/v1/sources/%s", documents[i]);
+        S_get_ok(target, &meta);
+        json_t *t = json_object_get(S_data(&meta), "text");
+        snprintf(target, sizeof target, "/v1/sources/%s/text", documents[i]);
+        api_get(&fx, target, &text);
+        assert_int_equal(text.status, 200);
+        assert_string_equal(text.content_type, "text/plain; charset=utf-8");
+        assert_true(text.res.cacheable);
+        char hex[65];
+        sha256_hex(text.body, text.body_len, hex);
+        assert_string_equal(hex, S_str(t, "sha256"));
+        assert_int_equal(text.body_len, json_integer_value(json_object_get(t, "bytes")));
+        assert_int_equal(S_codepoints(text.body, text.body_len),
+                         json_integer_value(json_object_get(t, "chars")));
+        api_result_free(&text);
+        api_result_free(&meta);
+    }
+}
+
+static void test_text_claim_offsets(void **state)
+{
+    (void)state;
+    size_t checked = 0;
+    for (size_t d = 0; d < sizeof documents / sizeof documents[0]; d++) {
+        char target[200];
+        struct api_result text, claims;
+        snprintf(target, sizeof target, "/v1/sources/%s/text", documents[d]);
+        api_get(&fx, target, &text);
+        assert_int_equal(text.status, 200);
+        char hex[65];
+        sha256_hex(text.body, text.body_len, hex);
+        snprintf(target, sizeof target,
+                 "/v1/sources/%s/claims?limit=1000&fields=id,quote,quote_start,quote_end",
+                 documents[d]);
+        S_get_ok(target, &claims);
+        size_t i;
+        json_t *c;
+        json_array_foreach(S_data(&claims), i, c) {
+            struct api_result q;
+            snprintf(target, sizeof target, "/v1/sources/%s/text?claim=%s", documents[d],
+                     S_str(c, "id"));
+            S_get_ok(target, &q);
+            json_t *qd = S_data(&q);
+            assert_string_equal(S_str(qd, "source"), documents[d]);
+            assert_string_equal(S_str(qd, "claim"), S_str(c, "id"));
+            assert_string_equal(S_str(qd, "sha256"), hex);
+            json_int_t start = json_integer_value(json_object_get(qd, "start"));
+            json_int_t end = json_integer_value(json_object_get(qd, "end"));
+            assert_int_equal(start, json_integer_value(json_object_get(c, "quote_start")));
+            assert_int_equal(end, json_integer_value(json_object_get(c, "quote_end")));
+            /* the code point offsets cut the quote out of the served text */
+            size_t b0 = S_byte_at(text.body, text.body_len, start);
+            size_t b1 = S_byte_at(text.body, text.body_len, end);
+            const char *quote = S_str(c, "quote");
+            assert_int_equal(b1 - b0, strlen(quote));
+            assert_memory_equal(text.body + b0, quote, b1 - b0);
+            assert_string_equal(S_str(qd, "quote"), quote);
+            api_result_free(&q);
+            checked++;
+        }
+        api_result_free(&claims);
+        api_result_free(&text);
+    }
+    assert_true(checked >= 500);
+}
+
+static void test_text_errors(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *target;
+        unsigned status;
+        const char *param;
+    } cases[] = {
+        {"/v1/sources/cite-mohammed-12/text", 404, NULL},
+        {"/v1/sources/no-such-source/text", 404, NULL},
+        {"/v1/sources/no-such-source/text?claim=berman-004", 404, NULL},
+        {"/v1/sources/berman-2019-returnees/text?claim=mipa-001", 404, NULL},
+        {"/v1/sources/berman-2019-returnees/text?claim=berman-999", 404, NULL},
+        {"/v1/sources/berman-2019-returnees/text?claim=", 400, "claim"},
+        {"/v1/sources/berman-2019-returnees/text?offset=3", 400, "offset"},
+        {"/v1/sources/berman-2019-returnees/text?claim=berman-004&claim=berman-005", 400, "claim"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct api_result r;
+        api_get(&fx, cases[i].target, &r);
+        api_assert_problem(&r, cases[i].status, cases[i].param);
+        api_result_free(&r);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_list_envelope_and_items),
+        cmocka_unit_test(test_cited_works_have_no_text),
+        cmocka_unit_test(test_list_filters),
+        cmocka_unit_test(test_list_sort),
+        cmocka_unit_test(test_cursor_paging_covers_all),
+        cmocka_unit_test(test_list_errors),
+        cmocka_unit_test(test_list_csv),
+        cmocka_unit_test(test_get_mohammed_cites),
+        cmocka_unit_test(test_get_berman_cited_by),
+        cmocka_unit_test(test_get_cited_work),
+        cmocka_unit_test(test_get_errors),
+        cmocka_unit_test(test_source_claims),
+        cmocka_unit_test(test_text_matches_sha256),
+        cmocka_unit_test(test_text_claim_offsets),
+        cmocka_unit_test(test_text_errors),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
