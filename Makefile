@@ -36,7 +36,8 @@ SRC := $(wildcard server/*.c)
 OBJ := $(patsubst server/%.c,$(BUILD)/obj/%.o,$(SRC)) $(BUILD)/obj/embedded.o
 LIB_OBJ := $(filter-out $(BUILD)/obj/main.o,$(OBJ))
 EMBED_FILES := $(sort $(wildcard db/migrations/*.sql) $(wildcard db/seed/*.json) \
-               $(wildcard db/seed/claims/*.json) $(wildcard db/sources/*.txt))
+               $(wildcard db/seed/claims/*.json) $(wildcard db/sources/*.txt) \
+               openapi.yaml $(BUILD)/gen/openapi.json docs/index.html docs/vendor/redoc.standalone.js)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 HELPER_OBJ := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%.o,$(wildcard tests/helpers/*.c))
@@ -134,3 +135,156 @@ check: test lint format-check check-layers
 
 clean:
 	rm -rf build
+
+# ---- Hardening: fuzzing, valgrind, soak (see SECURITY.md) -------------------
+#
+#   make fuzz       every libFuzzer target in tests/fuzz for FUZZ_SECONDS (default 60)
+#                   each, built with Debian's clang and ASan + UBSan; FUZZ_SECONDS=0
+#                   only replays the seed corpora (regression inputs included)
+#   make valgrind   the integration tests, then the server binary, under memcheck
+#   make soak       SOAK_SECONDS (default 120) of mixed load; $(BUILD)/soak/report.md
+
+.PHONY: fuzz fuzz-build valgrind soak
+
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_DIR := $(BUILD)/fuzz
+FUZZ_TARGETS ?= query router cursor write_json csv pdate json_escape
+FUZZ_STAMP := $(FUZZ_DIR)/.deps
+FUZZ_SAN := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS = $(BASE_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(shell $(PKG_CONFIG) --cflags jansson)
+FUZZ_LIBS = $(shell $(PKG_CONFIG) --libs jansson) -lm
+# The server files each target links.
+FUZZ_SRC_query := http query list buf pdate
+FUZZ_SRC_router := http router routes buf
+FUZZ_SRC_cursor := list http query buf pdate
+FUZZ_SRC_csv := list http query buf pdate
+FUZZ_SRC_write_json := write_json http buf pdate sha256
+FUZZ_SRC_pdate := pdate
+FUZZ_SRC_json_escape := buf
+
+$(FUZZ_STAMP):
+	@mkdir -p $(dir $@)
+	@FUZZ_CC=$(FUZZ_CC) sh tests/fuzz/deps.sh fuzz
+	@touch $@
+
+# Server code is held to -Werror by gcc; clang's opinion is shown, not fatal here.
+$(FUZZ_DIR)/obj/%.o: server/%.c $(wildcard include/*.h) | $(FUZZ_STAMP)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(WARN) -Wno-error -c -o $@ $<
+
+$(FUZZ_DIR)/obj/fuzz_%.o: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(wildcard include/*.h) | $(FUZZ_STAMP)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(WARN) -Itests/fuzz -c -o $@ $<
+
+$(FUZZ_DIR)/gen/route_stubs.c: server/routes.c tests/fuzz/gen_route_stubs.sh
+	@mkdir -p $(dir $@)
+	sh tests/fuzz/gen_route_stubs.sh server/routes.c > $@
+
+$(FUZZ_DIR)/obj/route_stubs.o: $(FUZZ_DIR)/gen/route_stubs.c | $(FUZZ_STAMP)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+define FUZZ_LINK_RULE
+$(FUZZ_DIR)/fuzz_$(1): $(FUZZ_DIR)/obj/fuzz_$(1).o $(patsubst %,$(FUZZ_DIR)/obj/%.o,$(FUZZ_SRC_$(1))) $(if $(filter router,$(1)),$(FUZZ_DIR)/obj/route_stubs.o)
+	$$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $$@ $$^ $$(FUZZ_LIBS)
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_LINK_RULE,$(t))))
+
+fuzz-build: $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
+
+# New inputs go to $(FUZZ_DIR)/corpus (the seeds in tests/fuzz/corpus stay as committed);
+# crashes to $(FUZZ_DIR)/artifacts. Add each crash input to tests/fuzz/corpus/<target>/.
+fuzz: fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(FUZZ_DIR)/corpus/$$t $(FUZZ_DIR)/artifacts/$$t $(FUZZ_DIR)/logs; \
+	    if [ "$(FUZZ_SECONDS)" -gt 0 ]; then lim="-max_total_time=$(FUZZ_SECONDS)"; else lim="-runs=0"; fi; \
+	    dict=""; [ -f tests/fuzz/dict/$$t.dict ] && dict="-dict=tests/fuzz/dict/$$t.dict"; \
+	    echo "== fuzz_$$t ($(FUZZ_SECONDS)s)"; \
+	    if ! $(FUZZ_DIR)/fuzz_$$t $$lim $$dict -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
+	        -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/artifacts/$$t/ \
+	        $(FUZZ_DIR)/corpus/$$t tests/fuzz/corpus/$$t > $(FUZZ_DIR)/logs/$$t.log 2>&1; then \
+	        tail -n 60 $(FUZZ_DIR)/logs/$$t.log; \
+	        echo "fuzz: fuzz_$$t failed; input in $(FUZZ_DIR)/artifacts/$$t/"; exit 1; \
+	    fi; \
+	    grep -E '^Done' $(FUZZ_DIR)/logs/$$t.log | tail -n 1; \
+	done
+	@echo "== fuzz: no crash in $(FUZZ_TARGETS)"
+
+VALGRIND ?= valgrind
+VALGRIND_FLAGS ?= -q --tool=memcheck --error-exitcode=1 --leak-check=full \
+    --errors-for-leak-kinds=definite,indirect,possible --show-leak-kinds=definite,indirect,possible \
+    --num-callers=30 --suppressions=tests/valgrind.supp
+VALGRIND_TESTS = $(filter $(BUILD)/tests/test_http_server $(BUILD)/tests/test_process \
+                 $(BUILD)/tests/test_api_% $(BUILD)/tests/test_hostile,$(TEST_BIN))
+
+# Valgrind and the sanitizers do not mix: use a plain build (SANITIZE=0).
+valgrind: $(TEST_DEPS_STAMP) $(BUILD)/marsad $(BUILD)/marsad.db $(VALGRIND_TESTS)
+	@if [ "$(SANITIZE)" = 1 ]; then echo "valgrind: needs SANITIZE=0"; exit 2; fi
+	@sh tests/fuzz/deps.sh valgrind
+	@set -e; for t in $(VALGRIND_TESTS); do \
+	    echo "== valgrind $$t"; \
+	    MARSAD_VALGRIND=1 MARSAD_BIN=$(BUILD)/marsad MARSAD_TEST_DB=$(BUILD)/marsad.db \
+	        $(VALGRIND) $(VALGRIND_FLAGS) $$t; \
+	done
+	@VALGRIND="$(VALGRIND)" sh tests/valgrind-server.sh $(BUILD)/marsad $(BUILD)/marsad.db $(BUILD)/valgrind
+	@echo "== valgrind: no errors, no leaks ($(BUILD))"
+
+SOAK_SECONDS ?= 120
+soak: $(BUILD)/marsad $(BUILD)/marsad.db
+	@sh tests/fuzz/deps.sh soak
+	SOAK_SECONDS=$(SOAK_SECONDS) sh tests/soak/soak.sh $(BUILD)/marsad $(BUILD)/marsad.db $(BUILD)/soak
+
+# Benchmarks (BENCHMARKS.md): Marsad vs a fixed-body MHD ceiling and Express + better-sqlite3
+# on synthetic databases (marsad generate), always in build/bench. Loopback only.
+BENCH_SECONDS ?= 10
+BENCH_DIR := build/bench
+.PHONY: bench bench-callgrind bench-deps bench-build
+bench-deps:
+	@sh scripts/deps.sh build
+	@sh bench/deps.sh
+
+bench-build: bench-deps
+	$(MAKE) BUILD=$(BENCH_DIR) SANITIZE=0 $(BENCH_DIR)/marsad
+	$(CC) $(BASE_CFLAGS) -O2 -g $(WARN) $(PKG_CFLAGS) -o $(BENCH_DIR)/ceiling bench/ceiling.c \
+	    $(shell $(PKG_CONFIG) --libs libmicrohttpd)
+
+bench: bench-build
+	BENCH_SECONDS=$(BENCH_SECONDS) BENCH_BUILD=$(BENCH_DIR) node bench/run.mjs
+
+bench-callgrind: bench-build
+	BENCH_BUILD=$(BENCH_DIR) node bench/run.mjs --callgrind
+
+# ---- API contract: openapi.yaml, /openapi.json and /docs (see docs/) ----------------
+#
+#   make contract     lint openapi.yaml (Redocly CLI), then start a server on a free port and
+#                     check it against the spec: every operation and response (ajv), negative
+#                     cases generated from the spec, the README's curl examples, and /docs in
+#                     headless Chromium. Installs its own tools (npm ci, Debian's chromium).
+#   make docs-vendor  re-vendor docs/vendor/redoc.standalone.js (redoc pinned in docs/)
+#   make docs-check   re-vendor into a scratch folder; fail unless the committed copy matches
+#
+# /openapi.json is generated from openapi.yaml at build time by tools/yaml2json.c (libyaml +
+# jansson) and compiled in with the YAML, the page and the Redoc bundle (EMBED_FILES).
+
+.PHONY: contract docs-vendor docs-check
+
+YAML2JSON_PKGS := yaml-0.1 jansson
+
+$(BUILD)/yaml2json: tools/yaml2json.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -O1 $(WARN) $(shell $(PKG_CONFIG) --cflags $(YAML2JSON_PKGS)) -o $@ $< \
+	    $(shell $(PKG_CONFIG) --libs $(YAML2JSON_PKGS))
+
+$(BUILD)/gen/openapi.json: openapi.yaml $(BUILD)/yaml2json
+	@mkdir -p $(dir $@)
+	$(BUILD)/yaml2json openapi.yaml $@
+
+contract: $(BUILD)/marsad $(BUILD)/marsad.db
+	sh tests/contract/run.sh $(BUILD)
+
+docs-vendor:
+	sh scripts/vendor-docs.sh
+
+docs-check:
+	sh scripts/vendor-docs.sh --check

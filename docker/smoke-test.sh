@@ -35,7 +35,7 @@ NPM_PREFIX=$ROOT/build/npm-docker
 START=$SECONDS
 
 CONTAINERS=()
-TMP_DIRS=()
+WORK=""
 PODMAN_SERVICE_PID=""
 COMPOSE_PROJECT=""
 COMPOSE_SOCK=""
@@ -48,6 +48,9 @@ stage() {
     STAGE_STARTS+=("$SECONDS")
     printf '\n== %s\n' "$*"
 }
+# podman without systemd logs "unable to get systemd connection" on every start
+# and stop (harmless, CONTAINERS.md): keep the rest of its stderr.
+no_systemd_noise() { grep -v 'unable to get systemd connection' >&2 || true; }
 info() { printf '   %s\n' "$*"; }
 ok() { printf '   ok: %s\n' "$*"; }
 die() {
@@ -96,11 +99,10 @@ cleanup() {
     if podman volume exists "$VOLUME" 2>/dev/null; then
         timeout 60 podman volume rm -f "$VOLUME" >/dev/null 2>&1
     fi
-    local d
-    for d in "${TMP_DIRS[@]}"; do
-        unmount_under "$d"
-        rm -rf --one-file-system "$d"
-    done
+    if [ -n "$WORK" ] && [ -d "$WORK" ]; then
+        unmount_under "$WORK"
+        rm -rf --one-file-system "$WORK"
+    fi
     local i end
     printf '\nstage timings:\n'
     for i in "${!STAGE_NAMES[@]}"; do
@@ -117,8 +119,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+# Temporary files, logs and the debootstrap tree (on disk, not in a tmpfs).
+WORK=$(mktemp -d /var/tmp/marsad-smoke.XXXXXX)
 
-# Frees an unused TCP port on 127.0.0.1 (never assume 8080 is free).
+# Every podman call is bounded; long ones (build, import) use their own timeout.
+podman() { timeout 120 /usr/bin/env podman "$@"; }
+
+# Prints an unused TCP port on 127.0.0.1 (never assume 8080 is free).
 free_port() {
     if command -v python3 >/dev/null 2>&1; then
         python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()' &&
@@ -158,10 +165,8 @@ wait_http() {
 # run_container NAME-SUFFIX [podman run options...]: starts $IMAGE on a free port,
 # retrying when the port was taken in between. Sets CID and PORT.
 run_container() {
-    local suffix=$1 out attempt errf
+    local suffix=$1 out attempt errf=$WORK/run.err
     shift
-    errf=$(mktemp)
-    TMP_DIRS+=("$errf")
     for attempt in 1 2 3 4 5; do
         PORT=$(free_port) || die "no free TCP port found"
         if out=$(timeout 120 podman run -d --name "marsad-$RUN_ID-$suffix" \
@@ -184,7 +189,7 @@ run_container() {
 stop_and_check() {
     local cid=$1 t0 t1 ms code
     t0=$(date +%s%N)
-    timeout 30 podman stop -t 10 "$cid" >/dev/null || die "podman stop ${cid:0:12} failed"
+    timeout 30 podman stop -t 10 "$cid" >/dev/null 2> >(no_systemd_noise) || die "podman stop ${cid:0:12} failed"
     t1=$(date +%s%N)
     ms=$(((t1 - t0) / 1000000))
     code=$(podman inspect --format '{{.State.ExitCode}}' "$cid")
@@ -196,6 +201,10 @@ stop_and_check() {
 # json_str JSON FIELD: the first "FIELD":"..." string value, still JSON-escaped.
 json_str() {
     printf '%s' "$1" | grep -oE "\"$2\":\"([^\"\\\\]|\\\\.)*\"" | head -n 1 | sed -E "s/^\"$2\"://" || true
+}
+# json_strs JSON FIELD: the first "FIELD":[...] array of strings, as JSON.
+json_strs() {
+    printf '%s' "$1" | grep -oE "\"$2\":\\[(\"([^\"\\\\]|\\\\.)*\",?)*\\]" | head -n 1 | sed -E "s/^\"$2\"://" || true
 }
 # json_num JSON FIELD: the first "FIELD":N integer value.
 json_num() {
@@ -233,12 +242,10 @@ for df in docker/Dockerfile docker/nginx.Dockerfile; do
     # dockerfile-utils: any diagnostic, warning or error, fails the lint.
     out=$(timeout 60 "$NPM_PREFIX/node_modules/.bin/dockerfile-utils" lint --json "$df") || true
     [ "$out" = "[]" ] || die "dockerfile-utils lint $df: $out"
-    timeout 60 "$NPM_PREFIX/node_modules/.bin/dockerfilelint" "$df" >/tmp/"$RUN_ID"-lint.txt 2>&1 || {
-        cat /tmp/"$RUN_ID"-lint.txt
-        rm -f /tmp/"$RUN_ID"-lint.txt
+    timeout 60 "$NPM_PREFIX/node_modules/.bin/dockerfilelint" "$df" >"$WORK/lint.txt" 2>&1 || {
+        cat "$WORK/lint.txt"
         die "dockerfilelint $df"
     }
-    rm -f /tmp/"$RUN_ID"-lint.txt
     ok "$df: dockerfile-utils and dockerfilelint clean"
 done
 timeout 60 docker-compose -f docker/compose.yaml config -q || die "docker-compose config (default profile)"
@@ -302,14 +309,11 @@ else
     fi
     mirror=${mirror:-http://deb.debian.org/debian}
     info "debootstrap --variant=minbase bookworm from $mirror"
-    rootfs=$(mktemp -d /var/tmp/marsad-rootfs.XXXXXX)
-    TMP_DIRS+=("$rootfs")
-    timeout 1200 debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >"$rootfs.log" 2>&1 || {
-        tail -n 30 "$rootfs.log" >&2
-        rm -f "$rootfs.log"
+    rootfs=$WORK/rootfs
+    timeout 1200 debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >"$WORK/debootstrap.log" 2>&1 || {
+        tail -n 30 "$WORK/debootstrap.log" >&2
         die "debootstrap failed"
     }
-    rm -f "$rootfs.log"
     unmount_under "$rootfs"
     # Slim it the way the official debian:*-slim images are: no apt lists or caches,
     # no docs, man pages or translations now or after later installs, no .debs kept.
@@ -364,9 +368,8 @@ fi
 stage "build $IMAGE from docker/Dockerfile"
 before_external=$(podman ps -a --external --format '{{.ID}}' 2>/dev/null | sort)
 if ! timeout 1800 podman build --pull=never --format docker -t "$IMAGE" -f docker/Dockerfile . \
-    >"/tmp/$RUN_ID-build.log" 2>&1; then
-    tail -n 40 "/tmp/$RUN_ID-build.log" >&2
-    rm -f "/tmp/$RUN_ID-build.log"
+    >"$WORK/build.log" 2>&1; then
+    tail -n 40 "$WORK/build.log" >&2
     # A build that failed or was killed leaves its working container behind.
     for id in $(comm -13 <(echo "$before_external") \
         <(podman ps -a --external --format '{{.ID}}' 2>/dev/null | sort)); do
@@ -374,7 +377,6 @@ if ! timeout 1800 podman build --pull=never --format docker -t "$IMAGE" -f docke
     done >/dev/null 2>&1 || true
     die "podman build failed"
 fi
-rm -f "/tmp/$RUN_ID-build.log"
 info "$(podman image inspect --format '{{.Id}}' "$IMAGE" | cut -c1-12), $(podman image inspect --format '{{.Size}}' "$IMAGE" | awk '{printf "%.1f MB", $1 / 1e6}')"
 
 # ---------------------------------------------------------------------------
@@ -437,14 +439,14 @@ if [ "$post_code" = 401 ]; then
     if [ -n "${SMOKE_CLAIM_BODY:-}" ]; then
         claim=$SMOKE_CLAIM_BODY
     else
-        # A new claim on the first claim's quote (a verbatim span of a stored source).
-        claim=$(printf '{"source":%s,"quote":%s,"quote_start":%s,"quote_end":%s,"statement":"%s","kind":%s,"claimant":%s,"claimant_kind":%s}' \
-            "$(json_str "$body" source)" "$(json_str "$body" quote)" "$(json_num "$body" quote_start)" \
-            "$(json_num "$body" quote_end)" "$marker" "$(json_str "$body" kind)" \
-            "$(json_str "$body" claimant)" "$(json_str "$body" claimant_kind)")
+        # A new claim on the first claim's quote (a verbatim span of a stored source),
+        # with the marker as its statement.
+        claim=$(printf '{"source":%s,"quote":%s,"statement":"%s","kind":%s,"claimant":%s,"claimant_kind":%s,"topics":%s}' \
+            "$(json_str "$body" source)" "$(json_str "$body" quote)" "$marker" \
+            "$(json_str "$body" kind)" "$(json_str "$body" claimant)" \
+            "$(json_str "$body" claimant_kind)" "$(json_strs "$body" topics)")
     fi
-    hdrs=$(mktemp)
-    TMP_DIRS+=("$hdrs")
+    hdrs=$WORK/post.headers
     created=$(curl -sS --max-time 10 -D "$hdrs" -X POST -H "Authorization: Bearer $token" \
         -H 'Content-Type: application/json' --data "$claim" -w '\n%{http_code}' "$BASE/v1/claims") ||
         die "POST /v1/claims failed"
@@ -465,7 +467,7 @@ if [ "$post_code" = 401 ]; then
     check_marker "before restart"
     ok "created claim $claim_id carrying the marker"
     version_before=$(json_num "$(curl -fsS --max-time 10 "$BASE/version")" dataset_version)
-    timeout 60 podman restart -t 10 "$MAIN" >/dev/null || die "podman restart failed"
+    timeout 60 podman restart -t 10 "$MAIN" >/dev/null 2> >(no_systemd_noise) || die "podman restart failed"
     wait_http "$MAIN" "$BASE/healthz" 30
     check_marker "after restart"
     version_after=$(json_num "$(curl -fsS --max-time 10 "$BASE/version")" dataset_version)
@@ -479,7 +481,7 @@ else
     stat_before=$(timeout 30 podman exec "$MAIN" stat -c 'inode=%i mtime=%Y' /data/marsad.db)
     timeout 30 podman exec "$MAIN" sh -c "echo '$RUN_ID' > /data/.smoke-marker" ||
         die "cannot write to /data"
-    timeout 60 podman restart -t 10 "$MAIN" >/dev/null || die "podman restart failed"
+    timeout 60 podman restart -t 10 "$MAIN" >/dev/null 2> >(no_systemd_noise) || die "podman restart failed"
     wait_http "$MAIN" "$BASE/healthz" 30
     version_after=$(json_num "$(curl -fsS --max-time 10 "$BASE/version")" dataset_version)
     stat_after=$(timeout 30 podman exec "$MAIN" stat -c 'inode=%i mtime=%Y' /data/marsad.db)
@@ -527,8 +529,9 @@ ok "marsad logged \"stopped\""
 # ---------------------------------------------------------------------------
 if [ "${SMOKE_COMPOSE:-0}" = 1 ]; then
     stage "compose: docker/compose.yaml --profile replicas through podman's Docker API"
-    COMPOSE_SOCK=/tmp/marsad-$RUN_ID-podman.sock
-    podman system service --time=0 "unix://$COMPOSE_SOCK" >/dev/null 2>&1 &
+    COMPOSE_SOCK=$WORK/podman.sock
+    # Runs until the cleanup stops it by its pid.
+    command podman system service --time=0 "unix://$COMPOSE_SOCK" >/dev/null 2>&1 &
     PODMAN_SERVICE_PID=$!
     deadline=$((SECONDS + 30))
     until [ -S "$COMPOSE_SOCK" ]; do
@@ -552,12 +555,10 @@ if [ "${SMOKE_COMPOSE:-0}" = 1 ]; then
     ) &
     HEALTH_LOOP_PID=$!
     timeout 900 docker-compose -p "$COMPOSE_PROJECT" -f docker/compose.yaml --profile replicas \
-        up -d --build >"/tmp/$RUN_ID-compose.log" 2>&1 || {
-        tail -n 40 "/tmp/$RUN_ID-compose.log" >&2
-        rm -f "/tmp/$RUN_ID-compose.log"
+        up -d --build >"$WORK/compose.log" 2>&1 || {
+        tail -n 40 "$WORK/compose.log" >&2
         die "docker-compose up failed"
     }
-    rm -f "/tmp/$RUN_ID-compose.log"
     deadline=$((SECONDS + 60))
     until [ "$(http_code "http://127.0.0.1:$MARSAD_REPLICAS_HOST_PORT/v1/claims?limit=1")" = 200 ]; do
         [ "$SECONDS" -lt "$deadline" ] || die "nginx on 127.0.0.1:$MARSAD_REPLICAS_HOST_PORT did not answer"

@@ -20,7 +20,11 @@ struct app_metrics {
     atomic_uint_fast64_t duration_us_sum;
     atomic_uint_fast64_t not_modified;
     atomic_int_fast64_t in_flight;
+    atomic_uint_fast64_t shed;         /* answered 503: over --max-in-flight */
+    atomic_uint_fast64_t rate_limited; /* answered 429: over --rate-limit */
 };
+
+struct http_server;
 
 struct app {
     const struct config *cfg;
@@ -35,6 +39,7 @@ struct app {
     atomic_uint_fast64_t request_seq;
     const char *mhd_version;
     const char *sqlite_version;
+    struct http_server *server; /* set while serving */
 };
 
 /* The calling thread's read-only connection. */

@@ -25,7 +25,9 @@ struct config {
     unsigned cache_max_age; /* Cache-Control max-age for data responses, seconds */
     unsigned max_conns;     /* global connection limit */
     unsigned max_conns_per_ip;
-    bool read_only; /* refuse writes; open the database read-only */
+    bool read_only;         /* refuse writes; open the database read-only */
+    unsigned max_in_flight; /* requests in progress beyond which new ones get 503 */
+    unsigned rate_limit;    /* requests per second per client address; 0 = off */
 };
 
 /* Looks up an environment variable; returns NULL when unset. */

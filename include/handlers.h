@@ -32,8 +32,24 @@ void entities_get(struct http_request *req, struct http_response *res);
 /* event_handlers.c */
 void events_list(struct http_request *req, struct http_response *res);
 
+/* program_handlers.c */
+void programs_list(struct http_request *req, struct http_response *res);
+void programs_get(struct http_request *req, struct http_response *res);
+void programs_claims(struct http_request *req, struct http_response *res);
+
+/* statistic_handlers.c, conflict_handlers.c */
+void statistics_list(struct http_request *req, struct http_response *res);
+void statistics_get(struct http_request *req, struct http_response *res);
+void conflicts_list(struct http_request *req, struct http_response *res);
+
 /* search_handlers.c */
 void search_list(struct http_request *req, struct http_response *res);
+
+/* docs_handlers.c: openapi.yaml, openapi.json and the Redoc page, compiled in */
+void docs_openapi_yaml(struct http_request *req, struct http_response *res);
+void docs_openapi_json(struct http_request *req, struct http_response *res);
+void docs_page(struct http_request *req, struct http_response *res);
+void docs_redoc_js(struct http_request *req, struct http_response *res);
 
 /* write_handlers.c: the curation API */
 #define WRITE_HANDLER_DECLS(name)                                             \

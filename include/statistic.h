@@ -13,7 +13,6 @@ struct metric_row {
     int64_t seq;
     const char *id, *label, *unit, *value_type, *definition, *counting_basis;
     const char *source_id; /* set for a document-specific metric, else NULL */
-    int64_t claim_count;
 };
 
 typedef bool (*metric_row_fn)(void *ctx, const struct metric_row *row);

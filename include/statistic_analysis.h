@@ -73,6 +73,12 @@ enum app_status stat_set_add(struct stat_set *s, const struct stat_claim_row *r)
 /* A stat_claim_row_fn adding to the stat_set ctx; stops on failure (see s->status). */
 bool stat_set_collect(void *ctx, const struct stat_claim_row *r);
 
+/*
+ * Moves the claims without a time window after the dated ones of the same
+ * metric, keeping their order: a timeline from stat_repo_claims() order.
+ */
+enum app_status stat_set_undated_last(struct stat_set *s) APP_MUST_CHECK;
+
 /* Same metric, place and subject under the rule above. */
 bool stat_same_context(const struct stat_obs *a, const struct stat_obs *b);
 /* Comparable and stats_disagree(). */

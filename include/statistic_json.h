@@ -23,8 +23,7 @@ void stat_json_metric_members(struct jw *w, const struct metric_row *m);
  * spread in days.
  */
 void stat_json_summary(struct jw *w, const struct stat_set *s, const struct stat_summary *sum,
-                       const char *unit, size_t disagreements, bool truncated,
-                       bool computed_from);
+                       const char *unit, size_t disagreements, bool truncated, bool computed_from);
 
 /* value, lower, upper, bound, vague_term, unit, value_date (members). */
 void stat_json_value_members(struct jw *w, const struct stat_obs *o);

@@ -16,30 +16,31 @@ struct metric_filter {
 };
 
 enum app_status stat_repo_metric_count(struct db_conn *c, const struct metric_filter *f,
-                                  int64_t *out) APP_MUST_CHECK;
+                                       int64_t *out) APP_MUST_CHECK;
 /* In catalog order (seq); keyset: only seq > after. */
-enum app_status stat_repo_metric_list(struct db_conn *c, const struct metric_filter *f, int64_t limit,
-                                 int64_t offset, bool keyset, int64_t after, metric_row_fn fn,
-                                 void *ctx) APP_MUST_CHECK;
+enum app_status stat_repo_metric_list(struct db_conn *c, const struct metric_filter *f,
+                                      int64_t limit, int64_t offset, bool keyset, int64_t after,
+                                      metric_row_fn fn, void *ctx) APP_MUST_CHECK;
 /* One metric by id; APP_ENOTFOUND when absent. */
 enum app_status stat_repo_metric_get(struct db_conn *c, const char *id, metric_row_fn fn,
-                                void *ctx) APP_MUST_CHECK;
+                                     void *ctx) APP_MUST_CHECK;
 
 /* Each *_json member is a JSON array of ids (any of), or NULL for no filter. */
 struct stat_claim_filter {
-    int64_t metric_seq;      /* one metric (0: any) */
-    int64_t program_seq;     /* claims whose subject is this program (0: any) */
-    bool with_attributes;    /* also claims without metric that state a program attribute */
-    const char *metric_json; /* metric ids */
-    const char *place_json;  /* place entity ids */
+    int64_t metric_seq;       /* one metric (0: any) */
+    int64_t program_seq;      /* claims whose subject is this program (0: any) */
+    bool with_attributes;     /* also claims without metric that state a program attribute */
+    const char *metric_json;  /* metric ids */
+    const char *place_json;   /* place entity ids */
     const char *subject_json; /* subject program or entity ids */
     bool has_from, has_to;
     int64_t from_day, to_day; /* the claim's time window must overlap [from, to] */
 };
 
 /*
- * Claims that carry a metric (or an attribute, see with_attributes), by
- * metric then as a timeline: time_start, undated last, then time_end and seq.
+ * Claims that carry a metric (or an attribute, see with_attributes) in index
+ * order: metric, then time_start with undated claims FIRST, then seq (see
+ * stat_set_undated_last()).
  */
 enum app_status stat_repo_claims(struct db_conn *c, const struct stat_claim_filter *f,
                                  stat_claim_row_fn fn, void *ctx) APP_MUST_CHECK;

@@ -26,8 +26,9 @@ if command -v pkg-config >/dev/null 2>&1; then
     have_pc jansson || add libjansson-dev
     have_pc sqlite3 || add libsqlite3-dev
     have_pc zlib || add zlib1g-dev
+    have_pc yaml-0.1 || add libyaml-dev
 else
-    add "libmicrohttpd-dev libjansson-dev libsqlite3-dev zlib1g-dev"
+    add "libmicrohttpd-dev libjansson-dev libsqlite3-dev zlib1g-dev libyaml-dev"
 fi
 
 if [ "$what" = test ] || [ "$what" = ci ]; then

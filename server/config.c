@@ -27,7 +27,11 @@ const char config_usage[] =
     "  --cache-max-age S    Cache-Control max-age, 0-86400  MARSAD_CACHE_MAX_AGE (60)\n"
     "  --max-connections N  global connection limit         MARSAD_MAX_CONNECTIONS (1024)\n"
     "  --max-connections-per-ip N                            MARSAD_MAX_CONNECTIONS_PER_IP (64)\n"
-    "  --read-only          serve reads only                MARSAD_READ_ONLY (0)\n";
+    "  --read-only          serve reads only                MARSAD_READ_ONLY (0)\n"
+    "  --max-in-flight N    beyond N requests in progress,  MARSAD_MAX_IN_FLIGHT (256)\n"
+    "                       new ones get 503 + Retry-After\n"
+    "  --rate-limit N       requests/s per client address,  MARSAD_RATE_LIMIT (0 = off)\n"
+    "                       beyond it 429 + Retry-After\n";
 
 struct option_def {
     const char *flag;
@@ -210,6 +214,27 @@ static enum app_status S_read_only(struct config *cfg, const char *name, const c
     return APP_OK;
 }
 
+static enum app_status S_in_flight(struct config *cfg, const char *name, const char *v, char *err,
+                                   size_t errlen)
+{
+    uint64_t n;
+    if (!S_parse_uint(v, 1, 100000, &n))
+        return S_fail(err, errlen, "invalid %s '%s': must be an integer from 1 to 100000", name, v);
+    cfg->max_in_flight = (unsigned)n;
+    return APP_OK;
+}
+
+static enum app_status S_rate(struct config *cfg, const char *name, const char *v, char *err,
+                              size_t errlen)
+{
+    uint64_t n;
+    if (!S_parse_uint(v, 0, 1000000, &n))
+        return S_fail(err, errlen, "invalid %s '%s': must be an integer from 0 to 1000000", name,
+                      v);
+    cfg->rate_limit = (unsigned)n;
+    return APP_OK;
+}
+
 static const struct option_def options[] = {
     {"--host", "MARSAD_HOST", S_host},
     {"--port", "MARSAD_PORT", S_port},
@@ -223,6 +248,8 @@ static const struct option_def options[] = {
     {"--max-connections", "MARSAD_MAX_CONNECTIONS", S_max_conns},
     {"--max-connections-per-ip", "MARSAD_MAX_CONNECTIONS_PER_IP", S_max_conns_ip},
     {"--read-only", "MARSAD_READ_ONLY", S_read_only},
+    {"--max-in-flight", "MARSAD_MAX_IN_FLIGHT", S_in_flight},
+    {"--rate-limit", "MARSAD_RATE_LIMIT", S_rate},
 };
 
 static void S_defaults(struct config *cfg)
@@ -241,6 +268,8 @@ static void S_defaults(struct config *cfg)
     cfg->max_conns = 1024;
     cfg->max_conns_per_ip = 64;
     cfg->read_only = false;
+    cfg->max_in_flight = 256;
+    cfg->rate_limit = 0;
 }
 
 enum app_status config_parse(struct config *cfg, int argc, char **argv, int first,

@@ -95,7 +95,9 @@ enum app_status db_open(const char *path, bool readonly, struct db_conn **out)
         if (st != APP_OK)
             goto fail;
     } else {
-        st = db_exec(c, "PRAGMA query_only = ON");
+        /* Readers map the file: large scans share the OS page cache instead of copying
+         * pages into each connection's own cache (file-backed, not anonymous memory). */
+        st = db_exec(c, "PRAGMA query_only = ON; PRAGMA mmap_size = 268435456");
         if (st != APP_OK)
             goto fail;
     }

@@ -52,10 +52,11 @@ void entities_list(struct http_request *req, struct http_response *res)
         if (st == APP_OK)
             st = entity_repo_count(c, &f, &total);
         struct list_ctx lc;
+        lp.no_keyset = nsort > 0; /* keyset paging follows the default order only */
         list_begin(&lc, req, res, &lp, entity_csv_columns);
         if (st == APP_OK)
-            st = entity_repo_list(c, &f, sort, nsort, lp.limit, lp.offset,
-                                  lp.has_cursor || nsort == 0, lp.after, S_emit, &lc);
+            st = entity_repo_list(c, &f, sort, nsort, lp.limit, lp.offset, lp.has_cursor, lp.after,
+                                  S_emit, &lc);
         if (st != APP_OK)
             app_db_error(req, res, st, "listing entities");
         else

@@ -90,31 +90,38 @@ void health_metrics(struct http_request *req, struct http_response *res)
     for (unsigned i = 1; i <= 5; i++)
         buf_printf(b, "marsad_http_requests_total{code=\"%uxx\"} %llu\n", i,
                    (unsigned long long)atomic_load(&m->by_class[i]));
-    buf_printf(b,
-               "# HELP marsad_http_not_modified_total Conditional requests answered 304.\n"
-               "# TYPE marsad_http_not_modified_total counter\n"
-               "marsad_http_not_modified_total %llu\n"
-               "# HELP marsad_http_response_bytes_total Response body bytes sent.\n"
-               "# TYPE marsad_http_response_bytes_total counter\n"
-               "marsad_http_response_bytes_total %llu\n"
-               "# HELP marsad_http_request_duration_seconds_sum Time spent answering requests.\n"
-               "# TYPE marsad_http_request_duration_seconds_sum counter\n"
-               "marsad_http_request_duration_seconds_sum %.6f\n"
-               "# HELP marsad_http_requests_in_flight Requests being processed.\n"
-               "# TYPE marsad_http_requests_in_flight gauge\n"
-               "marsad_http_requests_in_flight %lld\n"
-               "# HELP marsad_dataset_version Version of the dataset served.\n"
-               "# TYPE marsad_dataset_version gauge\n"
-               "marsad_dataset_version %llu\n"
-               "# HELP marsad_start_time_seconds Unix time the server started.\n"
-               "# TYPE marsad_start_time_seconds gauge\n"
-               "marsad_start_time_seconds %lld\n",
-               (unsigned long long)atomic_load(&m->not_modified),
-               (unsigned long long)atomic_load(&m->bytes_out),
-               (double)atomic_load(&m->duration_us_sum) / 1e6,
-               (long long)atomic_load(&m->in_flight),
-               (unsigned long long)atomic_load(&req->app->dataset_version),
-               (long long)req->app->started_at);
+    buf_printf(
+        b,
+        "# HELP marsad_http_not_modified_total Conditional requests answered 304.\n"
+        "# TYPE marsad_http_not_modified_total counter\n"
+        "marsad_http_not_modified_total %llu\n"
+        "# HELP marsad_http_response_bytes_total Response body bytes sent.\n"
+        "# TYPE marsad_http_response_bytes_total counter\n"
+        "marsad_http_response_bytes_total %llu\n"
+        "# HELP marsad_http_request_duration_seconds_sum Time spent answering requests.\n"
+        "# TYPE marsad_http_request_duration_seconds_sum counter\n"
+        "marsad_http_request_duration_seconds_sum %.6f\n"
+        "# HELP marsad_http_shed_total Requests answered 503 because the server was busy.\n"
+        "# TYPE marsad_http_shed_total counter\n"
+        "marsad_http_shed_total %llu\n"
+        "# HELP marsad_http_rate_limited_total Requests answered 429 by the rate limit.\n"
+        "# TYPE marsad_http_rate_limited_total counter\n"
+        "marsad_http_rate_limited_total %llu\n"
+        "# HELP marsad_http_requests_in_flight Requests being processed.\n"
+        "# TYPE marsad_http_requests_in_flight gauge\n"
+        "marsad_http_requests_in_flight %lld\n"
+        "# HELP marsad_dataset_version Version of the dataset served.\n"
+        "# TYPE marsad_dataset_version gauge\n"
+        "marsad_dataset_version %llu\n"
+        "# HELP marsad_start_time_seconds Unix time the server started.\n"
+        "# TYPE marsad_start_time_seconds gauge\n"
+        "marsad_start_time_seconds %lld\n",
+        (unsigned long long)atomic_load(&m->not_modified),
+        (unsigned long long)atomic_load(&m->bytes_out),
+        (double)atomic_load(&m->duration_us_sum) / 1e6, (unsigned long long)atomic_load(&m->shed),
+        (unsigned long long)atomic_load(&m->rate_limited), (long long)atomic_load(&m->in_flight),
+        (unsigned long long)atomic_load(&req->app->dataset_version),
+        (long long)req->app->started_at);
 }
 
 struct index_link {

@@ -6,6 +6,8 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,10 +18,21 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#define RATE_SLOTS 4096
+
+/* One token bucket per hashed client address (collisions share a bucket). */
+struct rate_slot {
+    uint64_t key;
+    double tokens;
+    uint64_t last_ns;
+};
+
 struct http_server {
     struct MHD_Daemon *d;
     struct app *app;
     uint16_t port;
+    pthread_mutex_t rate_lock;
+    struct rate_slot rate[RATE_SLOTS];
 };
 
 /* Per-request state, created when the request line arrives (uri_log callback). */
@@ -29,13 +42,14 @@ struct req_state {
     char *target;
     size_t target_len;
     struct buf body;
-    bool called;   /* the access handler ran once */
+    bool called;   /* the access handler ran once: headers complete, counted in flight */
     bool too_big;  /* the body went over the limit */
     bool answered; /* a response was queued */
     unsigned status;
     uint64_t bytes;
     char method[16];
     char request_id[72];
+    char remote[48];
 };
 
 static uint64_t S_now_ns(void)
@@ -78,8 +92,62 @@ static void *S_uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
     if (st->target)
         memcpy(st->target, uri, st->target_len + 1);
     buf_init(&st->body);
-    atomic_fetch_add(&app->metrics.in_flight, 1);
     return st;
+}
+
+/* The client's address as text, and a hash of it for the rate limiter. */
+static uint64_t S_client(struct MHD_Connection *conn, char *out, size_t n)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    out[0] = '\0';
+    if (!ci || !ci->client_addr)
+        return 0;
+    const struct sockaddr *sa = ci->client_addr;
+    const unsigned char *bytes = NULL;
+    size_t len = 0;
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
+        inet_ntop(AF_INET, &in->sin_addr, out, (socklen_t)n);
+        bytes = (const unsigned char *)&in->sin_addr;
+        len = sizeof in->sin_addr;
+    } else if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)sa;
+        inet_ntop(AF_INET6, &in6->sin6_addr, out, (socklen_t)n);
+        bytes = (const unsigned char *)&in6->sin6_addr;
+        len = sizeof in6->sin6_addr;
+    }
+    uint64_t h = 14695981039346656037u;
+    for (size_t i = 0; i < len; i++) {
+        h ^= bytes[i];
+        h *= 1099511628211u;
+    }
+    return h | 1u; /* never 0: 0 marks an empty slot */
+}
+
+/* Token bucket: rate per second, burst of twice the rate. false when over. */
+static bool S_rate_ok(struct http_server *s, uint64_t key, unsigned rate)
+{
+    if (rate == 0 || key == 0)
+        return true;
+    uint64_t now = S_now_ns();
+    pthread_mutex_lock(&s->rate_lock);
+    struct rate_slot *r = &s->rate[key % RATE_SLOTS];
+    double burst = 2.0 * rate;
+    if (r->key != key) {
+        r->key = key;
+        r->tokens = burst;
+        r->last_ns = now;
+    }
+    r->tokens += (double)(now - r->last_ns) / 1e9 * rate;
+    if (r->tokens > burst)
+        r->tokens = burst;
+    r->last_ns = now;
+    bool ok = r->tokens >= 1.0;
+    if (ok)
+        r->tokens -= 1.0;
+    pthread_mutex_unlock(&s->rate_lock);
+    return ok;
 }
 
 static const char *S_header(const struct http_request *req, const char *name)
@@ -334,6 +402,8 @@ static enum MHD_Result S_early_problem(struct MHD_Connection *conn, struct req_s
     struct http_response res;
     http_response_init(&res);
     http_problem(&res, &req, status, slug, detail, NULL, 0);
+    if (status == 503 || status == 429)
+        http_response_header(&res, "Retry-After", "1");
     enum MHD_Result r = S_send(conn, st, NULL, &res);
     http_response_free(&res);
     return r;
@@ -351,13 +421,31 @@ static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const ch
         return MHD_NO; /* allocation failed in S_uri_log: drop the connection */
 
     if (!st->called) {
+        /* In flight from the moment the headers are complete: a client still sending
+         * its headers (a slow or stalled one) is not load, the connection limits bound it. */
         st->called = true;
+        atomic_fetch_add(&app->metrics.in_flight, 1);
         size_t mlen = strlen(method);
         if (mlen >= sizeof st->method)
             mlen = sizeof st->method - 1;
         memcpy(st->method, method, mlen);
         st->method[mlen] = '\0';
         S_set_request_id(app, conn, st);
+        uint64_t client = S_client(conn, st->remote, sizeof st->remote);
+        bool health =
+            strncmp(st->target, "/healthz", 8) == 0 || strncmp(st->target, "/readyz", 7) == 0;
+        if (!health &&
+            atomic_load(&app->metrics.in_flight) > (int_fast64_t)app->cfg->max_in_flight) {
+            atomic_fetch_add(&app->metrics.shed, 1);
+            enum MHD_Result r =
+                S_early_problem(conn, st, 503, "overloaded", "the server is busy; retry shortly");
+            return r;
+        }
+        if (!health && !S_rate_ok(app->server, client, app->cfg->rate_limit)) {
+            atomic_fetch_add(&app->metrics.rate_limited, 1);
+            return S_early_problem(conn, st, 429, "too-many-requests",
+                                   "request rate over the limit for your address; retry shortly");
+        }
 
         if (st->target_len > HTTP_MAX_TARGET) {
             char msg[128];
@@ -445,6 +533,7 @@ static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const ch
                 S_add(r, "Cache-Control", cc);
             S_add(r, "Vary", "Accept, Accept-Encoding");
             S_add(r, "X-Request-Id", st->request_id);
+            S_add(r, "X-Content-Type-Options", "nosniff");
             if (app->cfg->cors_origin[0]) {
                 S_add(r, "Access-Control-Allow-Origin", app->cfg->cors_origin);
                 S_add(r, "Access-Control-Expose-Headers",
@@ -503,11 +592,12 @@ static void S_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
             .bytes = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? st->bytes : 0,
             .duration_us = dur_us,
             .request_id = st->request_id,
-            .remote = NULL,
+            .remote = st->remote[0] ? st->remote : NULL,
         };
         log_access(&app->log, &a);
     }
-    atomic_fetch_sub(&app->metrics.in_flight, 1);
+    if (st->called)
+        atomic_fetch_sub(&app->metrics.in_flight, 1);
     buf_free(&st->body);
     free(st->target);
     free(st);
@@ -520,6 +610,8 @@ enum app_status http_server_start(struct app *app, struct http_server **out)
     if (!s)
         return APP_ENOMEM;
     s->app = app;
+    pthread_mutex_init(&s->rate_lock, NULL);
+    app->server = s;
 
     struct addrinfo hints, *ai = NULL;
     memset(&hints, 0, sizeof hints);
@@ -578,5 +670,7 @@ void http_server_stop(struct http_server *s, unsigned grace_ms)
     MHD_stop_daemon(s->d);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
+    s->app->server = NULL;
+    pthread_mutex_destroy(&s->rate_lock);
     free(s);
 }

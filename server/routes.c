@@ -7,6 +7,10 @@ const struct route routes_table[] = {
     {HTTP_GET, "/readyz", health_readyz},
     {HTTP_GET, "/version", health_version},
     {HTTP_GET, "/metrics", health_metrics},
+    {HTTP_GET, "/openapi.yaml", docs_openapi_yaml},
+    {HTTP_GET, "/openapi.json", docs_openapi_json},
+    {HTTP_GET, "/docs", docs_page},
+    {HTTP_GET, "/docs/redoc.standalone.js", docs_redoc_js},
     {HTTP_GET, "/v1", health_v1_index},
     {HTTP_GET, "/v1/claims", claims_list},
     {HTTP_GET, "/v1/claims/{id}", claims_get},
@@ -33,6 +37,12 @@ const struct route routes_table[] = {
     {HTTP_GET, "/v1/entities/{id}", entities_get},
     {HTTP_GET, "/v1/events", events_list},
     {HTTP_GET, "/v1/search", search_list},
+    {HTTP_GET, "/v1/programs", programs_list},
+    {HTTP_GET, "/v1/programs/{id}", programs_get},
+    {HTTP_GET, "/v1/programs/{id}/claims", programs_claims},
+    {HTTP_GET, "/v1/statistics", statistics_list},
+    {HTTP_GET, "/v1/statistics/{metric}", statistics_get},
+    {HTTP_GET, "/v1/conflicts", conflicts_list},
 };
 
 const size_t routes_count = sizeof routes_table / sizeof routes_table[0];

@@ -73,10 +73,11 @@ void sources_list(struct http_request *req, struct http_response *res)
         if (st == APP_OK)
             st = source_repo_count(c, &q.f, &total);
         struct list_ctx lc;
+        q.lp.no_keyset = q.nsort > 0; /* keyset paging follows the default order only */
         list_begin(&lc, req, res, &q.lp, source_csv_columns);
         if (st == APP_OK)
             st = source_repo_list(c, &q.f, q.sort, q.nsort, q.lp.limit, q.lp.offset,
-                                  q.lp.has_cursor || q.nsort == 0, q.lp.after, S_emit, &lc);
+                                  q.lp.has_cursor, q.lp.after, S_emit, &lc);
         if (st != APP_OK)
             app_db_error(req, res, st, "listing sources");
         else
@@ -88,12 +89,21 @@ void sources_list(struct http_request *req, struct http_response *res)
     buf_free(&q.cited_by);
 }
 
-/* Answers 404 for an unknown source id. */
-static void S_not_found(struct http_response *res, const struct http_request *req, const char *id)
+/* Answers 410 for a deleted source, 404 for an unknown one. */
+static void S_not_found(struct http_response *res, const struct http_request *req,
+                        struct db_conn *c, const char *id)
 {
     char msg[160];
-    int n = snprintf(msg, sizeof msg, "no source with id '%.100s'", id);
-    http_problem(res, req, 404, "not-found", n > 0 ? msg : "no such source", NULL, 0);
+    bool deleted = false;
+    if (source_repo_deleted(c, id, &deleted) != APP_OK)
+        deleted = false;
+    if (deleted) {
+        int n = snprintf(msg, sizeof msg, "source '%.100s' was deleted; its revisions remain", id);
+        http_problem(res, req, 410, "gone", n > 0 ? msg : "source deleted", NULL, 0);
+    } else {
+        int n = snprintf(msg, sizeof msg, "no source with id '%.100s'", id);
+        http_problem(res, req, 404, "not-found", n > 0 ? msg : "no such source", NULL, 0);
+    }
 }
 
 /* Rejects every query parameter not in `allowed`; true when the request may go on. */
@@ -192,7 +202,7 @@ void sources_get(struct http_request *req, struct http_response *res)
         res->cacheable = true;
     }
     if (st == APP_ENOTFOUND)
-        S_not_found(res, req, id);
+        S_not_found(res, req, c, id);
     else if (st != APP_OK)
         app_db_error(req, res, st, "reading a source");
 }
@@ -207,7 +217,7 @@ void sources_claims(struct http_request *req, struct http_response *res)
     if (st == APP_OK)
         st = source_repo_get(c, id, S_get_row, &g);
     if (st == APP_ENOTFOUND) {
-        S_not_found(res, req, id);
+        S_not_found(res, req, c, id);
         return;
     }
     if (st != APP_OK) {
@@ -269,7 +279,7 @@ void sources_text(struct http_request *req, struct http_response *res)
     if (st == APP_OK)
         st = source_repo_get(c, id, S_get_row, &g);
     if (st == APP_ENOTFOUND) {
-        S_not_found(res, req, id);
+        S_not_found(res, req, c, id);
         return;
     }
     if (st == APP_OK && !g.has_text) {

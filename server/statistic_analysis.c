@@ -184,6 +184,37 @@ bool stat_set_collect(void *ctx, const struct stat_claim_row *r)
     return true;
 }
 
+enum app_status stat_set_undated_last(struct stat_set *s)
+{
+    struct stat_obs *tmp = NULL;
+    for (size_t g = 0; g < s->n;) {
+        size_t e = g, undated = 0;
+        while (e < s->n && s->v[e].r.metric_seq == s->v[g].r.metric_seq) {
+            undated += !s->v[e].when.has_time;
+            e++;
+        }
+        if (undated > 0 && undated < e - g) {
+            if (tmp == NULL)
+                tmp = malloc(s->n * sizeof *tmp);
+            if (tmp == NULL)
+                return APP_ENOMEM;
+            size_t k = 0;
+            for (size_t i = g; i < e; i++) {
+                if (s->v[i].when.has_time)
+                    tmp[k++] = s->v[i];
+            }
+            for (size_t i = g; i < e; i++) {
+                if (!s->v[i].when.has_time)
+                    tmp[k++] = s->v[i];
+            }
+            memcpy(s->v + g, tmp, (e - g) * sizeof *tmp);
+        }
+        g = e;
+    }
+    free(tmp);
+    return APP_OK;
+}
+
 /* ---- comparability ---- */
 
 /* NULL sorts first and equals only NULL. */
@@ -237,9 +268,9 @@ void stat_pairs_free(struct stat_pairs *p)
 /* One candidate of a sweep. */
 struct S_ent {
     size_t idx;
-    int side;             /* 0, or 1 for the second cell of a cross comparison */
-    int64_t start, end;   /* window; undated spans everything */
-    double lo, hi;        /* value interval edges */
+    int side;           /* 0, or 1 for the second cell of a cross comparison */
+    int64_t start, end; /* window; undated spans everything */
+    double lo, hi;      /* value interval edges */
     const struct stat_obs *o;
 };
 
@@ -675,20 +706,31 @@ static void S_civil(int64_t z, int *y, int *m, int *d)
     *d = (int)dd;
 }
 
+static void S_digits(char *p, int v, int width)
+{
+    for (int i = width - 1; i >= 0; i--) {
+        p[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+}
+
 void stat_day_iso(int64_t day, char *out, size_t n)
 {
     int y, m, d;
-    struct buf b;
-    if (n == 0)
+    if (n < 11) {
+        if (n)
+            out[0] = '\0';
         return;
+    }
     S_civil(day, &y, &m, &d);
-    buf_init(&b);
-    buf_printf(&b, "%04d-%02d-%02d", y, m, d);
-    size_t len = b.len < n ? b.len : n - 1;
-    if (len)
-        memcpy(out, b.data, len);
-    out[len] = '\0';
-    buf_free(&b);
+    if (y < 0 || y > 9999)
+        y = y < 0 ? 0 : 9999; /* never from a real date */
+    S_digits(out, y, 4);
+    out[4] = '-';
+    S_digits(out + 5, m, 2);
+    out[7] = '-';
+    S_digits(out + 8, d, 2);
+    out[10] = '\0';
 }
 
 /* The coarsest partial date that starts (or ends) exactly at day. */

@@ -4,6 +4,7 @@
 #include "pdate.h"
 #include "query.h"
 #include "statistic_analysis.h"
+#include "statistic_cache.h"
 #include "statistic_json.h"
 #include "statistic_repo.h"
 
@@ -109,10 +110,12 @@ static enum app_status S_view_load(struct db_conn *c, const struct stat_claim_fi
     if (st == APP_OK)
         st = v->set.status;
     if (st == APP_OK)
+        st = stat_set_undated_last(&v->set);
+    if (st == APP_OK)
         st = stat_summarize(&v->set, &v->sum);
     if (st == APP_OK)
-        st = stat_find_disagreements(&v->set, STAT_MAX_DISAGREEMENTS, STAT_MAX_DISAGREEMENTS,
-                                     NULL, NULL, &v->pairs);
+        st = stat_find_disagreements(&v->set, STAT_MAX_DISAGREEMENTS, STAT_MAX_DISAGREEMENTS, NULL,
+                                     NULL, &v->pairs);
     return st;
 }
 
@@ -123,8 +126,12 @@ void statistics_list(struct http_request *req, struct http_response *res)
     struct metric_filter f = {NULL, NULL, false};
     struct metrics_ctx m = {.v = NULL, .n = 0, .cap = 0, .oom = false};
     int idx = -1;
+    char *key = NULL;
 
     stat_arena_init(&m.arena);
+    key = stat_cache_key(req);
+    if (stat_cache_get(key, res))
+        goto done;
     query_errors_init(&qe);
     list_parse(req, &qe, &lp);
     f.q = query_string(req, &qe, "q", 200);
@@ -173,12 +180,15 @@ void statistics_list(struct http_request *req, struct http_response *res)
         }
         S_view_free(&v);
     }
-    if (st != APP_OK)
+    if (st != APP_OK) {
         app_db_error(req, res, st, "summarizing statistics");
-    else
+    } else {
         list_end(&lc, total);
+        stat_cache_put(key, res);
+    }
     list_free(&lc);
 done:
+    free(key);
     free(m.v);
     stat_arena_free(&m.arena);
 }
@@ -254,12 +264,16 @@ void statistics_get(struct http_request *req, struct http_response *res)
     struct one_metric one = {.found = false, .oom = false};
     struct metric_view v;
     const char *id = http_path_param(req, "metric");
+    char *key = NULL;
 
     memset(&f, 0, sizeof f);
     buf_init(&place);
     buf_init(&subject);
     stat_arena_init(&one.arena);
     S_view_init(&v);
+    key = stat_cache_key(req);
+    if (stat_cache_get(key, res))
+        goto done;
     query_errors_init(&qe);
     S_get_parse(req, &qe, &f, &place, &subject);
     query_finish(req, &qe, get_params);
@@ -279,6 +293,7 @@ void statistics_get(struct http_request *req, struct http_response *res)
     }
     if (st == APP_OK) {
         S_get_write(res, &one.row, &v);
+        stat_cache_put(key, res);
     } else if (st == APP_ENOTFOUND) {
         char msg[200];
         int n = snprintf(msg, sizeof msg, "no metric with id '%.100s'", id);
@@ -287,6 +302,7 @@ void statistics_get(struct http_request *req, struct http_response *res)
         app_db_error(req, res, st, "reading a statistic");
     }
 done:
+    free(key);
     S_view_free(&v);
     stat_arena_free(&one.arena);
     buf_free(&place);

@@ -6,9 +6,8 @@
 
 /* ---- metrics ---- */
 
-#define METRIC_COLUMNS                                                                          \
-    "m.seq, m.id, m.label, m.unit, m.value_type, m.definition, m.counting_basis, s.id, "        \
-    "(SELECT count(*) FROM claim c WHERE c.metric_seq = m.seq AND c.deleted_at IS NULL)"
+#define METRIC_COLUMNS \
+    "m.seq, m.id, m.label, m.unit, m.value_type, m.definition, m.counting_basis, s.id"
 
 #define METRIC_FROM " FROM metric m LEFT JOIN source s ON s.seq = m.source_seq"
 
@@ -79,7 +78,6 @@ static enum app_status S_run_metrics(sqlite3_stmt *st, metric_row_fn fn, void *c
         r.definition = S_text(st, i++);
         r.counting_basis = S_text(st, i++);
         r.source_id = S_text(st, i++);
-        r.claim_count = sqlite3_column_int64(st, i++);
         if (!fn(ctx, &r)) {
             rc = SQLITE_DONE;
             break;
@@ -89,7 +87,8 @@ static enum app_status S_run_metrics(sqlite3_stmt *st, metric_row_fn fn, void *c
     return rc == SQLITE_DONE ? APP_OK : db_status(rc);
 }
 
-enum app_status stat_repo_metric_count(struct db_conn *c, const struct metric_filter *f, int64_t *out)
+enum app_status stat_repo_metric_count(struct db_conn *c, const struct metric_filter *f,
+                                       int64_t *out)
 {
     struct buf sql;
     sqlite3_stmt *st = NULL;
@@ -108,9 +107,9 @@ enum app_status stat_repo_metric_count(struct db_conn *c, const struct metric_fi
     return rc == SQLITE_ROW ? APP_OK : db_status(rc);
 }
 
-enum app_status stat_repo_metric_list(struct db_conn *c, const struct metric_filter *f, int64_t limit,
-                                 int64_t offset, bool keyset, int64_t after, metric_row_fn fn,
-                                 void *ctx)
+enum app_status stat_repo_metric_list(struct db_conn *c, const struct metric_filter *f,
+                                      int64_t limit, int64_t offset, bool keyset, int64_t after,
+                                      metric_row_fn fn, void *ctx)
 {
     struct buf sql;
     sqlite3_stmt *st = NULL;
@@ -151,10 +150,10 @@ enum app_status stat_repo_metric_get(struct db_conn *c, const char *id, metric_r
 
 /* ---- claims ---- */
 
-#define STAT_COLUMNS                                                                             \
-    "c.seq, c.id, s.id, c.quote, c.claimant, m.id, m.value_type, c.metric_seq, c.value, "        \
-    "c.lower, c.upper, c.bound, c.vague_term, c.unit, c.value_date, c.value_text, c.as_of, "     \
-    "c.period_start, c.period_end, c.time_start, c.time_end, pl.id, coalesce(sp.id, se.id), "    \
+#define STAT_COLUMNS                                                                          \
+    "c.seq, c.id, s.id, c.quote, c.claimant, m.id, m.value_type, c.metric_seq, c.value, "     \
+    "c.lower, c.upper, c.bound, c.vague_term, c.unit, c.value_date, c.value_text, c.as_of, "  \
+    "c.period_start, c.period_end, c.time_start, c.time_end, pl.id, coalesce(sp.id, se.id), " \
     "sp.id IS NOT NULL, c.attribute"
 
 #define STAT_FROM                                             \
@@ -171,10 +170,10 @@ static const char CF_METRIC_OR_ATTR[] =
     " AND (c.metric_seq IS NOT NULL OR c.attribute IS NOT NULL)";
 static const char CF_METRIC_SEQ[] = " AND c.metric_seq = :metric_seq";
 static const char CF_PROGRAM_SEQ[] = " AND c.subject_program_seq = :program_seq";
-static const char CF_METRIC[] = " AND c.metric_seq IN (SELECT seq FROM metric WHERE id" IDS(
-    ":metric") ")";
-static const char CF_PLACE[] = " AND c.place_seq IN (SELECT seq FROM entity WHERE id" IDS(
-    ":place") ")";
+static const char CF_METRIC[] =
+    " AND c.metric_seq IN (SELECT seq FROM metric WHERE id" IDS(":metric") ")";
+static const char CF_PLACE[] =
+    " AND c.place_seq IN (SELECT seq FROM entity WHERE id" IDS(":place") ")";
 static const char CF_SUBJECT[] =
     " AND (c.subject_program_seq IN (SELECT seq FROM program WHERE id" IDS(
         ":subject") ")"
@@ -182,8 +181,8 @@ static const char CF_SUBJECT[] =
                         ":subject") "))";
 static const char CF_FROM[] = " AND c.time_end >= :from";
 static const char CF_TO[] = " AND c.time_start <= :to";
-static const char CF_ORDER[] = " ORDER BY c.metric_seq IS NULL, c.metric_seq, c.time_start IS "
-                               "NULL, c.time_start, c.time_end, c.seq";
+/* The order of the claim_metric_time index: no sort step over wide rows. */
+static const char CF_ORDER[] = " ORDER BY c.metric_seq, c.time_start, c.seq";
 
 static void S_claim_where(struct buf *b, const struct stat_claim_filter *f)
 {
@@ -244,11 +243,12 @@ enum app_status stat_repo_claims(struct db_conn *c, const struct stat_claim_filt
 {
     struct buf sql;
     sqlite3_stmt *st = NULL;
+    enum app_status s;
     buf_init(&sql);
     buf_puts(&sql, "SELECT " STAT_COLUMNS STAT_FROM);
     S_claim_where(&sql, f);
     buf_puts(&sql, CF_ORDER);
-    enum app_status s = S_prepare(c, &sql, &st);
+    s = S_prepare(c, &sql, &st);
     buf_free(&sql);
     if (s != APP_OK)
         return s;

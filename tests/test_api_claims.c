@@ -92,6 +92,28 @@ static void test_cursor_paging_covers_all(void **state)
     assert_int_equal(seen, all);
 }
 
+static void test_offset_pages_differ(void **state)
+{
+    (void)state;
+    struct api_result a, b;
+    api_get(&fx, "/v1/claims?limit=5&fields=id", &a);
+    api_get(&fx, "/v1/claims?limit=5&offset=5&fields=id", &b);
+    assert_int_equal(b.status, 200);
+    const char *first_a = json_string_value(
+        json_object_get(json_array_get(json_object_get(a.json, "data"), 0), "id"));
+    const char *first_b = json_string_value(
+        json_object_get(json_array_get(json_object_get(b.json, "data"), 0), "id"));
+    const char *sixth = NULL;
+    api_result_free(&a);
+    api_get(&fx, "/v1/claims?limit=6&fields=id", &a);
+    sixth = json_string_value(
+        json_object_get(json_array_get(json_object_get(a.json, "data"), 5), "id"));
+    assert_non_null(first_a);
+    assert_string_equal(first_b, sixth);
+    api_result_free(&a);
+    api_result_free(&b);
+}
+
 static void test_errors_name_parameters(void **state)
 {
     (void)state;
@@ -164,6 +186,7 @@ int main(void)
         cmocka_unit_test(test_list_envelope),
         cmocka_unit_test(test_filter_metric_sorted),
         cmocka_unit_test(test_cursor_paging_covers_all),
+        cmocka_unit_test(test_offset_pages_differ),
         cmocka_unit_test(test_errors_name_parameters),
         cmocka_unit_test(test_get_one_with_context),
         cmocka_unit_test(test_csv_and_ndjson),

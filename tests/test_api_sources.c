@@ -1,6 +1,7 @@
 /* /v1/sources, /v1/sources/{id}, its claims and its stored text, through the router. */
 #include "api.h"
 #include "sha256.h"
+#include "writable.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -271,6 +272,12 @@ static void test_list_sort(void **state)
             assert_true(strcasecmp(prev, t) <= 0);
         prev = t;
     }
+    api_result_free(&r);
+
+    /* a sorted page offers offset links, never a cursor (cursors follow the default order) */
+    S_get_ok("/v1/sources?sort=title&limit=5", &r);
+    assert_true(json_is_null(json_object_get(json_object_get(r.json, "meta"), "next_cursor")));
+    assert_non_null(S_str(json_object_get(r.json, "links"), "next"));
     api_result_free(&r);
 
     S_get_ok("/v1/sources?sort=-id&limit=1000", &r);
@@ -627,6 +634,84 @@ static void test_text_errors(void **state)
     }
 }
 
+/* GET through the writable fixture's app. */
+static void S_wget(struct writable_fixture *wf, const char *target, struct api_result *r)
+{
+    api_get(&wf->api, target, r);
+}
+
+static json_int_t S_wint(struct writable_fixture *wf, const char *target, const char *member,
+                         const char *sub)
+{
+    struct api_result r;
+    S_wget(wf, target, &r);
+    if (r.status != 200)
+        fail_msg("GET %s: %u %s", target, r.status, r.body);
+    json_t *v = json_object_get(r.json, "data");
+    v = member ? json_object_get(v, member)
+               : json_object_get(json_object_get(r.json, "meta"), "total");
+    if (sub)
+        v = json_object_get(v, sub);
+    json_int_t n = json_integer_value(v);
+    api_result_free(&r);
+    return n;
+}
+
+static void test_deleted_records(void **state)
+{
+    (void)state;
+    struct writable_fixture wf;
+    assert_int_equal(writable_open(&wf, NULL), 0);
+    assert_int_equal(writable_token(&wf, "curator", "write", "sources-test-secret"), 0);
+    const char *const auth[] = {"Authorization: Bearer sources-test-secret", NULL};
+    struct api_result r;
+
+    /* a deleted claim leaves the counts, the kinds and the text endpoint */
+    api_request(&wf.api, "DELETE", "/v1/claims/berman-004", auth, NULL, &r);
+    assert_int_equal(r.status, 204);
+    api_result_free(&r);
+    assert_int_equal(S_wint(&wf, "/v1/sources/berman-2019-returnees", "claim_count", NULL), 49);
+    assert_int_equal(
+        S_wint(&wf, "/v1/sources/berman-2019-returnees", "claims_by_kind", "statistic"), 10);
+    assert_int_equal(S_wint(&wf, "/v1/sources/berman-2019-returnees/claims", NULL, NULL), 49);
+    /* and the claim counts of the entities it involved */
+    json_int_t morocco = S_total_of("/v1/claims?entity=morocco&limit=1");
+    assert_int_equal(S_wint(&wf, "/v1/entities/morocco", "claim_count", NULL), morocco - 1);
+    assert_int_equal(S_wint(&wf, "/v1/claims?entity=morocco&limit=1", NULL, NULL), morocco - 1);
+    S_wget(&wf, "/v1/entities?q=International%20Crisis", &r);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_array_get(S_data(&r), 0), "claim_count")),
+        S_total_of("/v1/claims?entity=international-crisis-group&limit=1") - 1);
+    api_result_free(&r);
+    S_wget(&wf, "/v1/sources/berman-2019-returnees/text?claim=berman-004", &r);
+    api_assert_problem(&r, 404, NULL);
+    api_result_free(&r);
+    S_wget(&wf, "/v1/sources/berman-2019-returnees/text?claim=berman-005", &r);
+    assert_int_equal(r.status, 200);
+    api_result_free(&r);
+
+    /* a deleted source answers 410 everywhere and leaves the lists and the graph */
+    api_request(&wf.api, "DELETE", "/v1/sources/cite-mohammed-12", auth, NULL, &r);
+    assert_int_equal(r.status, 204);
+    api_result_free(&r);
+    const char *gone[] = {"/v1/sources/cite-mohammed-12", "/v1/sources/cite-mohammed-12/claims",
+                          "/v1/sources/cite-mohammed-12/text"};
+    for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++) {
+        S_wget(&wf, gone[i], &r);
+        api_assert_problem(&r, 410, NULL);
+        api_result_free(&r);
+    }
+    assert_int_equal(S_wint(&wf, "/v1/sources", NULL, NULL), 37);
+    assert_int_equal(S_wint(&wf, "/v1/sources?cites=mohammed-2020-counterterrorism", NULL, NULL),
+                     29);
+    S_wget(&wf, "/v1/sources/mohammed-2020-counterterrorism", &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_array_size(json_object_get(S_data(&r), "cites")), 29);
+    assert_null(S_find(json_object_get(S_data(&r), "cites"), "cite-mohammed-12"));
+    api_result_free(&r);
+    writable_close(&wf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -645,6 +730,7 @@ int main(void)
         cmocka_unit_test(test_text_matches_sha256),
         cmocka_unit_test(test_text_claim_offsets),
         cmocka_unit_test(test_text_errors),
+        cmocka_unit_test(test_deleted_records),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

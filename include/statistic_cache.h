@@ -1,0 +1,34 @@
+/*
+ * Computed responses of the statistics and conflicts endpoints, kept per
+ * dataset version. Those answers are a pure function of the dataset version
+ * and the request (the same premise as the ETag), but computing one reads
+ * every claim on a metric and encodes its whole timeline, so a repeated
+ * request is served from here. Keyed by database path, dataset version,
+ * request target and Accept header; a write advances the version, so an
+ * entry never outlives the data it was computed from. Bounded (entries and
+ * bytes), least recently used out first, thread-safe.
+ */
+#ifndef MARSAD_STATISTIC_CACHE_H
+#define MARSAD_STATISTIC_CACHE_H
+
+#include "http.h"
+
+#include <stdbool.h>
+
+#define STAT_CACHE_SLOTS     32
+#define STAT_CACHE_MAX_BYTES (64u * 1024u * 1024u)
+
+/*
+ * The cache key of a request (malloc'd; NULL when out of memory, which makes
+ * get and put no-ops). Take it BEFORE reading the database, so a write that
+ * lands meanwhile can only make an entry newer than its version, never older.
+ */
+char *stat_cache_key(const struct http_request *req);
+/* Fills res (status, content type, body, headers) and returns true on a hit. */
+bool stat_cache_get(const char *key, struct http_response *res);
+/* Stores a 200 response under key (others are ignored). */
+void stat_cache_put(const char *key, const struct http_response *res);
+/* Drops every entry (tests). */
+void stat_cache_clear(void);
+
+#endif

@@ -1,0 +1,164 @@
+/*
+ * The API's own documents, compiled into the binary (EMBED_FILES in the Makefile):
+ *   GET /openapi.yaml               openapi.yaml as written
+ *   GET /openapi.json               the same document, generated from the YAML at build time
+ *                                   (tools/yaml2json.c; embedded as <build>/gen/openapi.json)
+ *   GET /docs                       docs/index.html: Redoc renders /openapi.json
+ *   GET /docs/redoc.standalone.js   docs/vendor/redoc.standalone.js (scripts/vendor-docs.sh)
+ * Nothing is fetched from anywhere else: the page works offline, under a strict
+ * Content-Security-Policy. Each document has a weak ETag (a digest of its bytes,
+ * computed once) and answers If-None-Match with 304.
+ */
+#include "embedded.h"
+#include "handlers.h"
+#include "query.h"
+#include "sha256.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+/*
+ * What Redoc needs and nothing more: its script and the spec from this server, its
+ * styles (styled-components injects <style> elements), its search worker (a blob:
+ * URL), inline SVG and data: images, and no framing, forms or base URL changes.
+ */
+#define DOCS_CSP                                                                            \
+    "default-src 'none'; script-src 'self'; worker-src blob:; connect-src 'self'; "         \
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; " \
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+#define DOCS_CACHE_CONTROL "public, max-age=300"
+
+enum doc_id { DOC_YAML, DOC_JSON, DOC_HTML, DOC_REDOC, NDOCS };
+
+struct doc {
+    const char *name; /* embedded path; generated files match on their path below the build dir */
+    const char *content_type;
+    bool html;
+};
+
+static const struct doc docs[NDOCS] = {
+    [DOC_YAML] = {"openapi.yaml", "application/yaml", false},
+    [DOC_JSON] = {"gen/openapi.json", "application/json", false},
+    [DOC_HTML] = {"docs/index.html", "text/html; charset=utf-8", true},
+    [DOC_REDOC] = {"docs/vendor/redoc.standalone.js", "text/javascript; charset=utf-8", false},
+};
+
+static const struct embedded_file *doc_files[NDOCS];
+static char doc_etags[NDOCS][48];
+static pthread_once_t doc_once = PTHREAD_ONCE_INIT;
+
+/* The embedded file named `name`, or one whose name ends in "/<name>". */
+static const struct embedded_file *S_find(const char *name)
+{
+    const struct embedded_file *f = embedded_find(name);
+    if (f)
+        return f;
+    size_t n = strlen(name);
+    for (size_t i = 0; i < embedded_nfiles; i++) {
+        const char *e = embedded_files[i].name;
+        size_t len = strlen(e);
+        if (len > n && e[len - n - 1] == '/' && strcmp(e + len - n, name) == 0)
+            return &embedded_files[i];
+    }
+    return NULL;
+}
+
+static void S_init(void)
+{
+    for (size_t i = 0; i < NDOCS; i++) {
+        doc_files[i] = S_find(docs[i].name);
+        if (!doc_files[i])
+            continue;
+        char hex[65];
+        sha256_hex(doc_files[i]->data, doc_files[i]->len, hex);
+        hex[32] = '\0';
+        int w = snprintf(doc_etags[i], sizeof doc_etags[i], "W/\"%s\"", hex);
+        if (w < 0 || (size_t)w >= sizeof doc_etags[i])
+            doc_etags[i][0] = '\0';
+    }
+}
+
+/* True when the If-None-Match list holds the tag (weak comparison) or is "*". */
+static bool S_matches(const char *inm, const char *etag)
+{
+    const char *want = strncmp(etag, "W/", 2) == 0 ? etag + 2 : etag;
+    size_t wlen = strlen(want);
+    const char *p = inm;
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        if (*p == '*')
+            return true;
+        if (p[0] == 'W' && p[1] == '/')
+            p += 2;
+        size_t n = strcspn(p, ", \t");
+        if (n == wlen && memcmp(p, want, n) == 0)
+            return true;
+        p += n;
+    }
+    return false;
+}
+
+static void S_serve(struct http_request *req, struct http_response *res, enum doc_id id)
+{
+    static const char *const no_params[] = {NULL};
+    struct query_errors qe;
+    query_errors_init(&qe);
+    query_finish(req, &qe, no_params);
+    if (qe.n) {
+        query_fail(res, req, &qe);
+        return;
+    }
+    pthread_once(&doc_once, S_init);
+    const struct embedded_file *f = doc_files[id];
+    if (!f) {
+        char msg[160];
+        int n = snprintf(msg, sizeof msg, "'%s' is not compiled into this server", docs[id].name);
+        http_problem(res, req, 404, "not-found", n > 0 ? msg : "not compiled in", NULL, 0);
+        return;
+    }
+    const char *inm = http_header(req, "If-None-Match");
+    if (inm && S_matches(inm, doc_etags[id])) {
+        res->status = 304;
+        res->content_type = NULL;
+        buf_reset(&res->body);
+    } else {
+        res->status = 200;
+        res->content_type = docs[id].content_type;
+        buf_reset(&res->body);
+        buf_append(&res->body, f->data, f->len);
+        if (res->body.oom) {
+            http_problem(res, req, 503, "unavailable", "out of memory", NULL, 0);
+            return;
+        }
+        if (docs[id].html) {
+            http_response_header(res, "Content-Security-Policy", DOCS_CSP);
+            http_response_header(res, "Referrer-Policy", "no-referrer");
+        }
+    }
+    http_response_header(res, "ETag", doc_etags[id]);
+    http_response_header(res, "Cache-Control", DOCS_CACHE_CONTROL);
+}
+
+void docs_openapi_yaml(struct http_request *req, struct http_response *res)
+{
+    S_serve(req, res, DOC_YAML);
+}
+
+void docs_openapi_json(struct http_request *req, struct http_response *res)
+{
+    S_serve(req, res, DOC_JSON);
+}
+
+void docs_page(struct http_request *req, struct http_response *res)
+{
+    S_serve(req, res, DOC_HTML);
+}
+
+void docs_redoc_js(struct http_request *req, struct http_response *res)
+{
+    S_serve(req, res, DOC_REDOC);
+}

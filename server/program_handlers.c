@@ -1,0 +1,213 @@
+#include "app.h"
+#include "claim_repo.h"
+#include "handlers.h"
+#include "list.h"
+#include "program_json.h"
+#include "program_repo.h"
+#include "query.h"
+#include "statistic_analysis.h"
+#include "statistic_repo.h"
+#include "write_repo.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const list_params[] = {"limit", "offset", "cursor", "format",
+                                          "kind",  "q",      "sort",   NULL};
+static const char *const no_params[] = {NULL};
+
+static bool S_emit(void *ctx, const struct program_row *r)
+{
+    struct list_ctx *lc = ctx;
+    struct jw *w = list_item_begin(lc);
+    jw_obj_begin(w);
+    program_json_members(w, r);
+    jw_obj_end(w);
+    list_item_end(lc, r->seq);
+    return true;
+}
+
+void programs_list(struct http_request *req, struct http_response *res)
+{
+    struct query_errors qe;
+    struct list_params lp;
+    struct program_filter f = {NULL, NULL};
+    struct sort_key sort[2];
+    size_t nsort;
+    struct buf kinds;
+
+    buf_init(&kinds);
+    query_errors_init(&qe);
+    list_parse(req, &qe, &lp);
+    nsort = query_sort(req, &qe, "sort", program_sort_keys, sort, 2);
+    if (nsort && lp.has_cursor)
+        query_error(&qe, "cursor", "works with the default order only; drop sort or use offset");
+    if (query_list_json(req, &qe, "kind", program_kinds, &kinds))
+        f.kind_json = buf_str(&kinds);
+    f.q = query_string(req, &qe, "q", 200);
+    query_finish(req, &qe, list_params);
+    if (qe.n) {
+        query_fail(res, req, &qe);
+        buf_free(&kinds);
+        return;
+    }
+    struct db_conn *c = NULL;
+    int64_t total = 0;
+    enum app_status st = app_db_reader(req->app, &c);
+    if (st == APP_OK)
+        st = program_repo_count(c, &f, &total);
+    struct list_ctx lc;
+    lp.no_keyset = nsort > 0; /* keyset paging follows the default order only */
+    list_begin(&lc, req, res, &lp, program_csv_columns);
+    if (st == APP_OK)
+        st = program_repo_list(c, &f, sort, nsort, lp.limit, lp.offset, lp.has_cursor, lp.after,
+                               S_emit, &lc);
+    if (st != APP_OK)
+        app_db_error(req, res, st, "listing programs");
+    else
+        list_end(&lc, total);
+    list_free(&lc);
+    buf_free(&kinds);
+}
+
+/* A program row kept past its callback: the strings copied. */
+struct one_program {
+    struct stat_arena arena;
+    struct program_row row;
+    bool oom;
+};
+
+static bool S_one(void *ctx, const struct program_row *r)
+{
+    struct one_program *o = ctx;
+    struct stat_arena *a = &o->arena;
+    o->row = *r;
+    o->row.id = stat_arena_dup(a, r->id);
+    o->row.name = stat_arena_dup(a, r->name);
+    o->row.kind = stat_arena_dup(a, r->kind);
+    o->row.description = stat_arena_dup(a, r->description);
+    o->row.aliases_json = stat_arena_dup(a, r->aliases_json);
+    o->oom = a->oom;
+    return false;
+}
+
+/* 410 for a deleted program (its revisions remain), else 404. */
+static void S_not_found(struct http_response *res, const struct http_request *req,
+                        struct db_conn *c, const char *id)
+{
+    char msg[200];
+    int n;
+    struct write_state ws = {0};
+    if (write_repo_load(c, WRITE_PROGRAM, id, &ws) == APP_OK && ws.found && ws.deleted) {
+        n = snprintf(msg, sizeof msg, "program '%.100s' was deleted; its revisions remain", id);
+        http_problem(res, req, 410, "gone", n > 0 ? msg : "deleted program", NULL, 0);
+    } else {
+        n = snprintf(msg, sizeof msg, "no program with id '%.100s'", id);
+        http_problem(res, req, 404, "not-found", n > 0 ? msg : "no such program", NULL, 0);
+    }
+    write_state_free(&ws);
+}
+
+/* Only pairs of claims that state the same attribute. */
+static bool S_same_attribute(void *ctx, const struct stat_obs *a, const struct stat_obs *b)
+{
+    (void)ctx;
+    return strcmp(program_attribute_key(a), program_attribute_key(b)) == 0;
+}
+
+void programs_get(struct http_request *req, struct http_response *res)
+{
+    struct query_errors qe;
+    struct one_program one = {.oom = false};
+    struct stat_set set;
+    struct stat_pairs pairs;
+    struct stat_claim_filter f;
+    const char *id = http_path_param(req, "id");
+
+    stat_arena_init(&one.arena);
+    stat_set_init(&set);
+    stat_pairs_init(&pairs);
+    memset(&f, 0, sizeof f);
+    query_errors_init(&qe);
+    query_finish(req, &qe, no_params);
+    if (qe.n) {
+        query_fail(res, req, &qe);
+        goto done;
+    }
+    struct db_conn *c = NULL;
+    enum app_status st = app_db_reader(req->app, &c);
+    if (st == APP_OK)
+        st = program_repo_get(c, id, S_one, &one);
+    if (st == APP_OK && one.oom)
+        st = APP_ENOMEM;
+    if (st == APP_OK) {
+        f.program_seq = one.row.seq;
+        f.with_attributes = true;
+        st = stat_repo_claims(c, &f, stat_set_collect, &set);
+    }
+    if (st == APP_OK)
+        st = set.status;
+    if (st == APP_OK)
+        st = stat_find_disagreements(&set, STAT_MAX_DISAGREEMENTS, STAT_MAX_DISAGREEMENTS,
+                                     S_same_attribute, NULL, &pairs);
+    if (st == APP_OK) {
+        struct jw w;
+        http_json_begin(res, &w);
+        res->cacheable = true;
+        jw_obj_begin(&w);
+        jw_key(&w, "data");
+        jw_obj_begin(&w);
+        program_json_members(&w, &one.row);
+        program_json_attributes(&w, &set, &pairs);
+        jw_obj_end(&w);
+        jw_obj_end(&w);
+    } else if (st == APP_ENOTFOUND) {
+        S_not_found(res, req, c, id);
+    } else {
+        app_db_error(req, res, st, "reading a program");
+    }
+done:
+    stat_pairs_free(&pairs);
+    stat_set_free(&set);
+    stat_arena_free(&one.arena);
+}
+
+static bool S_exists(void *ctx, const struct program_row *r)
+{
+    (void)ctx;
+    (void)r;
+    return false;
+}
+
+void programs_claims(struct http_request *req, struct http_response *res)
+{
+    const char *id = http_path_param(req, "id");
+    struct db_conn *c = NULL;
+    enum app_status st = app_db_reader(req->app, &c);
+    if (st == APP_OK)
+        st = program_repo_get(c, id, S_exists, NULL);
+    if (st == APP_ENOTFOUND) {
+        S_not_found(res, req, c, id);
+        return;
+    }
+    if (st != APP_OK) {
+        app_db_error(req, res, st, "reading a program");
+        return;
+    }
+    struct buf ids;
+    struct jw w;
+    struct claim_filter preset;
+    buf_init(&ids);
+    jw_init(&w, &ids);
+    jw_arr_begin(&w);
+    jw_str(&w, id);
+    jw_arr_end(&w);
+    memset(&preset, 0, sizeof preset);
+    preset.program_json = buf_str(&ids);
+    if (ids.oom)
+        app_db_error(req, res, APP_ENOMEM, "listing a program's claims");
+    else
+        claims_collection(req, res, &preset);
+    buf_free(&ids);
+}

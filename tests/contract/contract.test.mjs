@@ -1,0 +1,466 @@
+// Contract test: every operation of openapi.yaml against a running server (make contract).
+//
+// Every response the tests receive is validated against the spec (status documented,
+// documented headers present and matching their schemas, body matching the schema of its
+// media type) by ajv compiling the spec's own schemas. Positive requests and negative
+// cases are generated from the spec's parameters; the curation operations run as a
+// scenario on a private copy of the database.
+//
+//   MARSAD_URL           the server (http://127.0.0.1:PORT)
+//   MARSAD_RO_URL        the same database served with --read-only (optional)
+//   MARSAD_LIMITED_URL   the same database served with --rate-limit 1 (optional)
+//   MARSAD_TOKEN         a token with the admin scope
+//   MARSAD_WRITE_TOKEN   a token with the write scope
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  BASE,
+  SPEC,
+  SPEC_TEXT,
+  componentSchema,
+  deref,
+  fillPath,
+  operations,
+  query,
+  request,
+  schemaErrors,
+  stats,
+  textErrors,
+  validateComponentResponse,
+  validateResponse,
+} from './lib.mjs';
+
+const TOKEN = process.env.MARSAD_TOKEN;
+const WRITE_TOKEN = process.env.MARSAD_WRITE_TOKEN;
+const RO_URL = process.env.MARSAD_RO_URL;
+const LIMITED_URL = process.env.MARSAD_LIMITED_URL;
+
+const OPS = operations();
+const READS = OPS.filter((o) => o.method === 'get');
+const WRITES = OPS.filter((o) => o.method !== 'get');
+
+const auth = (t = TOKEN) => ({ Authorization: `Bearer ${t}` });
+const json = { 'Content-Type': 'application/json' };
+const mergePatch = { 'Content-Type': 'application/merge-patch+json' };
+
+/** Sends and validates; asserts the status when `want` is given. */
+async function call(opKey, method, target, { want, headers, body, allowDefault, expectContinue } = {}) {
+  const res = await request(method, target, { headers, body, expectContinue });
+  if (want !== undefined)
+    assert.equal(res.status, want, `${method} ${target}: want ${want}, got ${res.status}\n${res.text.slice(0, 500)}`);
+  validateResponse(opKey, res, { allowDefault });
+  return res;
+}
+
+function requestExample(op, media = 'application/json') {
+  const content = deref(op.requestBody).content;
+  const m = content[media] || Object.values(content)[0];
+  assert.ok(m.example, `${op.operationId}: no request body example`);
+  return structuredClone(m.example);
+}
+
+after(() => {
+  const ops = new Set([...stats.byOperation.keys()].map((k) => k.split(' ').slice(0, 2).join(' ')));
+  const codes = stats.byOperation.size;
+  console.log(
+    `# contract: ${OPS.length} operations in the spec, ${ops.size} exercised, ` +
+      `${codes} (operation, status) pairs, ${stats.responses} responses validated, ` +
+      `${stats.negative} negative cases`,
+  );
+});
+
+describe('the served contract', () => {
+  test('GET /openapi.yaml is openapi.yaml, byte for byte', async () => {
+    const res = await call('GET /openapi.yaml', 'GET', '/openapi.yaml', { want: 200 });
+    assert.equal(res.text, SPEC_TEXT);
+  });
+  test('GET /openapi.json is the same document, generated from the YAML', async () => {
+    const res = await call('GET /openapi.json', 'GET', '/openapi.json', { want: 200 });
+    assert.deepEqual(res.json, SPEC);
+  });
+  test('every operation has a success response and an operationId', () => {
+    for (const o of OPS) {
+      assert.ok(o.op.operationId, `${o.key}: no operationId`);
+      assert.ok(Object.keys(o.op.responses).some((s) => /^2/.test(s)), `${o.key}: no 2xx response`);
+    }
+  });
+  test('every parameter example is valid against its own schema', () => {
+    for (const o of OPS) {
+      for (const p of o.params) {
+        if (p.example === undefined) continue;
+        const err = textErrors(p.schema, String(p.example));
+        assert.equal(err, null, `${o.key} ${p.in} ${p.name}=${p.example}: ${err}`);
+      }
+    }
+  });
+});
+
+/* ---- reads: generated from the spec --------------------------------------- */
+
+describe('read operations (generated from the spec)', () => {
+  for (const o of READS) {
+    const qparams = o.params.filter((p) => p.in === 'query');
+    const required = qparams.filter((p) => p.required).map((p) => [p.name, p.example]);
+    const path = fillPath(o.path, o.params);
+    const baseTarget = path + query(required);
+    const jsonSchema = deref(deref(o.op.responses['200']).content?.['application/json']?.schema || {});
+    const isList = !!jsonSchema.properties?.meta;
+
+    test(`${o.key}: the plain request, HEAD and a conditional GET`, async () => {
+      const res = await call(o.key, 'GET', baseTarget, { want: 200 });
+      const head = await request('HEAD', baseTarget);
+      assert.equal(head.status, 200);
+      assert.equal(head.text, '');
+      validateResponse(o.key, head);
+      const etag = res.headers.etag;
+      if (etag && o.op.responses['304']) {
+        await call(o.key, 'GET', baseTarget, { want: 304, headers: { 'If-None-Match': etag } });
+      }
+      // A list without `fields` holds whole items: check them against the full schema too.
+      const items = jsonSchema.properties?.data?.items;
+      if (isList && items?.$ref === '#/components/schemas/ClaimSparse') {
+        for (const c of res.json.data) assert.equal(schemaErrors(componentSchema('Claim'), c), null, c.id);
+      }
+      if (isList) {
+        assert.equal(Number(res.headers['x-total-count']), res.json.meta.total);
+        assert.equal(res.json.meta.count, res.json.data.length);
+        if (res.json.links.next) await call(o.key, 'GET', res.json.links.next, { want: 200 });
+        const cursorParam = qparams.find((p) => p.name === 'cursor');
+        if (cursorParam && res.json.meta.next_cursor) {
+          const next = await call(o.key, 'GET', path + query([...required, ['cursor', res.json.meta.next_cursor]]), { want: 200 });
+          // A full page offers a cursor even when it is the last: the next page may be empty.
+          assert.ok(next.json.data.length > 0 || res.json.meta.count === res.json.meta.total);
+        }
+      }
+    });
+
+    for (const p of qparams) {
+      if (p.required || p.example === undefined) continue;
+      test(`${o.key}: ${p.name}=${p.example}`, async () => {
+        const res = await call(o.key, 'GET', path + query([...required, [p.name, p.example]]), { want: 200 });
+        if (p.name === 'format' && p.example === 'csv') assert.match(res.text, /^([a-z0-9_]+(,[a-z0-9_]+)*)?\r\n/);
+      });
+    }
+    if (isList) {
+      for (const f of ['csv', 'ndjson']) {
+        test(`${o.key}: format=${f} and Accept`, async () => {
+          await call(o.key, 'GET', path + query([...required, ['format', f]]), { want: 200 });
+          const accept = f === 'csv' ? 'text/csv' : 'application/x-ndjson';
+          const res = await call(o.key, 'GET', baseTarget, { want: 200, headers: { Accept: accept } });
+          // (An empty page has no body and so no Content-Type.)
+          if (res.text) assert.equal(res.headers['content-type'].split(';')[0], accept);
+        });
+      }
+    }
+    test(`${o.key}: gzip when asked`, async () => {
+      const res = await request('GET', baseTarget, { headers: { 'Accept-Encoding': 'gzip' } });
+      assert.equal(res.status, 200);
+      const vary = res.headers.vary || '';
+      if (res.headers['content-encoding'] === 'gzip') assert.match(vary, /Accept-Encoding/);
+    });
+  }
+});
+
+/* ---- negative cases: generated from each parameter's schema ---------------- */
+
+/** Values that the parameter's schema refuses (checked with ajv before use). */
+function invalidValues(p) {
+  const s = deref(p.schema);
+  const resolved = s.$ref ? deref(s) : s;
+  const cands = ['', 'zz-not-valid!', '!!', ',', 'a,,b', 'abc', '1.5', 'NaN', '2015-13', '20150', '-1'];
+  if (resolved.minimum !== undefined) cands.push(String(resolved.minimum - 1));
+  if (resolved.maximum !== undefined) cands.push(String(resolved.maximum + 1));
+  if (resolved.maxLength !== undefined) cands.push('x'.repeat(resolved.maxLength + 1));
+  const out = [];
+  const seen = new Set();
+  for (const v of cands) {
+    if (seen.has(v)) continue;
+    seen.add(v);
+    if (textErrors(p.schema, v) !== null) out.push(v);
+  }
+  return out;
+}
+
+describe('negative cases (generated from the spec): 4xx problem+json, never 5xx', () => {
+  for (const o of READS) {
+    const qparams = o.params.filter((p) => p.in === 'query');
+    const required = qparams.filter((p) => p.required).map((p) => [p.name, p.example]);
+    const path = fillPath(o.path, o.params);
+
+    async function expectBadParam(pairs, name) {
+      const res = await request('GET', path + query(pairs));
+      stats.negative++;
+      assert.ok(res.status >= 400 && res.status < 500, `${o.key} ${query(pairs)}: want 4xx, got ${res.status}\n${res.text.slice(0, 300)}`);
+      assert.equal(res.status, 400, `${o.key} ${query(pairs)}: ${res.text.slice(0, 300)}`);
+      assert.equal(res.headers['content-type'], 'application/problem+json');
+      validateResponse(o.key, res, { allowDefault: false });
+      assert.ok(
+        res.json.errors.some((e) => e.parameter === name),
+        `${o.key} ${query(pairs)}: errors[] does not name '${name}': ${res.text}`,
+      );
+    }
+
+    test(`${o.key}: an unknown parameter`, async () => {
+      await expectBadParam([...required, ['zz_unknown', '1']], 'zz_unknown');
+    });
+    for (const p of qparams) {
+      const bad = invalidValues(p);
+      test(`${o.key}: ${p.name} = each of ${bad.length} values its schema refuses`, async () => {
+        assert.ok(bad.length > 0, `no invalid value found for ${p.name}`);
+        for (const v of bad) {
+          const pairs = required.filter(([k]) => k !== p.name);
+          await expectBadParam([...pairs, [p.name, v]], p.name);
+        }
+      });
+      if (p.example !== undefined) {
+        test(`${o.key}: ${p.name} given twice`, async () => {
+          const pairs = required.filter(([k]) => k !== p.name);
+          await expectBadParam([...pairs, [p.name, p.example], [p.name, p.example]], p.name);
+        });
+      }
+      if (p.required) {
+        test(`${o.key}: ${p.name} missing`, async () => {
+          await expectBadParam(required.filter(([k]) => k !== p.name), p.name);
+        });
+      }
+    }
+    if (o.params.some((p) => p.in === 'path')) {
+      test(`${o.key}: an unknown id is a 404`, async () => {
+        const over = Object.fromEntries(o.params.filter((p) => p.in === 'path').map((p) => [p.name, 'zz-no-such-id']));
+        const res = await call(o.key, 'GET', fillPath(o.path, o.params, over) + query(required), { want: 404, allowDefault: false });
+        assert.equal(res.json.type, '/problems/not-found');
+        stats.negative++;
+      });
+    }
+  }
+  for (const o of WRITES) {
+    test(`${o.key}: without a token is a 401 with a challenge`, async () => {
+      const res = await call(o.key, o.method.toUpperCase(), fillPath(o.path, o.params) + '?zz_unknown=1', {
+        want: 401,
+        headers: json,
+        body: '{}',
+        allowDefault: false,
+      });
+      assert.equal(res.headers['www-authenticate'], 'Bearer realm="marsad"');
+      stats.negative++;
+    });
+    test(`${o.key}: an unknown token is a 401 invalid_token`, async () => {
+      const res = await call(o.key, o.method.toUpperCase(), fillPath(o.path, o.params), {
+        want: 401,
+        headers: { ...json, ...auth('not-a-token') },
+        body: '{}',
+        allowDefault: false,
+      });
+      assert.match(res.headers['www-authenticate'], /error="invalid_token"/);
+      stats.negative++;
+    });
+  }
+});
+
+/* ---- server-level behaviour (documented in the introduction) --------------- */
+
+describe('server-level responses', () => {
+  test('an unknown path is a 404 problem', async () => {
+    const res = await request('GET', '/v1/zz-nothing-here');
+    assert.equal(res.status, 404);
+    validateComponentResponse('NotFound', res);
+  });
+  test('a known path with another method is a 405 with Allow', async () => {
+    const res = await request('PUT', '/v1/claims');
+    assert.equal(res.status, 405);
+    validateComponentResponse('Error', res);
+    assert.match(res.headers.allow, /GET, HEAD, POST, OPTIONS/);
+  });
+  test('OPTIONS answers 204 with Allow and the CORS preflight headers', async () => {
+    const res = await request('OPTIONS', '/v1/claims/berman-004', { headers: { Origin: 'http://example.invalid', 'Access-Control-Request-Method': 'PATCH' } });
+    assert.equal(res.status, 204);
+    assert.equal(res.headers.allow, 'GET, HEAD, PATCH, DELETE, OPTIONS');
+    assert.equal(res.headers['access-control-allow-methods'], 'GET, HEAD, PATCH, DELETE, OPTIONS');
+    assert.ok(res.headers['access-control-allow-headers'].includes('If-Match'));
+    assert.ok(res.headers['x-request-id']);
+  });
+  test('every path of the spec answers OPTIONS with the methods the spec lists', async () => {
+    for (const [path, item] of Object.entries(SPEC.paths)) {
+      const o = OPS.find((x) => x.path === path);
+      const res = await request('OPTIONS', fillPath(path, o.params));
+      assert.equal(res.status, 204, path);
+      const allow = res.headers.allow.split(', ');
+      for (const m of ['get', 'post', 'patch', 'delete', 'put']) {
+        assert.equal(allow.includes(m.toUpperCase()), !!item[m], `${path}: Allow ${res.headers.allow}`);
+      }
+    }
+  });
+  test('CORS headers and an echoed X-Request-Id', async () => {
+    const res = await request('GET', '/healthz', { headers: { 'X-Request-Id': 'contract-test:1' } });
+    assert.equal(res.headers['x-request-id'], 'contract-test:1');
+    assert.equal(res.headers['access-control-allow-origin'], '*');
+    assert.match(res.headers['access-control-expose-headers'], /X-Total-Count, Link, ETag/);
+  });
+  test('a bad X-Request-Id is replaced', async () => {
+    const res = await request('GET', '/healthz', { headers: { 'X-Request-Id': 'bad id with spaces' } });
+    assert.notEqual(res.headers['x-request-id'], 'bad id with spaces');
+    validateResponse('GET /healthz', res);
+  });
+  test('a request target over 8192 bytes is a 414', async () => {
+    const res = await request('GET', `/v1/claims?q=${'a'.repeat(9000)}`);
+    assert.equal(res.status, 414);
+    validateComponentResponse('Error', res);
+    stats.negative++;
+  });
+  test('request headers over 16 KiB are a 431', async () => {
+    const res = await request('GET', '/healthz', { headers: { 'X-Padding': 'a'.repeat(12000), 'X-Padding-2': 'b'.repeat(6000) } });
+    assert.equal(res.status, 431);
+    validateComponentResponse('Error', res);
+    stats.negative++;
+  });
+  test('an unknown method is a 501', async () => {
+    const res = await request('BREW', '/v1/claims');
+    assert.equal(res.status, 501);
+    validateComponentResponse('Error', res);
+    stats.negative++;
+  });
+  test('over --rate-limit is a 429 with Retry-After; health checks are exempt', { skip: !LIMITED_URL && 'MARSAD_LIMITED_URL is not set' }, async () => {
+    const codes = [];
+    for (let i = 0; i < 8; i++) {
+      const res = await request('GET', '/v1/claims?limit=1', { base: LIMITED_URL });
+      codes.push(res.status);
+      validateResponse('GET /v1/claims', res, { allowDefault: false });
+      if (res.status === 429) {
+        assert.equal(res.json.type, '/problems/too-many-requests');
+        stats.negative++;
+      }
+    }
+    assert.ok(codes.includes(429), `no 429 in ${codes.join(', ')}`);
+    for (let i = 0; i < 4; i++) {
+      const res = await request('GET', '/healthz', { base: LIMITED_URL });
+      assert.equal(res.status, 200);
+    }
+  });
+  test('a malformed percent escape is a 400', async () => {
+    const res = await request('GET', '/v1/claims?q=%zz');
+    assert.equal(res.status, 400);
+    validateResponse('GET /v1/claims', res);
+    stats.negative++;
+  });
+});
+
+/* ---- curation: a scenario per resource -------------------------------------- */
+
+describe('curation (on a private copy of the database)', { skip: !TOKEN && 'MARSAD_TOKEN is not set' }, () => {
+  const op = (key) => OPS.find((o) => o.key === key).op;
+
+  for (const [resource, itemPath] of [
+    ['programs', '/v1/programs/{id}'],
+    ['sources', '/v1/sources/{id}'],
+    ['claims', '/v1/claims/{id}'],
+  ]) {
+    test(`${resource}: create, read, conflict, patch, preconditions, revisions, delete, gone, restore`, async () => {
+      const coll = `/v1/${resource}`;
+      const create = `POST ${coll}`;
+      const body = requestExample(op(create));
+      // Refusals before anything is stored.
+      await call(create, 'POST', coll, { want: 415, headers: { ...auth(), 'Content-Type': 'text/plain' }, body });
+      await call(create, 'POST', coll, { want: 400, headers: { ...auth(), ...json }, body: '{"id":' });
+      await call(create, 'POST', coll, { want: 422, headers: { ...auth(), ...json }, body: { ...body, id: 'Not A Slug!', zz_unknown: 1 } });
+      await call(create, 'POST', coll, { want: 400, headers: { ...auth(), ...json, 'X-Change-Reason': 'r'.repeat(501) }, body });
+      stats.negative += 4;
+      // Create.
+      const created = await call(create, 'POST', coll, { want: 201, headers: { ...auth(), ...json, 'X-Change-Reason': 'contract test' }, body });
+      const id = created.json.data.id;
+      assert.equal(created.headers.location, `${coll}/${id}`);
+      const item = itemPath.replace('{id}', encodeURIComponent(id));
+      await call(`GET ${itemPath}`, 'GET', item, { want: 200 });
+      if (body.id) {
+        await call(create, 'POST', coll, { want: 409, headers: { ...auth(), ...json }, body });
+        stats.negative++;
+      }
+      // Patch, with and without a fresh If-Match.
+      const patchKey = `PATCH ${itemPath}`;
+      const patch = requestExample(op(patchKey), 'application/merge-patch+json');
+      const patched = await call(patchKey, 'PATCH', item, {
+        want: 200,
+        headers: { ...auth(), ...mergePatch, 'If-Match': created.headers.etag },
+        body: patch,
+      });
+      await call(patchKey, 'PATCH', item, { want: 412, headers: { ...auth(), ...mergePatch, 'If-Match': '"1-w"' }, body: patch });
+      await call(patchKey, 'PATCH', item, { want: 415, headers: { ...auth(), 'Content-Type': 'text/plain' }, body: patch });
+      await call(patchKey, 'PATCH', item, { want: 422, headers: { ...auth(), ...mergePatch }, body: { id: 'zz-other-id' } });
+      stats.negative += 3;
+      // History.
+      const revs = await call(`GET ${itemPath}/revisions`, 'GET', `${item}/revisions`, { want: 200 });
+      assert.deepEqual(revs.json.data.map((r) => r.action), ['create', 'update']);
+      assert.equal(revs.json.data[0].reason, 'contract test');
+      // Delete (write scope), then the record is gone.
+      const delKey = `DELETE ${itemPath}`;
+      await call(delKey, 'DELETE', item, { want: 412, headers: { ...auth(WRITE_TOKEN), 'If-Match': '"1-w"' } });
+      await call(delKey, 'DELETE', item, { want: 204, headers: { ...auth(WRITE_TOKEN), 'If-Match': patched.headers.etag } });
+      await call(`GET ${itemPath}`, 'GET', item, { want: 410, allowDefault: false });
+      await call(patchKey, 'PATCH', item, { want: 410, headers: { ...auth(), ...mergePatch }, body: patch });
+      await call(delKey, 'DELETE', item, { want: 410, headers: auth() });
+      stats.negative += 4;
+      // Restore needs admin.
+      const restoreKey = `POST ${itemPath}/restore`;
+      await call(restoreKey, 'POST', `${item}/restore`, { want: 403, headers: auth(WRITE_TOKEN) });
+      await call(restoreKey, 'POST', `${item}/restore`, { want: 200, headers: { ...auth(), 'X-Change-Reason': 'contract test' } });
+      await call(restoreKey, 'POST', `${item}/restore`, { want: 409, headers: auth() });
+      await call(`GET ${itemPath}`, 'GET', item, { want: 200 });
+      const all = await call(`GET ${itemPath}/revisions`, 'GET', `${item}/revisions?limit=2&offset=2`, { want: 200 });
+      assert.deepEqual(all.json.data.map((r) => r.action), ['delete', 'restore']);
+      // Unknown ids.
+      for (const [key, method, target] of [
+        [patchKey, 'PATCH', itemPath.replace('{id}', 'zz-no-such-id')],
+        [delKey, 'DELETE', itemPath.replace('{id}', 'zz-no-such-id')],
+        [restoreKey, 'POST', `${itemPath.replace('{id}', 'zz-no-such-id')}/restore`],
+      ]) {
+        await call(key, method, target, { want: 404, headers: { ...auth(), ...mergePatch }, body: method === 'PATCH' ? patch : undefined });
+        stats.negative++;
+      }
+      // X-Change-Reason over 500 bytes on delete.
+      await call(delKey, 'DELETE', item, { want: 400, headers: { ...auth(), 'X-Change-Reason': 'r'.repeat(501) } });
+      stats.negative++;
+    });
+  }
+
+  test('sources: a source with live claims cannot be deleted, nor its text changed', async () => {
+    await call('DELETE /v1/sources/{id}', 'DELETE', '/v1/sources/berman-2019-returnees', { want: 409, headers: auth() });
+    await call('PATCH /v1/sources/{id}', 'PATCH', '/v1/sources/berman-2019-returnees', {
+      want: 409,
+      headers: { ...auth(), ...mergePatch },
+      body: { text: 'A different text.' },
+    });
+    stats.negative += 2;
+  });
+
+  test('a body over --max-body is a 413', async () => {
+    const big = JSON.stringify({ id: 'big', name: 'x'.repeat(1100 * 1024), kind: 'program' });
+    const res = await request('POST', '/v1/programs', { headers: { ...auth(), ...json }, body: big, expectContinue: true });
+    assert.equal(res.status, 413);
+    validateResponse('POST /v1/programs', res, { allowDefault: false });
+    stats.negative++;
+  });
+
+  test('a read-only server refuses every write with 405', { skip: !RO_URL && 'MARSAD_RO_URL is not set' }, async () => {
+    for (const o of WRITES) {
+      const target = fillPath(o.path, o.params);
+      const res = await request(o.method.toUpperCase(), target, { base: RO_URL, headers: { ...auth(), ...json }, body: '{}' });
+      assert.equal(res.status, 405, `${o.key}: ${res.text}`);
+      assert.equal(res.json.type, '/problems/read-only');
+      validateResponse(o.key, res, { allowDefault: false });
+      stats.negative++;
+    }
+  });
+});
+
+/* ---- coverage: nothing in the spec goes untested ----------------------------- */
+
+describe('coverage', () => {
+  test('every operation of the spec was exercised and answered with a documented success', () => {
+    const missing = OPS.filter(
+      (o) => ![...stats.byOperation.keys()].some((k) => k.startsWith(`${o.key} 2`)),
+    ).map((o) => o.key);
+    assert.deepEqual(missing, [], `operations never answered 2xx: ${missing.join(', ')}`);
+  });
+  test('the base URL is a loopback address', () => {
+    assert.match(new URL(BASE).hostname, /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/);
+  });
+});

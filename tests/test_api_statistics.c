@@ -1,0 +1,762 @@
+/* /v1/statistics, /v1/statistics/{metric} and /v1/conflicts through the router. */
+#include "api.h"
+#include "router.h"
+#include "statistic_cache.h"
+#include "testutil.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+static struct api_fixture fx;
+
+static int setup(void **state)
+{
+    (void)state;
+    return api_fixture_open(&fx);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    api_fixture_close(&fx);
+    return 0;
+}
+
+static json_t *S_find(json_t *data, const char *key, const char *id)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach(data, i, x) {
+        const char *v = json_string_value(json_object_get(x, key));
+        if (v && strcmp(v, id) == 0)
+            return x;
+    }
+    return NULL;
+}
+
+static const char *S_str(json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+static json_int_t S_int(json_t *o, const char *key)
+{
+    return json_integer_value(json_object_get(o, key));
+}
+
+static bool S_has_string(json_t *arr, const char *s)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach(arr, i, x) {
+        if (json_is_string(x) && strcmp(json_string_value(x), s) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* ---- the catalog ---- */
+
+static void test_catalog(void **state)
+{
+    (void)state;
+    struct api_result r;
+    api_get(&fx, "/v1/statistics?limit=1000", &r);
+    assert_int_equal(r.status, 200);
+    assert_true(r.res.cacheable);
+    json_t *data = json_object_get(r.json, "data");
+    json_int_t used = S_int(json_object_get(r.json, "meta"), "total");
+    assert_true(used >= 40);
+    assert_int_equal((json_int_t)json_array_size(data), used);
+    size_t i;
+    json_t *m;
+    json_array_foreach(data, i, m) {
+        json_t *sum = json_object_get(m, "summary");
+        assert_true(S_int(sum, "claims") >= 1); /* only metrics some claim uses */
+        assert_true(S_int(sum, "sources") >= 1);
+        assert_true(S_int(sum, "sources") <= S_int(sum, "claims"));
+        assert_null(json_object_get(sum, "computed_from"));
+        assert_non_null(S_str(m, "value_type"));
+        assert_non_null(S_str(json_object_get(m, "links"), "self"));
+    }
+    json_t *ff = S_find(data, "id", "foreign_fighters_departed");
+    assert_non_null(ff);
+    assert_string_equal(S_str(ff, "unit"), "people");
+    assert_true(json_is_null(json_object_get(ff, "source")));
+    json_t *sum = json_object_get(ff, "summary");
+    assert_true(S_int(sum, "claims") >= 5);
+    assert_true(json_is_null(json_object_get(sum, "max")));
+    assert_true(json_is_true(json_object_get(sum, "max_unbounded")));
+    json_t *latest = json_object_get(sum, "latest");
+    assert_non_null(S_str(latest, "claim"));
+    json_t *ip = S_find(data, "id", "islamist_prisoners");
+    assert_int_equal(S_int(json_object_get(ip, "summary"), "disagreements"), 1);
+    /* A document-specific metric names its source. */
+    json_t *gf = S_find(data, "id", "former_guantanamo_detainees_in_group");
+    assert_string_equal(S_str(gf, "source"), "almonitor-2017-returnees");
+    api_result_free(&r);
+
+    api_get(&fx, "/v1/statistics?all=true&limit=1000", &r);
+    json_int_t all = S_int(json_object_get(r.json, "meta"), "total");
+    assert_true(all >= used);
+    api_result_free(&r);
+}
+
+static void test_catalog_filters(void **state)
+{
+    (void)state;
+    struct api_result r;
+    api_get(&fx, "/v1/statistics?value_type=date&limit=1000", &r);
+    assert_int_equal(r.status, 200);
+    json_t *data = json_object_get(r.json, "data");
+    assert_true(json_array_size(data) >= 3);
+    size_t i;
+    json_t *m;
+    json_array_foreach(data, i, m) {
+        assert_string_equal(S_str(m, "value_type"), "date");
+    }
+    json_t *start = S_find(data, "id", "program_start_date");
+    assert_non_null(start);
+    json_t *sum = json_object_get(start, "summary");
+    /* Date summaries are days. */
+    assert_int_equal(strlen(S_str(sum, "min")), 10);
+    assert_string_equal(S_str(sum, "spread_unit"), "days");
+    assert_true(S_int(sum, "disagreements") >= 1);
+    api_result_free(&r);
+
+    api_get(&fx, "/v1/statistics?q=PRISON", &r);
+    data = json_object_get(r.json, "data");
+    assert_non_null(S_find(data, "id", "islamist_prisoners"));
+    json_array_foreach(data, i, m) {
+        char buf[512];
+        snprintf(buf, sizeof buf, "%s %s", S_str(m, "id"), S_str(m, "label"));
+        for (char *p = buf; *p; p++)
+            *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+        assert_non_null(strstr(buf, "prison"));
+    }
+    api_result_free(&r);
+
+    /* Cursor paging over the catalog covers every metric once. */
+    api_get(&fx, "/v1/statistics?limit=1000", &r);
+    size_t total = json_array_size(json_object_get(r.json, "data"));
+    api_result_free(&r);
+    size_t seen = 0;
+    char target[200] = "/v1/statistics?limit=7";
+    for (int guard = 0; guard < 100; guard++) {
+        api_get(&fx, target, &r);
+        assert_int_equal(r.status, 200);
+        seen += json_array_size(json_object_get(r.json, "data"));
+        const char *next =
+            json_string_value(json_object_get(json_object_get(r.json, "meta"), "next_cursor"));
+        if (!next) {
+            api_result_free(&r);
+            break;
+        }
+        snprintf(target, sizeof target, "/v1/statistics?limit=7&cursor=%s", next);
+        api_result_free(&r);
+    }
+    assert_int_equal(seen, total);
+
+    api_get(&fx, "/v1/statistics?format=csv&q=islamist_prisoners", &r);
+    assert_int_equal(r.status, 200);
+    assert_true(strncmp(r.body, "id,label,unit,value_type,", 25) == 0);
+    assert_non_null(strstr(r.body, "\r\nislamist_prisoners,"));
+    api_result_free(&r);
+}
+
+static void test_catalog_errors(void **state)
+{
+    (void)state;
+    struct api_result r;
+    const char *const cases[][2] = {
+        {"/v1/statistics?value_type=text", "value_type"},
+        {"/v1/statistics?all=yes", "all"},
+        {"/v1/statistics?metric=x", "metric"},
+        {"/v1/statistics?limit=1001", "limit"},
+        {"/v1/statistics?cursor=bad", "cursor"},
+        {"/v1/statistics?q=", "q"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        api_get(&fx, cases[i][0], &r);
+        api_assert_problem(&r, 400, cases[i][1]);
+        api_result_free(&r);
+    }
+}
+
+/* ---- one statistic ---- */
+
+static void test_foreign_fighters_departed(void **state)
+{
+    (void)state;
+    struct api_result r;
+    api_get(&fx, "/v1/statistics/foreign_fighters_departed", &r);
+    assert_int_equal(r.status, 200);
+    assert_true(r.res.cacheable);
+    json_t *d = json_object_get(r.json, "data");
+    assert_string_equal(S_str(d, "id"), "foreign_fighters_departed");
+    assert_non_null(S_str(d, "definition"));
+    assert_non_null(S_str(d, "counting_basis"));
+    json_t *obs = json_object_get(d, "observations");
+    assert_true(json_array_size(obs) >= 5);
+
+    /* At least four sources, each observation traceable to its words. */
+    const char *sources[16];
+    size_t nsources = 0;
+    size_t i;
+    json_t *o;
+    json_array_foreach(obs, i, o) {
+        const char *src = S_str(o, "source");
+        bool seen = false;
+        for (size_t k = 0; k < nsources; k++)
+            seen = seen || strcmp(sources[k], src) == 0;
+        if (!seen && nsources < 16)
+            sources[nsources++] = src;
+        assert_non_null(S_str(o, "quote"));
+        assert_non_null(S_str(o, "claimant"));
+        assert_string_equal(S_str(o, "unit"), "people");
+        assert_true(json_is_object(json_object_get(o, "interval")));
+    }
+    assert_true(nsources >= 4);
+
+    /* A timeline: window starts never decrease; undated ones last. */
+    const char *prev = "";
+    bool undated = false;
+    json_array_foreach(obs, i, o) {
+        json_t *w = json_object_get(o, "window");
+        if (json_is_null(w)) {
+            undated = true;
+            continue;
+        }
+        assert_false(undated);
+        const char *start = S_str(w, "start");
+        assert_true(strcmp(prev, start) <= 0);
+        prev = start;
+    }
+
+    /* "more than 1,500" and "at least 1,600": no upper bound. */
+    json_t *sum = json_object_get(d, "summary");
+    assert_true(json_is_null(json_object_get(sum, "max")));
+    assert_true(json_is_true(json_object_get(sum, "max_unbounded")));
+    assert_true(json_is_true(json_object_get(sum, "max_open")));
+    assert_true(json_is_number(json_object_get(sum, "min")));
+    assert_true(json_is_number(json_object_get(sum, "median")));
+    assert_int_equal(S_int(sum, "sources"), (json_int_t)nsources);
+    json_t *from = json_object_get(sum, "computed_from");
+    assert_true(json_array_size(from) >= 5);
+    assert_true(S_has_string(from, "berman-004"));
+    assert_true(S_has_string(from, "almonitor-010"));
+    /* berman-004: (1500, +inf) */
+    json_t *b = S_find(obs, "claim", "berman-004");
+    json_t *iv = json_object_get(b, "interval");
+    assert_int_equal(json_integer_value(json_object_get(iv, "lo")), 1500);
+    assert_true(json_is_true(json_object_get(iv, "lo_open")));
+    assert_true(json_is_null(json_object_get(iv, "hi")));
+    assert_string_equal(S_str(b, "bound"), "more_than");
+    assert_string_equal(S_str(json_object_get(b, "window"), "start"), "2017-01-01");
+    assert_string_equal(S_str(json_object_get(b, "window"), "end"), "2017-12-31");
+    /* The latest is the 2019 estimate. */
+    assert_string_equal(S_str(json_object_get(sum, "latest"), "claim"), "mipa-017");
+    assert_true(json_is_false(json_object_get(d, "disagreements_truncated")));
+    assert_string_equal(S_str(json_object_get(d, "links"), "conflicts"),
+                        "/v1/conflicts?metric=foreign_fighters_departed");
+    api_result_free(&r);
+}
+
+static void test_islamist_prisoners_disagree(void **state)
+{
+    (void)state;
+    struct api_result r;
+    api_get(&fx, "/v1/statistics/islamist_prisoners", &r);
+    assert_int_equal(r.status, 200);
+    json_t *d = json_object_get(r.json, "data");
+    json_t *dis = json_object_get(d, "disagreements");
+    assert_int_equal(json_array_size(dis), 1);
+    json_t *x = json_array_get(dis, 0);
+    /* Berman: between 800 and 820 (March 2019); Masbah and Ahmadoun: almost 1000 (2019). */
+    assert_string_equal(S_str(x, "a"), "berman-025");
+    assert_string_equal(S_str(x, "b"), "mipa-049");
+    const char *why = S_str(x, "reason");
+    assert_non_null(strstr(why, "2019"));
+    assert_non_null(strstr(why, "[800, 820]"));
+    assert_non_null(strstr(why, "[900, 1000]"));
+    json_t *sum = json_object_get(d, "summary");
+    assert_int_equal(S_int(sum, "disagreements"), 1);
+    assert_int_equal(json_integer_value(json_object_get(sum, "min")), 800);
+    assert_int_equal(json_integer_value(json_object_get(sum, "max")), 1000);
+    json_t *m = S_find(json_object_get(d, "observations"), "claim", "mipa-049");
+    json_t *iv = json_object_get(m, "interval");
+    assert_int_equal(json_integer_value(json_object_get(iv, "lo")), 900);
+    assert_int_equal(json_integer_value(json_object_get(iv, "hi")), 1000);
+    api_result_free(&r);
+}
+
+static void test_date_metric(void **state)
+{
+    (void)state;
+    struct api_result r;
+    api_get(&fx, "/v1/statistics/program_start_date?subject=musalaha", &r);
+    assert_int_equal(r.status, 200);
+    json_t *d = json_object_get(r.json, "data");
+    assert_string_equal(S_str(d, "value_type"), "date");
+    json_t *obs = json_object_get(d, "observations");
+    assert_int_equal(json_array_size(obs), 2);
+    json_t *o = S_find(obs, "claim", "mipa-031");
+    assert_string_equal(S_str(o, "value_date"), "2016");
+    json_t *iv = json_object_get(o, "interval");
+    assert_string_equal(S_str(iv, "lo"), "2016-01-01");
+    assert_string_equal(S_str(iv, "hi"), "2016-12-31");
+    json_t *dis = json_object_get(d, "disagreements");
+    assert_int_equal(json_array_size(dis), 1);
+    assert_non_null(strstr(S_str(json_array_get(dis, 0), "reason"), "2016 does not overlap 2017"));
+    json_t *sum = json_object_get(d, "summary");
+    assert_string_equal(S_str(sum, "min"), "2016-01-01");
+    assert_string_equal(S_str(sum, "max"), "2017-12-31");
+    api_result_free(&r);
+}
+
+static void test_get_filters(void **state)
+{
+    (void)state;
+    struct api_result r;
+    api_get(&fx, "/v1/statistics/foreign_fighters_departed?as_of_from=2017&as_of_to=2018", &r);
+    assert_int_equal(r.status, 200);
+    json_t *obs = json_object_get(json_object_get(r.json, "data"), "observations");
+    assert_int_equal(json_array_size(obs), 2); /* almonitor-010 and berman-004 */
+    size_t i;
+    json_t *o;
+    json_array_foreach(obs, i, o) {
+        assert_string_equal(S_str(o, "as_of"), "2017");
+    }
+    api_result_free(&r);
+
+    api_get(&fx, "/v1/statistics/foreign_fighters_from_place?place=fnideq", &r);
+    obs = json_object_get(json_object_get(r.json, "data"), "observations");
+    assert_true(json_array_size(obs) >= 2);
+    json_array_foreach(obs, i, o) {
+        assert_string_equal(S_str(o, "place"), "fnideq");
+    }
+    /* The vague "many" is observed but summarizes nothing. */
+    json_t *v = S_find(obs, "claim", "almonitor-075");
+    assert_non_null(v);
+    assert_string_equal(S_str(v, "bound"), "vague");
+    assert_true(json_is_false(json_object_get(v, "comparable")));
+    assert_true(json_is_null(json_object_get(json_object_get(v, "interval"), "lo")));
+    json_t *from = json_object_get(json_object_get(json_object_get(r.json, "data"), "summary"),
+                                   "computed_from");
+    assert_false(S_has_string(from, "almonitor-075"));
+    api_result_free(&r);
+
+    /* No claim matches: an empty timeline, not an error. */
+    api_get(&fx, "/v1/statistics/islamist_prisoners?place=fnideq", &r);
+    assert_int_equal(r.status, 200);
+    json_t *d = json_object_get(r.json, "data");
+    assert_int_equal(json_array_size(json_object_get(d, "observations")), 0);
+    assert_true(json_is_null(json_object_get(json_object_get(d, "summary"), "latest")));
+    api_result_free(&r);
+
+    const char *const cases[][2] = {
+        {"/v1/statistics/islamist_prisoners?as_of_from=2015-02-29", "as_of_from"},
+        {"/v1/statistics/islamist_prisoners?as_of_from=2019&as_of_to=2018", "as_of_to"},
+        {"/v1/statistics/islamist_prisoners?limit=5", "limit"},
+        {"/v1/statistics/islamist_prisoners?place=", "place"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        api_get(&fx, cases[k][0], &r);
+        api_assert_problem(&r, 400, cases[k][1]);
+        api_result_free(&r);
+    }
+    api_get(&fx, "/v1/statistics/no_such_metric", &r);
+    api_assert_problem(&r, 404, NULL);
+    assert_non_null(strstr(S_str(r.json, "detail"), "no_such_metric"));
+    api_result_free(&r);
+}
+
+/* ---- conflicts ---- */
+
+static bool S_pair(json_t *data, const char *a, const char *b)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(data, i, c) {
+        if (strcmp(S_str(json_object_get(c, "a"), "claim"), a) == 0 &&
+            strcmp(S_str(json_object_get(c, "b"), "claim"), b) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void test_conflicts(void **state)
+{
+    (void)state;
+    struct api_result r;
+    api_get(&fx, "/v1/conflicts?limit=1000", &r);
+    assert_int_equal(r.status, 200);
+    assert_true(r.res.cacheable);
+    json_t *data = json_object_get(r.json, "data");
+    json_int_t total = S_int(json_object_get(r.json, "meta"), "total");
+    assert_true(total >= 3);
+    assert_int_equal((json_int_t)json_array_size(data), total);
+    assert_true(json_is_false(json_object_get(r.json, "disagreements_truncated")));
+    assert_true(S_pair(data, "berman-025", "mipa-049"));
+    assert_true(S_pair(data, "mipa-031", "mohammed-065"));
+    size_t i;
+    json_t *c;
+    json_array_foreach(data, i, c) {
+        json_t *a = json_object_get(c, "a"), *b = json_object_get(c, "b");
+        /* Vague claims never disagree; both sides share the metric's unit. */
+        assert_string_not_equal(S_str(a, "bound"), "vague");
+        assert_string_not_equal(S_str(b, "bound"), "vague");
+        assert_non_null(S_str(a, "quote"));
+        assert_non_null(S_str(b, "claimant"));
+        assert_non_null(S_str(c, "reason"));
+        assert_non_null(S_str(c, "metric"));
+        assert_string_not_equal(S_str(a, "claim"), S_str(b, "claim"));
+    }
+    /* Ordered by metric, then claim: paging by offset gives the same items. */
+    json_t *second = json_array_get(data, 1);
+    struct api_result r2;
+    api_get(&fx, "/v1/conflicts?limit=1&offset=1", &r2);
+    json_t *d2 = json_object_get(r2.json, "data");
+    assert_int_equal(json_array_size(d2), 1);
+    assert_string_equal(S_str(json_object_get(json_array_get(d2, 0), "a"), "claim"),
+                        S_str(json_object_get(second, "a"), "claim"));
+    api_result_free(&r2);
+    api_result_free(&r);
+}
+
+static void test_conflicts_filters(void **state)
+{
+    (void)state;
+    struct api_result r;
+    api_get(&fx, "/v1/conflicts?metric=program_start_date", &r);
+    assert_int_equal(r.status, 200);
+    json_t *data = json_object_get(r.json, "data");
+    assert_true(S_pair(data, "mipa-031", "mohammed-065"));
+    json_t *c = json_array_get(data, 0);
+    assert_string_equal(S_str(c, "metric"), "program_start_date");
+    assert_string_equal(S_str(c, "subject"), "musalaha");
+    assert_string_equal(S_str(json_object_get(c, "a"), "value_date"), "2016");
+    assert_string_equal(S_str(json_object_get(c, "b"), "value_date"), "2017");
+    api_result_free(&r);
+
+    api_get(&fx, "/v1/conflicts?metric=islamist_prisoners,program_start_date", &r);
+    assert_int_equal(S_int(json_object_get(r.json, "meta"), "total"), 2);
+    api_result_free(&r);
+
+    api_get(&fx, "/v1/conflicts?program=musalaha,islamist_prison_regime", &r);
+    data = json_object_get(r.json, "data");
+    assert_int_equal(json_array_size(data), 2);
+    size_t i;
+    json_array_foreach(data, i, c) {
+        const char *sa = S_str(json_object_get(c, "a"), "subject");
+        const char *sb = S_str(json_object_get(c, "b"), "subject");
+        bool ok = (sa && (!strcmp(sa, "musalaha") || !strcmp(sa, "islamist_prison_regime"))) ||
+                  (sb && (!strcmp(sb, "musalaha") || !strcmp(sb, "islamist_prison_regime")));
+        assert_true(ok);
+    }
+    api_result_free(&r);
+
+    api_get(&fx, "/v1/conflicts?source=berman-2019-returnees", &r);
+    data = json_object_get(r.json, "data");
+    assert_true(json_array_size(data) >= 2);
+    json_array_foreach(data, i, c) {
+        bool ok = !strcmp(S_str(json_object_get(c, "a"), "source"), "berman-2019-returnees") ||
+                  !strcmp(S_str(json_object_get(c, "b"), "source"), "berman-2019-returnees");
+        assert_true(ok);
+    }
+    assert_false(S_pair(data, "mipa-031", "mohammed-065"));
+    api_result_free(&r);
+
+    api_get(&fx, "/v1/conflicts?source=almonitor-2017-returnees&metric=islamist_prisoners", &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_array_size(json_object_get(r.json, "data")), 0);
+    api_result_free(&r);
+}
+
+static void test_conflicts_paging_and_errors(void **state)
+{
+    (void)state;
+    struct api_result r;
+    api_get(&fx, "/v1/conflicts?limit=1000", &r);
+    size_t all = json_array_size(json_object_get(r.json, "data"));
+    api_result_free(&r);
+    size_t seen = 0;
+    char target[200] = "/v1/conflicts?limit=2";
+    for (int guard = 0; guard < 100; guard++) {
+        api_get(&fx, target, &r);
+        assert_int_equal(r.status, 200);
+        seen += json_array_size(json_object_get(r.json, "data"));
+        const char *next =
+            json_string_value(json_object_get(json_object_get(r.json, "meta"), "next_cursor"));
+        if (!next) {
+            api_result_free(&r);
+            break;
+        }
+        snprintf(target, sizeof target, "/v1/conflicts?limit=2&cursor=%s", next);
+        api_result_free(&r);
+    }
+    assert_int_equal(seen, all);
+
+    api_get(&fx, "/v1/conflicts?format=csv", &r);
+    assert_int_equal(r.status, 200);
+    assert_true(strncmp(r.body, "metric,place,subject,a,b,reason\r\n", 33) == 0);
+    api_result_free(&r);
+    /* A computed list is kept per target and Accept: the same target in CSV is CSV. */
+    api_get(&fx, "/v1/conflicts?limit=3", &r);
+    char *first = strdup(r.body);
+    api_result_free(&r);
+    api_get(&fx, "/v1/conflicts?limit=3", &r);
+    assert_string_equal(r.body, first);
+    assert_non_null(api_header(&r, "X-Total-Count"));
+    assert_non_null(api_header(&r, "Link"));
+    api_result_free(&r);
+    free(first);
+    const char *const csv[] = {"Accept: text/csv", NULL};
+    api_request(&fx, "GET", "/v1/conflicts?limit=3", csv, NULL, &r);
+    assert_string_equal(r.content_type, "text/csv; charset=utf-8");
+    api_result_free(&r);
+    const char *const accept[] = {"Accept: application/x-ndjson", NULL};
+    api_request(&fx, "GET", "/v1/conflicts?limit=1", accept, NULL, &r);
+    assert_string_equal(r.content_type, "application/x-ndjson");
+    assert_non_null(strstr(r.body, "\"reason\""));
+    api_result_free(&r);
+
+    const char *const cases[][2] = {
+        {"/v1/conflicts?cursor=zzz", "cursor"}, {"/v1/conflicts?place=morocco", "place"},
+        {"/v1/conflicts?limit=-1", "limit"},    {"/v1/conflicts?metric=", "metric"},
+        {"/v1/conflicts?format=xml", "format"}, {"/v1/conflicts?offset=x", "offset"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        api_get(&fx, cases[i][0], &r);
+        api_assert_problem(&r, 400, cases[i][1]);
+        api_result_free(&r);
+    }
+}
+
+/* ---- a metric with 5,000 observations ---- */
+
+/*
+ * Time budget of one statistic over 5,000 observations, computed (not
+ * cached), in an optimized build. The cache answers a repeat in well under
+ * the 20 ms the API promises; the first computation gets headroom for a busy
+ * machine.
+ */
+#ifndef STATS_BUDGET_MS
+#define STATS_BUDGET_MS 100.0
+#endif
+
+static double S_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* Milliseconds the router and handler take for one GET (no client-side parsing). */
+static double S_handler_ms(struct api_fixture *f, const char *target)
+{
+    struct http_request req;
+    struct http_response res;
+    char err[200];
+    memset(&req, 0, sizeof req);
+    http_response_init(&res);
+    req.method = HTTP_GET;
+    req.request_id = "timing";
+    req.app = f->app;
+    assert_int_equal(http_request_parse_target(&req, target, err, sizeof err), 0);
+    double t0 = S_ms();
+    router_dispatch(f->app->routes, f->app->nroutes, &req, &res);
+    double t = S_ms() - t0;
+    assert_int_equal(res.status, 200);
+    assert_true(res.body.len > 0);
+    http_request_free(&req);
+    http_response_free(&res);
+    return t;
+}
+
+/*
+ * Copies the test database and adds 5,000 dated claims on one metric:
+ * exact values over 25 years at 8 places, one claim in 25 vague, and one
+ * undated range every 250 claims. Many pairs disagree.
+ */
+static bool S_big_db(const char *src, const char *dst)
+{
+    sqlite3 *db = NULL;
+    char sql[512];
+    bool ok = false;
+    if (sqlite3_open_v2(src, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+        goto out;
+    snprintf(sql, sizeof sql, "VACUUM INTO '%s'", dst);
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        goto out;
+    sqlite3_close(db);
+    db = NULL;
+    if (sqlite3_open(dst, &db) != SQLITE_OK)
+        goto out;
+    static const char ins[] =
+        "INSERT INTO claim (id, source_seq, quote, quote_start, quote_end, byte_start, byte_end, "
+        "statement, kind, metric_seq, value, lower, upper, bound, vague_term, unit, as_of, "
+        "time_start, time_end, place_seq, claimant, claimant_kind) "
+        "SELECT 'big-' || n, 1, 'quote number ' || n, 0, 10, 0, 10, 'synthetic', 'statistic', "
+        "(SELECT seq FROM metric WHERE id = 'terrorism_recidivists'), "
+        "CASE WHEN n % 25 = 0 OR n % 250 = 1 THEN NULL ELSE 100 + (n * 37) % 400 END, "
+        "CASE WHEN n % 250 = 1 THEN 10 END, CASE WHEN n % 250 = 1 THEN 20 END, "
+        "CASE WHEN n % 25 = 0 THEN 'vague' WHEN n % 250 = 1 THEN 'range' ELSE 'exact' END, "
+        "CASE WHEN n % 25 = 0 THEN 'dozens' END, 'people', "
+        "CASE WHEN n % 250 = 1 THEN NULL ELSE (2000 + n % 25) END, "
+        "CASE WHEN n % 250 = 1 THEN NULL ELSE CAST(julianday((2000 + n % 25) || '-01-01') - "
+        "2440587.5 AS INTEGER) END, "
+        "CASE WHEN n % 250 = 1 THEN NULL ELSE CAST(julianday((2000 + n % 25) || '-12-31') - "
+        "2440587.5 AS INTEGER) END, "
+        "(SELECT seq FROM (SELECT seq, row_number() OVER (ORDER BY seq) - 1 AS r FROM entity "
+        "WHERE kind = 'place') WHERE r = n % 8), "
+        "'Claimant ' || (n % 40), 'expert' "
+        "FROM (WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < 5000) "
+        "SELECT n FROM k)";
+    /* 5,000 undated estimates that all agree: every window overlaps every other. */
+    static const char agree[] =
+        "INSERT INTO claim (id, source_seq, quote, quote_start, quote_end, byte_start, byte_end, "
+        "statement, kind, metric_seq, value, bound, unit, claimant, claimant_kind) "
+        "SELECT 'agree-' || n, 1, 'estimate ' || n, 0, 10, 0, 10, 'synthetic', 'statistic', "
+        "(SELECT seq FROM metric WHERE id = 'trip_cost'), 500 + n % 10, 'approx', 'USD', "
+        "'Claimant ' || (n % 40), 'expert' "
+        "FROM (WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < 5000) "
+        "SELECT n FROM k)";
+    ok = sqlite3_exec(db, ins, NULL, NULL, NULL) == SQLITE_OK &&
+         sqlite3_exec(db, agree, NULL, NULL, NULL) == SQLITE_OK;
+    if (!ok)
+        fprintf(stderr, "big db: %s\n", sqlite3_errmsg(db));
+out:
+    sqlite3_close(db);
+    return ok;
+}
+
+static void test_five_thousand_observations(void **state)
+{
+    (void)state;
+    char dir[256], path[320];
+    const char *orig = getenv("MARSAD_TEST_DB");
+    assert_non_null(orig);
+    assert_true(tu_mkdtemp("stats", dir, sizeof dir));
+    assert_true(tu_path(path, sizeof path, dir, "big.db"));
+    assert_true(S_big_db(orig, path));
+
+    char saved[4096];
+    snprintf(saved, sizeof saved, "%s", orig);
+    setenv("MARSAD_TEST_DB", path, 1);
+    struct api_fixture big;
+    memset(&big, 0, sizeof big);
+    assert_int_equal(api_fixture_open(&big), 0);
+    setenv("MARSAD_TEST_DB", saved, 1);
+
+    struct api_result r;
+    double best = 1e9;
+    for (int i = 0; i < 5; i++) {
+        stat_cache_clear(); /* time the computation, not the cache */
+        double t = S_handler_ms(&big, "/v1/statistics/terrorism_recidivists");
+        if (t < best)
+            best = t;
+    }
+    api_request(&big, "GET", "/v1/statistics/terrorism_recidivists", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    json_t *d = json_object_get(r.json, "data");
+    assert_int_equal(json_array_size(json_object_get(d, "observations")), 5001);
+    json_t *dis = json_object_get(d, "disagreements");
+    /* Capped, and saying so. */
+    assert_int_equal(json_array_size(dis), 1000);
+    assert_true(json_is_true(json_object_get(d, "disagreements_truncated")));
+    json_t *sum = json_object_get(d, "summary");
+    assert_int_equal(S_int(sum, "disagreements"), 1000);
+    assert_true(json_is_true(json_object_get(sum, "disagreements_truncated")));
+    /* 200 vague claims observed, never summarized, never in a disagreement. */
+    assert_int_equal(json_array_size(json_object_get(sum, "computed_from")), 5001 - 200);
+    json_t *obs = json_object_get(d, "observations");
+    size_t i;
+    json_t *x;
+    json_array_foreach(dis, i, x) {
+        json_t *a = S_find(obs, "claim", S_str(x, "a"));
+        json_t *b = S_find(obs, "claim", S_str(x, "b"));
+        assert_string_not_equal(S_str(a, "bound"), "vague");
+        assert_string_not_equal(S_str(b, "bound"), "vague");
+    }
+    api_result_free(&r);
+
+    /* Served again from the computed-response cache. */
+    double cached = S_handler_ms(&big, "/v1/statistics/terrorism_recidivists");
+    print_message("5,001 observations: computed in %.1f ms (best of 5), cached %.1f ms\n", best,
+                  cached);
+    assert_true(cached < 20.0);
+#if defined(__SANITIZE_ADDRESS__)
+    assert_true(best < 1000.0);
+#else
+    assert_true(best < STATS_BUDGET_MS);
+#endif
+
+    /*
+     * All windows overlap and no values conflict: comparing every pair would
+     * take 12.5 million checks; the value sweep finds none to check.
+     */
+    best = 1e9;
+    for (int k = 0; k < 5; k++) {
+        stat_cache_clear();
+        double t = S_handler_ms(&big, "/v1/statistics/trip_cost");
+        if (t < best)
+            best = t;
+    }
+    api_request(&big, "GET", "/v1/statistics/trip_cost", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    d = json_object_get(r.json, "data");
+    assert_int_equal(json_array_size(json_object_get(d, "observations")), 5001);
+    assert_int_equal(json_array_size(json_object_get(d, "disagreements")), 0);
+    sum = json_object_get(d, "summary");
+    assert_int_equal(S_int(sum, "disagreements"), 0);
+    assert_true(json_is_null(json_object_get(sum, "min"))); /* "up to 1,000" */
+    assert_true(json_is_true(json_object_get(sum, "min_unbounded")));
+    assert_int_equal(json_integer_value(json_object_get(sum, "max")), 1000);
+    api_result_free(&r);
+    print_message("5,001 agreeing undated observations: computed in %.1f ms (best of 5)\n", best);
+#if defined(__SANITIZE_ADDRESS__)
+    assert_true(best < 1000.0);
+#else
+    assert_true(best < STATS_BUDGET_MS);
+#endif
+
+    /* Conflicts over the whole database stop at 1,000 per metric, and say so. */
+    api_request(&big, "GET", "/v1/conflicts?metric=terrorism_recidivists&limit=10", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(S_int(json_object_get(r.json, "meta"), "total"), 1000);
+    assert_true(json_is_true(json_object_get(r.json, "disagreements_truncated")));
+    assert_string_equal(api_header(&r, "X-Result-Truncated"), "true");
+    api_result_free(&r);
+
+    api_fixture_close(&big);
+    stat_cache_clear();
+    assert_true(tu_rmtree(dir));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_catalog),
+        cmocka_unit_test(test_catalog_filters),
+        cmocka_unit_test(test_catalog_errors),
+        cmocka_unit_test(test_foreign_fighters_departed),
+        cmocka_unit_test(test_islamist_prisoners_disagree),
+        cmocka_unit_test(test_date_metric),
+        cmocka_unit_test(test_get_filters),
+        cmocka_unit_test(test_conflicts),
+        cmocka_unit_test(test_conflicts_filters),
+        cmocka_unit_test(test_conflicts_paging_and_errors),
+        cmocka_unit_test(test_five_thousand_observations),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,276 @@
+/*
+ * Slow and greedy clients over real sockets: 300 connections each holding
+ * half a request ("GET /v1/claims HTTP/1.1\r\nHost: x\r\n" and nothing more)
+ * must not keep /healthz, from a fresh connection, from answering within one
+ * second. Each test runs its own in-process server (tests/helpers/server.h)
+ * so its limits are its own.
+ *
+ * A data request (GET /v1/claims?limit=1) must be served too.
+ *
+ * These state the intended behavior and FAIL until two server fixes land
+ * (SECURITY.md, "Connection limits"):
+ *   - test_default_config_same_address: the per-IP limit (64) applies to
+ *     loopback peers, so 300 held connections from 127.0.0.1 make
+ *     libmicrohttpd refuse every further connection from 127.0.0.1, /healthz
+ *     included;
+ *   - test_high_per_ip_limit: a half-sent request counts as "in flight" from
+ *     its request line on, so 300 of them exceed --max-in-flight (256) and every
+ *     data request is shed with 503 until the slow clients time out.
+ */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#define HALF_SENT 300
+
+static unsigned time_scale = 1;
+
+static int S_group_setup(void **state)
+{
+    (void)state;
+    const char *vg = getenv("MARSAD_VALGRIND");
+    if (vg && vg[0] == '1')
+        time_scale = 10; /* memcheck runs code about 20-50 times slower */
+    return 0;
+}
+
+/* A TCP connection to 127.0.0.1:port from `source` (NULL: 127.0.0.1); -1 when refused. */
+static int S_connect_from(uint16_t port, const char *source)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_true(fd >= 0);
+    int one = 1;
+    (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (source) {
+        struct sockaddr_in s;
+        memset(&s, 0, sizeof s);
+        s.sin_family = AF_INET;
+        assert_int_equal(inet_pton(AF_INET, source, &s.sin_addr), 1);
+        assert_int_equal(bind(fd, (struct sockaddr *)&s, sizeof s), 0);
+    }
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static const char *S_find_ci(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (const char *p = hay; *p; p++) {
+        if (strncasecmp(p, needle, n) == 0)
+            return p;
+    }
+    return NULL;
+}
+
+static bool S_send_all(int fd, const char *s, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = send(fd, s, n, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return false;
+        s += w;
+        n -= (size_t)w;
+    }
+    return true;
+}
+
+/*
+ * Reads until a whole response (by Content-Length), EOF or the deadline.
+ * Returns the status (0 when the connection closed without one, -1 on timeout).
+ */
+static long S_read_status(int fd, unsigned timeout_ms, char *buf, size_t cap)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    uint64_t deadline = th_now_ms() + timeout_ms;
+    for (;;) {
+        const char *end = strstr(buf, "\r\n\r\n");
+        const char *cl = S_find_ci(buf, "\r\nContent-Length:");
+        if (end && cl && cl < end) {
+            long len = strtol(cl + 17, NULL, 10);
+            if (len >= 0 && (size_t)(end + 4 - buf) + (size_t)len <= n)
+                break;
+        }
+        uint64_t now = th_now_ms();
+        if (now >= deadline)
+            return -1;
+        struct pollfd pfd = {fd, POLLIN, 0};
+        int pr = poll(&pfd, 1, (int)(deadline - now));
+        if (pr < 0 && errno == EINTR)
+            continue;
+        if (pr <= 0)
+            continue;
+        if (n + 1 >= cap)
+            break;
+        ssize_t r = recv(fd, buf + n, cap - n - 1, 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+        buf[n] = '\0';
+    }
+    return strncmp(buf, "HTTP/1.", 7) == 0 ? strtol(buf + 9, NULL, 10) : 0;
+}
+
+struct held {
+    int fd[HALF_SENT];
+    size_t refused; /* connect() or the first send failed */
+};
+
+/* Opens n connections from `source` and sends half a request on each. */
+static void S_hold(uint16_t port, const char *source, struct held *h)
+{
+    static const char half[] = "GET /v1/claims HTTP/1.1\r\nHost: x\r\n";
+    h->refused = 0;
+    for (size_t i = 0; i < HALF_SENT; i++) {
+        h->fd[i] = S_connect_from(port, source);
+        if (h->fd[i] < 0 || !S_send_all(h->fd[i], half, sizeof half - 1))
+            h->refused++;
+    }
+}
+
+/* The held connections the server has not closed: nothing to read means no EOF, no reset. */
+static size_t S_count_alive(const struct held *h)
+{
+    size_t alive = 0;
+    for (size_t i = 0; i < HALF_SENT; i++) {
+        if (h->fd[i] < 0)
+            continue;
+        struct pollfd p = {h->fd[i], POLLIN, 0};
+        if (poll(&p, 1, 0) == 0)
+            alive++;
+    }
+    return alive;
+}
+
+static void S_release(struct held *h)
+{
+    for (size_t i = 0; i < HALF_SENT; i++) {
+        if (h->fd[i] >= 0)
+            close(h->fd[i]);
+        h->fd[i] = -1;
+    }
+}
+
+/* GET path on a fresh connection from `source`: milliseconds to a 200, or -1. */
+static long S_timed_get(uint16_t port, const char *source, const char *path, long *status)
+{
+    uint64_t t0 = th_now_ms();
+    *status = 0;
+    int fd = S_connect_from(port, source);
+    if (fd < 0)
+        return -1;
+    char req[256];
+    int w =
+        snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", path);
+    assert_true(w > 0 && (size_t)w < sizeof req);
+    static char buf[65536];
+    if (S_send_all(fd, req, (size_t)w))
+        *status = S_read_status(fd, 3000 * time_scale, buf, sizeof buf);
+    close(fd);
+    long ms = (long)(th_now_ms() - t0);
+    return *status == 200 ? ms : -1;
+}
+
+static void S_slow_clients(const char *const *extra, const char *probe_from, const char *label)
+{
+    struct test_server ts;
+    char err[512];
+    if (test_server_start(&ts, extra, err, sizeof err) != 0)
+        fail_msg("server: %s", err);
+    static struct held h;
+    S_hold(ts.port, NULL, &h);
+    long status = 0, data_status = 0;
+    long ms = S_timed_get(ts.port, probe_from, "/healthz", &status);
+    /* A data request too: half-sent requests are not work in flight to shed load for. */
+    long data_ms = S_timed_get(ts.port, probe_from, "/v1/claims?limit=1", &data_status);
+    size_t alive = S_count_alive(&h);
+    print_message("%s: %zu of %d half-sent requests held open, %zu refused at connect; "
+                  "from %s: /healthz %ld ms (status %ld), /v1/claims %ld ms (status %ld)\n",
+                  label, alive, HALF_SENT, h.refused, probe_from ? probe_from : "127.0.0.1", ms,
+                  status, data_ms, data_status);
+    /* The server still answers once the slow clients are gone. */
+    S_release(&h);
+    long after_status = 0;
+    long after = S_timed_get(ts.port, NULL, "/healthz", &after_status);
+    test_server_stop(&ts);
+    if (after < 0)
+        fail_msg("%s: /healthz failed even after the slow clients left (status %ld)", label,
+                 after_status);
+    if (ms < 0)
+        fail_msg("%s: /healthz from a fresh connection failed (status %ld, 0 = connection "
+                 "closed) while %zu slow clients were held",
+                 label, status, alive);
+    if (ms >= 1000 * (long)time_scale)
+        fail_msg("%s: /healthz took %ld ms", label, ms);
+    if (data_ms < 0 || data_ms >= 1000 * (long)time_scale)
+        fail_msg("%s: GET /v1/claims?limit=1 got status %ld in %ld ms while %zu slow clients "
+                 "were held (503 = half-sent requests counted as in flight)",
+                 label, data_status, data_ms, alive);
+}
+
+/* A limit above the load: the event loop serves /healthz next to 300 idle connections. */
+static void test_high_per_ip_limit(void **state)
+{
+    (void)state;
+    static const char *const extra[] = {"--max-connections-per-ip", "1000", NULL};
+    S_slow_clients(extra, NULL, "--max-connections-per-ip 1000");
+}
+
+/* What a per-IP limit is for: another address is served while one is greedy. */
+static void test_per_ip_limit_other_address(void **state)
+{
+    (void)state;
+    static const char *const extra[] = {"--max-connections-per-ip", "64", NULL};
+    S_slow_clients(extra, "127.0.0.2", "--max-connections-per-ip 64, from another address");
+}
+
+/*
+ * The intended behavior with the default configuration: 300 half-sent
+ * requests from one address must not keep /healthz (a local health check, or
+ * anything behind a local reverse proxy) from answering. Fails until loopback
+ * peers are exempt from the per-IP limit (SECURITY.md, "Connection limits").
+ */
+static void test_default_config_same_address(void **state)
+{
+    (void)state;
+    S_slow_clients(NULL, NULL, "default limits, /healthz from the same address");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_high_per_ip_limit),
+        cmocka_unit_test(test_per_ip_limit_other_address),
+        cmocka_unit_test(test_default_config_same_address),
+    };
+    return cmocka_run_group_tests(tests, S_group_setup, NULL);
+}
