@@ -214,7 +214,7 @@ fuzz: fuzz-build
 VALGRIND ?= valgrind
 VALGRIND_FLAGS ?= -q --tool=memcheck --error-exitcode=1 --leak-check=full \
     --errors-for-leak-kinds=definite,indirect,possible --show-leak-kinds=definite,indirect,possible \
-    --num-callers=30 --suppressions=tests/valgrind.supp
+    --num-callers=30 $(if $(wildcard tests/valgrind.supp),--suppressions=tests/valgrind.supp)
 VALGRIND_TESTS = $(filter $(BUILD)/tests/test_http_server $(BUILD)/tests/test_process \
                  $(BUILD)/tests/test_api_% $(BUILD)/tests/test_hostile,$(TEST_BIN))
 
@@ -222,12 +222,15 @@ VALGRIND_TESTS = $(filter $(BUILD)/tests/test_http_server $(BUILD)/tests/test_pr
 valgrind: $(TEST_DEPS_STAMP) $(BUILD)/marsad $(BUILD)/marsad.db $(VALGRIND_TESTS)
 	@if [ "$(SANITIZE)" = 1 ]; then echo "valgrind: needs SANITIZE=0"; exit 2; fi
 	@sh tests/fuzz/deps.sh valgrind
-	@set -e; for t in $(VALGRIND_TESTS); do \
+	@fails=""; for t in $(VALGRIND_TESTS); do \
 	    echo "== valgrind $$t"; \
 	    MARSAD_VALGRIND=1 MARSAD_BIN=$(BUILD)/marsad MARSAD_TEST_DB=$(BUILD)/marsad.db \
-	        $(VALGRIND) $(VALGRIND_FLAGS) $$t; \
-	done
-	@VALGRIND="$(VALGRIND)" sh tests/valgrind-server.sh $(BUILD)/marsad $(BUILD)/marsad.db $(BUILD)/valgrind
+	        $(VALGRIND) $(VALGRIND_FLAGS) $$t || fails="$$fails $$t"; \
+	done; \
+	echo "== valgrind $(BUILD)/marsad serve (tests/valgrind-server.sh)"; \
+	VALGRIND="$(VALGRIND)" sh tests/valgrind-server.sh $(BUILD)/marsad $(BUILD)/marsad.db \
+	    $(BUILD)/valgrind || fails="$$fails tests/valgrind-server.sh"; \
+	if [ -n "$$fails" ]; then echo "== valgrind: FAILED:$$fails"; exit 1; fi
 	@echo "== valgrind: no errors, no leaks ($(BUILD))"
 
 SOAK_SECONDS ?= 120

@@ -47,12 +47,17 @@ enum app_status write_repo_update(struct db_conn *c, enum write_resource r, cons
 enum app_status write_repo_set_deleted(struct db_conn *c, enum write_resource r, const char *id,
                                        bool deleted, const char *now) APP_MUST_CHECK;
 /* Number of live claims quoting a source. */
-enum app_status write_repo_claims_of_source(struct db_conn *c, const char *id, int64_t *n)
-    APP_MUST_CHECK;
+enum app_status write_repo_claims_of_source(struct db_conn *c, const char *id,
+                                            int64_t *n) APP_MUST_CHECK;
+
+/* Number of live claims that refer to a source (quote or footnote) or a program (subject or
+ * mention). */
+enum app_status write_repo_claims_referencing(struct db_conn *c, enum write_resource r,
+                                              const char *id, int64_t *n) APP_MUST_CHECK;
 
 /* Advances the dataset version; *out is the new one. */
-enum app_status write_repo_bump_version(struct db_conn *c, const char *now, uint64_t *out)
-    APP_MUST_CHECK;
+enum app_status write_repo_bump_version(struct db_conn *c, const char *now,
+                                        uint64_t *out) APP_MUST_CHECK;
 enum app_status write_repo_revision(struct db_conn *c, enum write_resource r, const char *id,
                                     const char *action, const char *actor, const char *reason,
                                     const char *now, const char *before, const char *after,
@@ -74,8 +79,8 @@ struct token_row {
 };
 enum app_status token_repo_create(struct db_conn *c, const char *name, const char *hash_hex,
                                   const char *scope, const char *now) APP_MUST_CHECK;
-enum app_status token_repo_revoke(struct db_conn *c, const char *name, const char *now)
-    APP_MUST_CHECK;
+enum app_status token_repo_revoke(struct db_conn *c, const char *name,
+                                  const char *now) APP_MUST_CHECK;
 typedef bool (*token_row_fn)(void *ctx, const struct token_row *row);
 enum app_status token_repo_list(struct db_conn *c, token_row_fn fn, void *ctx) APP_MUST_CHECK;
 /*

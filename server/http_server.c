@@ -346,7 +346,7 @@ static enum MHD_Result S_send(struct MHD_Connection *conn, struct req_state *st,
     }
     if (!r)
         return MHD_NO;
-    if (res->content_type && len > 0)
+    if (res->content_type && res->status != 204 && res->status != 304)
         S_add(r, "Content-Type", res->content_type);
     for (size_t i = 0; i < res->nheaders; i++)
         S_add(r, res->headers[i].name, res->headers[i].value);

@@ -420,18 +420,21 @@ static void S_patch(struct http_request *req, struct http_response *res, enum wr
         }
     }
     if (st == APP_OK && r == WRITE_SOURCE) {
-        /* Claims point into the stored text: it cannot change under them. */
+        /*
+         * Claims point into the stored text: it cannot change under them.
+         * Compare digests: the stored text's against the _sha256 that
+         * validation derived for the new one.
+         */
         int64_t n = 0;
-        char *old_text = NULL, *new_pub = pub;
+        char *old_text = NULL;
         size_t olen = 0;
         bool had = write_repo_source_text(w, id, &old_text, &olen);
-        const char *t = strstr(new_pub, "\"text\":");
-        bool changed = had != (t != NULL);
-        if (had && t) {
-            char *oldpub = write_json_public(ws.json);
-            const char *ot = oldpub ? strstr(oldpub, "\"text\":") : NULL;
-            changed = !ot || strncmp(ot, t, strcspn(t, "}") + 1) != 0;
-            free(oldpub);
+        const char *h = strstr(norm, "\"_sha256\":\"");
+        bool changed = had != (h != NULL);
+        if (had && h) {
+            char old_hex[65];
+            sha256_hex(old_text, olen, old_hex);
+            changed = strncmp(h + 11, old_hex, 64) != 0;
         }
         free(old_text);
         if (changed && write_repo_claims_of_source(w, id, &n) == APP_OK && n > 0) {
@@ -451,8 +454,11 @@ static void S_patch(struct http_request *req, struct http_response *res, enum wr
     st = write_repo_update(w, r, id, norm, now);
     if (st == APP_OK)
         st = write_repo_bump_version(w, now, &version);
+    char *before = write_json_public(ws.json); /* same form as `after`: diffs show real changes */
     if (st == APP_OK)
-        st = write_repo_revision(w, r, id, "update", who.name, reason, now, ws.json, pub, version);
+        st = write_repo_revision(w, r, id, "update", who.name, reason, now,
+                                 before ? before : ws.json, pub, version);
+    free(before);
     st = S_finish(app, w, st, version);
     if (st == APP_OK) {
         S_record_response(res, 200, norm, ws.revision + 1, version);
@@ -495,6 +501,27 @@ static void S_delete_or_restore(struct http_request *req, struct http_response *
     }
     if (!S_load(req, res, w, r, id, &ws, restore))
         goto rollback;
+    if (restore) {
+        /* The record's references (source, subject, footnote...) must still be live. */
+        struct lookup_ctx lc = {w};
+        struct write_lookup lk = {&lc, L_exists, L_entity_kind, L_metric, L_text, L_next_id};
+        struct write_errors we = {0};
+        char *norm = NULL;
+        json_t *doc = write_json_from_text(ws.json);
+        st = doc ? write_json_validate(r, doc, false, &lk, &we, &norm) : APP_ENOMEM;
+        write_json_free(doc);
+        free(norm);
+        if (st == APP_EINVAL) {
+            http_problem(res, req, 409, "conflict",
+                         "the record refers to records that are gone; restore those first", we.e,
+                         we.n);
+            goto rollback;
+        }
+        if (st != APP_OK) {
+            app_db_error(req, res, st, "validating");
+            goto rollback;
+        }
+    }
     if (!restore && r == WRITE_SOURCE) {
         int64_t n = 0;
         if (write_repo_claims_of_source(w, id, &n) == APP_OK && n > 0) {
@@ -506,14 +533,27 @@ static void S_delete_or_restore(struct http_request *req, struct http_response *
             goto rollback;
         }
     }
+    /* Claims must not be left pointing at a deleted program or cited work. */
+    if (!restore && r != WRITE_CLAIM) {
+        int64_t n = 0;
+        if (write_repo_claims_referencing(w, r, id, &n) == APP_OK && n > 0) {
+            char msg[200];
+            snprintf(msg, sizeof msg, "%s '%.100s' is still referenced by %lld live claims",
+                     S_what(r), id, (long long)n);
+            http_problem(res, req, 409, "conflict", msg, NULL, 0);
+            goto rollback;
+        }
+    }
     char now[32];
     log_now_iso(now, sizeof now);
     st = write_repo_set_deleted(w, r, id, !restore, now);
     if (st == APP_OK)
         st = write_repo_bump_version(w, now, &version);
+    char *pub = write_json_public(ws.json);
     if (st == APP_OK)
         st = write_repo_revision(w, r, id, restore ? "restore" : "delete", who.name, reason, now,
-                                 ws.json, ws.json, version);
+                                 pub ? pub : ws.json, restore && pub ? pub : NULL, version);
+    free(pub);
     st = S_finish(app, w, st, version);
     if (st != APP_OK) {
         app_db_error(req, res, st, "writing");

@@ -490,6 +490,31 @@ enum app_status write_repo_claims_of_source(struct db_conn *c, const char *id, i
     return rc == SQLITE_ROW ? APP_OK : db_status(rc);
 }
 
+static const char SQL_REFS_SOURCE[] =
+    "SELECT count(*) FROM claim c JOIN source s ON s.id = ?1 WHERE c.deleted_at IS NULL AND "
+    "(c.source_seq = s.seq OR c.footnote_seq = s.seq)";
+static const char SQL_REFS_PROGRAM[] =
+    "SELECT count(*) FROM claim c JOIN program p ON p.id = ?1 WHERE c.deleted_at IS NULL AND "
+    "(c.subject_program_seq = p.seq OR EXISTS (SELECT 1 FROM claim_mention m WHERE m.claim_seq "
+    "= c.seq AND m.program_seq = p.seq))";
+
+enum app_status write_repo_claims_referencing(struct db_conn *c, enum write_resource r,
+                                              const char *id, int64_t *n)
+{
+    *n = 0;
+    if (r == WRITE_CLAIM)
+        return APP_OK;
+    sqlite3_stmt *st = NULL;
+    enum app_status s = db_stmt(c, r == WRITE_SOURCE ? SQL_REFS_SOURCE : SQL_REFS_PROGRAM, &st);
+    if (s != APP_OK)
+        return s;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    *n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? APP_OK : db_status(rc);
+}
+
 static const char SQL_BUMP[] =
     "UPDATE dataset SET version = version + 1, updated_at = ?1 WHERE id = 1 RETURNING version";
 

@@ -130,6 +130,15 @@ static json_t *S_stat(const char *bound)
     return c;
 }
 
+/* A document as compact JSON text (stolen; the text is malloc'd). */
+static char *S_dump(json_t *doc)
+{
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    assert_non_null(text);
+    return text;
+}
+
 /* POSTs a JSON document (stolen) to a collection with the writer's token. */
 static void S_post(struct writable_fixture *wf, const char *collection, json_t *doc,
                    struct api_result *out)
@@ -297,7 +306,7 @@ static void test_401_without_authorization(void **state)
 {
     struct writable_fixture *wf = *state;
     json_int_t v0 = S_version(wf);
-    char *body = json_dumps(S_claim(QUOTE_UNIQUE, "x"), JSON_COMPACT);
+    char *body = S_dump(S_claim(QUOTE_UNIQUE, "x"));
     struct api_result r;
     const char *methods[] = {"POST", "PATCH", "DELETE", "POST"};
     const char *targets[] = {"/v1/claims", "/v1/claims/berman-014", "/v1/claims/berman-014",
@@ -388,7 +397,7 @@ static void test_415_wrong_content_type(void **state)
 {
     struct writable_fixture *wf = *state;
     json_int_t v0 = S_version(wf);
-    char *body = json_dumps(S_claim(QUOTE_UNIQUE, "Media type test."), JSON_COMPACT);
+    char *body = S_dump(S_claim(QUOTE_UNIQUE, "Media type test."));
     const char *bad_post[] = {"text/plain", "application/x-www-form-urlencoded",
                               "application/merge-patch+json", "application/jsonx", NULL};
     struct api_result r;
@@ -1097,6 +1106,64 @@ static void test_patch_if_match(void **state)
     free(id);
 }
 
+/* The items of a JSON list, without the members a write is expected to change. */
+static json_t *S_items(struct writable_fixture *wf, const char *target)
+{
+    struct api_result r;
+    S_get(wf, target, &r);
+    assert_int_equal(r.status, 200);
+    json_t *data = json_incref(json_object_get(r.json, "data"));
+    assert_true(json_array_size(data) > 0);
+    assert_int_equal(S_int(json_object_get(r.json, "meta"), "total"), json_array_size(data));
+    size_t i;
+    json_t *item;
+    json_array_foreach(data, i, item) {
+        json_object_del(item, "revision");
+        json_object_del(item, "updated_at");
+    }
+    api_result_free(&r);
+    return data;
+}
+
+static void test_empty_patch_is_lossless(void **state)
+{
+    /* Every seeded record survives the write path unchanged: PATCH {} re-validates and rewrites
+     * it from its stored form. */
+    struct writable_fixture *wf = *state;
+    const char *lists[] = {"/v1/claims?limit=1000", "/v1/sources?limit=1000",
+                           "/v1/programs?limit=1000"};
+    const char *collections[] = {"claims", "sources", "programs"};
+    json_int_t v0 = S_version(wf);
+    size_t writes = 0;
+    for (size_t k = 0; k < 3; k++) {
+        json_t *before = S_items(wf, lists[k]);
+        size_t i;
+        json_t *item;
+        json_array_foreach(before, i, item) {
+            char target[300];
+            snprintf(target, sizeof target, "/v1/%s/%s", collections[k], S_str(item, "id"));
+            struct api_result r;
+            S_patch(wf, target, TOKEN_WRITE, NULL, "{}", &r);
+            if (r.status != 200)
+                fail_msg("PATCH {} %s: %u %s", target, r.status, r.body);
+            api_result_free(&r);
+            writes++;
+        }
+        json_t *after = S_items(wf, lists[k]);
+        assert_int_equal(json_array_size(after), json_array_size(before));
+        json_array_foreach(before, i, item) {
+            json_t *other = json_array_get(after, i);
+            if (!json_equal(item, other)) {
+                char *a = json_dumps(item, JSON_COMPACT), *b = json_dumps(other, JSON_COMPACT);
+                fail_msg("%s changed:\n%s\n%s", lists[k], a, b);
+            }
+        }
+        json_decref(before);
+        json_decref(after);
+    }
+    assert_int_equal(S_version(wf), v0 + (json_int_t)writes);
+}
+
 /* ---- DELETE and restore ---------------------------------------------------- */
 
 static void test_delete_and_restore(void **state)
@@ -1328,23 +1395,10 @@ static void test_no_secret_in_log(void **state)
     free(id);
 }
 
-/* ---- known server bugs (see the report); run with MARSAD_TEST_KNOWN_BUGS=1 ---------- */
+/* ---- regressions: referential checks on patch, restore and delete ---------------- */
 
-/* Skips a test of a known, reported server bug unless MARSAD_TEST_KNOWN_BUGS is set. */
-static bool S_known_bug(const char *what)
+static void test_patch_source_metadata_with_claims(void **state)
 {
-    const char *on = getenv("MARSAD_TEST_KNOWN_BUGS");
-    if (on && on[0] && strcmp(on, "0") != 0)
-        return false;
-    print_message("KNOWN SERVER BUG, not checked (set MARSAD_TEST_KNOWN_BUGS=1): %s\n", what);
-    return true;
-}
-
-static void test_bug_patch_source_with_claims(void **state)
-{
-    if (S_known_bug("write_handlers.c S_patch: the 'text changed' check compares the JSON "
-                    "from \"text\": to the first '}'"))
-        skip();
     struct writable_fixture *wf = *state;
     struct api_result r;
     /* Members sorted after "text" (title, url, written) are not the text. */
@@ -1375,11 +1429,8 @@ static void test_bug_patch_source_with_claims(void **state)
     free(id);
 }
 
-static void test_bug_restore_claim_of_deleted_source(void **state)
+static void test_restore_claim_of_deleted_source(void **state)
 {
-    if (S_known_bug("write_handlers.c S_delete_or_restore: restore does not check that the "
-                    "record's references are live"))
-        skip();
     struct writable_fixture *wf = *state;
     struct api_result r;
     json_t *s = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", "gone-src", "title", "Gone", "kind",
@@ -1407,11 +1458,8 @@ static void test_bug_restore_claim_of_deleted_source(void **state)
     free(id);
 }
 
-static void test_bug_delete_referenced_records(void **state)
+static void test_delete_referenced_records(void **state)
 {
-    if (S_known_bug("write_handlers.c S_delete_or_restore: programs and cited sources that "
-                    "live claims reference can be deleted"))
-        skip();
     struct writable_fixture *wf = *state;
     struct api_result r;
     /* berman-043 has musalaha as subject; mipa-038 has cite-mipa-1 as footnote. */
@@ -1447,13 +1495,14 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_create_source_and_program, setup, teardown),
         cmocka_unit_test_setup_teardown(test_patch_merge_semantics, setup, teardown),
         cmocka_unit_test_setup_teardown(test_patch_if_match, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty_patch_is_lossless, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_and_restore, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_source_with_live_claims, setup, teardown),
         cmocka_unit_test(test_read_only_refuses_writes),
         cmocka_unit_test_setup_teardown(test_no_secret_in_log, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bug_patch_source_with_claims, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bug_restore_claim_of_deleted_source, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bug_delete_referenced_records, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_patch_source_metadata_with_claims, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_restore_claim_of_deleted_source, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_delete_referenced_records, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -51,7 +51,7 @@ token=$($vg $VG_FLAGS --log-file="$out/token.vg.log" "$bin" token create --name 
 # 2. The server under memcheck.
 # shellcheck disable=SC2086
 $vg $VG_FLAGS --log-file="$out/server.vg.log" "$bin" serve --host 127.0.0.1 --port 0 \
-    --db "$work/marsad.db" --threads 2 --max-body 64k --log-level warn \
+    --db "$work/marsad.db" --threads 2 --max-body 64k \
     >"$out/server.stdout.log" 2>"$out/server.stderr.log" &
 pid=$!
 

@@ -12,6 +12,9 @@
 #    plain, --read-only, and --rate-limit 1.
 # 4. Runs the node:test suites (contract.test.mjs, browser.test.mjs) and
 #    tests/readme_examples.sh against the servers, then stops them (also on failure).
+#
+# CHROMIUM=/path overrides /usr/bin/chromium; MARSAD_README=/path another README;
+# MARSAD_NO_INSTALL=1 only reports what is missing.
 set -eu
 cd "$(dirname "$0")/../.."
 build=${1:-build}
@@ -112,7 +115,7 @@ echo "== contract: node --test (contract.test.mjs, browser.test.mjs)"
 ) || status=1
 
 echo "== contract: README examples"
-sh tests/readme_examples.sh "$url" README.md || status=1
+sh tests/readme_examples.sh "$url" "${MARSAD_README:-README.md}" || status=1
 
 if [ $status -ne 0 ]; then
     echo "== contract: FAILED (server log: last lines)"
