@@ -196,7 +196,7 @@ fuzz-build: $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
 # New inputs go to $(FUZZ_DIR)/corpus (the seeds in tests/fuzz/corpus stay as committed);
 # crashes to $(FUZZ_DIR)/artifacts. Add each crash input to tests/fuzz/corpus/<target>/.
 fuzz: fuzz-build
-	@set -e; for t in $(FUZZ_TARGETS); do \
+	@fails=""; for t in $(FUZZ_TARGETS); do \
 	    mkdir -p $(FUZZ_DIR)/corpus/$$t $(FUZZ_DIR)/artifacts/$$t $(FUZZ_DIR)/logs; \
 	    if [ "$(FUZZ_SECONDS)" -gt 0 ]; then lim="-max_total_time=$(FUZZ_SECONDS)"; else lim="-runs=0"; fi; \
 	    dict=""; [ -f tests/fuzz/dict/$$t.dict ] && dict="-dict=tests/fuzz/dict/$$t.dict"; \
@@ -205,10 +205,12 @@ fuzz: fuzz-build
 	        -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/artifacts/$$t/ \
 	        $(FUZZ_DIR)/corpus/$$t tests/fuzz/corpus/$$t > $(FUZZ_DIR)/logs/$$t.log 2>&1; then \
 	        tail -n 60 $(FUZZ_DIR)/logs/$$t.log; \
-	        echo "fuzz: fuzz_$$t failed; input in $(FUZZ_DIR)/artifacts/$$t/"; exit 1; \
+	        echo "fuzz: fuzz_$$t failed; input in $(FUZZ_DIR)/artifacts/$$t/"; \
+	        fails="$$fails $$t"; \
 	    fi; \
 	    grep -E '^Done' $(FUZZ_DIR)/logs/$$t.log | tail -n 1; \
-	done
+	done; \
+	if [ -n "$$fails" ]; then echo "== fuzz: FAILED:$$fails"; exit 1; fi
 	@echo "== fuzz: no crash in $(FUZZ_TARGETS)"
 
 VALGRIND ?= valgrind
@@ -216,7 +218,8 @@ VALGRIND_FLAGS ?= -q --tool=memcheck --error-exitcode=1 --leak-check=full \
     --errors-for-leak-kinds=definite,indirect,possible --show-leak-kinds=definite,indirect,possible \
     --num-callers=30 $(if $(wildcard tests/valgrind.supp),--suppressions=tests/valgrind.supp)
 VALGRIND_TESTS = $(filter $(BUILD)/tests/test_http_server $(BUILD)/tests/test_process \
-                 $(BUILD)/tests/test_api_% $(BUILD)/tests/test_hostile,$(TEST_BIN))
+                 $(BUILD)/tests/test_api_% $(BUILD)/tests/test_hostile \
+                 $(BUILD)/tests/test_slowloris,$(TEST_BIN))
 
 # Valgrind and the sanitizers do not mix: use a plain build (SANITIZE=0).
 valgrind: $(TEST_DEPS_STAMP) $(BUILD)/marsad $(BUILD)/marsad.db $(VALGRIND_TESTS)

@@ -7,7 +7,7 @@
 // Environment: BENCH_SECONDS (per run, default 10), BENCH_WARMUP (default 2),
 // BENCH_CONNECTIONS (default 32), BENCH_SIZES (default 1000,100000,1000000),
 // BENCH_LOG_LEVEL (Marsad's --log-level, default info), BENCH_BUILD (default build/bench),
-// BENCH_DATA (databases, default BENCH_BUILD/data),
+// BENCH_DATA (databases, default BENCH_BUILD/data), BENCH_READ_ONLY=1 (serve --read-only),
 // BENCH_CALLGRIND_REQUESTS (default 300), BENCH_SKIP_CALLGRIND=1.
 //
 // Everything runs on loopback; every server binds port 0 and says which port it got.
@@ -104,13 +104,18 @@ function procStatus(pid) {
  * Starts a server; resolves once it printed "listening on http://HOST:PORT" (stdout or its
  * log file). Output goes to a file, never through a pipe this process has to drain.
  */
-async function startServer(name, cmd, args, { pin = null, timeoutMs = 60000 } = {}) {
+async function startServer(name, cmd, args, { pin = null, timeoutMs = 60000, drainPin = null } = {}) {
   const logPath = path.join(LOGS, `${name}.log`);
-  const fd = fs.openSync(logPath, 'w');
+  fs.writeFileSync(logPath, '');
+  // stdout and stderr go to a pipe, as under a container runtime or systemd: a drain process
+  // keeps the first 64 KiB (the "listening" line, errors) and discards the access log.
+  const drainCmd = ['sh', '-c', 'stdbuf -o0 head -c 65536 > "$0"; exec cat > /dev/null', logPath];
+  const dfull = drainPin === null ? drainCmd : ['taskset', '-c', String(drainPin), ...drainCmd];
+  const drain = spawn(dfull[0], dfull.slice(1), { stdio: ['pipe', 'ignore', 'ignore'] });
   const full = pin === null ? [cmd, ...args] : ['taskset', '-c', String(pin), cmd, ...args];
   const t0 = process.hrtime.bigint();
-  const child = spawn(full[0], full.slice(1), { stdio: ['ignore', fd, fd] });
-  fs.closeSync(fd);
+  const child = spawn(full[0], full.slice(1), { stdio: ['ignore', drain.stdin, drain.stdin] });
+  drain.stdin.destroy(); // the server holds the write end now
   let exited = null;
   child.on('exit', (code, sig) => { exited = { code, sig }; });
   const deadline = Date.now() + timeoutMs;
@@ -124,7 +129,7 @@ async function startServer(name, cmd, args, { pin = null, timeoutMs = 60000 } = 
     }
     if (m) {
       const port = Number(m[1]);
-      return { name, child, pid: child.pid, port, logPath, t0,
+      return { name, child, drain, pid: child.pid, port, logPath, t0,
         listenMs: Number(process.hrtime.bigint() - t0) / 1e6, exited: () => exited };
     }
     if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error(`${name} did not start`); }
@@ -147,6 +152,8 @@ async function stopServer(s, { keepLog = false } = {}) {
     if (!s.exited()) s.child.kill('SIGKILL');
     for (let i = 0; i < 100 && !s.exited(); i++) await sleep(10);
   }
+  for (let i = 0; i < 200 && s.drain.exitCode === null && s.drain.signalCode === null; i++) await sleep(5);
+  if (s.drain.exitCode === null && s.drain.signalCode === null) s.drain.kill('SIGKILL');
   if (!keepLog) fs.rmSync(s.logPath, { force: true });
 }
 
@@ -251,11 +258,14 @@ function freePort() {
   return r.stdout.trim();
 }
 const QUIET = !['info', 'debug'].includes(LOG_LEVEL);
+// The default deployment: a writable database, which Marsad turns to WAL on start.
+// BENCH_READ_ONLY=1 runs `serve --read-only` instead (the file's journal mode as generated).
+const RO_FLAG = process.env.BENCH_READ_ONLY === '1' ? ['--read-only'] : [];
 
 function serverCmd(impl, n, threads) {
   const db = path.join(DATA, `synth-${n}.db`);
   if (impl === 'marsad')
-    return [MARSAD, ['serve', '--host', '127.0.0.1', '--port', QUIET ? freePort() : '0', '--db', db, '--read-only',
+    return [MARSAD, ['serve', '--host', '127.0.0.1', '--port', QUIET ? freePort() : '0', '--db', db, ...RO_FLAG,
       '--threads', String(threads), '--log-level', LOG_LEVEL]];
   if (impl === 'ceiling') return [CEILING, ['--port', '0', '--threads', String(threads)]];
   return ['node', [EXPRESS, '--db', db, '--port', '0']];
@@ -284,7 +294,7 @@ async function measure(impl, name, n, pinned, ctx) {
   const [cmd, args] = serverCmd(impl, n, p.threads);
   let s;
   try {
-    s = await startServer(id, cmd, args, { pin: p.server });
+    s = await startServer(id, cmd, args, { pin: p.server, drainPin: p.wrk });
     // Probe: does the endpoint exist here, and what does it answer?
     const probePath = ep.script ? `/v1/claims/${ctx.fixedId}` : ep.urlPath;
     const probe = await get(s.port, probePath);
@@ -419,7 +429,7 @@ async function callgrindEndpoint(name, n, fixedId, etag) {
   const isCeiling = name === 'fixed';
   const cmd = isCeiling ? CEILING : MARSAD;
   const args = isCeiling ? ['--port', '0', '--threads', '1']
-    : ['serve', '--host', '127.0.0.1', '--port', '0', '--db', db, '--read-only', '--threads', '1', '--log-level', QUIET ? 'info' : LOG_LEVEL];
+    : ['serve', '--host', '127.0.0.1', '--port', '0', '--db', db, ...RO_FLAG, '--threads', '1', '--log-level', QUIET ? 'info' : LOG_LEVEL];
   const one = async (count, tag) => {
     const out = path.join(LOGS, `callgrind.${name}.${tag}.out`);
     fs.rmSync(out, { force: true });
@@ -499,7 +509,7 @@ function markdown() {
   L.push(`Run ${results.started_at} on ${results.machine.cpus}x ${results.machine.cpu}, ${results.machine.kernel}; ` +
     `wrk ${CONNS} connections, ${SECONDS} s per run after ${WARMUP} s of warm-up; load average before: ${results.machine.load_before.map((x) => x.toFixed(2)).join(' ')}. ` +
     `Took ${fx(results.duration_s)} s.`, '');
-  L.push(`Pinned: server on core 0 (Marsad --threads 1, ceiling 1 thread), wrk -t1 on core 1. Unpinned: Marsad and the ceiling with ${os.cpus().length} threads, wrk -t2, no affinity. Express is one Node.js process either way.`, '');
+  L.push(`Pinned: server on core 0 (Marsad --threads 1, ceiling 1 thread), wrk -t1 on core 1. Unpinned: Marsad and the ceiling with ${os.cpus().length} threads, wrk -t2, no affinity. Express is one Node.js process either way. Marsad runs ${RO_FLAG.length ? 'with --read-only' : 'as deployed by default (writable database, WAL), access log at level ' + LOG_LEVEL + ' to a pipe drained by another process (on the wrk core when pinned)'}. \"server CPU/req\" is the server's user+system time over the run divided by the requests: it is what the ratios would be on an idle machine, and it moves much less than req/s when other processes share the cores.`, '');
   L.push('## Databases', '', '| claims | file size | build time | |', '|---:|---:|---:|---|');
   for (const d of results.databases)
     L.push(`| ${d.claims} | ${fx(d.size_bytes / 1048576, 1)} MiB | ${fx(d.build_seconds, 1)} s | ${d.reused ? 'reused (same generator and schema)' : 'generated in this run'} |`);
@@ -544,7 +554,7 @@ async function main() {
   results.started_at = new Date().toISOString();
   results.machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model?.trim(), kernel: `${os.type()} ${os.release()}`,
     load_before: os.loadavg(), node: process.version, wrk: sh('wrk', ['-v'], { allowFail: true }).stdout.split('\n')[0] };
-  results.settings = { seconds: SECONDS, warmup: WARMUP, connections: CONNS, sizes: SIZES, log_level: LOG_LEVEL };
+  results.settings = { seconds: SECONDS, warmup: WARMUP, connections: CONNS, sizes: SIZES, log_level: LOG_LEVEL, read_only: RO_FLAG.length > 0 };
   for (const f of [MARSAD, CEILING]) if (!fs.existsSync(f)) throw new Error(`${f} is missing: run make bench`);
   if (os.loadavg()[0] > 0.5)
     results.notes.push(`The machine was not idle when the run started (load average ${os.loadavg()[0].toFixed(2)}): other processes compete for the two cores, so absolute numbers are low and noisy; the ratios within one run are the fairer reading.`);

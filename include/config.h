@@ -21,13 +21,13 @@ struct config {
     char cors_origin[CONFIG_ORIGIN_MAX]; /* "" disables CORS */
     enum log_level log_level;
     size_t max_body;
-    unsigned timeout_s;     /* idle connection timeout */
-    unsigned cache_max_age; /* Cache-Control max-age for data responses, seconds */
-    unsigned max_conns;     /* global connection limit */
-    unsigned max_conns_per_ip;
-    bool read_only;         /* refuse writes; open the database read-only */
-    unsigned max_in_flight; /* requests in progress beyond which new ones get 503 */
-    unsigned rate_limit;    /* requests per second per client address; 0 = off */
+    unsigned timeout_s;        /* idle connection timeout */
+    unsigned cache_max_age;    /* Cache-Control max-age for data responses, seconds */
+    unsigned max_conns;        /* global connection limit */
+    unsigned max_conns_per_ip; /* 0: none on a loopback listener, 64 otherwise */
+    bool read_only;            /* refuse writes; open the database read-only */
+    unsigned max_in_flight;    /* requests in progress beyond which new ones get 503 */
+    unsigned rate_limit;       /* requests per second per client address; 0 = off */
 };
 
 /* Looks up an environment variable; returns NULL when unset. */

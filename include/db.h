@@ -58,6 +58,76 @@ void db_rollback(struct db_conn *c);
 /* The raw handle, for the repository layer only. */
 struct sqlite3 *db_handle(struct db_conn *c);
 
+/* ---- for the repositories ---------------------------------------------- */
+
+struct buf;
+struct sort_key;
+
+/*
+ * Bind by parameter name (":kind"): a no-op when the statement has no such
+ * parameter, and for text when v is NULL. Text is bound SQLITE_STATIC: it
+ * must outlive the statement's use.
+ */
+void db_bind_named_text(struct sqlite3_stmt *st, const char *name, const char *v);
+void db_bind_named_i64(struct sqlite3_stmt *st, const char *name, int64_t v);
+void db_bind_named_double(struct sqlite3_stmt *st, const char *name, double v);
+/* Binds v[i] to ?i+1 for the first n (at most the statement's parameters); NULL stays NULL. */
+void db_bind_texts(struct sqlite3_stmt *st, const char *const *v, int n);
+
+/* Column i of the current row as text, NULL for SQL NULL; valid until the next step or reset. */
+const char *db_column_text(struct sqlite3_stmt *st, int i);
+/* Column i of the current row as a double into *out; false when it is NULL. */
+bool db_column_double(struct sqlite3_stmt *st, int i, double *out);
+
+/*
+ * db_stmt_text() over SQL composed in `sql` from static fragments; frees the
+ * buffer. APP_ENOMEM when composing it ran out of memory.
+ */
+enum app_status db_stmt_buf(struct db_conn *c, struct buf *sql,
+                            struct sqlite3_stmt **out) APP_MUST_CHECK;
+
+/* Called per result row with the statement on it; returns false to stop. */
+typedef bool (*db_row_fn)(void *ctx, struct sqlite3_stmt *st);
+/* Binds a statement's parameters from ctx. */
+typedef void (*db_bind_fn)(struct sqlite3_stmt *st, const void *ctx);
+
+/* The tail of a list query: keyset, order and page. */
+struct db_page {
+    const char *seq;               /* the seq column ("c.seq"): keyset and last tiebreak */
+    const char *const (*order)[2]; /* ORDER BY fragments per sort key: {ascending, descending} */
+    const struct sort_key *sort;
+    size_t nsort;
+    int64_t limit, offset;
+    bool keyset; /* only rows with seq > after; offset ignored */
+    int64_t after;
+};
+
+/*
+ * Runs a list query composed in `sql` (SELECT ... WHERE ...) after appending,
+ * with keyset, " AND <seq> > :after", then " ORDER BY " the sort keys'
+ * fragments and <seq>, " LIMIT :limit OFFSET :offset". Prepares it
+ * (db_stmt_buf(), which frees sql), binds :after, :limit and :offset and the
+ * filter through bind(st, filter), then calls fn per row as db_rows() does.
+ */
+enum app_status db_page_rows(struct db_conn *c, struct buf *sql, const struct db_page *pg,
+                             db_bind_fn bind, const void *filter, db_row_fn fn,
+                             void *ctx) APP_MUST_CHECK;
+/* Steps st through its rows, calling fn on each until it returns false; resets st. */
+enum app_status db_rows(struct sqlite3_stmt *st, db_row_fn fn, void *ctx) APP_MUST_CHECK;
+/* db_rows(), APP_ENOTFOUND when there was no row. */
+enum app_status db_rows_found(struct sqlite3_stmt *st, db_row_fn fn, void *ctx) APP_MUST_CHECK;
+/* db_rows_found() over the static statement `sql` with ?1 bound to id. */
+enum app_status db_rows_by_id(struct db_conn *c, const char *sql, const char *id, db_row_fn fn,
+                              void *ctx) APP_MUST_CHECK;
+
+/* Steps st once for a single integer (a count) in column 0, then resets it;
+ * *out is left alone when there is no row. */
+enum app_status db_step_i64(struct sqlite3_stmt *st, int64_t *out) APP_MUST_CHECK;
+
+/* A SELECT count(*) composed in `sql` (freed): prepared, bound by bind(st, ctx), and read. */
+enum app_status db_count_buf(struct db_conn *c, struct buf *sql, db_bind_fn bind, const void *ctx,
+                             int64_t *out) APP_MUST_CHECK;
+
 #define DB_POOL_MAX 300
 
 struct db_pool {

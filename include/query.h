@@ -9,6 +9,7 @@
 
 #include "http.h"
 #include "pdate.h"
+#include "sort_key.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -48,11 +49,6 @@ size_t query_list(struct http_request *req, struct query_errors *qe, const char 
 /* Non-empty string of at most max_len bytes. */
 const char *query_string(struct http_request *req, struct query_errors *qe, const char *name,
                          size_t max_len);
-
-struct sort_key {
-    int key; /* index into the allowed keys */
-    bool desc;
-};
 
 /* sort=-as_of,value with keys from `allowed`; returns the number of keys. */
 size_t query_sort(struct http_request *req, struct query_errors *qe, const char *name,

@@ -67,7 +67,6 @@ static const char F_VMIN[] = " AND coalesce(c.upper, c.value, c.lower) >= :vmin"
 static const char F_VMAX[] = " AND coalesce(c.lower, c.value, c.upper) <= :vmax";
 static const char F_FTS[] = " AND c.id IN (SELECT doc_id FROM search_index WHERE search_index "
                             "MATCH :fts AND doc_type = 'claim')";
-static const char F_AFTER[] = " AND c.seq > :after";
 
 static void S_where(struct buf *b, const struct claim_filter *f)
 {
@@ -104,122 +103,91 @@ static void S_where(struct buf *b, const struct claim_filter *f)
         buf_puts(b, F_FTS);
 }
 
-static void S_bind_name_text(sqlite3_stmt *st, const char *name, const char *v)
+static void S_bind_filter(sqlite3_stmt *st, const void *filter)
 {
-    int i = sqlite3_bind_parameter_index(st, name);
-    if (i > 0 && v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
-}
-
-static void S_bind_name_i64(sqlite3_stmt *st, const char *name, int64_t v)
-{
-    int i = sqlite3_bind_parameter_index(st, name);
-    if (i > 0)
-        sqlite3_bind_int64(st, i, v);
-}
-
-static void S_bind_name_double(sqlite3_stmt *st, const char *name, double v)
-{
-    int i = sqlite3_bind_parameter_index(st, name);
-    if (i > 0)
-        sqlite3_bind_double(st, i, v);
-}
-
-static void S_bind_filter(sqlite3_stmt *st, const struct claim_filter *f)
-{
-    S_bind_name_text(st, ":source", f->source_json);
-    S_bind_name_text(st, ":metric", f->metric_json);
-    S_bind_name_text(st, ":program", f->program_json);
-    S_bind_name_text(st, ":entity", f->entity_json);
-    S_bind_name_text(st, ":place", f->place_json);
-    S_bind_name_text(st, ":claimant", f->claimant_json);
-    S_bind_name_text(st, ":kind", f->kind_json);
-    S_bind_name_text(st, ":topic", f->topic_json);
-    S_bind_name_text(st, ":id", f->id_json);
-    S_bind_name_text(st, ":fts", f->fts);
+    const struct claim_filter *f = filter;
+    db_bind_named_text(st, ":source", f->source_json);
+    db_bind_named_text(st, ":metric", f->metric_json);
+    db_bind_named_text(st, ":program", f->program_json);
+    db_bind_named_text(st, ":entity", f->entity_json);
+    db_bind_named_text(st, ":place", f->place_json);
+    db_bind_named_text(st, ":claimant", f->claimant_json);
+    db_bind_named_text(st, ":kind", f->kind_json);
+    db_bind_named_text(st, ":topic", f->topic_json);
+    db_bind_named_text(st, ":id", f->id_json);
+    db_bind_named_text(st, ":fts", f->fts);
     if (f->has_from)
-        S_bind_name_i64(st, ":from", f->from_day);
+        db_bind_named_i64(st, ":from", f->from_day);
     if (f->has_to)
-        S_bind_name_i64(st, ":to", f->to_day);
+        db_bind_named_i64(st, ":to", f->to_day);
     if (f->has_vmin)
-        S_bind_name_double(st, ":vmin", f->vmin);
+        db_bind_named_double(st, ":vmin", f->vmin);
     if (f->has_vmax)
-        S_bind_name_double(st, ":vmax", f->vmax);
-}
-
-static const char *S_text(sqlite3_stmt *st, int i)
-{
-    return (const char *)sqlite3_column_text(st, i);
+        db_bind_named_double(st, ":vmax", f->vmax);
 }
 
 static void S_row(sqlite3_stmt *st, struct claim_row *r)
 {
     int i = 0;
     r->seq = sqlite3_column_int64(st, i++);
-    r->id = S_text(st, i++);
-    r->source_id = S_text(st, i++);
-    r->quote = S_text(st, i++);
+    r->id = db_column_text(st, i++);
+    r->source_id = db_column_text(st, i++);
+    r->quote = db_column_text(st, i++);
     r->quote_start = sqlite3_column_int64(st, i++);
     r->quote_end = sqlite3_column_int64(st, i++);
-    r->statement = S_text(st, i++);
-    r->kind = S_text(st, i++);
-    r->metric_id = S_text(st, i++);
-    r->has_value = sqlite3_column_type(st, i) != SQLITE_NULL;
-    r->value = sqlite3_column_double(st, i++);
-    r->has_lower = sqlite3_column_type(st, i) != SQLITE_NULL;
-    r->lower = sqlite3_column_double(st, i++);
-    r->has_upper = sqlite3_column_type(st, i) != SQLITE_NULL;
-    r->upper = sqlite3_column_double(st, i++);
-    r->bound = S_text(st, i++);
-    r->vague_term = S_text(st, i++);
-    r->unit = S_text(st, i++);
-    r->value_date = S_text(st, i++);
-    r->value_text = S_text(st, i++);
-    r->as_of = S_text(st, i++);
-    r->period_start = S_text(st, i++);
-    r->period_end = S_text(st, i++);
-    r->time_basis = S_text(st, i++);
-    r->place_id = S_text(st, i++);
-    r->claimant = S_text(st, i++);
-    r->claimant_kind = S_text(st, i++);
-    r->claimant_entity_id = S_text(st, i++);
-    r->subject_program_id = S_text(st, i++);
-    r->subject_entity_id = S_text(st, i++);
-    r->attribute = S_text(st, i++);
-    r->footnote_id = S_text(st, i++);
-    r->note = S_text(st, i++);
+    r->statement = db_column_text(st, i++);
+    r->kind = db_column_text(st, i++);
+    r->metric_id = db_column_text(st, i++);
+    r->has_value = db_column_double(st, i++, &r->value);
+    r->has_lower = db_column_double(st, i++, &r->lower);
+    r->has_upper = db_column_double(st, i++, &r->upper);
+    r->bound = db_column_text(st, i++);
+    r->vague_term = db_column_text(st, i++);
+    r->unit = db_column_text(st, i++);
+    r->value_date = db_column_text(st, i++);
+    r->value_text = db_column_text(st, i++);
+    r->as_of = db_column_text(st, i++);
+    r->period_start = db_column_text(st, i++);
+    r->period_end = db_column_text(st, i++);
+    r->time_basis = db_column_text(st, i++);
+    r->place_id = db_column_text(st, i++);
+    r->claimant = db_column_text(st, i++);
+    r->claimant_kind = db_column_text(st, i++);
+    r->claimant_entity_id = db_column_text(st, i++);
+    r->subject_program_id = db_column_text(st, i++);
+    r->subject_entity_id = db_column_text(st, i++);
+    r->attribute = db_column_text(st, i++);
+    r->footnote_id = db_column_text(st, i++);
+    r->note = db_column_text(st, i++);
     r->revision = sqlite3_column_int64(st, i++);
-    r->created_at = S_text(st, i++);
-    r->updated_at = S_text(st, i++);
-    r->topics_json = S_text(st, i++);
-    r->mentions_json = S_text(st, i++);
-    r->source_title = S_text(st, i++);
-    r->source_publisher = S_text(st, i++);
-    r->source_published = S_text(st, i++);
-    r->source_kind = S_text(st, i++);
-    r->metric_label = S_text(st, i++);
-    r->metric_unit = S_text(st, i++);
-    r->metric_value_type = S_text(st, i++);
+    r->created_at = db_column_text(st, i++);
+    r->updated_at = db_column_text(st, i++);
+    r->topics_json = db_column_text(st, i++);
+    r->mentions_json = db_column_text(st, i++);
+    r->source_title = db_column_text(st, i++);
+    r->source_publisher = db_column_text(st, i++);
+    r->source_published = db_column_text(st, i++);
+    r->source_kind = db_column_text(st, i++);
+    r->metric_label = db_column_text(st, i++);
+    r->metric_unit = db_column_text(st, i++);
+    r->metric_value_type = db_column_text(st, i++);
     r->has_time = sqlite3_column_type(st, i) != SQLITE_NULL;
     r->time_start = sqlite3_column_int64(st, i++);
     r->time_end = sqlite3_column_int64(st, i++);
 }
 
-static enum app_status S_run(sqlite3_stmt *st, claim_row_fn fn, void *ctx, bool *any)
+/* The caller's row callback, for db_rows(). */
+struct visit {
+    claim_row_fn fn;
+    void *ctx;
+};
+
+static bool S_visit(void *ctx, sqlite3_stmt *st)
 {
-    int rc;
+    const struct visit *v = ctx;
     struct claim_row row;
-    *any = false;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        *any = true;
-        S_row(st, &row);
-        if (!fn(ctx, &row)) {
-            rc = SQLITE_DONE;
-            break;
-        }
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? APP_OK : db_status(rc);
+    S_row(st, &row);
+    return v->fn(v->ctx, &row);
 }
 
 /* ORDER BY fragments per sort key: ascending and descending; NULLs always last. */
@@ -239,34 +207,13 @@ enum app_status claim_repo_list(struct db_conn *c, const struct claim_filter *f,
                                 int64_t offset, bool keyset, int64_t after, claim_row_fn fn,
                                 void *ctx)
 {
+    const struct db_page pg = {"c.seq", order_sql, sort, nsort, limit, offset, keyset, after};
+    struct visit v = {fn, ctx};
     struct buf sql;
     buf_init(&sql);
     buf_puts(&sql, "SELECT " CLAIM_COLUMNS CLAIM_FROM);
     S_where(&sql, f);
-    if (keyset)
-        buf_puts(&sql, F_AFTER);
-    buf_puts(&sql, " ORDER BY ");
-    for (size_t i = 0; i < nsort; i++) {
-        buf_puts(&sql, order_sql[sort[i].key][sort[i].desc ? 1 : 0]);
-        buf_puts(&sql, ", ");
-    }
-    buf_puts(&sql, "c.seq LIMIT :limit OFFSET :offset");
-    if (sql.oom) {
-        buf_free(&sql);
-        return APP_ENOMEM;
-    }
-    sqlite3_stmt *st = NULL;
-    enum app_status s = db_stmt_text(c, buf_str(&sql), &st);
-    buf_free(&sql);
-    if (s != APP_OK)
-        return s;
-    S_bind_filter(st, f);
-    if (keyset)
-        S_bind_name_i64(st, ":after", after);
-    S_bind_name_i64(st, ":limit", limit);
-    S_bind_name_i64(st, ":offset", keyset ? 0 : offset);
-    bool any;
-    return S_run(st, fn, ctx, &any);
+    return db_page_rows(c, &sql, &pg, S_bind_filter, f, S_visit, &v);
 }
 
 enum app_status claim_repo_count(struct db_conn *c, const struct claim_filter *f, int64_t *out)
@@ -275,21 +222,7 @@ enum app_status claim_repo_count(struct db_conn *c, const struct claim_filter *f
     buf_init(&sql);
     buf_puts(&sql, "SELECT count(*) FROM claim c");
     S_where(&sql, f);
-    if (sql.oom) {
-        buf_free(&sql);
-        return APP_ENOMEM;
-    }
-    sqlite3_stmt *st = NULL;
-    enum app_status s = db_stmt_text(c, buf_str(&sql), &st);
-    buf_free(&sql);
-    if (s != APP_OK)
-        return s;
-    S_bind_filter(st, f);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *out = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? APP_OK : db_status(rc);
+    return db_count_buf(c, &sql, S_bind_filter, f, out);
 }
 
 static const char SQL_GET[] =
@@ -297,16 +230,8 @@ static const char SQL_GET[] =
 
 enum app_status claim_repo_get(struct db_conn *c, const char *id, claim_row_fn fn, void *ctx)
 {
-    sqlite3_stmt *st = NULL;
-    enum app_status s = db_stmt(c, SQL_GET, &st);
-    if (s != APP_OK)
-        return s;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    bool any;
-    s = S_run(st, fn, ctx, &any);
-    if (s == APP_OK && !any)
-        return APP_ENOTFOUND;
-    return s;
+    struct visit v = {fn, ctx};
+    return db_rows_by_id(c, SQL_GET, id, S_visit, &v);
 }
 
 static const char SQL_CONTEXT[] =

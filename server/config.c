@@ -26,7 +26,8 @@ const char config_usage[] =
     "  --timeout SECONDS    idle connection timeout, 1-3600 MARSAD_TIMEOUT   (30)\n"
     "  --cache-max-age S    Cache-Control max-age, 0-86400  MARSAD_CACHE_MAX_AGE (60)\n"
     "  --max-connections N  global connection limit         MARSAD_MAX_CONNECTIONS (1024)\n"
-    "  --max-connections-per-ip N                            MARSAD_MAX_CONNECTIONS_PER_IP (64)\n"
+    "  --max-connections-per-ip N                            MARSAD_MAX_CONNECTIONS_PER_IP\n"
+    "                       (64; no limit when listening on loopback)\n"
     "  --read-only          serve reads only                MARSAD_READ_ONLY (0)\n"
     "  --max-in-flight N    beyond N requests in progress,  MARSAD_MAX_IN_FLIGHT (256)\n"
     "                       new ones get 503 + Retry-After\n"
@@ -266,7 +267,7 @@ static void S_defaults(struct config *cfg)
     cfg->timeout_s = 30;
     cfg->cache_max_age = 60;
     cfg->max_conns = 1024;
-    cfg->max_conns_per_ip = 64;
+    cfg->max_conns_per_ip = 0; /* derived from the listen address (http_server.c) */
     cfg->read_only = false;
     cfg->max_in_flight = 256;
     cfg->rate_limit = 0;

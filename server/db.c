@@ -1,6 +1,8 @@
 #include "db.h"
 
+#include "buf.h"
 #include "embedded.h"
+#include "sort_key.h"
 
 #include <sqlite3.h>
 #include <stdint.h>
@@ -178,6 +180,141 @@ enum app_status db_stmt_text(struct db_conn *c, const char *sql, sqlite3_stmt **
     s->st = st;
     *out = st;
     return APP_OK;
+}
+
+void db_bind_named_text(sqlite3_stmt *st, const char *name, const char *v)
+{
+    int i = sqlite3_bind_parameter_index(st, name);
+    if (i > 0 && v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
+void db_bind_named_i64(sqlite3_stmt *st, const char *name, int64_t v)
+{
+    int i = sqlite3_bind_parameter_index(st, name);
+    if (i > 0)
+        sqlite3_bind_int64(st, i, v);
+}
+
+void db_bind_named_double(sqlite3_stmt *st, const char *name, double v)
+{
+    int i = sqlite3_bind_parameter_index(st, name);
+    if (i > 0)
+        sqlite3_bind_double(st, i, v);
+}
+
+void db_bind_texts(sqlite3_stmt *st, const char *const *v, int n)
+{
+    int max = sqlite3_bind_parameter_count(st);
+    for (int i = 0; i < n && i < max; i++) {
+        if (v[i])
+            sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
+    }
+}
+
+const char *db_column_text(sqlite3_stmt *st, int i)
+{
+    return (const char *)sqlite3_column_text(st, i);
+}
+
+bool db_column_double(sqlite3_stmt *st, int i, double *out)
+{
+    bool present = sqlite3_column_type(st, i) != SQLITE_NULL;
+    *out = sqlite3_column_double(st, i);
+    return present;
+}
+
+enum app_status db_stmt_buf(struct db_conn *c, struct buf *sql, sqlite3_stmt **out)
+{
+    enum app_status s = sql->oom ? APP_ENOMEM : db_stmt_text(c, buf_str(sql), out);
+    buf_free(sql);
+    return s;
+}
+
+enum app_status db_page_rows(struct db_conn *c, struct buf *sql, const struct db_page *pg,
+                             db_bind_fn bind, const void *filter, db_row_fn fn, void *ctx)
+{
+    if (pg->keyset) {
+        buf_puts(sql, " AND ");
+        buf_puts(sql, pg->seq);
+        buf_puts(sql, " > :after");
+    }
+    buf_puts(sql, " ORDER BY ");
+    for (size_t i = 0; i < pg->nsort; i++) {
+        buf_puts(sql, pg->order[pg->sort[i].key][pg->sort[i].desc ? 1 : 0]);
+        buf_puts(sql, ", ");
+    }
+    buf_puts(sql, pg->seq);
+    buf_puts(sql, " LIMIT :limit OFFSET :offset");
+    sqlite3_stmt *st = NULL;
+    enum app_status s = db_stmt_buf(c, sql, &st);
+    if (s != APP_OK)
+        return s;
+    bind(st, filter);
+    if (pg->keyset)
+        db_bind_named_i64(st, ":after", pg->after);
+    db_bind_named_i64(st, ":limit", pg->limit);
+    db_bind_named_i64(st, ":offset", pg->keyset ? 0 : pg->offset);
+    return db_rows(st, fn, ctx);
+}
+
+static enum app_status S_rows(sqlite3_stmt *st, db_row_fn fn, void *ctx, bool *any)
+{
+    int rc;
+    *any = false;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        *any = true;
+        if (!fn(ctx, st)) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? APP_OK : db_status(rc);
+}
+
+enum app_status db_rows(sqlite3_stmt *st, db_row_fn fn, void *ctx)
+{
+    bool any;
+    return S_rows(st, fn, ctx, &any);
+}
+
+enum app_status db_rows_found(sqlite3_stmt *st, db_row_fn fn, void *ctx)
+{
+    bool any;
+    enum app_status s = S_rows(st, fn, ctx, &any);
+    return s == APP_OK && !any ? APP_ENOTFOUND : s;
+}
+
+enum app_status db_rows_by_id(struct db_conn *c, const char *sql, const char *id, db_row_fn fn,
+                              void *ctx)
+{
+    sqlite3_stmt *st = NULL;
+    enum app_status s = db_stmt(c, sql, &st);
+    if (s != APP_OK)
+        return s;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    return db_rows_found(st, fn, ctx);
+}
+
+enum app_status db_step_i64(sqlite3_stmt *st, int64_t *out)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? APP_OK : db_status(rc);
+}
+
+enum app_status db_count_buf(struct db_conn *c, struct buf *sql, db_bind_fn bind, const void *ctx,
+                             int64_t *out)
+{
+    sqlite3_stmt *st = NULL;
+    enum app_status s = db_stmt_buf(c, sql, &st);
+    if (s != APP_OK)
+        return s;
+    bind(st, ctx);
+    return db_step_i64(st, out);
 }
 
 enum app_status db_begin(struct db_conn *c)

@@ -16,7 +16,7 @@ const char *const entity_sort_keys[] = {"name", "id", NULL};
     " UNION SELECT seq FROM claim WHERE claimant_entity_seq = " e \
     " UNION SELECT claim_seq FROM claim_mention WHERE entity_seq = " e ")"
 
-/* The columns of an entity but its claim count; S_run() reads them by position. */
+/* The columns of an entity but its claim count; S_visit() reads them by position. */
 #define ENTITY_COLUMNS                                                                          \
     "e.seq, e.id, e.kind, e.name, e.description, (SELECT json_group_array(alias) FROM (SELECT " \
     "alias FROM entity_alias WHERE entity_seq = e.seq ORDER BY alias))"
@@ -40,7 +40,6 @@ static const char F_KIND[] = " AND e.kind IN (SELECT value FROM json_each(:kind)
 static const char F_TEXT[] =
     " AND (instr(lower(e.name), lower(:text)) > 0 OR EXISTS (SELECT 1 FROM entity_alias a WHERE "
     "a.entity_seq = e.seq AND instr(lower(a.alias), lower(:text)) > 0))";
-static const char F_AFTER[] = " AND e.seq > :after";
 
 static void S_where(struct buf *b, const struct entity_filter *f)
 {
@@ -51,52 +50,31 @@ static void S_where(struct buf *b, const struct entity_filter *f)
         buf_puts(b, F_TEXT);
 }
 
-static void S_bind_name_text(sqlite3_stmt *st, const char *name, const char *v)
+static void S_bind_filter(sqlite3_stmt *st, const void *filter)
 {
-    int i = sqlite3_bind_parameter_index(st, name);
-    if (i > 0 && v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    const struct entity_filter *f = filter;
+    db_bind_named_text(st, ":kind", f->kind_json);
+    db_bind_named_text(st, ":text", f->text);
 }
 
-static void S_bind_name_i64(sqlite3_stmt *st, const char *name, int64_t v)
-{
-    int i = sqlite3_bind_parameter_index(st, name);
-    if (i > 0)
-        sqlite3_bind_int64(st, i, v);
-}
+/* The caller's row callback, for db_rows(). */
+struct visit {
+    entity_row_fn fn;
+    void *ctx;
+};
 
-static void S_bind_filter(sqlite3_stmt *st, const struct entity_filter *f)
+static bool S_visit(void *ctx, sqlite3_stmt *st)
 {
-    S_bind_name_text(st, ":kind", f->kind_json);
-    S_bind_name_text(st, ":text", f->text);
-}
-
-static const char *S_text(sqlite3_stmt *st, int i)
-{
-    return (const char *)sqlite3_column_text(st, i);
-}
-
-static enum app_status S_run(sqlite3_stmt *st, entity_row_fn fn, void *ctx, bool *any)
-{
-    int rc;
+    const struct visit *v = ctx;
     struct entity_row r;
-    *any = false;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        *any = true;
-        r.seq = sqlite3_column_int64(st, 0);
-        r.id = S_text(st, 1);
-        r.kind = S_text(st, 2);
-        r.name = S_text(st, 3);
-        r.description = S_text(st, 4);
-        r.aliases_json = S_text(st, 5);
-        r.claim_count = sqlite3_column_int64(st, 6);
-        if (!fn(ctx, &r)) {
-            rc = SQLITE_DONE;
-            break;
-        }
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? APP_OK : db_status(rc);
+    r.seq = sqlite3_column_int64(st, 0);
+    r.id = db_column_text(st, 1);
+    r.kind = db_column_text(st, 2);
+    r.name = db_column_text(st, 3);
+    r.description = db_column_text(st, 4);
+    r.aliases_json = db_column_text(st, 5);
+    r.claim_count = sqlite3_column_int64(st, 6);
+    return v->fn(v->ctx, &r);
 }
 
 /* ORDER BY fragments per sort key: ascending and descending. */
@@ -110,34 +88,13 @@ enum app_status entity_repo_list(struct db_conn *c, const struct entity_filter *
                                  int64_t offset, bool keyset, int64_t after, entity_row_fn fn,
                                  void *ctx)
 {
+    const struct db_page pg = {"e.seq", order_sql, sort, nsort, limit, offset, keyset, after};
+    struct visit v = {fn, ctx};
     struct buf sql;
     buf_init(&sql);
     buf_puts(&sql, "SELECT " ENTITY_COLUMNS ", coalesce(k.n, 0) FROM entity e" ENTITY_COUNTS_JOIN);
     S_where(&sql, f);
-    if (keyset)
-        buf_puts(&sql, F_AFTER);
-    buf_puts(&sql, " ORDER BY ");
-    for (size_t i = 0; i < nsort; i++) {
-        buf_puts(&sql, order_sql[sort[i].key][sort[i].desc ? 1 : 0]);
-        buf_puts(&sql, ", ");
-    }
-    buf_puts(&sql, "e.seq LIMIT :limit OFFSET :offset");
-    if (sql.oom) {
-        buf_free(&sql);
-        return APP_ENOMEM;
-    }
-    sqlite3_stmt *st = NULL;
-    enum app_status s = db_stmt_text(c, buf_str(&sql), &st);
-    buf_free(&sql);
-    if (s != APP_OK)
-        return s;
-    S_bind_filter(st, f);
-    if (keyset)
-        S_bind_name_i64(st, ":after", after);
-    S_bind_name_i64(st, ":limit", limit);
-    S_bind_name_i64(st, ":offset", keyset ? 0 : offset);
-    bool any;
-    return S_run(st, fn, ctx, &any);
+    return db_page_rows(c, &sql, &pg, S_bind_filter, f, S_visit, &v);
 }
 
 enum app_status entity_repo_count(struct db_conn *c, const struct entity_filter *f, int64_t *out)
@@ -146,21 +103,7 @@ enum app_status entity_repo_count(struct db_conn *c, const struct entity_filter 
     buf_init(&sql);
     buf_puts(&sql, "SELECT count(*) FROM entity e");
     S_where(&sql, f);
-    if (sql.oom) {
-        buf_free(&sql);
-        return APP_ENOMEM;
-    }
-    sqlite3_stmt *st = NULL;
-    enum app_status s = db_stmt_text(c, buf_str(&sql), &st);
-    buf_free(&sql);
-    if (s != APP_OK)
-        return s;
-    S_bind_filter(st, f);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *out = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? APP_OK : db_status(rc);
+    return db_count_buf(c, &sql, S_bind_filter, f, out);
 }
 
 static const char SQL_GET[] =
@@ -169,43 +112,39 @@ static const char SQL_GET[] =
 
 enum app_status entity_repo_get(struct db_conn *c, const char *id, entity_row_fn fn, void *ctx)
 {
-    sqlite3_stmt *st = NULL;
-    enum app_status s = db_stmt(c, SQL_GET, &st);
-    if (s != APP_OK)
-        return s;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    bool any;
-    s = S_run(st, fn, ctx, &any);
-    if (s == APP_OK && !any)
-        return APP_ENOTFOUND;
-    return s;
+    struct visit v = {fn, ctx};
+    return db_rows_by_id(c, SQL_GET, id, S_visit, &v);
 }
 
 static const char SQL_CLAIMS[] =
     "SELECT c.id, s.id, c.statement, c.kind FROM claim c JOIN source s ON s.seq = c.source_seq "
     "WHERE c.deleted_at IS NULL AND c.seq IN " INVOLVING("?1") " ORDER BY c.seq LIMIT ?2";
 
+struct claim_visit {
+    entity_claim_fn fn;
+    void *ctx;
+};
+
+static bool S_claim_row(void *ctx, sqlite3_stmt *st)
+{
+    const struct claim_visit *v = ctx;
+    struct entity_claim_row r;
+    r.id = db_column_text(st, 0);
+    r.source_id = db_column_text(st, 1);
+    r.statement = db_column_text(st, 2);
+    r.kind = db_column_text(st, 3);
+    return v->fn(v->ctx, &r);
+}
+
 enum app_status entity_repo_claims(struct db_conn *c, int64_t seq, int64_t limit,
                                    entity_claim_fn fn, void *ctx)
 {
+    struct claim_visit v = {fn, ctx};
     sqlite3_stmt *st = NULL;
     enum app_status s = db_stmt(c, SQL_CLAIMS, &st);
     if (s != APP_OK)
         return s;
     sqlite3_bind_int64(st, 1, seq);
     sqlite3_bind_int64(st, 2, limit);
-    int rc;
-    struct entity_claim_row r;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        r.id = S_text(st, 0);
-        r.source_id = S_text(st, 1);
-        r.statement = S_text(st, 2);
-        r.kind = S_text(st, 3);
-        if (!fn(ctx, &r)) {
-            rc = SQLITE_DONE;
-            break;
-        }
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? APP_OK : db_status(rc);
+    return db_rows(st, S_claim_row, &v);
 }

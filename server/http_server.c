@@ -603,6 +603,27 @@ static void S_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     free(st);
 }
 
+/*
+ * The per-IP connection limit. 0 (the default) derives it from the listen
+ * address: none on loopback, where every peer is local (a health check, a
+ * reverse proxy enforcing its own per-client limits) and one budget would be
+ * shared by all of them; 64 otherwise.
+ */
+static unsigned S_per_ip_limit(const struct config *cfg, const struct sockaddr *sa)
+{
+    if (cfg->max_conns_per_ip)
+        return cfg->max_conns_per_ip;
+    bool loopback = false;
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
+        loopback = (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+    } else if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)sa;
+        loopback = IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
+    }
+    return loopback ? 0 : 64;
+}
+
 enum app_status http_server_start(struct app *app, struct http_server **out)
 {
     const struct config *cfg = app->cfg;
@@ -636,8 +657,8 @@ enum app_status http_server_start(struct app *app, struct http_server **out)
         MHD_OPTION_URI_LOG_CALLBACK, S_uri_log, app, MHD_OPTION_NOTIFY_COMPLETED, S_completed, app,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->timeout_s, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned int)cfg->max_conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        (unsigned int)cfg->max_conns_per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)(64 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)512, MHD_OPTION_END);
+        S_per_ip_limit(cfg, ai->ai_addr), MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)512, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!s->d) {
         log_msg(&app->log, LOG_ERROR, "cannot listen on %s:%u", cfg->host, (unsigned)cfg->port);

@@ -30,7 +30,6 @@ static const char F_KIND[] = " AND p.kind" IDS(":kind");
 static const char F_Q[] = " AND (instr(lower(p.name), lower(:q)) > 0 OR EXISTS (SELECT 1 FROM "
                           "program_alias a WHERE a.program_seq = p.seq AND "
                           "instr(lower(a.alias), lower(:q)) > 0))";
-static const char F_AFTER[] = " AND p.seq > :after";
 
 /* ORDER BY fragments per sort key: ascending and descending. */
 static const char *const order_sql[][2] = {
@@ -47,23 +46,11 @@ static void S_where(struct buf *b, const struct program_filter *f)
         buf_puts(b, F_Q);
 }
 
-static void S_bind_text(sqlite3_stmt *st, const char *name, const char *v)
+static void S_bind_filter(sqlite3_stmt *st, const void *filter)
 {
-    int i = sqlite3_bind_parameter_index(st, name);
-    if (i > 0 && v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
-}
-
-static void S_bind_i64(sqlite3_stmt *st, const char *name, int64_t v)
-{
-    int i = sqlite3_bind_parameter_index(st, name);
-    if (i > 0)
-        sqlite3_bind_int64(st, i, v);
-}
-
-static const char *S_text(sqlite3_stmt *st, int i)
-{
-    return (const char *)sqlite3_column_text(st, i);
+    const struct program_filter *f = filter;
+    db_bind_named_text(st, ":kind", f->kind_json);
+    db_bind_named_text(st, ":q", f->q);
 }
 
 static enum app_status S_counts(struct db_conn *c, struct program_row *r)
@@ -83,56 +70,36 @@ static enum app_status S_counts(struct db_conn *c, struct program_row *r)
     return rc == SQLITE_ROW ? APP_OK : db_status(rc);
 }
 
-static enum app_status S_run(struct db_conn *c, sqlite3_stmt *st, program_row_fn fn, void *ctx,
-                             bool *any)
+/* The caller's row callback, for db_rows(); s holds a failure to count. */
+struct visit {
+    struct db_conn *c;
+    program_row_fn fn;
+    void *ctx;
+    enum app_status s;
+};
+
+static bool S_visit(void *ctx, sqlite3_stmt *st)
 {
-    int rc;
-    enum app_status s = APP_OK;
+    struct visit *v = ctx;
     struct program_row r;
-    *any = false;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int i = 0;
-        *any = true;
-        r.seq = sqlite3_column_int64(st, i++);
-        r.id = S_text(st, i++);
-        r.name = S_text(st, i++);
-        r.kind = S_text(st, i++);
-        r.description = S_text(st, i++);
-        r.aliases_json = S_text(st, i++);
-        s = S_counts(c, &r);
-        if (s != APP_OK || !fn(ctx, &r)) {
-            rc = SQLITE_DONE;
-            break;
-        }
-    }
-    sqlite3_reset(st);
-    if (s != APP_OK)
-        return s;
-    return rc == SQLITE_DONE ? APP_OK : db_status(rc);
+    int i = 0;
+    r.seq = sqlite3_column_int64(st, i++);
+    r.id = db_column_text(st, i++);
+    r.name = db_column_text(st, i++);
+    r.kind = db_column_text(st, i++);
+    r.description = db_column_text(st, i++);
+    r.aliases_json = db_column_text(st, i++);
+    v->s = S_counts(v->c, &r);
+    return v->s == APP_OK && v->fn(v->ctx, &r);
 }
 
 enum app_status program_repo_count(struct db_conn *c, const struct program_filter *f, int64_t *out)
 {
     struct buf sql;
-    sqlite3_stmt *st = NULL;
     buf_init(&sql);
     buf_puts(&sql, "SELECT count(*) FROM program p");
     S_where(&sql, f);
-    if (sql.oom) {
-        buf_free(&sql);
-        return APP_ENOMEM;
-    }
-    enum app_status s = db_stmt_text(c, buf_str(&sql), &st);
-    buf_free(&sql);
-    if (s != APP_OK)
-        return s;
-    S_bind_text(st, ":kind", f->kind_json);
-    S_bind_text(st, ":q", f->q);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *out = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? APP_OK : db_status(rc);
+    return db_count_buf(c, &sql, S_bind_filter, f, out);
 }
 
 enum app_status program_repo_list(struct db_conn *c, const struct program_filter *f,
@@ -140,35 +107,14 @@ enum app_status program_repo_list(struct db_conn *c, const struct program_filter
                                   int64_t offset, bool keyset, int64_t after, program_row_fn fn,
                                   void *ctx)
 {
+    const struct db_page pg = {"p.seq", order_sql, sort, nsort, limit, offset, keyset, after};
+    struct visit v = {c, fn, ctx, APP_OK};
     struct buf sql;
-    sqlite3_stmt *st = NULL;
-    bool any;
     buf_init(&sql);
     buf_puts(&sql, "SELECT " PROGRAM_COLUMNS " FROM program p");
     S_where(&sql, f);
-    if (keyset)
-        buf_puts(&sql, F_AFTER);
-    buf_puts(&sql, " ORDER BY ");
-    for (size_t i = 0; i < nsort; i++) {
-        buf_puts(&sql, order_sql[sort[i].key][sort[i].desc ? 1 : 0]);
-        buf_puts(&sql, ", ");
-    }
-    buf_puts(&sql, "p.seq LIMIT :limit OFFSET :offset");
-    if (sql.oom) {
-        buf_free(&sql);
-        return APP_ENOMEM;
-    }
-    enum app_status s = db_stmt_text(c, buf_str(&sql), &st);
-    buf_free(&sql);
-    if (s != APP_OK)
-        return s;
-    S_bind_text(st, ":kind", f->kind_json);
-    S_bind_text(st, ":q", f->q);
-    if (keyset)
-        S_bind_i64(st, ":after", after);
-    S_bind_i64(st, ":limit", limit);
-    S_bind_i64(st, ":offset", keyset ? 0 : offset);
-    return S_run(c, st, fn, ctx, &any);
+    enum app_status s = db_page_rows(c, &sql, &pg, S_bind_filter, f, S_visit, &v);
+    return s == APP_OK ? v.s : s;
 }
 
 static const char SQL_GET[] =
@@ -176,14 +122,7 @@ static const char SQL_GET[] =
 
 enum app_status program_repo_get(struct db_conn *c, const char *id, program_row_fn fn, void *ctx)
 {
-    sqlite3_stmt *st = NULL;
-    bool any;
-    enum app_status s = db_stmt(c, SQL_GET, &st);
-    if (s != APP_OK)
-        return s;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    s = S_run(c, st, fn, ctx, &any);
-    if (s == APP_OK && !any)
-        return APP_ENOTFOUND;
-    return s;
+    struct visit v = {c, fn, ctx, APP_OK};
+    enum app_status s = db_rows_by_id(c, SQL_GET, id, S_visit, &v);
+    return s == APP_OK ? v.s : s;
 }

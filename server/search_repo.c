@@ -30,11 +30,6 @@ static const char SQL_LIST[] =
 
 static const char SQL_COUNT[] = "SELECT count(*)" SEARCH_FROM;
 
-static const char *S_text(sqlite3_stmt *st, int i)
-{
-    return (const char *)sqlite3_column_text(st, i);
-}
-
 static void S_bind_filter(sqlite3_stmt *st, const struct search_filter *f)
 {
     sqlite3_bind_text(st, 1, f->fts, -1, SQLITE_STATIC);
@@ -44,9 +39,31 @@ static void S_bind_filter(sqlite3_stmt *st, const struct search_filter *f)
         sqlite3_bind_null(st, 2);
 }
 
+/* The caller's hit callback, for db_rows(). */
+struct visit {
+    search_hit_fn fn;
+    void *ctx;
+};
+
+static bool S_visit(void *ctx, sqlite3_stmt *st)
+{
+    const struct visit *v = ctx;
+    struct search_hit h;
+    h.type = db_column_text(st, 0);
+    h.id = db_column_text(st, 1);
+    h.title = db_column_text(st, 2);
+    h.snippet = db_column_text(st, 3);
+    h.title_snippet = db_column_text(st, 4);
+    h.score = sqlite3_column_double(st, 5);
+    h.source_id = db_column_text(st, 6);
+    h.statement = db_column_text(st, 7);
+    return v->fn(v->ctx, &h);
+}
+
 enum app_status search_repo_list(struct db_conn *c, const struct search_filter *f, int64_t limit,
                                  int64_t offset, search_hit_fn fn, void *ctx)
 {
+    struct visit v = {fn, ctx};
     sqlite3_stmt *st = NULL;
     enum app_status s = db_stmt(c, SQL_LIST, &st);
     if (s != APP_OK)
@@ -54,24 +71,7 @@ enum app_status search_repo_list(struct db_conn *c, const struct search_filter *
     S_bind_filter(st, f);
     sqlite3_bind_int64(st, 3, limit);
     sqlite3_bind_int64(st, 4, offset);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct search_hit h;
-        h.type = S_text(st, 0);
-        h.id = S_text(st, 1);
-        h.title = S_text(st, 2);
-        h.snippet = S_text(st, 3);
-        h.title_snippet = S_text(st, 4);
-        h.score = sqlite3_column_double(st, 5);
-        h.source_id = S_text(st, 6);
-        h.statement = S_text(st, 7);
-        if (!fn(ctx, &h)) {
-            rc = SQLITE_DONE;
-            break;
-        }
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? APP_OK : db_status(rc);
+    return db_rows(st, S_visit, &v);
 }
 
 enum app_status search_repo_count(struct db_conn *c, const struct search_filter *f, int64_t *out)
@@ -81,9 +81,5 @@ enum app_status search_repo_count(struct db_conn *c, const struct search_filter 
     if (s != APP_OK)
         return s;
     S_bind_filter(st, f);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *out = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? APP_OK : db_status(rc);
+    return db_step_i64(st, out);
 }

@@ -207,23 +207,31 @@ void sources_get(struct http_request *req, struct http_response *res)
         app_db_error(req, res, st, "reading a source");
 }
 
+/*
+ * Looks up the source a sub-resource belongs to into g (without writing it).
+ * False when it answered: 404/410, or an error while `doing`.
+ */
+static bool S_parent(struct http_request *req, struct http_response *res, const char *id,
+                     struct db_conn **c, struct get_ctx *g, const char *doing)
+{
+    memset(g, 0, sizeof *g);
+    enum app_status st = app_db_reader(req->app, c);
+    if (st == APP_OK)
+        st = source_repo_get(*c, id, S_get_row, g);
+    if (st == APP_ENOTFOUND)
+        S_not_found(res, req, *c, id);
+    else if (st != APP_OK)
+        app_db_error(req, res, st, doing);
+    return st == APP_OK;
+}
+
 void sources_claims(struct http_request *req, struct http_response *res)
 {
     const char *id = http_path_param(req, "id");
     struct db_conn *c = NULL;
     struct get_ctx g;
-    memset(&g, 0, sizeof g);
-    enum app_status st = app_db_reader(req->app, &c);
-    if (st == APP_OK)
-        st = source_repo_get(c, id, S_get_row, &g);
-    if (st == APP_ENOTFOUND) {
-        S_not_found(res, req, c, id);
+    if (!S_parent(req, res, id, &c, &g, "reading a source"))
         return;
-    }
-    if (st != APP_OK) {
-        app_db_error(req, res, st, "reading a source");
-        return;
-    }
     struct buf ids;
     struct jw w;
     buf_init(&ids);
@@ -273,16 +281,10 @@ void sources_text(struct http_request *req, struct http_response *res)
     const char *id = http_path_param(req, "id");
     struct db_conn *c = NULL;
     struct get_ctx g;
-    memset(&g, 0, sizeof g);
     struct text_ctx t = {res, id};
-    enum app_status st = app_db_reader(req->app, &c);
-    if (st == APP_OK)
-        st = source_repo_get(c, id, S_get_row, &g);
-    if (st == APP_ENOTFOUND) {
-        S_not_found(res, req, c, id);
+    if (!S_parent(req, res, id, &c, &g, "reading a source's text"))
         return;
-    }
-    if (st == APP_OK && !g.has_text) {
+    if (!g.has_text) {
         char msg[200];
         int n = snprintf(msg, sizeof msg,
                          "source '%.100s' has no stored text (a cited work is known only by "
@@ -291,7 +293,8 @@ void sources_text(struct http_request *req, struct http_response *res)
         http_problem(res, req, 404, "not-found", n > 0 ? msg : "no stored text", NULL, 0);
         return;
     }
-    if (st == APP_OK && claim) {
+    enum app_status st;
+    if (claim) {
         st = source_repo_quote(c, id, claim, S_quote, &t);
         if (st == APP_ENOTFOUND) {
             char msg[240];
@@ -300,7 +303,7 @@ void sources_text(struct http_request *req, struct http_response *res)
             http_problem(res, req, 404, "not-found", n > 0 ? msg : "no such claim", NULL, 0);
             return;
         }
-    } else if (st == APP_OK) {
+    } else {
         st = source_repo_text(c, id, S_text_body, &t);
     }
     if (st == APP_OK && res->body.oom)

@@ -25,7 +25,6 @@ static const char F_CITED_BY[] =
     " AND s.seq IN (SELECT ci.citing_seq FROM citation ci JOIN source x ON x.seq = "
     "ci.cited_seq WHERE x.deleted_at IS NULL AND x.id" IDS(":cited_by") ")";
 static const char F_TITLE[] = " AND instr(lower(s.title), lower(:title)) > 0";
-static const char F_AFTER[] = " AND s.seq > :after";
 
 static void S_where(struct buf *b, const struct source_filter *f)
 {
@@ -40,73 +39,52 @@ static void S_where(struct buf *b, const struct source_filter *f)
         buf_puts(b, F_TITLE);
 }
 
-static void S_bind_name_text(sqlite3_stmt *st, const char *name, const char *v)
+static void S_bind_filter(sqlite3_stmt *st, const void *filter)
 {
-    int i = sqlite3_bind_parameter_index(st, name);
-    if (i > 0 && v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
-}
-
-static void S_bind_name_i64(sqlite3_stmt *st, const char *name, int64_t v)
-{
-    int i = sqlite3_bind_parameter_index(st, name);
-    if (i > 0)
-        sqlite3_bind_int64(st, i, v);
-}
-
-static void S_bind_filter(sqlite3_stmt *st, const struct source_filter *f)
-{
-    S_bind_name_text(st, ":kind", f->kind_json);
-    S_bind_name_text(st, ":cites", f->cites_json);
-    S_bind_name_text(st, ":cited_by", f->cited_by_json);
-    S_bind_name_text(st, ":title", f->title);
-}
-
-static const char *S_text(sqlite3_stmt *st, int i)
-{
-    return (const char *)sqlite3_column_text(st, i);
+    const struct source_filter *f = filter;
+    db_bind_named_text(st, ":kind", f->kind_json);
+    db_bind_named_text(st, ":cites", f->cites_json);
+    db_bind_named_text(st, ":cited_by", f->cited_by_json);
+    db_bind_named_text(st, ":title", f->title);
 }
 
 static void S_row(sqlite3_stmt *st, struct source_row *r)
 {
     int i = 0;
     r->seq = sqlite3_column_int64(st, i++);
-    r->id = S_text(st, i++);
-    r->title = S_text(st, i++);
-    r->authors_json = S_text(st, i++);
-    r->publisher = S_text(st, i++);
-    r->original_publisher = S_text(st, i++);
-    r->published = S_text(st, i++);
-    r->published_precision = S_text(st, i++);
-    r->published_basis = S_text(st, i++);
-    r->written = S_text(st, i++);
-    r->written_precision = S_text(st, i++);
-    r->url = S_text(st, i++);
-    r->kind = S_text(st, i++);
-    r->language = S_text(st, i++);
-    r->note = S_text(st, i++);
+    r->id = db_column_text(st, i++);
+    r->title = db_column_text(st, i++);
+    r->authors_json = db_column_text(st, i++);
+    r->publisher = db_column_text(st, i++);
+    r->original_publisher = db_column_text(st, i++);
+    r->published = db_column_text(st, i++);
+    r->published_precision = db_column_text(st, i++);
+    r->published_basis = db_column_text(st, i++);
+    r->written = db_column_text(st, i++);
+    r->written_precision = db_column_text(st, i++);
+    r->url = db_column_text(st, i++);
+    r->kind = db_column_text(st, i++);
+    r->language = db_column_text(st, i++);
+    r->note = db_column_text(st, i++);
     r->claim_count = sqlite3_column_int64(st, i++);
     r->has_text = sqlite3_column_type(st, i) != SQLITE_NULL;
-    r->text_sha256 = S_text(st, i++);
+    r->text_sha256 = db_column_text(st, i++);
     r->text_chars = sqlite3_column_int64(st, i++);
     r->text_bytes = sqlite3_column_int64(st, i++);
 }
 
-static enum app_status S_run(sqlite3_stmt *st, source_row_fn fn, void *ctx, bool *any)
+/* The caller's row callback, for db_rows(). */
+struct visit {
+    source_row_fn fn;
+    void *ctx;
+};
+
+static bool S_visit(void *ctx, sqlite3_stmt *st)
 {
-    int rc;
+    const struct visit *v = ctx;
     struct source_row row;
-    *any = false;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        *any = true;
-        S_row(st, &row);
-        if (!fn(ctx, &row)) {
-            rc = SQLITE_DONE;
-            break;
-        }
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? APP_OK : db_status(rc);
+    S_row(st, &row);
+    return v->fn(v->ctx, &row);
 }
 
 /* ORDER BY fragments per sort key: ascending and descending; NULLs always last. */
@@ -121,34 +99,13 @@ enum app_status source_repo_list(struct db_conn *c, const struct source_filter *
                                  int64_t offset, bool keyset, int64_t after, source_row_fn fn,
                                  void *ctx)
 {
+    const struct db_page pg = {"s.seq", order_sql, sort, nsort, limit, offset, keyset, after};
+    struct visit v = {fn, ctx};
     struct buf sql;
     buf_init(&sql);
     buf_puts(&sql, "SELECT " SOURCE_COLUMNS SOURCE_FROM);
     S_where(&sql, f);
-    if (keyset)
-        buf_puts(&sql, F_AFTER);
-    buf_puts(&sql, " ORDER BY ");
-    for (size_t i = 0; i < nsort; i++) {
-        buf_puts(&sql, order_sql[sort[i].key][sort[i].desc ? 1 : 0]);
-        buf_puts(&sql, ", ");
-    }
-    buf_puts(&sql, "s.seq LIMIT :limit OFFSET :offset");
-    if (sql.oom) {
-        buf_free(&sql);
-        return APP_ENOMEM;
-    }
-    sqlite3_stmt *st = NULL;
-    enum app_status s = db_stmt_text(c, buf_str(&sql), &st);
-    buf_free(&sql);
-    if (s != APP_OK)
-        return s;
-    S_bind_filter(st, f);
-    if (keyset)
-        S_bind_name_i64(st, ":after", after);
-    S_bind_name_i64(st, ":limit", limit);
-    S_bind_name_i64(st, ":offset", keyset ? 0 : offset);
-    bool any;
-    return S_run(st, fn, ctx, &any);
+    return db_page_rows(c, &sql, &pg, S_bind_filter, f, S_visit, &v);
 }
 
 enum app_status source_repo_count(struct db_conn *c, const struct source_filter *f, int64_t *out)
@@ -157,21 +114,7 @@ enum app_status source_repo_count(struct db_conn *c, const struct source_filter 
     buf_init(&sql);
     buf_puts(&sql, "SELECT count(*) FROM source s");
     S_where(&sql, f);
-    if (sql.oom) {
-        buf_free(&sql);
-        return APP_ENOMEM;
-    }
-    sqlite3_stmt *st = NULL;
-    enum app_status s = db_stmt_text(c, buf_str(&sql), &st);
-    buf_free(&sql);
-    if (s != APP_OK)
-        return s;
-    S_bind_filter(st, f);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *out = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? APP_OK : db_status(rc);
+    return db_count_buf(c, &sql, S_bind_filter, f, out);
 }
 
 static const char SQL_GET[] =
@@ -179,16 +122,8 @@ static const char SQL_GET[] =
 
 enum app_status source_repo_get(struct db_conn *c, const char *id, source_row_fn fn, void *ctx)
 {
-    sqlite3_stmt *st = NULL;
-    enum app_status s = db_stmt(c, SQL_GET, &st);
-    if (s != APP_OK)
-        return s;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    bool any;
-    s = S_run(st, fn, ctx, &any);
-    if (s == APP_OK && !any)
-        return APP_ENOTFOUND;
-    return s;
+    struct visit v = {fn, ctx};
+    return db_rows_by_id(c, SQL_GET, id, S_visit, &v);
 }
 
 static const char SQL_DELETED[] = "SELECT 1 FROM source WHERE id = ?1 AND deleted_at IS NOT NULL";
@@ -210,23 +145,27 @@ enum app_status source_repo_deleted(struct db_conn *c, const char *id, bool *out
 static const char SQL_KINDS[] = "SELECT kind, count(*) FROM claim WHERE source_seq = ?1 AND "
                                 "deleted_at IS NULL GROUP BY kind ORDER BY kind";
 
+struct kinds_visit {
+    source_kind_count_fn fn;
+    void *ctx;
+};
+
+static bool S_kind_row(void *ctx, sqlite3_stmt *st)
+{
+    const struct kinds_visit *v = ctx;
+    return v->fn(v->ctx, db_column_text(st, 0), sqlite3_column_int64(st, 1));
+}
+
 enum app_status source_repo_claim_kinds(struct db_conn *c, int64_t seq, source_kind_count_fn fn,
                                         void *ctx)
 {
+    struct kinds_visit v = {fn, ctx};
     sqlite3_stmt *st = NULL;
     enum app_status s = db_stmt(c, SQL_KINDS, &st);
     if (s != APP_OK)
         return s;
     sqlite3_bind_int64(st, 1, seq);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (!fn(ctx, S_text(st, 0), sqlite3_column_int64(st, 1))) {
-            rc = SQLITE_DONE;
-            break;
-        }
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? APP_OK : db_status(rc);
+    return db_rows(st, S_kind_row, &v);
 }
 
 /* Both directions of the citation graph read the same four columns. */
@@ -239,28 +178,32 @@ static const char SQL_CITED_BY[] =
     "ci.citing_seq WHERE ci.cited_seq = ?1 AND x.deleted_at IS NULL ORDER BY x.seq, CAST(ci.label "
     "AS INTEGER), ci.label";
 
+struct citation_visit {
+    source_citation_fn fn;
+    void *ctx;
+};
+
+static bool S_citation_row(void *ctx, sqlite3_stmt *st)
+{
+    const struct citation_visit *v = ctx;
+    struct source_citation_row row;
+    row.id = db_column_text(st, 0);
+    row.title = db_column_text(st, 1);
+    row.label = db_column_text(st, 2);
+    row.note = db_column_text(st, 3);
+    return v->fn(v->ctx, &row);
+}
+
 static enum app_status S_citations(struct db_conn *c, const char *sql, int64_t seq,
                                    source_citation_fn fn, void *ctx)
 {
+    struct citation_visit v = {fn, ctx};
     sqlite3_stmt *st = NULL;
     enum app_status s = db_stmt(c, sql, &st);
     if (s != APP_OK)
         return s;
     sqlite3_bind_int64(st, 1, seq);
-    int rc;
-    struct source_citation_row row;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        row.id = S_text(st, 0);
-        row.title = S_text(st, 1);
-        row.label = S_text(st, 2);
-        row.note = S_text(st, 3);
-        if (!fn(ctx, &row)) {
-            rc = SQLITE_DONE;
-            break;
-        }
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? APP_OK : db_status(rc);
+    return db_rows(st, S_citation_row, &v);
 }
 
 enum app_status source_repo_cites(struct db_conn *c, int64_t seq, source_citation_fn fn, void *ctx)
@@ -278,28 +221,29 @@ static const char SQL_TEXT[] =
     "SELECT t.body, t.sha256 FROM source s JOIN source_text t ON t.source_seq = s.seq WHERE "
     "s.id = ?1 AND s.deleted_at IS NULL";
 
+struct text_visit {
+    source_text_fn fn;
+    void *ctx;
+};
+
+/* The first row only. */
+static bool S_text_row(void *ctx, sqlite3_stmt *st)
+{
+    const struct text_visit *v = ctx;
+    struct source_text_row row;
+    row.body = db_column_text(st, 0);
+    row.len = (size_t)sqlite3_column_bytes(st, 0);
+    row.sha256 = db_column_text(st, 1);
+    if (!row.body)
+        row.body = "";
+    (void)v->fn(v->ctx, &row);
+    return false;
+}
+
 enum app_status source_repo_text(struct db_conn *c, const char *id, source_text_fn fn, void *ctx)
 {
-    sqlite3_stmt *st = NULL;
-    enum app_status s = db_stmt(c, SQL_TEXT, &st);
-    if (s != APP_OK)
-        return s;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        struct source_text_row row;
-        row.body = S_text(st, 0);
-        row.len = (size_t)sqlite3_column_bytes(st, 0);
-        row.sha256 = S_text(st, 1);
-        if (!row.body)
-            row.body = "";
-        (void)fn(ctx, &row);
-        s = APP_OK;
-    } else {
-        s = rc == SQLITE_DONE ? APP_ENOTFOUND : db_status(rc);
-    }
-    sqlite3_reset(st);
-    return s;
+    struct text_visit v = {fn, ctx};
+    return db_rows_by_id(c, SQL_TEXT, id, S_text_row, &v);
 }
 
 /* substr() counts code points in UTF-8 text, as quote_start and quote_end do (1-based). */
@@ -309,28 +253,34 @@ static const char SQL_QUOTE[] =
     "source_text t ON t.source_seq = s.seq WHERE s.id = ?1 AND s.deleted_at IS NULL AND c.id = "
     "?2 AND c.deleted_at IS NULL";
 
+struct quote_visit {
+    source_quote_fn fn;
+    void *ctx;
+};
+
+/* The first row only. */
+static bool S_quote_row(void *ctx, sqlite3_stmt *st)
+{
+    const struct quote_visit *v = ctx;
+    struct source_quote_row row;
+    row.claim_id = db_column_text(st, 0);
+    row.start = sqlite3_column_int64(st, 1);
+    row.end = sqlite3_column_int64(st, 2);
+    row.quote = db_column_text(st, 3);
+    row.sha256 = db_column_text(st, 4);
+    (void)v->fn(v->ctx, &row);
+    return false;
+}
+
 enum app_status source_repo_quote(struct db_conn *c, const char *id, const char *claim_id,
                                   source_quote_fn fn, void *ctx)
 {
+    struct quote_visit v = {fn, ctx};
     sqlite3_stmt *st = NULL;
     enum app_status s = db_stmt(c, SQL_QUOTE, &st);
     if (s != APP_OK)
         return s;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, claim_id, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        struct source_quote_row row;
-        row.claim_id = S_text(st, 0);
-        row.start = sqlite3_column_int64(st, 1);
-        row.end = sqlite3_column_int64(st, 2);
-        row.quote = S_text(st, 3);
-        row.sha256 = S_text(st, 4);
-        (void)fn(ctx, &row);
-        s = APP_OK;
-    } else {
-        s = rc == SQLITE_DONE ? APP_ENOTFOUND : db_status(rc);
-    }
-    sqlite3_reset(st);
-    return s;
+    return db_rows_found(st, S_quote_row, &v);
 }

@@ -17,7 +17,6 @@ static const char MF_USED[] = " AND EXISTS (SELECT 1 FROM claim c WHERE c.metric
 static const char MF_Q[] =
     " AND (instr(lower(m.id), lower(:q)) > 0 OR instr(lower(m.label), lower(:q)) > 0)";
 static const char MF_TYPE[] = " AND m.value_type = :value_type";
-static const char MF_AFTER[] = " AND m.seq > :after";
 
 static void S_metric_where(struct buf *b, const struct metric_filter *f)
 {
@@ -30,122 +29,64 @@ static void S_metric_where(struct buf *b, const struct metric_filter *f)
         buf_puts(b, MF_TYPE);
 }
 
-static void S_bind_text(sqlite3_stmt *st, const char *name, const char *v)
+static void S_bind_metric_filter(sqlite3_stmt *st, const void *filter)
 {
-    int i = sqlite3_bind_parameter_index(st, name);
-    if (i > 0 && v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    const struct metric_filter *f = filter;
+    db_bind_named_text(st, ":q", f->q);
+    db_bind_named_text(st, ":value_type", f->value_type);
 }
 
-static void S_bind_i64(sqlite3_stmt *st, const char *name, int64_t v)
-{
-    int i = sqlite3_bind_parameter_index(st, name);
-    if (i > 0)
-        sqlite3_bind_int64(st, i, v);
-}
+/* The caller's row callback, for db_rows(). */
+struct metric_visit {
+    metric_row_fn fn;
+    void *ctx;
+};
 
-static void S_bind_metric_filter(sqlite3_stmt *st, const struct metric_filter *f)
+static bool S_metric_row(void *ctx, sqlite3_stmt *st)
 {
-    S_bind_text(st, ":q", f->q);
-    S_bind_text(st, ":value_type", f->value_type);
-}
-
-static const char *S_text(sqlite3_stmt *st, int i)
-{
-    return (const char *)sqlite3_column_text(st, i);
-}
-
-static enum app_status S_prepare(struct db_conn *c, struct buf *sql, sqlite3_stmt **st)
-{
-    if (sql->oom)
-        return APP_ENOMEM;
-    return db_stmt_text(c, buf_str(sql), st);
-}
-
-static enum app_status S_run_metrics(sqlite3_stmt *st, metric_row_fn fn, void *ctx, bool *any)
-{
-    int rc;
+    const struct metric_visit *v = ctx;
     struct metric_row r;
-    *any = false;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int i = 0;
-        *any = true;
-        r.seq = sqlite3_column_int64(st, i++);
-        r.id = S_text(st, i++);
-        r.label = S_text(st, i++);
-        r.unit = S_text(st, i++);
-        r.value_type = S_text(st, i++);
-        r.definition = S_text(st, i++);
-        r.counting_basis = S_text(st, i++);
-        r.source_id = S_text(st, i++);
-        if (!fn(ctx, &r)) {
-            rc = SQLITE_DONE;
-            break;
-        }
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? APP_OK : db_status(rc);
+    int i = 0;
+    r.seq = sqlite3_column_int64(st, i++);
+    r.id = db_column_text(st, i++);
+    r.label = db_column_text(st, i++);
+    r.unit = db_column_text(st, i++);
+    r.value_type = db_column_text(st, i++);
+    r.definition = db_column_text(st, i++);
+    r.counting_basis = db_column_text(st, i++);
+    r.source_id = db_column_text(st, i++);
+    return v->fn(v->ctx, &r);
 }
 
 enum app_status stat_repo_metric_count(struct db_conn *c, const struct metric_filter *f,
                                        int64_t *out)
 {
     struct buf sql;
-    sqlite3_stmt *st = NULL;
     buf_init(&sql);
     buf_puts(&sql, "SELECT count(*) FROM metric m");
     S_metric_where(&sql, f);
-    enum app_status s = S_prepare(c, &sql, &st);
-    buf_free(&sql);
-    if (s != APP_OK)
-        return s;
-    S_bind_metric_filter(st, f);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *out = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? APP_OK : db_status(rc);
+    return db_count_buf(c, &sql, S_bind_metric_filter, f, out);
 }
 
 enum app_status stat_repo_metric_list(struct db_conn *c, const struct metric_filter *f,
                                       int64_t limit, int64_t offset, bool keyset, int64_t after,
                                       metric_row_fn fn, void *ctx)
 {
+    const struct db_page pg = {"m.seq", NULL, NULL, 0, limit, offset, keyset, after};
+    struct metric_visit v = {fn, ctx};
     struct buf sql;
-    sqlite3_stmt *st = NULL;
-    bool any;
     buf_init(&sql);
     buf_puts(&sql, "SELECT " METRIC_COLUMNS METRIC_FROM);
     S_metric_where(&sql, f);
-    if (keyset)
-        buf_puts(&sql, MF_AFTER);
-    buf_puts(&sql, " ORDER BY m.seq LIMIT :limit OFFSET :offset");
-    enum app_status s = S_prepare(c, &sql, &st);
-    buf_free(&sql);
-    if (s != APP_OK)
-        return s;
-    S_bind_metric_filter(st, f);
-    if (keyset)
-        S_bind_i64(st, ":after", after);
-    S_bind_i64(st, ":limit", limit);
-    S_bind_i64(st, ":offset", keyset ? 0 : offset);
-    return S_run_metrics(st, fn, ctx, &any);
+    return db_page_rows(c, &sql, &pg, S_bind_metric_filter, f, S_metric_row, &v);
 }
 
 static const char SQL_METRIC_GET[] = "SELECT " METRIC_COLUMNS METRIC_FROM " WHERE m.id = ?1";
 
 enum app_status stat_repo_metric_get(struct db_conn *c, const char *id, metric_row_fn fn, void *ctx)
 {
-    sqlite3_stmt *st = NULL;
-    bool any;
-    enum app_status s = db_stmt(c, SQL_METRIC_GET, &st);
-    if (s != APP_OK)
-        return s;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    s = S_run_metrics(st, fn, ctx, &any);
-    if (s == APP_OK && !any)
-        return APP_ENOTFOUND;
-    return s;
+    struct metric_visit v = {fn, ctx};
+    return db_rows_by_id(c, SQL_METRIC_GET, id, S_metric_row, &v);
 }
 
 /* ---- claims ---- */
@@ -208,70 +149,70 @@ static void S_claim_row(sqlite3_stmt *st, struct stat_claim_row *r)
 {
     int i = 0;
     r->seq = sqlite3_column_int64(st, i++);
-    r->id = S_text(st, i++);
-    r->source_id = S_text(st, i++);
-    r->quote = S_text(st, i++);
-    r->claimant = S_text(st, i++);
-    r->metric_id = S_text(st, i++);
-    r->value_type = S_text(st, i++);
+    r->id = db_column_text(st, i++);
+    r->source_id = db_column_text(st, i++);
+    r->quote = db_column_text(st, i++);
+    r->claimant = db_column_text(st, i++);
+    r->metric_id = db_column_text(st, i++);
+    r->value_type = db_column_text(st, i++);
     r->metric_seq = sqlite3_column_int64(st, i++);
-    r->has_value = sqlite3_column_type(st, i) != SQLITE_NULL;
-    r->value = sqlite3_column_double(st, i++);
-    r->has_lower = sqlite3_column_type(st, i) != SQLITE_NULL;
-    r->lower = sqlite3_column_double(st, i++);
-    r->has_upper = sqlite3_column_type(st, i) != SQLITE_NULL;
-    r->upper = sqlite3_column_double(st, i++);
-    r->bound = S_text(st, i++);
-    r->vague_term = S_text(st, i++);
-    r->unit = S_text(st, i++);
-    r->value_date = S_text(st, i++);
-    r->value_text = S_text(st, i++);
-    r->as_of = S_text(st, i++);
-    r->period_start = S_text(st, i++);
-    r->period_end = S_text(st, i++);
+    r->has_value = db_column_double(st, i++, &r->value);
+    r->has_lower = db_column_double(st, i++, &r->lower);
+    r->has_upper = db_column_double(st, i++, &r->upper);
+    r->bound = db_column_text(st, i++);
+    r->vague_term = db_column_text(st, i++);
+    r->unit = db_column_text(st, i++);
+    r->value_date = db_column_text(st, i++);
+    r->value_text = db_column_text(st, i++);
+    r->as_of = db_column_text(st, i++);
+    r->period_start = db_column_text(st, i++);
+    r->period_end = db_column_text(st, i++);
     r->has_time = sqlite3_column_type(st, i) != SQLITE_NULL;
     r->time_start = sqlite3_column_int64(st, i++);
     r->time_end = sqlite3_column_int64(st, i++);
-    r->place_id = S_text(st, i++);
-    r->subject_id = S_text(st, i++);
+    r->place_id = db_column_text(st, i++);
+    r->subject_id = db_column_text(st, i++);
     r->subject_is_program = sqlite3_column_int(st, i++) != 0;
-    r->attribute = S_text(st, i++);
+    r->attribute = db_column_text(st, i++);
+}
+
+/* The caller's row callback, for db_rows(). */
+struct claim_visit {
+    stat_claim_row_fn fn;
+    void *ctx;
+};
+
+static bool S_claim_visit(void *ctx, sqlite3_stmt *st)
+{
+    const struct claim_visit *v = ctx;
+    struct stat_claim_row row;
+    S_claim_row(st, &row);
+    return v->fn(v->ctx, &row);
 }
 
 enum app_status stat_repo_claims(struct db_conn *c, const struct stat_claim_filter *f,
                                  stat_claim_row_fn fn, void *ctx)
 {
+    struct claim_visit v = {fn, ctx};
     struct buf sql;
     sqlite3_stmt *st = NULL;
-    enum app_status s;
     buf_init(&sql);
     buf_puts(&sql, "SELECT " STAT_COLUMNS STAT_FROM);
     S_claim_where(&sql, f);
     buf_puts(&sql, CF_ORDER);
-    s = S_prepare(c, &sql, &st);
-    buf_free(&sql);
+    enum app_status s = db_stmt_buf(c, &sql, &st);
     if (s != APP_OK)
         return s;
     if (f->metric_seq)
-        S_bind_i64(st, ":metric_seq", f->metric_seq);
+        db_bind_named_i64(st, ":metric_seq", f->metric_seq);
     if (f->program_seq)
-        S_bind_i64(st, ":program_seq", f->program_seq);
-    S_bind_text(st, ":metric", f->metric_json);
-    S_bind_text(st, ":place", f->place_json);
-    S_bind_text(st, ":subject", f->subject_json);
+        db_bind_named_i64(st, ":program_seq", f->program_seq);
+    db_bind_named_text(st, ":metric", f->metric_json);
+    db_bind_named_text(st, ":place", f->place_json);
+    db_bind_named_text(st, ":subject", f->subject_json);
     if (f->has_from)
-        S_bind_i64(st, ":from", f->from_day);
+        db_bind_named_i64(st, ":from", f->from_day);
     if (f->has_to)
-        S_bind_i64(st, ":to", f->to_day);
-    int rc;
-    struct stat_claim_row row;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        S_claim_row(st, &row);
-        if (!fn(ctx, &row)) {
-            rc = SQLITE_DONE;
-            break;
-        }
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? APP_OK : db_status(rc);
+        db_bind_named_i64(st, ":to", f->to_day);
+    return db_rows(st, S_claim_visit, &v);
 }

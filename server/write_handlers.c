@@ -258,28 +258,72 @@ static const char *S_what(enum write_resource r)
     return r == WRITE_CLAIM ? "claim" : r == WRITE_SOURCE ? "source" : "program";
 }
 
-/* Commits and publishes the new dataset version, or rolls back. */
+/* A change to one record, as its revision records it. */
+struct change {
+    enum write_resource r;
+    const char *id;
+    const char *action; /* "create", "update", "delete", "restore" */
+    const struct principal *who;
+    const char *reason;
+    const char *now;
+};
+
+/*
+ * After the write that gave st: bumps the dataset version into *version,
+ * records the revision (before/after), then commits and publishes the new
+ * version, or rolls back.
+ */
 static enum app_status S_finish(struct app *app, struct db_conn *w, enum app_status st,
-                                uint64_t version)
+                                const struct change *ch, const char *before, const char *after,
+                                uint64_t *version)
 {
+    if (st == APP_OK)
+        st = write_repo_bump_version(w, ch->now, version);
+    if (st == APP_OK)
+        st = write_repo_revision(w, ch->r, ch->id, ch->action, ch->who->name, ch->reason, ch->now,
+                                 before, after, *version);
     if (st == APP_OK)
         st = db_commit(w);
     if (st != APP_OK) {
         db_rollback(w);
         return st;
     }
-    atomic_store(&app->dataset_version, version);
+    atomic_store(&app->dataset_version, *version);
     return APP_OK;
+}
+
+/* Opens the writer and begins a transaction; false when that failed (answered, writer released). */
+static bool S_begin(struct http_request *req, struct http_response *res, struct db_conn **w)
+{
+    struct app *app = req->app;
+    enum app_status st = db_pool_writer(&app->db, w);
+    if (st != APP_OK) {
+        app_db_error(req, res, st, "opening the writer");
+        return false;
+    }
+    if ((st = db_begin(*w)) != APP_OK) {
+        app_db_error(req, res, st, "starting a transaction");
+        db_pool_writer_release(&app->db);
+        return false;
+    }
+    return true;
+}
+
+/* The checks of a write with a body, then the body; NULL when one failed (and answered). */
+static json_t *S_write_body(struct http_request *req, struct http_response *res, bool merge_patch,
+                            struct principal *who, const char **reason)
+{
+    if (!S_writable(req, res) || !S_auth(req, res, false, who) ||
+        !S_content_type(req, res, merge_patch) || !S_reason(req, res, reason))
+        return NULL;
+    return S_body(req, res);
 }
 
 static void S_create(struct http_request *req, struct http_response *res, enum write_resource r)
 {
     struct principal who;
     const char *reason = NULL;
-    if (!S_writable(req, res) || !S_auth(req, res, false, &who) ||
-        !S_content_type(req, res, false) || !S_reason(req, res, &reason))
-        return;
-    json_t *doc = S_body(req, res);
+    json_t *doc = S_write_body(req, res, false, &who, &reason);
     if (!doc)
         return;
     struct app *app = req->app;
@@ -319,11 +363,8 @@ static void S_create(struct http_request *req, struct http_response *res, enum w
         }
     }
     st = pub ? write_repo_insert(w, r, norm, now) : APP_ENOMEM;
-    if (st == APP_OK)
-        st = write_repo_bump_version(w, now, &version);
-    if (st == APP_OK)
-        st = write_repo_revision(w, r, id, "create", who.name, reason, now, NULL, pub, version);
-    st = S_finish(app, w, st, version);
+    const struct change ch = {r, id, "create", &who, reason, now};
+    st = S_finish(app, w, st, &ch, NULL, pub, &version);
     db_pool_writer_release(&app->db);
     if (st == APP_OK) {
         char loc[200];
@@ -375,10 +416,7 @@ static void S_patch(struct http_request *req, struct http_response *res, enum wr
 {
     struct principal who;
     const char *reason = NULL;
-    if (!S_writable(req, res) || !S_auth(req, res, false, &who) ||
-        !S_content_type(req, res, true) || !S_reason(req, res, &reason))
-        return;
-    json_t *patch = S_body(req, res);
+    json_t *patch = S_write_body(req, res, true, &who, &reason);
     if (!patch)
         return;
     const char *id = http_path_param(req, "id");
@@ -388,15 +426,9 @@ static void S_patch(struct http_request *req, struct http_response *res, enum wr
     json_t *cur = NULL;
     char *norm = NULL, *pub = NULL;
     uint64_t version = 0;
-    enum app_status st = db_pool_writer(&app->db, &w);
-    if (st != APP_OK) {
+    if (!S_begin(req, res, &w)) {
         write_json_free(patch);
-        app_db_error(req, res, st, "opening the writer");
         return;
-    }
-    if ((st = db_begin(w)) != APP_OK) {
-        app_db_error(req, res, st, "starting a transaction");
-        goto out;
     }
     if (!S_load(req, res, w, r, id, &ws, false))
         goto rollback;
@@ -409,7 +441,7 @@ static void S_patch(struct http_request *req, struct http_response *res, enum wr
     struct lookup_ctx lc = {w};
     struct write_lookup lk = {&lc, L_exists, L_entity_kind, L_metric, L_text, L_next_id};
     struct write_errors we = {0};
-    st = write_json_validate(r, cur, false, &lk, &we, &norm);
+    enum app_status st = write_json_validate(r, cur, false, &lk, &we, &norm);
     if (st == APP_OK) {
         pub = write_json_public(norm);
         char want[160];
@@ -452,14 +484,10 @@ static void S_patch(struct http_request *req, struct http_response *res, enum wr
     char now[32];
     log_now_iso(now, sizeof now);
     st = write_repo_update(w, r, id, norm, now);
-    if (st == APP_OK)
-        st = write_repo_bump_version(w, now, &version);
     char *before = write_json_public(ws.json); /* same form as `after`: diffs show real changes */
-    if (st == APP_OK)
-        st = write_repo_revision(w, r, id, "update", who.name, reason, now,
-                                 before ? before : ws.json, pub, version);
+    const struct change ch = {r, id, "update", &who, reason, now};
+    st = S_finish(app, w, st, &ch, before ? before : ws.json, pub, &version);
     free(before);
-    st = S_finish(app, w, st, version);
     if (st == APP_OK) {
         S_record_response(res, 200, norm, ws.revision + 1, version);
         log_msg(&app->log, LOG_INFO, "updated %s %s by %s", S_what(r), id, who.name);
@@ -490,15 +518,9 @@ static void S_delete_or_restore(struct http_request *req, struct http_response *
     struct db_conn *w = NULL;
     struct write_state ws = {0};
     uint64_t version = 0;
-    enum app_status st = db_pool_writer(&app->db, &w);
-    if (st != APP_OK) {
-        app_db_error(req, res, st, "opening the writer");
+    enum app_status st = APP_OK;
+    if (!S_begin(req, res, &w))
         return;
-    }
-    if ((st = db_begin(w)) != APP_OK) {
-        app_db_error(req, res, st, "starting a transaction");
-        goto out;
-    }
     if (!S_load(req, res, w, r, id, &ws, restore))
         goto rollback;
     if (restore) {
@@ -547,14 +569,10 @@ static void S_delete_or_restore(struct http_request *req, struct http_response *
     char now[32];
     log_now_iso(now, sizeof now);
     st = write_repo_set_deleted(w, r, id, !restore, now);
-    if (st == APP_OK)
-        st = write_repo_bump_version(w, now, &version);
     char *pub = write_json_public(ws.json);
-    if (st == APP_OK)
-        st = write_repo_revision(w, r, id, restore ? "restore" : "delete", who.name, reason, now,
-                                 pub ? pub : ws.json, restore && pub ? pub : NULL, version);
+    const struct change ch = {r, id, restore ? "restore" : "delete", &who, reason, now};
+    st = S_finish(app, w, st, &ch, pub ? pub : ws.json, restore && pub ? pub : NULL, &version);
     free(pub);
-    st = S_finish(app, w, st, version);
     if (st != APP_OK) {
         app_db_error(req, res, st, "writing");
     } else if (restore) {

@@ -522,8 +522,14 @@ static enum app_status S_claim(struct vctx *v, bool creating)
         return APP_ECONFLICT;
     if (creating && !id && source && !S_present(v, "id")) {
         char gen[128];
-        if (v->lk->next_claim_id(v->lk->ctx, source, gen, sizeof gen))
+        /* A generated id obeys the rules of a given one, or PATCH would refuse it later. */
+        if (v->lk->next_claim_id(v->lk->ctx, source, gen, sizeof gen) && S_slug_ok(gen))
             json_object_set_new(v->doc, "id", json_string(gen));
+        else
+            S_err(v, "id",
+                  "is required: no valid id (at most 80 characters) can be made from "
+                  "source '%.80s'",
+                  source);
     }
     S_claim_quote(v, source);
     S_str(v, "statement", true, 2000);

@@ -112,7 +112,7 @@ bool write_repo_next_claim_id(struct db_conn *c, const char *source, char *out, 
     sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
     bool ok = false;
     if (sqlite3_step(st) == SQLITE_ROW) {
-        int w = snprintf(out, n, "%s-%03lld", (const char *)sqlite3_column_text(st, 0),
+        int w = snprintf(out, n, "%s-%03lld", db_column_text(st, 0),
                          (long long)sqlite3_column_int64(st, 1));
         ok = w > 0 && (size_t)w < n;
     }
@@ -185,10 +185,10 @@ static int64_t S_occurrence(struct db_conn *c, const char *id)
         return 0;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW) {
-        const char *q = (const char *)sqlite3_column_text(st, 0);
+        const char *q = db_column_text(st, 0);
         size_t qlen = (size_t)sqlite3_column_bytes(st, 0);
         int64_t at = sqlite3_column_int64(st, 1);
-        const char *body = (const char *)sqlite3_column_text(st, 2);
+        const char *body = db_column_text(st, 2);
         size_t blen = (size_t)sqlite3_column_bytes(st, 2);
         int64_t count = 0, mine = 0;
         for (const char *p = body; q && body && p < body + blen;) {
@@ -355,11 +355,7 @@ static enum app_status S_exec(struct db_conn *c, const char *sql, const char *a,
     if (s != APP_OK)
         return s;
     const char *args[3] = {a, b, d};
-    int n = sqlite3_bind_parameter_count(st);
-    for (int i = 0; i < n && i < 3; i++) {
-        if (args[i])
-            sqlite3_bind_text(st, i + 1, args[i], -1, SQLITE_STATIC);
-    }
+    db_bind_texts(st, args, 3);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? APP_OK : db_status(rc);
@@ -477,17 +473,23 @@ static const char SQL_CLAIMS_OF_SOURCE[] =
     "SELECT count(*) FROM claim c JOIN source s ON s.seq = c.source_seq WHERE s.id = ?1 AND "
     "c.deleted_at IS NULL";
 
-enum app_status write_repo_claims_of_source(struct db_conn *c, const char *id, int64_t *n)
+/* Runs a count(*) statement with ?1 (and ?2 unless NULL) bound; *n is 0 when the step fails. */
+static enum app_status S_count(struct db_conn *c, const char *sql, const char *a, const char *b,
+                               int64_t *n)
 {
     sqlite3_stmt *st = NULL;
-    enum app_status s = db_stmt(c, SQL_CLAIMS_OF_SOURCE, &st);
+    enum app_status s = db_stmt(c, sql, &st);
     if (s != APP_OK)
         return s;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    *n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? APP_OK : db_status(rc);
+    const char *args[2] = {a, b};
+    db_bind_texts(st, args, 2);
+    *n = 0;
+    return db_step_i64(st, n);
+}
+
+enum app_status write_repo_claims_of_source(struct db_conn *c, const char *id, int64_t *n)
+{
+    return S_count(c, SQL_CLAIMS_OF_SOURCE, id, NULL, n);
 }
 
 static const char SQL_REFS_SOURCE[] =
@@ -504,15 +506,7 @@ enum app_status write_repo_claims_referencing(struct db_conn *c, enum write_reso
     *n = 0;
     if (r == WRITE_CLAIM)
         return APP_OK;
-    sqlite3_stmt *st = NULL;
-    enum app_status s = db_stmt(c, r == WRITE_SOURCE ? SQL_REFS_SOURCE : SQL_REFS_PROGRAM, &st);
-    if (s != APP_OK)
-        return s;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    *n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? APP_OK : db_status(rc);
+    return S_count(c, r == WRITE_SOURCE ? SQL_REFS_SOURCE : SQL_REFS_PROGRAM, id, NULL, n);
 }
 
 static const char SQL_BUMP[] =
@@ -549,10 +543,7 @@ enum app_status write_repo_revision(struct db_conn *c, enum write_resource r, co
     if (s != APP_OK)
         return s;
     const char *v[] = {write_repo_table(r), id, action, actor, reason, now, before, after};
-    for (int i = 0; i < 8; i++) {
-        if (v[i])
-            sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
-    }
+    db_bind_texts(st, v, 8);
     sqlite3_bind_int64(st, 9, (sqlite3_int64)version);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
@@ -565,45 +556,43 @@ static const char SQL_REVISIONS[] =
 static const char SQL_REVISIONS_COUNT[] =
     "SELECT count(*) FROM revision WHERE resource = ?1 AND resource_id = ?2";
 
+struct revision_visit {
+    revision_row_fn fn;
+    void *ctx;
+};
+
+static bool S_revision_row(void *ctx, sqlite3_stmt *st)
+{
+    const struct revision_visit *v = ctx;
+    struct revision_row row = {
+        .seq = sqlite3_column_int64(st, 0),
+        .action = db_column_text(st, 1),
+        .actor = db_column_text(st, 2),
+        .reason = db_column_text(st, 3),
+        .at = db_column_text(st, 4),
+        .before = db_column_text(st, 5),
+        .after = db_column_text(st, 6),
+        .dataset_version = sqlite3_column_int64(st, 7),
+    };
+    return v->fn(v->ctx, &row);
+}
+
 enum app_status write_repo_revisions(struct db_conn *c, enum write_resource r, const char *id,
                                      int64_t limit, int64_t offset, revision_row_fn fn, void *ctx,
                                      int64_t *total)
 {
+    struct revision_visit v = {fn, ctx};
     sqlite3_stmt *st = NULL;
-    enum app_status s = db_stmt(c, SQL_REVISIONS_COUNT, &st);
+    enum app_status s = S_count(c, SQL_REVISIONS_COUNT, write_repo_table(r), id, total);
     if (s != APP_OK)
         return s;
-    sqlite3_bind_text(st, 1, write_repo_table(r), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    *total = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW)
-        return db_status(rc);
     if ((s = db_stmt(c, SQL_REVISIONS, &st)) != APP_OK)
         return s;
     sqlite3_bind_text(st, 1, write_repo_table(r), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, limit);
     sqlite3_bind_int64(st, 4, offset);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct revision_row row = {
-            .seq = sqlite3_column_int64(st, 0),
-            .action = (const char *)sqlite3_column_text(st, 1),
-            .actor = (const char *)sqlite3_column_text(st, 2),
-            .reason = (const char *)sqlite3_column_text(st, 3),
-            .at = (const char *)sqlite3_column_text(st, 4),
-            .before = (const char *)sqlite3_column_text(st, 5),
-            .after = (const char *)sqlite3_column_text(st, 6),
-            .dataset_version = sqlite3_column_int64(st, 7),
-        };
-        if (!fn(ctx, &row)) {
-            rc = SQLITE_DONE;
-            break;
-        }
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? APP_OK : db_status(rc);
+    return db_rows(st, S_revision_row, &v);
 }
 
 /* ---- tokens ------------------------------------------------------------- */
@@ -624,10 +613,8 @@ enum app_status token_repo_create(struct db_conn *c, const char *name, const cha
     enum app_status s = db_stmt(c, SQL_TOKEN_INS, &st);
     if (s != APP_OK)
         return s;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, hash_hex, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, scope, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+    const char *v[] = {name, hash_hex, scope, now};
+    db_bind_texts(st, v, 4);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? APP_OK : db_status(rc);
@@ -648,24 +635,27 @@ enum app_status token_repo_revoke(struct db_conn *c, const char *name, const cha
     return sqlite3_changes(db_handle(c)) > 0 ? APP_OK : APP_ENOTFOUND;
 }
 
+struct token_visit {
+    token_row_fn fn;
+    void *ctx;
+};
+
+static bool S_token_row(void *ctx, sqlite3_stmt *st)
+{
+    const struct token_visit *v = ctx;
+    struct token_row row = {db_column_text(st, 0), db_column_text(st, 1), db_column_text(st, 2),
+                            db_column_text(st, 3)};
+    return v->fn(v->ctx, &row);
+}
+
 enum app_status token_repo_list(struct db_conn *c, token_row_fn fn, void *ctx)
 {
+    struct token_visit v = {fn, ctx};
     sqlite3_stmt *st = NULL;
     enum app_status s = db_stmt(c, SQL_TOKEN_LIST, &st);
     if (s != APP_OK)
         return s;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct token_row row = {
-            (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
-            (const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3)};
-        if (!fn(ctx, &row)) {
-            rc = SQLITE_DONE;
-            break;
-        }
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? APP_OK : db_status(rc);
+    return db_rows(st, S_token_row, &v);
 }
 
 /* Compares two equal-length strings without an early exit. */
@@ -687,7 +677,7 @@ enum app_status token_repo_find(struct db_conn *c, const char *hash_hex, char *n
     bool found = false;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *h = (const char *)sqlite3_column_text(st, 2);
+        const char *h = db_column_text(st, 2);
         bool eq = h && strlen(h) == 64 && S_ct_equal(h, hash_hex, 64);
         if (eq && !found) {
             found = S_copy_col(st, 0, name, name_len) && S_copy_col(st, 1, scope, scope_len);

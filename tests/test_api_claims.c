@@ -9,26 +9,11 @@
 
 #include <cmocka.h>
 
-static struct api_fixture fx;
-
-static int setup(void **state)
-{
-    (void)state;
-    return api_fixture_open(&fx);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    api_fixture_close(&fx);
-    return 0;
-}
-
 static void test_list_envelope(void **state)
 {
     (void)state;
     struct api_result r;
-    api_get(&fx, "/v1/claims?limit=3", &r);
+    api_get(&api_fx, "/v1/claims?limit=3", &r);
     assert_int_equal(r.status, 200);
     assert_non_null(r.json);
     json_t *data = json_object_get(r.json, "data");
@@ -49,7 +34,7 @@ static void test_filter_metric_sorted(void **state)
 {
     (void)state;
     struct api_result r;
-    api_get(&fx, "/v1/claims?metric=foreign_fighters_departed&sort=as_of", &r);
+    api_get(&api_fx, "/v1/claims?metric=foreign_fighters_departed&sort=as_of", &r);
     assert_int_equal(r.status, 200);
     json_t *data = json_object_get(r.json, "data");
     assert_true(json_array_size(data) >= 4);
@@ -71,33 +56,18 @@ static void test_cursor_paging_covers_all(void **state)
 {
     (void)state;
     struct api_result r;
-    api_get(&fx, "/v1/claims?limit=1000&fields=id", &r);
+    api_get(&api_fx, "/v1/claims?limit=1000&fields=id", &r);
     size_t all = json_array_size(json_object_get(r.json, "data"));
     api_result_free(&r);
-    size_t seen = 0;
-    char target[256] = "/v1/claims?limit=97&fields=id";
-    for (int guard = 0; guard < 100; guard++) {
-        api_get(&fx, target, &r);
-        assert_int_equal(r.status, 200);
-        seen += json_array_size(json_object_get(r.json, "data"));
-        const char *next =
-            json_string_value(json_object_get(json_object_get(r.json, "meta"), "next_cursor"));
-        if (!next) {
-            api_result_free(&r);
-            break;
-        }
-        snprintf(target, sizeof target, "/v1/claims?limit=97&fields=id&cursor=%s", next);
-        api_result_free(&r);
-    }
-    assert_int_equal(seen, all);
+    assert_int_equal(api_count_by_cursor(&api_fx, "/v1/claims?limit=97&fields=id"), all);
 }
 
 static void test_offset_pages_differ(void **state)
 {
     (void)state;
     struct api_result a, b;
-    api_get(&fx, "/v1/claims?limit=5&fields=id", &a);
-    api_get(&fx, "/v1/claims?limit=5&offset=5&fields=id", &b);
+    api_get(&api_fx, "/v1/claims?limit=5&fields=id", &a);
+    api_get(&api_fx, "/v1/claims?limit=5&offset=5&fields=id", &b);
     assert_int_equal(b.status, 200);
     const char *first_a = json_string_value(
         json_object_get(json_array_get(json_object_get(a.json, "data"), 0), "id"));
@@ -105,7 +75,7 @@ static void test_offset_pages_differ(void **state)
         json_object_get(json_array_get(json_object_get(b.json, "data"), 0), "id"));
     const char *sixth = NULL;
     api_result_free(&a);
-    api_get(&fx, "/v1/claims?limit=6&fields=id", &a);
+    api_get(&api_fx, "/v1/claims?limit=6&fields=id", &a);
     sixth = json_string_value(
         json_object_get(json_array_get(json_object_get(a.json, "data"), 5), "id"));
     assert_non_null(first_a);
@@ -117,32 +87,19 @@ static void test_offset_pages_differ(void **state)
 static void test_errors_name_parameters(void **state)
 {
     (void)state;
-    struct api_result r;
-    api_get(&fx, "/v1/claims?limit=0", &r);
-    api_assert_problem(&r, 400, "limit");
-    api_result_free(&r);
-    api_get(&fx, "/v1/claims?bogus=1", &r);
-    api_assert_problem(&r, 400, "bogus");
-    api_result_free(&r);
-    api_get(&fx, "/v1/claims?as_of_from=2015-02-29", &r);
-    api_assert_problem(&r, 400, "as_of_from");
-    api_result_free(&r);
-    api_get(&fx, "/v1/claims?kind=rumour", &r);
-    api_assert_problem(&r, 400, "kind");
-    api_result_free(&r);
-    api_get(&fx, "/v1/claims?cursor=not-a-cursor", &r);
-    api_assert_problem(&r, 400, "cursor");
-    api_result_free(&r);
-    api_get(&fx, "/v1/claims?q=%22%22", &r);
-    api_assert_problem(&r, 400, "q");
-    api_result_free(&r);
+    api_get_problem(&api_fx, "/v1/claims?limit=0", 400, "limit");
+    api_get_problem(&api_fx, "/v1/claims?bogus=1", 400, "bogus");
+    api_get_problem(&api_fx, "/v1/claims?as_of_from=2015-02-29", 400, "as_of_from");
+    api_get_problem(&api_fx, "/v1/claims?kind=rumour", 400, "kind");
+    api_get_problem(&api_fx, "/v1/claims?cursor=not-a-cursor", 400, "cursor");
+    api_get_problem(&api_fx, "/v1/claims?q=%22%22", 400, "q");
 }
 
 static void test_get_one_with_context(void **state)
 {
     (void)state;
     struct api_result r;
-    api_get(&fx, "/v1/claims/berman-004", &r);
+    api_get(&api_fx, "/v1/claims/berman-004", &r);
     assert_int_equal(r.status, 200);
     json_t *d = json_object_get(r.json, "data");
     assert_string_equal(json_string_value(json_object_get(d, "id")), "berman-004");
@@ -151,16 +108,14 @@ static void test_get_one_with_context(void **state)
                         json_string_value(json_object_get(d, "quote")));
     assert_non_null(json_object_get(d, "source_record"));
     api_result_free(&r);
-    api_get(&fx, "/v1/claims/nope-000", &r);
-    api_assert_problem(&r, 404, NULL);
-    api_result_free(&r);
+    api_get_problem(&api_fx, "/v1/claims/nope-000", 404, NULL);
 }
 
 static void test_csv_and_ndjson(void **state)
 {
     (void)state;
     struct api_result r;
-    api_get(&fx, "/v1/claims?limit=2&format=csv", &r);
+    api_get(&api_fx, "/v1/claims?limit=2&format=csv", &r);
     assert_int_equal(r.status, 200);
     assert_string_equal(r.content_type, "text/csv; charset=utf-8");
     assert_true(strncmp(r.body, "id,source,quote,", 16) == 0);
@@ -170,7 +125,7 @@ static void test_csv_and_ndjson(void **state)
     assert_true(lines >= 3);
     api_result_free(&r);
     const char *const accept[] = {"Accept: application/x-ndjson", NULL};
-    api_request(&fx, "GET", "/v1/claims?limit=2", accept, NULL, &r);
+    api_request(&api_fx, "GET", "/v1/claims?limit=2", accept, NULL, &r);
     assert_string_equal(r.content_type, "application/x-ndjson");
     const char *nl = strchr(r.body, '\n');
     assert_non_null(nl);
@@ -191,5 +146,5 @@ int main(void)
         cmocka_unit_test(test_get_one_with_context),
         cmocka_unit_test(test_csv_and_ndjson),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, api_group_setup, api_group_teardown);
 }

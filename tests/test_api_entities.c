@@ -1,5 +1,6 @@
 /* /v1/entities, /v1/entities/{id} and the /v1/events timeline, through the router. */
 #include "api.h"
+#include "json_util.h"
 #include "pdate.h"
 
 #include <setjmp.h>
@@ -12,54 +13,6 @@
 
 #include <cmocka.h>
 
-static struct api_fixture fx;
-
-static int setup(void **state)
-{
-    (void)state;
-    return api_fixture_open(&fx);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    api_fixture_close(&fx);
-    return 0;
-}
-
-static void S_get_ok(const char *target, struct api_result *r)
-{
-    api_get(&fx, target, r);
-    if (r->status != 200 || !r->json)
-        fail_msg("GET %s: %u %s", target, r->status, r->body);
-    assert_string_equal(r->content_type, "application/json");
-    assert_true(r->res.cacheable);
-}
-
-static json_t *S_data(const struct api_result *r)
-{
-    return json_object_get(r->json, "data");
-}
-
-static json_int_t S_total(const struct api_result *r)
-{
-    return json_integer_value(json_object_get(json_object_get(r->json, "meta"), "total"));
-}
-
-static const char *S_str(json_t *o, const char *key)
-{
-    return json_string_value(json_object_get(o, key));
-}
-
-static json_int_t S_total_of(const char *target)
-{
-    struct api_result r;
-    S_get_ok(target, &r);
-    json_int_t t = S_total(&r);
-    api_result_free(&r);
-    return t;
-}
-
 /* The ids of a list response, as one comma-separated string. */
 static void S_ids(const struct api_result *r, char *out, size_t n)
 {
@@ -67,8 +20,8 @@ static void S_ids(const struct api_result *r, char *out, size_t n)
     size_t i;
     json_t *o;
     out[0] = '\0';
-    json_array_foreach(S_data(r), i, o) {
-        int w = snprintf(out + len, n - len, "%s%s", i ? "," : "", S_str(o, "id"));
+    json_array_foreach(api_data(r), i, o) {
+        int w = snprintf(out + len, n - len, "%s%s", i ? "," : "", ju_str(o, "id"));
         assert_true(w > 0 && (size_t)w < n - len);
         len += (size_t)w;
     }
@@ -78,10 +31,10 @@ static void S_ids(const struct api_result *r, char *out, size_t n)
 static void S_assert_only(const char *target, const char *id)
 {
     struct api_result r;
-    S_get_ok(target, &r);
-    if (S_total(&r) != 1)
+    api_get_ok(&api_fx, target, &r);
+    if (api_total(&r) != 1)
         fail_msg("GET %s: expected only %s, got %s", target, id, r.body);
-    assert_string_equal(S_str(json_array_get(S_data(&r), 0), "id"), id);
+    assert_string_equal(ju_str(json_array_get(api_data(&r), 0), "id"), id);
     api_result_free(&r);
 }
 
@@ -91,25 +44,25 @@ static void test_entities_envelope_and_items(void **state)
 {
     (void)state;
     struct api_result r;
-    S_get_ok("/v1/entities?limit=2", &r);
-    json_int_t total = S_total(&r);
+    api_get_ok(&api_fx, "/v1/entities?limit=2", &r);
+    json_int_t total = api_total(&r);
     assert_true(total >= 150);
     char num[32];
     snprintf(num, sizeof num, "%lld", (long long)total);
     assert_string_equal(api_header(&r, "X-Total-Count"), num);
     assert_non_null(strstr(api_header(&r, "Link"), "rel=\"next\""));
-    json_t *first = json_array_get(S_data(&r), 0);
-    assert_string_equal(S_str(first, "id"), "mohammed-masbah");
-    assert_string_equal(S_str(first, "kind"), "person");
-    assert_string_equal(S_str(first, "name"), "Mohammed Masbah");
+    json_t *first = json_array_get(api_data(&r), 0);
+    assert_string_equal(ju_str(first, "id"), "mohammed-masbah");
+    assert_string_equal(ju_str(first, "kind"), "person");
+    assert_string_equal(ju_str(first, "name"), "Mohammed Masbah");
     json_t *aliases = json_object_get(first, "aliases");
     assert_int_equal(json_array_size(aliases), 2);
     assert_string_equal(json_string_value(json_array_get(aliases, 0)), "Mohamed Masbah");
-    assert_non_null(S_str(first, "description"));
+    assert_non_null(ju_str(first, "description"));
     assert_true(json_integer_value(json_object_get(first, "claim_count")) > 0);
     json_t *links = json_object_get(first, "links");
-    assert_string_equal(S_str(links, "self"), "/v1/entities/mohammed-masbah");
-    assert_string_equal(S_str(links, "claims"), "/v1/claims?entity=mohammed-masbah");
+    assert_string_equal(ju_str(links, "self"), "/v1/entities/mohammed-masbah");
+    assert_string_equal(ju_str(links, "claims"), "/v1/claims?entity=mohammed-masbah");
     api_result_free(&r);
 }
 
@@ -125,16 +78,16 @@ static void test_entities_search_aliases(void **state)
     S_assert_only("/v1/entities?q=Fatiha", "umm-adam");
     S_assert_only("/v1/entities?q=DGAPR&kind=organization", "dgapr");
     /* Moussalaha is a program, not an entity */
-    assert_int_equal(S_total_of("/v1/entities?q=Moussalaha"), 0);
-    assert_int_equal(S_total_of("/v1/entities?q=Anass%20Haloui&kind=place"), 0);
+    assert_int_equal(api_total_of(&api_fx, "/v1/entities?q=Moussalaha"), 0);
+    assert_int_equal(api_total_of(&api_fx, "/v1/entities?q=Anass%20Haloui&kind=place"), 0);
     /* every hit matches its name or one of its aliases */
     struct api_result r;
-    S_get_ok("/v1/entities?q=casablanca&limit=100", &r);
-    assert_true(S_total(&r) >= 4); /* the city, the airport, the 2003 and 2007 bombings */
+    api_get_ok(&api_fx, "/v1/entities?q=casablanca&limit=100", &r);
+    assert_true(api_total(&r) >= 4); /* the city, the airport, the 2003 and 2007 bombings */
     size_t i;
     json_t *e;
-    json_array_foreach(S_data(&r), i, e) {
-        bool hit = strstr(S_str(e, "name"), "asablanca") != NULL;
+    json_array_foreach(api_data(&r), i, e) {
+        bool hit = strstr(ju_str(e, "name"), "asablanca") != NULL;
         size_t k;
         json_t *a;
         json_array_foreach(json_object_get(e, "aliases"), k, a) {
@@ -142,7 +95,7 @@ static void test_entities_search_aliases(void **state)
                 hit = true;
         }
         if (!hit)
-            fail_msg("%s does not match 'casablanca'", S_str(e, "id"));
+            fail_msg("%s does not match 'casablanca'", ju_str(e, "id"));
     }
     api_result_free(&r);
 }
@@ -151,36 +104,36 @@ static void test_entities_kind_and_sort(void **state)
 {
     (void)state;
     struct api_result r;
-    S_get_ok("/v1/entities?kind=person,event&sort=name&limit=1000", &r);
+    api_get_ok(&api_fx, "/v1/entities?kind=person,event&sort=name&limit=1000", &r);
     const char *prev = NULL;
     size_t i;
     json_t *e;
-    json_array_foreach(S_data(&r), i, e) {
-        const char *k = S_str(e, "kind");
+    json_array_foreach(api_data(&r), i, e) {
+        const char *k = ju_str(e, "kind");
         assert_true(strcmp(k, "person") == 0 || strcmp(k, "event") == 0);
         if (prev)
-            assert_true(strcasecmp(prev, S_str(e, "name")) <= 0);
-        prev = S_str(e, "name");
+            assert_true(strcasecmp(prev, ju_str(e, "name")) <= 0);
+        prev = ju_str(e, "name");
     }
-    assert_int_equal(json_array_size(S_data(&r)), S_total(&r));
+    assert_int_equal(json_array_size(api_data(&r)), api_total(&r));
     api_result_free(&r);
-    assert_int_equal(S_total_of("/v1/entities?kind=person,event"),
-                     S_total_of("/v1/entities?kind=person") +
-                         S_total_of("/v1/entities?kind=event"));
+    assert_int_equal(api_total_of(&api_fx, "/v1/entities?kind=person,event"),
+                     api_total_of(&api_fx, "/v1/entities?kind=person") +
+                         api_total_of(&api_fx, "/v1/entities?kind=event"));
     /* a sorted page offers offset links, never a cursor */
-    S_get_ok("/v1/entities?sort=name&limit=5", &r);
+    api_get_ok(&api_fx, "/v1/entities?sort=name&limit=5", &r);
     assert_true(json_is_null(json_object_get(json_object_get(r.json, "meta"), "next_cursor")));
-    assert_non_null(S_str(json_object_get(r.json, "links"), "next"));
+    assert_non_null(ju_str(json_object_get(r.json, "links"), "next"));
     api_result_free(&r);
-    S_get_ok("/v1/entities?kind=armed_group&sort=-id", &r);
+    api_get_ok(&api_fx, "/v1/entities?kind=armed_group&sort=-id", &r);
     prev = NULL;
-    json_array_foreach(S_data(&r), i, e) {
-        assert_string_equal(S_str(e, "kind"), "armed_group");
+    json_array_foreach(api_data(&r), i, e) {
+        assert_string_equal(ju_str(e, "kind"), "armed_group");
         if (prev)
-            assert_true(strcmp(prev, S_str(e, "id")) > 0);
-        prev = S_str(e, "id");
+            assert_true(strcmp(prev, ju_str(e, "id")) > 0);
+        prev = ju_str(e, "id");
     }
-    assert_string_equal(S_str(json_array_get(S_data(&r), 0), "id"), "taliban");
+    assert_string_equal(ju_str(json_array_get(api_data(&r), 0), "id"), "taliban");
     api_result_free(&r);
 }
 
@@ -188,17 +141,17 @@ static void test_entities_claim_count_matches_claims(void **state)
 {
     (void)state;
     struct api_result r;
-    S_get_ok("/v1/entities?limit=1000", &r);
-    assert_int_equal(json_array_size(S_data(&r)), S_total(&r));
+    api_get_ok(&api_fx, "/v1/entities?limit=1000", &r);
+    assert_int_equal(json_array_size(api_data(&r)), api_total(&r));
     size_t i;
     json_t *e;
     json_int_t sum = 0;
-    json_array_foreach(S_data(&r), i, e) {
+    json_array_foreach(api_data(&r), i, e) {
         char target[200];
-        snprintf(target, sizeof target, "/v1/claims?entity=%s&limit=1", S_str(e, "id"));
+        snprintf(target, sizeof target, "/v1/claims?entity=%s&limit=1", ju_str(e, "id"));
         json_int_t n = json_integer_value(json_object_get(e, "claim_count"));
-        if (n != S_total_of(target))
-            fail_msg("%s: claim_count %lld differs from %s", S_str(e, "id"), (long long)n, target);
+        if (n != api_total_of(&api_fx, target))
+            fail_msg("%s: claim_count %lld differs from %s", ju_str(e, "id"), (long long)n, target);
         sum += n;
     }
     assert_true(sum > 500);
@@ -209,22 +162,22 @@ static void test_entities_cursor_paging(void **state)
 {
     (void)state;
     struct api_result all;
-    S_get_ok("/v1/entities?limit=1000", &all);
-    size_t n = json_array_size(S_data(&all));
+    api_get_ok(&api_fx, "/v1/entities?limit=1000", &all);
+    size_t n = json_array_size(api_data(&all));
     size_t seen = 0;
     char target[256] = "/v1/entities?limit=40";
     for (int guard = 0; guard < 50; guard++) {
         struct api_result r;
-        S_get_ok(target, &r);
+        api_get_ok(&api_fx, target, &r);
         size_t i;
         json_t *e;
-        json_array_foreach(S_data(&r), i, e) {
+        json_array_foreach(api_data(&r), i, e) {
             assert_true(seen < n);
-            assert_string_equal(S_str(e, "id"), S_str(json_array_get(S_data(&all), seen), "id"));
+            assert_string_equal(ju_str(e, "id"),
+                                ju_str(json_array_get(api_data(&all), seen), "id"));
             seen++;
         }
-        const char *next =
-            json_string_value(json_object_get(json_object_get(r.json, "meta"), "next_cursor"));
+        const char *next = api_next_cursor(&r);
         if (!next) {
             api_result_free(&r);
             break;
@@ -240,7 +193,7 @@ static void test_entities_csv(void **state)
 {
     (void)state;
     struct api_result r;
-    api_get(&fx, "/v1/entities?q=Umm%20Adam&format=csv", &r);
+    api_get(&api_fx, "/v1/entities?q=Umm%20Adam&format=csv", &r);
     assert_int_equal(r.status, 200);
     assert_string_equal(r.content_type, "text/csv; charset=utf-8");
     assert_int_equal(strncmp(r.body, "id,kind,name,aliases,description,claim_count\r\n", 46), 0);
@@ -252,42 +205,43 @@ static void test_entity_get(void **state)
 {
     (void)state;
     struct api_result r, claims;
-    S_get_ok("/v1/entities/morocco", &r);
-    json_t *d = S_data(&r);
-    assert_string_equal(S_str(d, "id"), "morocco");
-    assert_string_equal(S_str(d, "kind"), "place");
-    assert_string_equal(S_str(json_object_get(d, "links"), "claims"), "/v1/claims?entity=morocco");
+    api_get_ok(&api_fx, "/v1/entities/morocco", &r);
+    json_t *d = api_data(&r);
+    assert_string_equal(ju_str(d, "id"), "morocco");
+    assert_string_equal(ju_str(d, "kind"), "place");
+    assert_string_equal(ju_str(json_object_get(d, "links"), "claims"), "/v1/claims?entity=morocco");
     json_int_t count = json_integer_value(json_object_get(d, "claim_count"));
     assert_true(count > 100);
     json_t *list = json_object_get(d, "claims");
     assert_int_equal(json_array_size(list), 100); /* the first 100 only */
     /* the same claims, in the same order, as the first page of /v1/claims?entity= */
-    S_get_ok("/v1/claims?entity=morocco&limit=100&fields=id,source,statement,kind", &claims);
-    assert_int_equal(S_total(&claims), count);
+    api_get_ok(&api_fx, "/v1/claims?entity=morocco&limit=100&fields=id,source,statement,kind",
+               &claims);
+    assert_int_equal(api_total(&claims), count);
     size_t i;
     json_t *c;
     json_array_foreach(list, i, c) {
-        json_t *want = json_array_get(S_data(&claims), i);
-        assert_string_equal(S_str(c, "id"), S_str(want, "id"));
-        assert_string_equal(S_str(c, "source"), S_str(want, "source"));
-        assert_string_equal(S_str(c, "statement"), S_str(want, "statement"));
-        assert_string_equal(S_str(c, "kind"), S_str(want, "kind"));
+        json_t *want = json_array_get(api_data(&claims), i);
+        assert_string_equal(ju_str(c, "id"), ju_str(want, "id"));
+        assert_string_equal(ju_str(c, "source"), ju_str(want, "source"));
+        assert_string_equal(ju_str(c, "statement"), ju_str(want, "statement"));
+        assert_string_equal(ju_str(c, "kind"), ju_str(want, "kind"));
         assert_int_equal(json_object_size(c), 4);
     }
     api_result_free(&claims);
     api_result_free(&r);
 
-    S_get_ok("/v1/entities/anas-el-haloui", &r);
-    d = S_data(&r);
+    api_get_ok(&api_fx, "/v1/entities/anas-el-haloui", &r);
+    d = api_data(&r);
     list = json_object_get(d, "claims");
     assert_int_equal(json_array_size(list), json_integer_value(json_object_get(d, "claim_count")));
     assert_true(json_array_size(list) >= 3);
     api_result_free(&r);
 
     /* an entity no claim involves */
-    S_get_ok("/v1/entities/souad-ahmadoun", &r);
-    assert_int_equal(json_array_size(json_object_get(S_data(&r), "claims")), 0);
-    assert_int_equal(json_integer_value(json_object_get(S_data(&r), "claim_count")), 0);
+    api_get_ok(&api_fx, "/v1/entities/souad-ahmadoun", &r);
+    assert_int_equal(json_array_size(json_object_get(api_data(&r), "claims")), 0);
+    assert_int_equal(json_integer_value(json_object_get(api_data(&r), "claim_count")), 0);
     api_result_free(&r);
 }
 
@@ -311,10 +265,7 @@ static void test_entities_errors(void **state)
         {"/v1/entities?format=xml", 400, "format"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct api_result r;
-        api_get(&fx, cases[i].target, &r);
-        api_assert_problem(&r, cases[i].status, cases[i].param);
-        api_result_free(&r);
+        api_get_problem(&api_fx, cases[i].target, cases[i].status, cases[i].param);
     }
 }
 
@@ -324,16 +275,16 @@ static void test_entities_errors(void **state)
 static void S_window(json_t *c, int64_t *t0, int64_t *t1)
 {
     struct pdate a, b;
-    const char *as_of = S_str(c, "as_of");
+    const char *as_of = ju_str(c, "as_of");
     if (as_of) {
         assert_true(pdate_parse(as_of, &a));
         *t0 = pdate_first_day(&a);
         *t1 = pdate_last_day(&a);
         return;
     }
-    const char *ps = S_str(c, "period_start"), *pe = S_str(c, "period_end");
+    const char *ps = ju_str(c, "period_start"), *pe = ju_str(c, "period_end");
     if (!ps || !pe)
-        fail_msg("event %s has no as_of and no period", S_str(c, "id"));
+        fail_msg("event %s has no as_of and no period", ju_str(c, "id"));
     assert_true(pdate_parse(ps, &a));
     assert_true(pdate_parse(pe, &b));
     *t0 = pdate_first_day(&a);
@@ -346,31 +297,32 @@ static size_t S_assert_ordered(const struct api_result *r)
     int64_t p0 = INT64_MIN, p1 = INT64_MIN;
     size_t i;
     json_t *c;
-    json_array_foreach(S_data(r), i, c) {
+    json_array_foreach(api_data(r), i, c) {
         int64_t t0, t1;
         S_window(c, &t0, &t1);
         if (t0 < p0 || (t0 == p0 && t1 < p1))
-            fail_msg("event %s is out of time order", S_str(c, "id"));
+            fail_msg("event %s is out of time order", ju_str(c, "id"));
         p0 = t0;
         p1 = t1;
     }
-    return json_array_size(S_data(r));
+    return json_array_size(api_data(r));
 }
 
 static void test_events_timeline_order(void **state)
 {
     (void)state;
     struct api_result r;
-    S_get_ok("/v1/events?limit=1000", &r);
+    api_get_ok(&api_fx, "/v1/events?limit=1000", &r);
     size_t n = S_assert_ordered(&r);
-    assert_int_equal(n, S_total(&r));
+    assert_int_equal(n, api_total(&r));
     assert_true(n >= 200);
     /* every dated claim, and only those */
-    assert_int_equal(S_total(&r), S_total_of("/v1/claims?as_of_from=0001&as_of_to=9999"));
-    assert_string_equal(S_str(json_array_get(S_data(&r), 0), "id"), "masbah-006");
+    assert_int_equal(api_total(&r),
+                     api_total_of(&api_fx, "/v1/claims?as_of_from=0001&as_of_to=9999"));
+    assert_string_equal(ju_str(json_array_get(api_data(&r), 0), "id"), "masbah-006");
     /* claim objects, with their links */
-    json_t *first = json_array_get(S_data(&r), 0);
-    assert_non_null(S_str(first, "quote"));
+    json_t *first = json_array_get(api_data(&r), 0);
+    assert_non_null(ju_str(first, "quote"));
     assert_non_null(json_object_get(first, "links"));
     api_result_free(&r);
 }
@@ -382,12 +334,12 @@ static void test_events_filters(void **state)
     struct pdate lo, hi;
     assert_true(pdate_parse("2015", &lo));
     assert_true(pdate_parse("2016-06", &hi));
-    S_get_ok("/v1/events?from=2015&to=2016-06&limit=1000", &r);
+    api_get_ok(&api_fx, "/v1/events?from=2015&to=2016-06&limit=1000", &r);
     S_assert_ordered(&r);
-    assert_true(S_total(&r) > 20);
+    assert_true(api_total(&r) > 20);
     size_t i;
     json_t *c;
-    json_array_foreach(S_data(&r), i, c) {
+    json_array_foreach(api_data(&r), i, c) {
         int64_t t0, t1;
         S_window(c, &t0, &t1);
         /* the window overlaps [2015-01-01, 2016-06-30] */
@@ -396,39 +348,43 @@ static void test_events_filters(void **state)
     }
     api_result_free(&r);
 
-    S_get_ok("/v1/events?kind=statistic,testimony&source=berman-2019-returnees,mipa-2023-"
-             "reintegration&limit=1000",
-             &r);
+    api_get_ok(&api_fx,
+               "/v1/events?kind=statistic,testimony&source=berman-2019-returnees,mipa-2023-"
+               "reintegration&limit=1000",
+               &r);
     S_assert_ordered(&r);
-    assert_true(S_total(&r) > 5);
-    json_array_foreach(S_data(&r), i, c) {
-        const char *k = S_str(c, "kind"), *s = S_str(c, "source");
+    assert_true(api_total(&r) > 5);
+    json_array_foreach(api_data(&r), i, c) {
+        const char *k = ju_str(c, "kind"), *s = ju_str(c, "source");
         assert_true(strcmp(k, "statistic") == 0 || strcmp(k, "testimony") == 0);
         assert_true(strcmp(s, "berman-2019-returnees") == 0 ||
                     strcmp(s, "mipa-2023-reintegration") == 0);
     }
     api_result_free(&r);
 
-    S_get_ok("/v1/events?metric=foreign_fighters_departed", &r);
+    api_get_ok(&api_fx, "/v1/events?metric=foreign_fighters_departed", &r);
     S_assert_ordered(&r);
-    assert_true(S_total(&r) >= 4);
-    json_array_foreach(S_data(&r), i, c) {
-        assert_string_equal(S_str(c, "metric"), "foreign_fighters_departed");
+    assert_true(api_total(&r) >= 4);
+    json_array_foreach(api_data(&r), i, c) {
+        assert_string_equal(ju_str(c, "metric"), "foreign_fighters_departed");
     }
     api_result_free(&r);
 
     /* entity and program select what the claims list selects, dated only */
-    assert_int_equal(S_total_of("/v1/events?entity=morocco"),
-                     S_total_of("/v1/claims?entity=morocco&as_of_from=0001&as_of_to=9999"));
-    assert_int_equal(S_total_of("/v1/events?program=musalaha"),
-                     S_total_of("/v1/claims?program=musalaha&as_of_from=0001&as_of_to=9999"));
-    assert_true(S_total_of("/v1/events?program=musalaha") >= 20);
-    assert_int_equal(S_total_of("/v1/events?entity=no-such-entity"), 0);
+    assert_int_equal(
+        api_total_of(&api_fx, "/v1/events?entity=morocco"),
+        api_total_of(&api_fx, "/v1/claims?entity=morocco&as_of_from=0001&as_of_to=9999"));
+    assert_int_equal(
+        api_total_of(&api_fx, "/v1/events?program=musalaha"),
+        api_total_of(&api_fx, "/v1/claims?program=musalaha&as_of_from=0001&as_of_to=9999"));
+    assert_true(api_total_of(&api_fx, "/v1/events?program=musalaha") >= 20);
+    assert_int_equal(api_total_of(&api_fx, "/v1/events?entity=no-such-entity"), 0);
 
-    S_get_ok("/v1/events?include=source,metric&metric=foreign_fighters_departed&limit=1", &r);
-    c = json_array_get(S_data(&r), 0);
-    assert_non_null(S_str(json_object_get(c, "source_record"), "title"));
-    assert_string_equal(S_str(json_object_get(c, "metric_record"), "id"),
+    api_get_ok(&api_fx, "/v1/events?include=source,metric&metric=foreign_fighters_departed&limit=1",
+               &r);
+    c = json_array_get(api_data(&r), 0);
+    assert_non_null(ju_str(json_object_get(c, "source_record"), "title"));
+    assert_string_equal(ju_str(json_object_get(c, "metric_record"), "id"),
                         "foreign_fighters_departed");
     api_result_free(&r);
 }
@@ -437,31 +393,31 @@ static void test_events_paging(void **state)
 {
     (void)state;
     struct api_result all;
-    S_get_ok("/v1/events?limit=1000&kind=statistic,event", &all);
-    size_t n = json_array_size(S_data(&all));
+    api_get_ok(&api_fx, "/v1/events?limit=1000&kind=statistic,event", &all);
+    size_t n = json_array_size(api_data(&all));
     assert_true(n > 60);
     /* cursor pages and offset pages both walk the timeline in order, once */
     size_t seen = 0;
     char target[256] = "/v1/events?kind=statistic,event&limit=25";
     for (int guard = 0; guard < 50; guard++) {
         struct api_result r, byoff;
-        S_get_ok(target, &r);
+        api_get_ok(&api_fx, target, &r);
         char off[256];
         snprintf(off, sizeof off, "/v1/events?kind=statistic,event&limit=25&offset=%zu", seen);
-        S_get_ok(off, &byoff);
+        api_get_ok(&api_fx, off, &byoff);
         char a[4096], b[4096];
         S_ids(&r, a, sizeof a);
         S_ids(&byoff, b, sizeof b);
         assert_string_equal(a, b);
         size_t i;
         json_t *c;
-        json_array_foreach(S_data(&r), i, c) {
+        json_array_foreach(api_data(&r), i, c) {
             assert_true(seen < n);
-            assert_string_equal(S_str(c, "id"), S_str(json_array_get(S_data(&all), seen), "id"));
+            assert_string_equal(ju_str(c, "id"),
+                                ju_str(json_array_get(api_data(&all), seen), "id"));
             seen++;
         }
-        const char *next =
-            json_string_value(json_object_get(json_object_get(r.json, "meta"), "next_cursor"));
+        const char *next = api_next_cursor(&r);
         api_result_free(&byoff);
         if (!next) {
             api_result_free(&r);
@@ -474,7 +430,7 @@ static void test_events_paging(void **state)
     api_result_free(&all);
 
     struct api_result r;
-    api_get(&fx, "/v1/events?limit=3&format=csv", &r);
+    api_get(&api_fx, "/v1/events?limit=3&format=csv", &r);
     assert_int_equal(r.status, 200);
     assert_string_equal(r.content_type, "text/csv; charset=utf-8");
     assert_int_equal(strncmp(r.body, "id,source,quote,", 16), 0);
@@ -500,10 +456,7 @@ static void test_events_errors(void **state)
         {"/v1/events?source=", "source"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct api_result r;
-        api_get(&fx, cases[i].target, &r);
-        api_assert_problem(&r, 400, cases[i].param);
-        api_result_free(&r);
+        api_get_problem(&api_fx, cases[i].target, 400, cases[i].param);
     }
 }
 
@@ -523,5 +476,5 @@ int main(void)
         cmocka_unit_test(test_events_paging),
         cmocka_unit_test(test_events_errors),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, api_group_setup, api_group_teardown);
 }

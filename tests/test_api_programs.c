@@ -1,5 +1,6 @@
 /* /v1/programs, /v1/programs/{id} and /v1/programs/{id}/claims through the router. */
 #include "api.h"
+#include "json_util.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,91 +12,42 @@
 
 #include <cmocka.h>
 
-static struct api_fixture fx;
-
-static int setup(void **state)
-{
-    (void)state;
-    return api_fixture_open(&fx);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    api_fixture_close(&fx);
-    return 0;
-}
-
-/* The item with this id in a data array, or NULL. */
-static json_t *S_find(json_t *data, const char *key, const char *id)
-{
-    size_t i;
-    json_t *x;
-    json_array_foreach(data, i, x) {
-        const char *v = json_string_value(json_object_get(x, key));
-        if (v && strcmp(v, id) == 0)
-            return x;
-    }
-    return NULL;
-}
-
-static bool S_has_string(json_t *arr, const char *s)
-{
-    size_t i;
-    json_t *x;
-    json_array_foreach(arr, i, x) {
-        if (json_is_string(x) && strcmp(json_string_value(x), s) == 0)
-            return true;
-    }
-    return false;
-}
-
-static const char *S_str(json_t *o, const char *key)
-{
-    return json_string_value(json_object_get(o, key));
-}
-
-static json_int_t S_int(json_t *o, const char *key)
-{
-    return json_integer_value(json_object_get(o, key));
-}
-
 static void test_list_envelope_and_items(void **state)
 {
     (void)state;
     struct api_result r;
-    api_get(&fx, "/v1/programs?limit=1000", &r);
+    api_get(&api_fx, "/v1/programs?limit=1000", &r);
     assert_int_equal(r.status, 200);
     assert_true(r.res.cacheable);
     json_t *data = json_object_get(r.json, "data");
-    json_int_t total = S_int(json_object_get(r.json, "meta"), "total");
+    json_int_t total = ju_int(json_object_get(r.json, "meta"), "total");
     assert_true(total >= 20);
     assert_int_equal((json_int_t)json_array_size(data), total);
     char num[32];
     snprintf(num, sizeof num, "%lld", (long long)total);
     assert_string_equal(api_header(&r, "X-Total-Count"), num);
 
-    json_t *m = S_find(data, "id", "musalaha");
+    json_t *m = ju_find(data, "id", "musalaha");
     assert_non_null(m);
-    assert_string_equal(S_str(m, "kind"), "program");
-    assert_non_null(strstr(S_str(m, "name"), "Musalaha"));
-    assert_true(S_has_string(json_object_get(m, "aliases"), "Moussalaha"));
-    assert_non_null(S_str(m, "description"));
+    assert_string_equal(ju_str(m, "kind"), "program");
+    assert_non_null(strstr(ju_str(m, "name"), "Musalaha"));
+    assert_true(ju_has_string(json_object_get(m, "aliases"), "Moussalaha"));
+    assert_non_null(ju_str(m, "description"));
     /* Three of the five documents discuss Musalaha, in dozens of claims. */
-    assert_int_equal(S_int(m, "source_count"), 3);
-    assert_true(S_int(m, "claim_count") >= 30);
-    assert_true(S_int(m, "mentions_count") > 0);
-    assert_true(S_int(m, "mentions_count") <= S_int(m, "claim_count"));
+    assert_int_equal(ju_int(m, "source_count"), 3);
+    assert_true(ju_int(m, "claim_count") >= 30);
+    assert_true(ju_int(m, "mentions_count") > 0);
+    assert_true(ju_int(m, "mentions_count") <= ju_int(m, "claim_count"));
     json_t *links = json_object_get(m, "links");
-    assert_string_equal(S_str(links, "self"), "/v1/programs/musalaha");
-    assert_string_equal(S_str(links, "claims"), "/v1/programs/musalaha/claims");
+    assert_string_equal(ju_str(links, "self"), "/v1/programs/musalaha");
+    assert_string_equal(ju_str(links, "claims"), "/v1/programs/musalaha/claims");
 
     size_t i;
     json_t *x;
     json_array_foreach(data, i, x) {
         assert_true(json_is_array(json_object_get(x, "aliases")));
-        assert_true(S_int(x, "source_count") <= S_int(x, "claim_count"));
-        assert_true(S_int(x, "source_count") <= 5);
+        assert_true(ju_int(x, "source_count") <= ju_int(x, "claim_count"));
+        assert_true(ju_int(x, "source_count") <= 5);
     }
     api_result_free(&r);
 }
@@ -104,25 +56,25 @@ static void test_filter_kind(void **state)
 {
     (void)state;
     struct api_result r;
-    api_get(&fx, "/v1/programs?kind=law,institution&limit=1000", &r);
+    api_get(&api_fx, "/v1/programs?kind=law,institution&limit=1000", &r);
     assert_int_equal(r.status, 200);
     json_t *data = json_object_get(r.json, "data");
     assert_true(json_array_size(data) >= 4);
     size_t i;
     json_t *x;
     json_array_foreach(data, i, x) {
-        const char *k = S_str(x, "kind");
+        const char *k = ju_str(x, "kind");
         assert_true(strcmp(k, "law") == 0 || strcmp(k, "institution") == 0);
     }
-    assert_non_null(S_find(data, "id", "anti_terrorism_law_2003"));
-    assert_non_null(S_find(data, "id", "bcij"));
-    assert_null(S_find(data, "id", "musalaha"));
+    assert_non_null(ju_find(data, "id", "anti_terrorism_law_2003"));
+    assert_non_null(ju_find(data, "id", "bcij"));
+    assert_null(ju_find(data, "id", "musalaha"));
     api_result_free(&r);
 
-    api_get(&fx, "/v1/programs?kind=security_mechanism", &r);
+    api_get(&api_fx, "/v1/programs?kind=security_mechanism", &r);
     data = json_object_get(r.json, "data");
     assert_int_equal(json_array_size(data), 1);
-    assert_string_equal(S_str(json_array_get(data, 0), "id"), "hadar");
+    assert_string_equal(ju_str(json_array_get(data, 0), "id"), "hadar");
     api_result_free(&r);
 }
 
@@ -131,32 +83,32 @@ static void test_filter_q_name_and_alias(void **state)
     (void)state;
     struct api_result r;
     /* An alias, in another case than stored. */
-    api_get(&fx, "/v1/programs?q=MOUSSALAHA", &r);
+    api_get(&api_fx, "/v1/programs?q=MOUSSALAHA", &r);
     assert_int_equal(r.status, 200);
     json_t *data = json_object_get(r.json, "data");
     assert_int_equal(json_array_size(data), 1);
-    assert_string_equal(S_str(json_array_get(data, 0), "id"), "musalaha");
+    assert_string_equal(ju_str(json_array_get(data, 0), "id"), "musalaha");
     api_result_free(&r);
     /* An Arabic alias (percent-encoded UTF-8). */
-    api_get(&fx, "/v1/programs?q=%D8%AD%D8%B0%D8%B1", &r);
+    api_get(&api_fx, "/v1/programs?q=%D8%AD%D8%B0%D8%B1", &r);
     data = json_object_get(r.json, "data");
     assert_int_equal(json_array_size(data), 1);
-    assert_string_equal(S_str(json_array_get(data, 0), "id"), "hadar");
+    assert_string_equal(ju_str(json_array_get(data, 0), "id"), "hadar");
     api_result_free(&r);
     /* A substring of names: several laws. */
-    api_get(&fx, "/v1/programs?q=anti-terrorism", &r);
+    api_get(&api_fx, "/v1/programs?q=anti-terrorism", &r);
     data = json_object_get(r.json, "data");
     assert_true(json_array_size(data) >= 2);
-    assert_non_null(S_find(data, "id", "anti_terrorism_law_2003"));
-    assert_non_null(S_find(data, "id", "anti_terrorism_law_amendment"));
+    assert_non_null(ju_find(data, "id", "anti_terrorism_law_2003"));
+    assert_non_null(ju_find(data, "id", "anti_terrorism_law_amendment"));
     api_result_free(&r);
-    api_get(&fx, "/v1/programs?q=zzzz-no-such-program", &r);
+    api_get(&api_fx, "/v1/programs?q=zzzz-no-such-program", &r);
     assert_int_equal(r.status, 200);
     assert_int_equal(json_array_size(json_object_get(r.json, "data")), 0);
-    assert_int_equal(S_int(json_object_get(r.json, "meta"), "total"), 0);
+    assert_int_equal(ju_int(json_object_get(r.json, "meta"), "total"), 0);
     api_result_free(&r);
     /* q combines with kind. */
-    api_get(&fx, "/v1/programs?q=musalaha&kind=law", &r);
+    api_get(&api_fx, "/v1/programs?q=musalaha&kind=law", &r);
     assert_int_equal(json_array_size(json_object_get(r.json, "data")), 0);
     api_result_free(&r);
 }
@@ -165,25 +117,25 @@ static void test_sort(void **state)
 {
     (void)state;
     struct api_result r;
-    api_get(&fx, "/v1/programs?sort=name&limit=1000", &r);
+    api_get(&api_fx, "/v1/programs?sort=name&limit=1000", &r);
     assert_int_equal(r.status, 200);
     json_t *data = json_object_get(r.json, "data");
     assert_true(json_array_size(data) >= 20);
     for (size_t i = 1; i < json_array_size(data); i++) {
-        const char *a = S_str(json_array_get(data, i - 1), "name");
-        const char *b = S_str(json_array_get(data, i), "name");
+        const char *a = ju_str(json_array_get(data, i - 1), "name");
+        const char *b = ju_str(json_array_get(data, i), "name");
         assert_true(strcasecmp(a, b) <= 0);
     }
     /* Sorted orders have no keyset position: no cursor offered. */
-    assert_null(json_string_value(json_object_get(json_object_get(r.json, "meta"), "next_cursor")));
+    assert_null(api_next_cursor(&r));
     api_result_free(&r);
 
-    api_get(&fx, "/v1/programs?sort=-id&limit=5", &r);
+    api_get(&api_fx, "/v1/programs?sort=-id&limit=5", &r);
     data = json_object_get(r.json, "data");
     assert_int_equal(json_array_size(data), 5);
     for (size_t i = 1; i < json_array_size(data); i++) {
-        const char *a = S_str(json_array_get(data, i - 1), "id");
-        const char *b = S_str(json_array_get(data, i), "id");
+        const char *a = ju_str(json_array_get(data, i - 1), "id");
+        const char *b = ju_str(json_array_get(data, i), "id");
         assert_true(strcmp(a, b) > 0);
     }
     api_result_free(&r);
@@ -193,25 +145,10 @@ static void test_cursor_paging_covers_all(void **state)
 {
     (void)state;
     struct api_result r;
-    api_get(&fx, "/v1/programs?limit=1000", &r);
+    api_get(&api_fx, "/v1/programs?limit=1000", &r);
     size_t all = json_array_size(json_object_get(r.json, "data"));
     api_result_free(&r);
-    size_t seen = 0;
-    char target[256] = "/v1/programs?limit=4";
-    for (int guard = 0; guard < 100; guard++) {
-        api_get(&fx, target, &r);
-        assert_int_equal(r.status, 200);
-        seen += json_array_size(json_object_get(r.json, "data"));
-        const char *next =
-            json_string_value(json_object_get(json_object_get(r.json, "meta"), "next_cursor"));
-        if (!next) {
-            api_result_free(&r);
-            break;
-        }
-        snprintf(target, sizeof target, "/v1/programs?limit=4&cursor=%s", next);
-        api_result_free(&r);
-    }
-    assert_int_equal(seen, all);
+    assert_int_equal(api_count_by_cursor(&api_fx, "/v1/programs?limit=4"), all);
 }
 
 static void test_list_errors(void **state)
@@ -229,28 +166,23 @@ static void test_list_errors(void **state)
         {"/v1/programs?kind=law&kind=policy", "kind"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        api_get(&fx, cases[i][0], &r);
-        api_assert_problem(&r, 400, cases[i][1]);
-        api_result_free(&r);
+        api_get_problem(&api_fx, cases[i][0], 400, cases[i][1]);
     }
     /* A cursor with a custom sort. */
-    api_get(&fx, "/v1/programs?limit=2", &r);
-    const char *next =
-        json_string_value(json_object_get(json_object_get(r.json, "meta"), "next_cursor"));
+    api_get(&api_fx, "/v1/programs?limit=2", &r);
+    const char *next = api_next_cursor(&r);
     assert_non_null(next);
     char target[200];
     snprintf(target, sizeof target, "/v1/programs?sort=name&cursor=%s", next);
     api_result_free(&r);
-    api_get(&fx, target, &r);
-    api_assert_problem(&r, 400, "cursor");
-    api_result_free(&r);
+    api_get_problem(&api_fx, target, 400, "cursor");
 }
 
 static void test_csv(void **state)
 {
     (void)state;
     struct api_result r;
-    api_get(&fx, "/v1/programs?format=csv&kind=security_mechanism", &r);
+    api_get(&api_fx, "/v1/programs?format=csv&kind=security_mechanism", &r);
     assert_int_equal(r.status, 200);
     assert_string_equal(r.content_type, "text/csv; charset=utf-8");
     assert_true(strncmp(r.body, "id,name,kind,aliases,description,claim_count", 44) == 0);
@@ -261,26 +193,26 @@ static void test_csv(void **state)
 /* The attribute entry named attr in a program's attributes. */
 static json_t *S_attribute(json_t *program, const char *attr)
 {
-    return S_find(json_object_get(program, "attributes"), "attribute", attr);
+    return ju_find(json_object_get(program, "attributes"), "attribute", attr);
 }
 
 /* The variant whose value (a string) is v. */
 static json_t *S_variant(json_t *attribute, const char *v)
 {
-    return S_find(json_object_get(attribute, "variants"), "value", v);
+    return ju_find(json_object_get(attribute, "variants"), "value", v);
 }
 
 static void test_get_musalaha_start_date_disagrees(void **state)
 {
     (void)state;
     struct api_result r;
-    api_get(&fx, "/v1/programs/musalaha", &r);
+    api_get(&api_fx, "/v1/programs/musalaha", &r);
     assert_int_equal(r.status, 200);
     assert_true(r.res.cacheable);
     json_t *p = json_object_get(r.json, "data");
-    assert_string_equal(S_str(p, "id"), "musalaha");
-    assert_true(S_int(p, "mentions_count") > 0);
-    assert_string_equal(S_str(json_object_get(p, "links"), "claims"),
+    assert_string_equal(ju_str(p, "id"), "musalaha");
+    assert_true(ju_int(p, "mentions_count") > 0);
+    assert_string_equal(ju_str(json_object_get(p, "links"), "claims"),
                         "/v1/programs/musalaha/claims");
 
     /* Masbah and Ahmadoun date the launch to 2016, Shereen Mohammed to 2017. */
@@ -291,19 +223,19 @@ static void test_get_musalaha_start_date_disagrees(void **state)
     json_t *v2017 = S_variant(start, "2017");
     assert_non_null(v2016);
     assert_non_null(v2017);
-    assert_string_equal(S_str(v2016, "value_type"), "date");
-    assert_string_equal(S_str(v2016, "metric"), "program_start_date");
-    assert_true(S_has_string(json_object_get(v2016, "sources"), "mipa-2023-reintegration"));
-    assert_true(S_has_string(json_object_get(v2017, "sources"), "mohammed-2020-counterterrorism"));
+    assert_string_equal(ju_str(v2016, "value_type"), "date");
+    assert_string_equal(ju_str(v2016, "metric"), "program_start_date");
+    assert_true(ju_has_string(json_object_get(v2016, "sources"), "mipa-2023-reintegration"));
+    assert_true(ju_has_string(json_object_get(v2017, "sources"), "mohammed-2020-counterterrorism"));
     json_t *c = json_array_get(json_object_get(v2016, "claims"), 0);
-    assert_string_equal(S_str(c, "id"), "mipa-031");
-    assert_non_null(strstr(S_str(c, "quote"), "2016"));
-    assert_non_null(S_str(c, "claimant"));
+    assert_string_equal(ju_str(c, "id"), "mipa-031");
+    assert_non_null(strstr(ju_str(c, "quote"), "2016"));
+    assert_non_null(ju_str(c, "claimant"));
     assert_true(json_is_true(json_object_get(start, "disagreement")));
     json_t *d = json_array_get(json_object_get(start, "disagreements"), 0);
-    assert_string_equal(S_str(d, "a"), "mipa-031");
-    assert_string_equal(S_str(d, "b"), "mohammed-065");
-    assert_non_null(strstr(S_str(d, "reason"), "2016 does not overlap 2017"));
+    assert_string_equal(ju_str(d, "a"), "mipa-031");
+    assert_string_equal(ju_str(d, "b"), "mohammed-065");
+    assert_non_null(strstr(ju_str(d, "reason"), "2016 does not overlap 2017"));
 
     /* Every source names the DGAPR: one variant, three sources, no disagreement. */
     json_t *lead = S_attribute(p, "lead_agency");
@@ -331,8 +263,8 @@ static void test_get_musalaha_start_date_disagrees(void **state)
     json_t *grads = S_attribute(p, "graduates");
     json_t *g = json_array_get(json_object_get(grads, "variants"), 0);
     assert_int_equal(json_integer_value(json_object_get(g, "value")), 75);
-    assert_string_equal(S_str(g, "bound"), "exact");
-    assert_string_equal(S_str(g, "unit"), "people");
+    assert_string_equal(ju_str(g, "bound"), "exact");
+    assert_string_equal(ju_str(g, "unit"), "people");
     api_result_free(&r);
 }
 
@@ -341,19 +273,19 @@ static void test_get_other_programs(void **state)
     (void)state;
     struct api_result r;
     /* The amendment: Berman's 18-year maximum against Masbah's 15 (2014-09). */
-    api_get(&fx, "/v1/programs/anti_terrorism_law_amendment", &r);
+    api_get(&api_fx, "/v1/programs/anti_terrorism_law_amendment", &r);
     assert_int_equal(r.status, 200);
     json_t *p = json_object_get(r.json, "data");
-    assert_string_equal(S_str(p, "kind"), "law");
+    assert_string_equal(ju_str(p, "kind"), "law");
     json_t *penalty = S_attribute(p, "penalty");
     assert_non_null(penalty);
     assert_true(json_is_true(json_object_get(penalty, "disagreement")));
     json_t *d = json_array_get(json_object_get(penalty, "disagreements"), 0);
-    assert_string_equal(S_str(d, "a"), "berman-013");
-    assert_string_equal(S_str(d, "b"), "masbah-162");
+    assert_string_equal(ju_str(d, "a"), "berman-013");
+    assert_string_equal(ju_str(d, "b"), "masbah-162");
     api_result_free(&r);
     /* A program with claims about it but no stated attribute. */
-    api_get(&fx, "/v1/programs/danish_reintegration_program", &r);
+    api_get(&api_fx, "/v1/programs/danish_reintegration_program", &r);
     assert_int_equal(r.status, 200);
     assert_true(json_is_array(json_object_get(json_object_get(r.json, "data"), "attributes")));
     api_result_free(&r);
@@ -363,14 +295,12 @@ static void test_get_errors(void **state)
 {
     (void)state;
     struct api_result r;
-    api_get(&fx, "/v1/programs/no_such_program", &r);
+    api_get(&api_fx, "/v1/programs/no_such_program", &r);
     api_assert_problem(&r, 404, NULL);
-    assert_non_null(strstr(S_str(r.json, "detail"), "no_such_program"));
+    assert_non_null(strstr(ju_str(r.json, "detail"), "no_such_program"));
     api_result_free(&r);
-    api_get(&fx, "/v1/programs/musalaha?include=all", &r);
-    api_assert_problem(&r, 400, "include");
-    api_result_free(&r);
-    api_request(&fx, "DELETE", "/v1/programs/musalaha/claims", NULL, NULL, &r);
+    api_get_problem(&api_fx, "/v1/programs/musalaha?include=all", 400, "include");
+    api_request(&api_fx, "DELETE", "/v1/programs/musalaha/claims", NULL, NULL, &r);
     assert_int_equal(r.status, 405);
     api_result_free(&r);
 }
@@ -379,47 +309,42 @@ static void test_program_claims(void **state)
 {
     (void)state;
     struct api_result r;
-    api_get(&fx, "/v1/programs/musalaha", &r);
-    json_int_t count = S_int(json_object_get(r.json, "data"), "claim_count");
+    api_get(&api_fx, "/v1/programs/musalaha", &r);
+    json_int_t count = ju_int(json_object_get(r.json, "data"), "claim_count");
     api_result_free(&r);
 
-    api_get(&fx, "/v1/programs/musalaha/claims?limit=1000", &r);
+    api_get(&api_fx, "/v1/programs/musalaha/claims?limit=1000", &r);
     assert_int_equal(r.status, 200);
     json_t *data = json_object_get(r.json, "data");
-    assert_int_equal(S_int(json_object_get(r.json, "meta"), "total"), count);
+    assert_int_equal(ju_int(json_object_get(r.json, "meta"), "total"), count);
     assert_int_equal((json_int_t)json_array_size(data), count);
     size_t i;
     json_t *c;
     json_array_foreach(data, i, c) {
-        const char *subject = S_str(c, "subject");
+        const char *subject = ju_str(c, "subject");
         bool about = (subject && strcmp(subject, "musalaha") == 0) ||
-                     S_has_string(json_object_get(c, "entities"), "musalaha");
+                     ju_has_string(json_object_get(c, "entities"), "musalaha");
         assert_true(about);
     }
-    assert_non_null(S_find(data, "id", "mipa-031"));
-    assert_non_null(S_find(data, "id", "mohammed-065"));
+    assert_non_null(ju_find(data, "id", "mipa-031"));
+    assert_non_null(ju_find(data, "id", "mohammed-065"));
     api_result_free(&r);
 
     /* The claims collection's own filters still apply. */
-    api_get(&fx, "/v1/programs/musalaha/claims?source=berman-2019-returnees&fields=id,source", &r);
+    api_get(&api_fx, "/v1/programs/musalaha/claims?source=berman-2019-returnees&fields=id,source",
+            &r);
     assert_int_equal(r.status, 200);
     data = json_object_get(r.json, "data");
     assert_true(json_array_size(data) >= 5);
     json_array_foreach(data, i, c) {
-        assert_string_equal(S_str(c, "source"), "berman-2019-returnees");
+        assert_string_equal(ju_str(c, "source"), "berman-2019-returnees");
     }
     api_result_free(&r);
 
-    api_get(&fx, "/v1/programs/no_such_program/claims", &r);
-    api_assert_problem(&r, 404, NULL);
-    api_result_free(&r);
-    api_get(&fx, "/v1/programs/musalaha/claims?kind=rumour", &r);
-    api_assert_problem(&r, 400, "kind");
-    api_result_free(&r);
+    api_get_problem(&api_fx, "/v1/programs/no_such_program/claims", 404, NULL);
+    api_get_problem(&api_fx, "/v1/programs/musalaha/claims?kind=rumour", 400, "kind");
     /* The program is fixed by the path. */
-    api_get(&fx, "/v1/programs/musalaha/claims?program=hadar", &r);
-    api_assert_problem(&r, 400, "program");
-    api_result_free(&r);
+    api_get_problem(&api_fx, "/v1/programs/musalaha/claims?program=hadar", 400, "program");
 }
 
 int main(void)
@@ -437,5 +362,5 @@ int main(void)
         cmocka_unit_test(test_get_errors),
         cmocka_unit_test(test_program_claims),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, api_group_setup, api_group_teardown);
 }

@@ -1,5 +1,6 @@
 /* /v1/search through the router, without sockets. */
 #include "api.h"
+#include "json_util.h"
 #include "list.h"
 
 #include <setjmp.h>
@@ -11,43 +12,13 @@
 
 #include <cmocka.h>
 
-static struct api_fixture fx;
-
-static int setup(void **state)
-{
-    (void)state;
-    return api_fixture_open(&fx);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    api_fixture_close(&fx);
-    return 0;
-}
-
-static json_t *S_data(const struct api_result *r)
-{
-    return json_object_get(r->json, "data");
-}
-
-static json_int_t S_total(const struct api_result *r)
-{
-    return json_integer_value(json_object_get(json_object_get(r->json, "meta"), "total"));
-}
-
-static const char *S_str(json_t *o, const char *key)
-{
-    return json_string_value(json_object_get(o, key));
-}
-
 /* The hit with this type and id, or NULL. */
 static json_t *S_find(json_t *data, const char *type, const char *id)
 {
     size_t i;
     json_t *h;
     json_array_foreach(data, i, h) {
-        if (strcmp(S_str(h, "type"), type) == 0 && strcmp(S_str(h, "id"), id) == 0)
+        if (strcmp(ju_str(h, "type"), type) == 0 && strcmp(ju_str(h, "id"), id) == 0)
             return h;
     }
     return NULL;
@@ -58,8 +29,8 @@ static size_t S_count_prefix(json_t *data, const char *prefix)
     size_t n = 0, i;
     json_t *h;
     json_array_foreach(data, i, h) {
-        if (strcmp(S_str(h, "type"), "claim") == 0 &&
-            strncmp(S_str(h, "id"), prefix, strlen(prefix)) == 0)
+        if (strcmp(ju_str(h, "type"), "claim") == 0 &&
+            strncmp(ju_str(h, "id"), prefix, strlen(prefix)) == 0)
             n++;
     }
     return n;
@@ -89,11 +60,11 @@ static void S_check_hits(json_t *data)
     double prev_score = -1e300;
     const char *prev_type = "", *prev_id = "";
     json_array_foreach(data, i, h) {
-        const char *type = S_str(h, "type"), *id = S_str(h, "id");
+        const char *type = ju_str(h, "type"), *id = ju_str(h, "id");
         assert_non_null(type);
         assert_non_null(id);
-        assert_non_null(S_str(h, "title"));
-        assert_non_null(S_str(h, "snippet"));
+        assert_non_null(ju_str(h, "title"));
+        assert_non_null(ju_str(h, "snippet"));
         json_t *score = json_object_get(h, "score");
         assert_true(json_is_number(score));
         double sc = json_number_value(score);
@@ -108,8 +79,8 @@ static void S_check_hits(json_t *data)
         prev_id = id;
         /* highlight() only adds markers to the title. */
         char plain[2048];
-        S_unmark(S_str(h, "title_snippet"), plain, sizeof plain);
-        assert_string_equal(plain, S_str(h, "title"));
+        S_unmark(ju_str(h, "title_snippet"), plain, sizeof plain);
+        assert_string_equal(plain, ju_str(h, "title"));
         char self[256];
         const char *coll = strcmp(type, "claim") == 0    ? "claims"
                            : strcmp(type, "source") == 0 ? "sources"
@@ -117,10 +88,10 @@ static void S_check_hits(json_t *data)
         assert_true(strcmp(type, "claim") == 0 || strcmp(type, "source") == 0 ||
                     strcmp(type, "program") == 0);
         snprintf(self, sizeof self, "/v1/%s/%s", coll, id);
-        assert_string_equal(S_str(json_object_get(h, "links"), "self"), self);
+        assert_string_equal(ju_str(json_object_get(h, "links"), "self"), self);
         if (strcmp(type, "claim") == 0) {
-            assert_non_null(S_str(h, "source"));
-            assert_string_equal(S_str(h, "statement"), S_str(h, "title"));
+            assert_non_null(ju_str(h, "source"));
+            assert_string_equal(ju_str(h, "statement"), ju_str(h, "title"));
         } else {
             assert_null(json_object_get(h, "source"));
             assert_null(json_object_get(h, "statement"));
@@ -132,15 +103,15 @@ static void test_alias_both_ways(void **state)
 {
     (void)state;
     struct api_result a, b;
-    api_get(&fx, "/v1/search?q=Moussalaha&limit=1000", &a);
-    api_get(&fx, "/v1/search?q=Musalaha&limit=1000", &b);
+    api_get(&api_fx, "/v1/search?q=Moussalaha&limit=1000", &a);
+    api_get(&api_fx, "/v1/search?q=Musalaha&limit=1000", &b);
     assert_int_equal(a.status, 200);
     assert_int_equal(b.status, 200);
     assert_true(a.res.cacheable);
-    json_t *da = S_data(&a), *db = S_data(&b);
+    json_t *da = api_data(&a), *db = api_data(&b);
     S_check_hits(da);
     S_check_hits(db);
-    assert_int_equal(json_array_size(da), S_total(&a));
+    assert_int_equal(json_array_size(da), api_total(&a));
     /* Each spelling finds claims from both documents, whichever spelling they use. */
     assert_true(S_count_prefix(da, "mipa-") >= 20);
     assert_true(S_count_prefix(da, "berman-") >= 15);
@@ -149,21 +120,21 @@ static void test_alias_both_ways(void **state)
     /* berman-028 says "Musalaha", mipa-034 says "Moussalaha": found by the other spelling. */
     json_t *h = S_find(da, "claim", "berman-028");
     assert_non_null(h);
-    assert_null(strstr(S_str(h, "statement"), "Moussalaha"));
-    assert_string_equal(S_str(h, "source"), "berman-2019-returnees");
+    assert_null(strstr(ju_str(h, "statement"), "Moussalaha"));
+    assert_string_equal(ju_str(h, "source"), "berman-2019-returnees");
     h = S_find(db, "claim", "mipa-034");
     assert_non_null(h);
-    assert_null(strstr(S_str(h, "statement"), "Musalaha"));
-    assert_string_equal(S_str(h, "source"), "mipa-2023-reintegration");
+    assert_null(strstr(ju_str(h, "statement"), "Musalaha"));
+    assert_string_equal(ju_str(h, "source"), "mipa-2023-reintegration");
     /* The two result sets overlap on claims of both documents. */
     size_t both_mipa = 0, both_berman = 0, i;
     json_t *x;
     json_array_foreach(da, i, x) {
-        if (strcmp(S_str(x, "type"), "claim") != 0 || !S_find(db, "claim", S_str(x, "id")))
+        if (strcmp(ju_str(x, "type"), "claim") != 0 || !S_find(db, "claim", ju_str(x, "id")))
             continue;
-        if (strncmp(S_str(x, "id"), "mipa-", 5) == 0)
+        if (strncmp(ju_str(x, "id"), "mipa-", 5) == 0)
             both_mipa++;
-        if (strncmp(S_str(x, "id"), "berman-", 7) == 0)
+        if (strncmp(ju_str(x, "id"), "berman-", 7) == 0)
             both_berman++;
     }
     assert_true(both_mipa >= 20);
@@ -171,14 +142,14 @@ static void test_alias_both_ways(void **state)
     /* The program itself, linked to its record. */
     h = S_find(da, "program", "musalaha");
     assert_non_null(h);
-    assert_string_equal(S_str(json_object_get(h, "links"), "self"), "/v1/programs/musalaha");
+    assert_string_equal(ju_str(json_object_get(h, "links"), "self"), "/v1/programs/musalaha");
     /* Its name says "Musalaha": found through its aliases, nothing to mark in the title. */
-    assert_null(strstr(S_str(h, "title_snippet"), "<mark>"));
+    assert_null(strstr(ju_str(h, "title_snippet"), "<mark>"));
     /* A source whose title names the program. */
     h = S_find(da, "source", "cite-mipa-1");
     assert_non_null(h);
-    assert_non_null(strstr(S_str(h, "title_snippet"), "<mark>Moussalaha</mark>"));
-    assert_string_equal(S_str(json_object_get(h, "links"), "self"), "/v1/sources/cite-mipa-1");
+    assert_non_null(strstr(ju_str(h, "title_snippet"), "<mark>Moussalaha</mark>"));
+    assert_string_equal(ju_str(json_object_get(h, "links"), "self"), "/v1/sources/cite-mipa-1");
     api_result_free(&a);
     api_result_free(&b);
 }
@@ -187,11 +158,11 @@ static void test_haloui_across_sources(void **state)
 {
     (void)state;
     struct api_result r;
-    api_get(&fx, "/v1/search?q=Haloui&type=claim&limit=100", &r);
+    api_get(&api_fx, "/v1/search?q=Haloui&type=claim&limit=100", &r);
     assert_int_equal(r.status, 200);
-    json_t *data = S_data(&r);
+    json_t *data = api_data(&r);
     S_check_hits(data);
-    assert_true(S_total(&r) >= 8);
+    assert_true(api_total(&r) >= 8);
     /* Claims mentioning anas-el-haloui, in three documents. */
     const char *ids[] = {"almonitor-051", "almonitor-052", "masbah-051", "mipa-077",
                          "mipa-078",      "mipa-079",      "mipa-080",   "mipa-081"};
@@ -199,32 +170,32 @@ static void test_haloui_across_sources(void **state)
         if (!S_find(data, "claim", ids[i]))
             fail_msg("'Haloui' does not find %s", ids[i]);
     }
-    assert_string_equal(S_str(S_find(data, "claim", "masbah-051"), "source"),
+    assert_string_equal(ju_str(S_find(data, "claim", "masbah-051"), "source"),
                         "masbah-2015-foreign-fighters");
-    assert_string_equal(S_str(S_find(data, "claim", "almonitor-051"), "source"),
+    assert_string_equal(ju_str(S_find(data, "claim", "almonitor-051"), "source"),
                         "almonitor-2017-returnees");
     /* Matches in the body are marked in the snippet; long bodies are cut with an ellipsis. */
     size_t marked = 0, cut = 0, i;
     json_t *h;
     json_array_foreach(data, i, h) {
-        if (strstr(S_str(h, "snippet"), "<mark>Haloui</mark>"))
+        if (strstr(ju_str(h, "snippet"), "<mark>Haloui</mark>"))
             marked++;
-        if (strstr(S_str(h, "snippet"), "\xe2\x80\xa6"))
+        if (strstr(ju_str(h, "snippet"), "\xe2\x80\xa6"))
             cut++;
     }
     assert_true(marked >= 3);
     assert_true(cut >= 1);
-    assert_non_null(strstr(S_str(S_find(data, "claim", "almonitor-051"), "title_snippet"),
+    assert_non_null(strstr(ju_str(S_find(data, "claim", "almonitor-051"), "title_snippet"),
                            "el-<mark>Haloui</mark>"));
     /* Case and diacritics do not matter; the last word also matches as a prefix. */
     struct api_result u;
-    api_get(&fx, "/v1/search?q=HAL%C3%93UI&type=claim&limit=100", &u);
+    api_get(&api_fx, "/v1/search?q=HAL%C3%93UI&type=claim&limit=100", &u);
     assert_int_equal(u.status, 200);
-    assert_int_equal(S_total(&u), S_total(&r));
+    assert_int_equal(api_total(&u), api_total(&r));
     api_result_free(&u);
-    api_get(&fx, "/v1/search?q=Halo&type=claim&limit=100", &u);
+    api_get(&api_fx, "/v1/search?q=Halo&type=claim&limit=100", &u);
     assert_int_equal(u.status, 200);
-    assert_true(S_total(&u) >= S_total(&r));
+    assert_true(api_total(&u) >= api_total(&r));
     api_result_free(&u);
     api_result_free(&r);
 }
@@ -233,16 +204,16 @@ static void test_every_word_must_match(void **state)
 {
     (void)state;
     struct api_result one, two;
-    api_get(&fx, "/v1/search?q=Musalaha&limit=1000", &one);
-    api_get(&fx, "/v1/search?q=Musalaha%20amnesty&limit=1000", &two);
+    api_get(&api_fx, "/v1/search?q=Musalaha&limit=1000", &one);
+    api_get(&api_fx, "/v1/search?q=Musalaha%20amnesty&limit=1000", &two);
     assert_int_equal(two.status, 200);
-    assert_true(S_total(&two) >= 1);
-    assert_true(S_total(&two) < S_total(&one));
-    assert_non_null(S_find(S_data(&two), "claim", "berman-038"));
+    assert_true(api_total(&two) >= 1);
+    assert_true(api_total(&two) < api_total(&one));
+    assert_non_null(S_find(api_data(&two), "claim", "berman-038"));
     size_t i;
     json_t *h;
-    json_array_foreach(S_data(&two), i, h) {
-        assert_non_null(S_find(S_data(&one), S_str(h, "type"), S_str(h, "id")));
+    json_array_foreach(api_data(&two), i, h) {
+        assert_non_null(S_find(api_data(&one), ju_str(h, "type"), ju_str(h, "id")));
     }
     api_result_free(&one);
     api_result_free(&two);
@@ -252,51 +223,47 @@ static void test_type_filter(void **state)
 {
     (void)state;
     struct api_result all, prog, cs;
-    api_get(&fx, "/v1/search?q=Musalaha&limit=1000", &all);
-    api_get(&fx, "/v1/search?q=Musalaha&type=program&limit=1000", &prog);
-    api_get(&fx, "/v1/search?q=Musalaha&type=claim,source&limit=1000", &cs);
+    api_get(&api_fx, "/v1/search?q=Musalaha&limit=1000", &all);
+    api_get(&api_fx, "/v1/search?q=Musalaha&type=program&limit=1000", &prog);
+    api_get(&api_fx, "/v1/search?q=Musalaha&type=claim,source&limit=1000", &cs);
     assert_int_equal(prog.status, 200);
     assert_int_equal(cs.status, 200);
-    S_check_hits(S_data(&prog));
-    assert_true(S_total(&prog) >= 1);
-    assert_non_null(S_find(S_data(&prog), "program", "musalaha"));
+    S_check_hits(api_data(&prog));
+    assert_true(api_total(&prog) >= 1);
+    assert_non_null(S_find(api_data(&prog), "program", "musalaha"));
     size_t i;
     json_t *h;
-    json_array_foreach(S_data(&prog), i, h) {
-        assert_string_equal(S_str(h, "type"), "program");
+    json_array_foreach(api_data(&prog), i, h) {
+        assert_string_equal(ju_str(h, "type"), "program");
     }
-    json_array_foreach(S_data(&cs), i, h) {
-        assert_string_not_equal(S_str(h, "type"), "program");
+    json_array_foreach(api_data(&cs), i, h) {
+        assert_string_not_equal(ju_str(h, "type"), "program");
     }
-    assert_int_equal(S_total(&prog) + S_total(&cs), S_total(&all));
+    assert_int_equal(api_total(&prog) + api_total(&cs), api_total(&all));
     api_result_free(&all);
     api_result_free(&prog);
     api_result_free(&cs);
-    api_get(&fx, "/v1/search?q=Musalaha&type=entity", &all);
-    api_assert_problem(&all, 400, "type");
-    api_result_free(&all);
-    api_get(&fx, "/v1/search?q=Musalaha&type=claim,,source", &all);
-    api_assert_problem(&all, 400, "type");
-    api_result_free(&all);
+    api_get_problem(&api_fx, "/v1/search?q=Musalaha&type=entity", 400, "type");
+    api_get_problem(&api_fx, "/v1/search?q=Musalaha&type=claim,,source", 400, "type");
 }
 
 static void test_paging_consistent(void **state)
 {
     (void)state;
     struct api_result all;
-    api_get(&fx, "/v1/search?q=Musalaha&limit=1000", &all);
-    json_int_t total = S_total(&all);
+    api_get(&api_fx, "/v1/search?q=Musalaha&limit=1000", &all);
+    json_int_t total = api_total(&all);
     assert_true(total > 14);
-    json_t *ad = S_data(&all);
+    json_t *ad = api_data(&all);
     char target[256], num[32];
     size_t seen = 0;
     for (json_int_t off = 0; off < total; off += 7) {
         struct api_result r;
         snprintf(target, sizeof target, "/v1/search?q=Musalaha&limit=7&offset=%lld",
                  (long long)off);
-        api_get(&fx, target, &r);
+        api_get(&api_fx, target, &r);
         assert_int_equal(r.status, 200);
-        assert_int_equal(S_total(&r), total);
+        assert_int_equal(api_total(&r), total);
         snprintf(num, sizeof num, "%lld", (long long)total);
         assert_string_equal(api_header(&r, "X-Total-Count"), num);
         json_t *meta = json_object_get(r.json, "meta");
@@ -307,13 +274,13 @@ static void test_paging_consistent(void **state)
         bool last = off + 7 >= total;
         assert_int_equal(json_is_null(json_object_get(links, "next")), last);
         assert_int_equal(strstr(api_header(&r, "Link"), "rel=\"next\"") == NULL, last);
-        json_t *d = S_data(&r);
+        json_t *d = api_data(&r);
         size_t i;
         json_t *h;
         json_array_foreach(d, i, h) {
             json_t *g = json_array_get(ad, seen + i);
-            assert_string_equal(S_str(h, "id"), S_str(g, "id"));
-            assert_string_equal(S_str(h, "type"), S_str(g, "type"));
+            assert_string_equal(ju_str(h, "id"), ju_str(g, "id"));
+            assert_string_equal(ju_str(h, "type"), ju_str(g, "type"));
         }
         seen += json_array_size(d);
         assert_int_equal(json_integer_value(json_object_get(meta, "count")), json_array_size(d));
@@ -322,15 +289,15 @@ static void test_paging_consistent(void **state)
     assert_int_equal(seen, total);
     api_result_free(&all);
     /* Past the end: an empty page with the same total. */
-    api_get(&fx, "/v1/search?q=Musalaha&offset=100000", &all);
+    api_get(&api_fx, "/v1/search?q=Musalaha&offset=100000", &all);
     assert_int_equal(all.status, 200);
-    assert_int_equal(json_array_size(S_data(&all)), 0);
-    assert_int_equal(S_total(&all), total);
+    assert_int_equal(json_array_size(api_data(&all)), 0);
+    assert_int_equal(api_total(&all), total);
     api_result_free(&all);
     /* No match at all is an empty list, not an error. */
-    api_get(&fx, "/v1/search?q=zzyzxqqv", &all);
+    api_get(&api_fx, "/v1/search?q=zzyzxqqv", &all);
     assert_int_equal(all.status, 200);
-    assert_int_equal(S_total(&all), 0);
+    assert_int_equal(api_total(&all), 0);
     assert_string_equal(api_header(&all, "X-Total-Count"), "0");
     api_result_free(&all);
 }
@@ -371,12 +338,12 @@ static void test_hostile_queries(void **state)
         char target[256];
         struct api_result r;
         snprintf(target, sizeof target, "/v1/search?q=%s", qs[i]);
-        api_get(&fx, target, &r);
+        api_get(&api_fx, target, &r);
         if (r.status == 200) {
             ok++;
             assert_non_null(r.json);
-            S_check_hits(S_data(&r));
-            assert_true(S_total(&r) >= (json_int_t)json_array_size(S_data(&r)));
+            S_check_hits(api_data(&r));
+            assert_true(api_total(&r) >= (json_int_t)json_array_size(api_data(&r)));
         } else if (r.status == 400) {
             assert_string_equal(r.content_type, "application/problem+json");
         } else {
@@ -391,23 +358,21 @@ static void test_hostile_queries(void **state)
     for (size_t i = 0; i < sizeof empty / sizeof empty[0]; i++) {
         char target[128];
         snprintf(target, sizeof target, "/v1/search?q=%s", empty[i]);
-        api_get(&fx, target, &r);
-        api_assert_problem(&r, 400, "q");
-        api_result_free(&r);
+        api_get_problem(&api_fx, target, 400, "q");
     }
     /* Operators are searched as words, never run. */
-    api_get(&fx, "/v1/search?q=Musalaha%20OR%20Haloui", &r);
+    api_get(&api_fx, "/v1/search?q=Musalaha%20OR%20Haloui", &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(S_total(&r), 0);
+    assert_int_equal(api_total(&r), 0);
     api_result_free(&r);
-    api_get(&fx, "/v1/search?q=%27%20OR%201%3D1%20--", &r);
+    api_get(&api_fx, "/v1/search?q=%27%20OR%201%3D1%20--", &r);
     assert_int_equal(r.status, 200);
-    assert_true(S_total(&r) < 100);
+    assert_true(api_total(&r) < 100);
     api_result_free(&r);
     /* The Arabic alias of Morocco finds records. */
-    api_get(&fx, "/v1/search?q=%D8%A7%D9%84%D9%85%D8%BA%D8%B1%D8%A8&type=claim", &r);
+    api_get(&api_fx, "/v1/search?q=%D8%A7%D9%84%D9%85%D8%BA%D8%B1%D8%A8&type=claim", &r);
     assert_int_equal(r.status, 200);
-    assert_true(S_total(&r) >= 1);
+    assert_true(api_total(&r) >= 1);
     api_result_free(&r);
 }
 
@@ -415,59 +380,37 @@ static void test_errors_name_parameters(void **state)
 {
     (void)state;
     struct api_result r;
-    api_get(&fx, "/v1/search", &r);
-    api_assert_problem(&r, 400, "q");
-    api_result_free(&r);
-    api_get(&fx, "/v1/search?q=", &r);
-    api_assert_problem(&r, 400, "q");
-    api_result_free(&r);
+    api_get_problem(&api_fx, "/v1/search", 400, "q");
+    api_get_problem(&api_fx, "/v1/search?q=", 400, "q");
     char target[512] = "/v1/search?q=";
     size_t n = strlen(target);
     for (size_t i = 0; i < 201; i++)
         target[n + i] = 'a';
     target[n + 201] = '\0';
-    api_get(&fx, target, &r);
-    api_assert_problem(&r, 400, "q");
-    api_result_free(&r);
+    api_get_problem(&api_fx, target, 400, "q");
     target[n + 200] = '\0'; /* 200 bytes is allowed */
-    api_get(&fx, target, &r);
+    api_get(&api_fx, target, &r);
     assert_int_equal(r.status, 200);
     api_result_free(&r);
-    api_get(&fx, "/v1/search?q=Musalaha&q=Haloui", &r);
-    api_assert_problem(&r, 400, "q");
-    api_result_free(&r);
-    api_get(&fx, "/v1/search?q=Musalaha&bogus=1", &r);
-    api_assert_problem(&r, 400, "bogus");
-    api_result_free(&r);
-    api_get(&fx, "/v1/search?q=Musalaha&sort=score", &r);
-    api_assert_problem(&r, 400, "sort");
-    api_result_free(&r);
-    api_get(&fx, "/v1/search?q=Musalaha&limit=0", &r);
-    api_assert_problem(&r, 400, "limit");
-    api_result_free(&r);
-    api_get(&fx, "/v1/search?q=Musalaha&offset=-1", &r);
-    api_assert_problem(&r, 400, "offset");
-    api_result_free(&r);
-    api_get(&fx, "/v1/search?q=Musalaha&format=xml", &r);
-    api_assert_problem(&r, 400, "format");
-    api_result_free(&r);
+    api_get_problem(&api_fx, "/v1/search?q=Musalaha&q=Haloui", 400, "q");
+    api_get_problem(&api_fx, "/v1/search?q=Musalaha&bogus=1", 400, "bogus");
+    api_get_problem(&api_fx, "/v1/search?q=Musalaha&sort=score", 400, "sort");
+    api_get_problem(&api_fx, "/v1/search?q=Musalaha&limit=0", 400, "limit");
+    api_get_problem(&api_fx, "/v1/search?q=Musalaha&offset=-1", 400, "offset");
+    api_get_problem(&api_fx, "/v1/search?q=Musalaha&format=xml", 400, "format");
     /* Even a well-formed cursor: ranking has no keyset. */
     char cur[64];
     list_cursor_encode(5, cur, sizeof cur);
     snprintf(target, sizeof target, "/v1/search?q=Musalaha&cursor=%s", cur);
-    api_get(&fx, target, &r);
-    api_assert_problem(&r, 400, "cursor");
-    api_result_free(&r);
-    api_get(&fx, "/v1/search?q=Musalaha&cursor=garbage", &r);
-    api_assert_problem(&r, 400, "cursor");
-    api_result_free(&r);
+    api_get_problem(&api_fx, target, 400, "cursor");
+    api_get_problem(&api_fx, "/v1/search?q=Musalaha&cursor=garbage", 400, "cursor");
     /* Every error at once. */
-    api_get(&fx, "/v1/search?type=x&limit=5000", &r);
+    api_get(&api_fx, "/v1/search?type=x&limit=5000", &r);
     api_assert_problem(&r, 400, "q");
     api_assert_problem(&r, 400, "type");
     api_assert_problem(&r, 400, "limit");
     api_result_free(&r);
-    api_request(&fx, "POST", "/v1/search?q=Musalaha", NULL, "{}", &r);
+    api_request(&api_fx, "POST", "/v1/search?q=Musalaha", NULL, "{}", &r);
     assert_int_equal(r.status, 405);
     api_result_free(&r);
 }
@@ -476,7 +419,7 @@ static void test_csv_and_ndjson(void **state)
 {
     (void)state;
     struct api_result r;
-    api_get(&fx, "/v1/search?q=Haloui&type=claim&limit=3&format=csv", &r);
+    api_get(&api_fx, "/v1/search?q=Haloui&type=claim&limit=3&format=csv", &r);
     assert_int_equal(r.status, 200);
     assert_string_equal(r.content_type, "text/csv; charset=utf-8");
     const char *header = "type,id,title,snippet,title_snippet,score,source,statement\r\n";
@@ -489,15 +432,15 @@ static void test_csv_and_ndjson(void **state)
     assert_non_null(api_header(&r, "X-Total-Count"));
     api_result_free(&r);
     const char *const accept[] = {"Accept: application/x-ndjson", NULL};
-    api_request(&fx, "GET", "/v1/search?q=Musalaha&type=program&limit=2", accept, NULL, &r);
+    api_request(&api_fx, "GET", "/v1/search?q=Musalaha&type=program&limit=2", accept, NULL, &r);
     assert_int_equal(r.status, 200);
     assert_string_equal(r.content_type, "application/x-ndjson");
     const char *nl = strchr(r.body, '\n');
     assert_non_null(nl);
     json_t *first = json_loadb(r.body, (size_t)(nl - r.body), 0, NULL);
     assert_non_null(first);
-    assert_string_equal(S_str(first, "type"), "program");
-    assert_non_null(S_str(json_object_get(first, "links"), "self"));
+    assert_string_equal(ju_str(first, "type"), "program");
+    assert_non_null(ju_str(json_object_get(first, "links"), "self"));
     json_decref(first);
     api_result_free(&r);
 }
@@ -510,5 +453,5 @@ int main(void)
         cmocka_unit_test(test_paging_consistent),      cmocka_unit_test(test_hostile_queries),
         cmocka_unit_test(test_errors_name_parameters), cmocka_unit_test(test_csv_and_ndjson),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, api_group_setup, api_group_teardown);
 }

@@ -1,5 +1,6 @@
 /* /v1/sources, /v1/sources/{id}, its claims and its stored text, through the router. */
 #include "api.h"
+#include "json_util.h"
 #include "sha256.h"
 #include "writable.h"
 
@@ -13,56 +14,6 @@
 #include <strings.h>
 
 #include <cmocka.h>
-
-static struct api_fixture fx;
-
-static int setup(void **state)
-{
-    (void)state;
-    return api_fixture_open(&fx);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    api_fixture_close(&fx);
-    return 0;
-}
-
-/* GETs target, asserts 200 JSON, returns the result (free it). */
-static void S_get_ok(const char *target, struct api_result *r)
-{
-    api_get(&fx, target, r);
-    if (r->status != 200 || !r->json)
-        fail_msg("GET %s: %u %s", target, r->status, r->body);
-    assert_string_equal(r->content_type, "application/json");
-    assert_true(r->res.cacheable);
-}
-
-static json_t *S_data(const struct api_result *r)
-{
-    return json_object_get(r->json, "data");
-}
-
-static json_int_t S_total(const struct api_result *r)
-{
-    return json_integer_value(json_object_get(json_object_get(r->json, "meta"), "total"));
-}
-
-static const char *S_str(json_t *o, const char *key)
-{
-    return json_string_value(json_object_get(o, key));
-}
-
-/* meta.total of a target. */
-static json_int_t S_total_of(const char *target)
-{
-    struct api_result r;
-    S_get_ok(target, &r);
-    json_int_t t = S_total(&r);
-    api_result_free(&r);
-    return t;
-}
 
 /* Number of Unicode code points in UTF-8 text. */
 static size_t S_codepoints(const char *s, size_t n)
@@ -99,45 +50,35 @@ static bool S_icontains(const char *hay, const char *needle)
     return false;
 }
 
-static json_t *S_find(json_t *arr, const char *id)
-{
-    size_t i;
-    json_t *o;
-    json_array_foreach(arr, i, o) {
-        if (strcmp(S_str(o, "id"), id) == 0)
-            return o;
-    }
-    return NULL;
-}
-
 static void test_list_envelope_and_items(void **state)
 {
     (void)state;
     struct api_result r;
-    S_get_ok("/v1/sources?limit=3", &r);
-    json_t *data = S_data(&r);
+    api_get_ok(&api_fx, "/v1/sources?limit=3", &r);
+    json_t *data = api_data(&r);
     assert_int_equal(json_array_size(data), 3);
-    json_int_t total = S_total(&r);
+    json_int_t total = api_total(&r);
     assert_int_equal(total, 38); /* the five documents and the 33 works they cite */
     assert_string_equal(api_header(&r, "X-Total-Count"), "38");
     assert_non_null(strstr(api_header(&r, "Link"), "rel=\"next\""));
     json_t *first = json_array_get(data, 0);
-    assert_string_equal(S_str(first, "id"), "masbah-2015-foreign-fighters");
+    assert_string_equal(ju_str(first, "id"), "masbah-2015-foreign-fighters");
     assert_string_equal(json_string_value(json_array_get(json_object_get(first, "authors"), 0)),
                         "Mohammed Masbah");
-    assert_string_equal(S_str(first, "published"), "2015");
-    assert_string_equal(S_str(first, "published_precision"), "year");
-    assert_non_null(S_str(first, "published_basis"));
-    assert_string_equal(S_str(first, "kind"), "analysis");
-    assert_string_equal(S_str(first, "language"), "en");
+    assert_string_equal(ju_str(first, "published"), "2015");
+    assert_string_equal(ju_str(first, "published_precision"), "year");
+    assert_non_null(ju_str(first, "published_basis"));
+    assert_string_equal(ju_str(first, "kind"), "analysis");
+    assert_string_equal(ju_str(first, "language"), "en");
     assert_true(json_is_true(json_object_get(first, "has_text")));
-    assert_int_equal(strlen(S_str(first, "text_sha256")), 64);
-    assert_int_equal(json_integer_value(json_object_get(first, "claim_count")),
-                     S_total_of("/v1/claims?source=masbah-2015-foreign-fighters&limit=1"));
+    assert_int_equal(strlen(ju_str(first, "text_sha256")), 64);
+    assert_int_equal(
+        json_integer_value(json_object_get(first, "claim_count")),
+        api_total_of(&api_fx, "/v1/claims?source=masbah-2015-foreign-fighters&limit=1"));
     json_t *links = json_object_get(first, "links");
-    assert_string_equal(S_str(links, "self"), "/v1/sources/masbah-2015-foreign-fighters");
-    assert_string_equal(S_str(links, "claims"), "/v1/sources/masbah-2015-foreign-fighters/claims");
-    assert_string_equal(S_str(links, "text"), "/v1/sources/masbah-2015-foreign-fighters/text");
+    assert_string_equal(ju_str(links, "self"), "/v1/sources/masbah-2015-foreign-fighters");
+    assert_string_equal(ju_str(links, "claims"), "/v1/sources/masbah-2015-foreign-fighters/claims");
+    assert_string_equal(ju_str(links, "text"), "/v1/sources/masbah-2015-foreign-fighters/text");
     const char *keys[] = {"id",
                           "title",
                           "authors",
@@ -167,24 +108,24 @@ static void test_cited_works_have_no_text(void **state)
 {
     (void)state;
     struct api_result r;
-    S_get_ok("/v1/sources?kind=cited&limit=1000", &r);
-    json_t *data = S_data(&r);
-    assert_int_equal(S_total(&r), 33);
+    api_get_ok(&api_fx, "/v1/sources?kind=cited&limit=1000", &r);
+    json_t *data = api_data(&r);
+    assert_int_equal(api_total(&r), 33);
     assert_int_equal(json_array_size(data), 33);
     size_t i;
     json_t *s;
     json_array_foreach(data, i, s) {
-        assert_string_equal(S_str(s, "kind"), "cited");
+        assert_string_equal(ju_str(s, "kind"), "cited");
         assert_true(json_is_false(json_object_get(s, "has_text")));
         assert_true(json_is_null(json_object_get(s, "text_sha256")));
         assert_true(json_is_null(json_object_get(json_object_get(s, "links"), "text")));
         assert_int_equal(json_integer_value(json_object_get(s, "claim_count")), 0);
     }
-    json_t *c12 = S_find(data, "cite-mohammed-12");
+    json_t *c12 = ju_find(data, "id", "cite-mohammed-12");
     assert_non_null(c12);
-    assert_string_equal(S_str(c12, "publisher"), "Sky News Arabia");
-    assert_string_equal(S_str(c12, "published"), "2014-10-26");
-    assert_string_equal(S_str(c12, "language"), "ar");
+    assert_string_equal(ju_str(c12, "publisher"), "Sky News Arabia");
+    assert_string_equal(ju_str(c12, "published"), "2014-10-26");
+    assert_string_equal(ju_str(c12, "language"), "ar");
     api_result_free(&r);
 }
 
@@ -193,65 +134,66 @@ static void test_list_filters(void **state)
     (void)state;
     struct api_result r;
     /* kind: comma list, any of */
-    S_get_ok("/v1/sources?kind=analysis,op-ed", &r);
-    assert_int_equal(S_total(&r), 4);
+    api_get_ok(&api_fx, "/v1/sources?kind=analysis,op-ed", &r);
+    assert_int_equal(api_total(&r), 4);
     size_t i;
     json_t *s;
-    json_array_foreach(S_data(&r), i, s) {
-        const char *k = S_str(s, "kind");
+    json_array_foreach(api_data(&r), i, s) {
+        const char *k = ju_str(s, "kind");
         assert_true(strcmp(k, "analysis") == 0 || strcmp(k, "op-ed") == 0);
     }
     api_result_free(&r);
     /* cites: the works a source cites, including a stored document */
-    S_get_ok("/v1/sources?cites=mohammed-2020-counterterrorism&limit=100", &r);
-    assert_int_equal(S_total(&r), 30);
-    assert_non_null(S_find(S_data(&r), "berman-2019-returnees"));
-    assert_non_null(S_find(S_data(&r), "cite-mohammed-18b"));
-    assert_null(S_find(S_data(&r), "cite-mipa-1"));
+    api_get_ok(&api_fx, "/v1/sources?cites=mohammed-2020-counterterrorism&limit=100", &r);
+    assert_int_equal(api_total(&r), 30);
+    assert_non_null(ju_find(api_data(&r), "id", "berman-2019-returnees"));
+    assert_non_null(ju_find(api_data(&r), "id", "cite-mohammed-18b"));
+    assert_null(ju_find(api_data(&r), "id", "cite-mipa-1"));
     api_result_free(&r);
-    S_get_ok("/v1/sources?cites=mipa-2023-reintegration", &r);
-    assert_int_equal(S_total(&r), 4);
-    json_array_foreach(S_data(&r), i, s) {
-        assert_int_equal(strncmp(S_str(s, "id"), "cite-mipa-", 10), 0);
+    api_get_ok(&api_fx, "/v1/sources?cites=mipa-2023-reintegration", &r);
+    assert_int_equal(api_total(&r), 4);
+    json_array_foreach(api_data(&r), i, s) {
+        assert_int_equal(strncmp(ju_str(s, "id"), "cite-mipa-", 10), 0);
     }
     api_result_free(&r);
     /* cited_by: the works citing it */
-    S_get_ok("/v1/sources?cited_by=berman-2019-returnees", &r);
-    assert_int_equal(S_total(&r), 1);
-    assert_string_equal(S_str(json_array_get(S_data(&r), 0), "id"),
+    api_get_ok(&api_fx, "/v1/sources?cited_by=berman-2019-returnees", &r);
+    assert_int_equal(api_total(&r), 1);
+    assert_string_equal(ju_str(json_array_get(api_data(&r), 0), "id"),
                         "mohammed-2020-counterterrorism");
     api_result_free(&r);
-    assert_int_equal(S_total_of("/v1/sources?cited_by=masbah-2015-foreign-fighters"), 0);
-    assert_int_equal(S_total_of("/v1/sources?cites=no-such-source"), 0);
+    assert_int_equal(api_total_of(&api_fx, "/v1/sources?cited_by=masbah-2015-foreign-fighters"), 0);
+    assert_int_equal(api_total_of(&api_fx, "/v1/sources?cites=no-such-source"), 0);
     /* cites and kind combine */
-    assert_int_equal(S_total_of("/v1/sources?cites=mohammed-2020-counterterrorism&kind=op-ed"), 1);
+    assert_int_equal(
+        api_total_of(&api_fx, "/v1/sources?cites=mohammed-2020-counterterrorism&kind=op-ed"), 1);
     /* q: case-insensitive substring of the title */
-    S_get_ok("/v1/sources?q=rAbAt%20is%20coping", &r);
-    assert_int_equal(S_total(&r), 1);
-    assert_string_equal(S_str(json_array_get(S_data(&r), 0), "id"), "berman-2019-returnees");
+    api_get_ok(&api_fx, "/v1/sources?q=rAbAt%20is%20coping", &r);
+    assert_int_equal(api_total(&r), 1);
+    assert_string_equal(ju_str(json_array_get(api_data(&r), 0), "id"), "berman-2019-returnees");
     api_result_free(&r);
-    S_get_ok("/v1/sources?q=interview&kind=cited", &r);
-    assert_true(S_total(&r) >= 4);
-    json_array_foreach(S_data(&r), i, s) {
-        assert_true(S_icontains(S_str(s, "title"), "interview"));
+    api_get_ok(&api_fx, "/v1/sources?q=interview&kind=cited", &r);
+    assert_true(api_total(&r) >= 4);
+    json_array_foreach(api_data(&r), i, s) {
+        assert_true(S_icontains(ju_str(s, "title"), "interview"));
     }
     api_result_free(&r);
-    assert_int_equal(S_total_of("/v1/sources?q=zzzz-no-title"), 0);
+    assert_int_equal(api_total_of(&api_fx, "/v1/sources?q=zzzz-no-title"), 0);
 }
 
 static void test_list_sort(void **state)
 {
     (void)state;
     struct api_result r;
-    S_get_ok("/v1/sources?sort=-published&limit=1000", &r);
-    json_t *data = S_data(&r);
+    api_get_ok(&api_fx, "/v1/sources?sort=-published&limit=1000", &r);
+    json_t *data = api_data(&r);
     assert_int_equal(json_array_size(data), 38);
     const char *prev = NULL;
     bool seen_null = false;
     size_t i;
     json_t *s;
     json_array_foreach(data, i, s) {
-        const char *p = S_str(s, "published");
+        const char *p = ju_str(s, "published");
         if (!p) {
             seen_null = true;
             continue;
@@ -261,13 +203,13 @@ static void test_list_sort(void **state)
             assert_true(strcmp(prev, p) >= 0);
         prev = p;
     }
-    assert_string_equal(S_str(json_array_get(data, 0), "id"), "mipa-2023-reintegration");
+    assert_string_equal(ju_str(json_array_get(data, 0), "id"), "mipa-2023-reintegration");
     api_result_free(&r);
 
-    S_get_ok("/v1/sources?sort=title&limit=1000", &r);
+    api_get_ok(&api_fx, "/v1/sources?sort=title&limit=1000", &r);
     prev = NULL;
-    json_array_foreach(S_data(&r), i, s) {
-        const char *t = S_str(s, "title");
+    json_array_foreach(api_data(&r), i, s) {
+        const char *t = ju_str(s, "title");
         if (prev)
             assert_true(strcasecmp(prev, t) <= 0);
         prev = t;
@@ -275,15 +217,15 @@ static void test_list_sort(void **state)
     api_result_free(&r);
 
     /* a sorted page offers offset links, never a cursor (cursors follow the default order) */
-    S_get_ok("/v1/sources?sort=title&limit=5", &r);
+    api_get_ok(&api_fx, "/v1/sources?sort=title&limit=5", &r);
     assert_true(json_is_null(json_object_get(json_object_get(r.json, "meta"), "next_cursor")));
-    assert_non_null(S_str(json_object_get(r.json, "links"), "next"));
+    assert_non_null(ju_str(json_object_get(r.json, "links"), "next"));
     api_result_free(&r);
 
-    S_get_ok("/v1/sources?sort=-id&limit=1000", &r);
+    api_get_ok(&api_fx, "/v1/sources?sort=-id&limit=1000", &r);
     prev = NULL;
-    json_array_foreach(S_data(&r), i, s) {
-        const char *id = S_str(s, "id");
+    json_array_foreach(api_data(&r), i, s) {
+        const char *id = ju_str(s, "id");
         if (prev)
             assert_true(strcmp(prev, id) > 0);
         prev = id;
@@ -299,17 +241,16 @@ static void test_cursor_paging_covers_all(void **state)
     size_t n = 0;
     for (int guard = 0; guard < 20; guard++) {
         struct api_result r;
-        S_get_ok(target, &r);
+        api_get_ok(&api_fx, target, &r);
         size_t i;
         json_t *s;
-        json_array_foreach(S_data(&r), i, s) {
+        json_array_foreach(api_data(&r), i, s) {
             assert_true(n < 64);
             for (size_t k = 0; k < n; k++)
-                assert_string_not_equal(seen[k], S_str(s, "id"));
-            snprintf(seen[n++], sizeof seen[0], "%s", S_str(s, "id"));
+                assert_string_not_equal(seen[k], ju_str(s, "id"));
+            snprintf(seen[n++], sizeof seen[0], "%s", ju_str(s, "id"));
         }
-        const char *next =
-            json_string_value(json_object_get(json_object_get(r.json, "meta"), "next_cursor"));
+        const char *next = api_next_cursor(&r);
         if (!next) {
             api_result_free(&r);
             break;
@@ -343,26 +284,20 @@ static void test_list_errors(void **state)
         {"/v1/sources?kind=news&kind=cited", "kind"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct api_result r;
-        api_get(&fx, cases[i].target, &r);
-        api_assert_problem(&r, 400, cases[i].param);
-        api_result_free(&r);
+        api_get_problem(&api_fx, cases[i].target, 400, cases[i].param);
     }
     char longq[300] = "/v1/sources?q=";
     size_t at = strlen(longq);
     memset(longq + at, 'a', 201);
     longq[at + 201] = '\0';
-    struct api_result r;
-    api_get(&fx, longq, &r);
-    api_assert_problem(&r, 400, "q");
-    api_result_free(&r);
+    api_get_problem(&api_fx, longq, 400, "q");
 }
 
 static void test_list_csv(void **state)
 {
     (void)state;
     struct api_result r;
-    api_get(&fx, "/v1/sources?format=csv&kind=op-ed", &r);
+    api_get(&api_fx, "/v1/sources?format=csv&kind=op-ed", &r);
     assert_int_equal(r.status, 200);
     assert_string_equal(r.content_type, "text/csv; charset=utf-8");
     assert_int_equal(strncmp(r.body, "id,title,authors,publisher,", 27), 0);
@@ -375,9 +310,9 @@ static void test_get_mohammed_cites(void **state)
 {
     (void)state;
     struct api_result r;
-    S_get_ok("/v1/sources/mohammed-2020-counterterrorism", &r);
-    json_t *d = S_data(&r);
-    assert_string_equal(S_str(d, "id"), "mohammed-2020-counterterrorism");
+    api_get_ok(&api_fx, "/v1/sources/mohammed-2020-counterterrorism", &r);
+    json_t *d = api_data(&r);
+    assert_string_equal(ju_str(d, "id"), "mohammed-2020-counterterrorism");
     json_t *cites = json_object_get(d, "cites");
     assert_int_equal(json_array_size(cites), 30); /* notes 18 and 19 cite two works each */
     long prev = 0;
@@ -386,24 +321,24 @@ static void test_get_mohammed_cites(void **state)
     size_t i;
     json_t *c;
     json_array_foreach(cites, i, c) {
-        long label = strtol(S_str(c, "label"), NULL, 10);
+        long label = strtol(ju_str(c, "label"), NULL, 10);
         assert_true(label >= prev);
         if (label != prev)
             labels++;
         prev = label;
-        assert_non_null(S_str(c, "title"));
+        assert_non_null(ju_str(c, "title"));
         assert_non_null(json_object_get(c, "note"));
-        if (strcmp(S_str(c, "label"), "20") == 0) {
-            assert_string_equal(S_str(c, "id"), "berman-2019-returnees");
-            assert_string_equal(S_str(c, "title"), "How Rabat Is Coping With ISIS Returnees");
-            assert_non_null(strstr(S_str(c, "note"), "Pundicity"));
+        if (strcmp(ju_str(c, "label"), "20") == 0) {
+            assert_string_equal(ju_str(c, "id"), "berman-2019-returnees");
+            assert_string_equal(ju_str(c, "title"), "How Rabat Is Coping With ISIS Returnees");
+            assert_non_null(strstr(ju_str(c, "note"), "Pundicity"));
             found20 = true;
         }
     }
     assert_int_equal(labels, 28);
     assert_int_equal(prev, 28);
     assert_true(found20);
-    assert_string_equal(S_str(json_array_get(cites, 0), "id"), "cite-mohammed-1");
+    assert_string_equal(ju_str(json_array_get(cites, 0), "id"), "cite-mohammed-1");
     assert_int_equal(json_array_size(json_object_get(d, "cited_by")), 0);
 
     /* claims_by_kind: every kind, adding up to claim_count and to the claims list */
@@ -417,7 +352,7 @@ static void test_get_mohammed_cites(void **state)
         char target[160];
         snprintf(target, sizeof target,
                  "/v1/claims?source=mohammed-2020-counterterrorism&kind=%s&limit=1", k);
-        assert_int_equal(json_integer_value(v), S_total_of(target));
+        assert_int_equal(json_integer_value(v), api_total_of(&api_fx, target));
     }
     assert_int_equal(sum, json_integer_value(json_object_get(d, "claim_count")));
     assert_int_equal(json_integer_value(json_object_get(byk, "policy")), 40);
@@ -425,7 +360,7 @@ static void test_get_mohammed_cites(void **state)
 
     json_t *text = json_object_get(d, "text");
     assert_true(json_is_object(text));
-    assert_string_equal(S_str(text, "sha256"), S_str(d, "text_sha256"));
+    assert_string_equal(ju_str(text, "sha256"), ju_str(d, "text_sha256"));
     /* the text holds Arabic: more bytes than characters */
     assert_true(json_integer_value(json_object_get(text, "bytes")) >
                 json_integer_value(json_object_get(text, "chars")));
@@ -436,16 +371,16 @@ static void test_get_berman_cited_by(void **state)
 {
     (void)state;
     struct api_result r;
-    S_get_ok("/v1/sources/berman-2019-returnees", &r);
-    json_t *d = S_data(&r);
-    assert_string_equal(S_str(d, "original_publisher"), "Al-Hurra Digital");
-    assert_string_equal(S_str(d, "published_precision"), "day");
+    api_get_ok(&api_fx, "/v1/sources/berman-2019-returnees", &r);
+    json_t *d = api_data(&r);
+    assert_string_equal(ju_str(d, "original_publisher"), "Al-Hurra Digital");
+    assert_string_equal(ju_str(d, "published_precision"), "day");
     json_t *by = json_object_get(d, "cited_by");
     assert_int_equal(json_array_size(by), 1);
     json_t *c = json_array_get(by, 0);
-    assert_string_equal(S_str(c, "id"), "mohammed-2020-counterterrorism");
-    assert_string_equal(S_str(c, "label"), "20");
-    assert_non_null(S_str(c, "title"));
+    assert_string_equal(ju_str(c, "id"), "mohammed-2020-counterterrorism");
+    assert_string_equal(ju_str(c, "label"), "20");
+    assert_non_null(ju_str(c, "title"));
     assert_null(json_object_get(c, "note"));
     assert_int_equal(json_array_size(json_object_get(d, "cites")), 0);
     api_result_free(&r);
@@ -455,15 +390,15 @@ static void test_get_cited_work(void **state)
 {
     (void)state;
     struct api_result r;
-    S_get_ok("/v1/sources/cite-mohammed-12", &r);
-    json_t *d = S_data(&r);
-    assert_string_equal(S_str(d, "kind"), "cited");
+    api_get_ok(&api_fx, "/v1/sources/cite-mohammed-12", &r);
+    json_t *d = api_data(&r);
+    assert_string_equal(ju_str(d, "kind"), "cited");
     assert_true(json_is_null(json_object_get(d, "text")));
     assert_true(json_is_false(json_object_get(d, "has_text")));
     json_t *by = json_object_get(d, "cited_by");
     assert_int_equal(json_array_size(by), 1);
-    assert_string_equal(S_str(json_array_get(by, 0), "id"), "mohammed-2020-counterterrorism");
-    assert_string_equal(S_str(json_array_get(by, 0), "label"), "12");
+    assert_string_equal(ju_str(json_array_get(by, 0), "id"), "mohammed-2020-counterterrorism");
+    assert_string_equal(ju_str(json_array_get(by, 0), "label"), "12");
     const char *k;
     json_t *v;
     json_object_foreach(json_object_get(d, "claims_by_kind"), k, v) {
@@ -476,14 +411,12 @@ static void test_get_errors(void **state)
 {
     (void)state;
     struct api_result r;
-    api_get(&fx, "/v1/sources/no-such-source", &r);
+    api_get(&api_fx, "/v1/sources/no-such-source", &r);
     api_assert_problem(&r, 404, NULL);
     assert_non_null(strstr(r.body, "no-such-source"));
     api_result_free(&r);
-    api_get(&fx, "/v1/sources/berman-2019-returnees?fields=id", &r);
-    api_assert_problem(&r, 400, "fields");
-    api_result_free(&r);
-    api_request(&fx, "POST", "/v1/sources/berman-2019-returnees", NULL, "{}", &r);
+    api_get_problem(&api_fx, "/v1/sources/berman-2019-returnees?fields=id", 400, "fields");
+    api_request(&api_fx, "POST", "/v1/sources/berman-2019-returnees", NULL, "{}", &r);
     assert_int_equal(r.status, 405);
     api_result_free(&r);
 }
@@ -492,44 +425,39 @@ static void test_source_claims(void **state)
 {
     (void)state;
     struct api_result r;
-    S_get_ok("/v1/sources/berman-2019-returnees/claims?limit=1000", &r);
-    assert_int_equal(S_total(&r), 50);
-    assert_int_equal(json_array_size(S_data(&r)), 50);
+    api_get_ok(&api_fx, "/v1/sources/berman-2019-returnees/claims?limit=1000", &r);
+    assert_int_equal(api_total(&r), 50);
+    assert_int_equal(json_array_size(api_data(&r)), 50);
     size_t i;
     json_t *c;
-    json_array_foreach(S_data(&r), i, c) {
-        assert_string_equal(S_str(c, "source"), "berman-2019-returnees");
-        assert_int_equal(strncmp(S_str(c, "id"), "berman-", 7), 0);
+    json_array_foreach(api_data(&r), i, c) {
+        assert_string_equal(ju_str(c, "source"), "berman-2019-returnees");
+        assert_int_equal(strncmp(ju_str(c, "id"), "berman-", 7), 0);
     }
     assert_string_equal(api_header(&r, "X-Total-Count"), "50");
     api_result_free(&r);
     /* every claims list parameter works */
-    S_get_ok("/v1/sources/berman-2019-returnees/claims?kind=statistic&sort=-value&fields=id,value",
-             &r);
-    assert_int_equal(S_total(&r), 11);
-    json_t *first = json_array_get(S_data(&r), 0);
+    api_get_ok(
+        &api_fx,
+        "/v1/sources/berman-2019-returnees/claims?kind=statistic&sort=-value&fields=id,value", &r);
+    assert_int_equal(api_total(&r), 11);
+    json_t *first = json_array_get(api_data(&r), 0);
     assert_null(json_object_get(first, "quote"));
     assert_non_null(json_object_get(first, "value"));
     api_result_free(&r);
     /* the same as /v1/claims?source= */
-    assert_int_equal(S_total_of("/v1/sources/mipa-2023-reintegration/claims"),
-                     S_total_of("/v1/claims?source=mipa-2023-reintegration"));
+    assert_int_equal(api_total_of(&api_fx, "/v1/sources/mipa-2023-reintegration/claims"),
+                     api_total_of(&api_fx, "/v1/claims?source=mipa-2023-reintegration"));
     /* a cited work exists and has no claims */
-    S_get_ok("/v1/sources/cite-mohammed-12/claims", &r);
-    assert_int_equal(S_total(&r), 0);
+    api_get_ok(&api_fx, "/v1/sources/cite-mohammed-12/claims", &r);
+    assert_int_equal(api_total(&r), 0);
     api_result_free(&r);
-    api_get(&fx, "/v1/sources/no-such-source/claims", &r);
-    api_assert_problem(&r, 404, NULL);
-    api_result_free(&r);
-    api_get(&fx, "/v1/sources/berman-2019-returnees/claims?source=mipa-2023-reintegration", &r);
-    api_assert_problem(&r, 400, "source");
-    api_result_free(&r);
-    api_get(&fx, "/v1/sources/berman-2019-returnees/claims?kind=rumour", &r);
-    api_assert_problem(&r, 400, "kind");
-    api_result_free(&r);
-    api_get(&fx, "/v1/sources/berman-2019-returnees/claims?bogus=1", &r);
-    api_assert_problem(&r, 400, "bogus");
-    api_result_free(&r);
+    api_get_problem(&api_fx, "/v1/sources/no-such-source/claims", 404, NULL);
+    api_get_problem(&api_fx,
+                    "/v1/sources/berman-2019-returnees/claims?source=mipa-2023-reintegration", 400,
+                    "source");
+    api_get_problem(&api_fx, "/v1/sources/berman-2019-returnees/claims?kind=rumour", 400, "kind");
+    api_get_problem(&api_fx, "/v1/sources/berman-2019-returnees/claims?bogus=1", 400, "bogus");
 }
 
 /* The five stored documents. */
@@ -544,16 +472,16 @@ static void test_text_matches_sha256(void **state)
         char target[160];
         struct api_result meta, text;
         snprintf(target, sizeof target, "/v1/sources/%s", documents[i]);
-        S_get_ok(target, &meta);
-        json_t *t = json_object_get(S_data(&meta), "text");
+        api_get_ok(&api_fx, target, &meta);
+        json_t *t = json_object_get(api_data(&meta), "text");
         snprintf(target, sizeof target, "/v1/sources/%s/text", documents[i]);
-        api_get(&fx, target, &text);
+        api_get(&api_fx, target, &text);
         assert_int_equal(text.status, 200);
         assert_string_equal(text.content_type, "text/plain; charset=utf-8");
         assert_true(text.res.cacheable);
         char hex[65];
         sha256_hex(text.body, text.body_len, hex);
-        assert_string_equal(hex, S_str(t, "sha256"));
+        assert_string_equal(hex, ju_str(t, "sha256"));
         assert_int_equal(text.body_len, json_integer_value(json_object_get(t, "bytes")));
         assert_int_equal(S_codepoints(text.body, text.body_len),
                          json_integer_value(json_object_get(t, "chars")));
@@ -570,25 +498,25 @@ static void test_text_claim_offsets(void **state)
         char target[200];
         struct api_result text, claims;
         snprintf(target, sizeof target, "/v1/sources/%s/text", documents[d]);
-        api_get(&fx, target, &text);
+        api_get(&api_fx, target, &text);
         assert_int_equal(text.status, 200);
         char hex[65];
         sha256_hex(text.body, text.body_len, hex);
         snprintf(target, sizeof target,
                  "/v1/sources/%s/claims?limit=1000&fields=id,quote,quote_start,quote_end",
                  documents[d]);
-        S_get_ok(target, &claims);
+        api_get_ok(&api_fx, target, &claims);
         size_t i;
         json_t *c;
-        json_array_foreach(S_data(&claims), i, c) {
+        json_array_foreach(api_data(&claims), i, c) {
             struct api_result q;
             snprintf(target, sizeof target, "/v1/sources/%s/text?claim=%s", documents[d],
-                     S_str(c, "id"));
-            S_get_ok(target, &q);
-            json_t *qd = S_data(&q);
-            assert_string_equal(S_str(qd, "source"), documents[d]);
-            assert_string_equal(S_str(qd, "claim"), S_str(c, "id"));
-            assert_string_equal(S_str(qd, "sha256"), hex);
+                     ju_str(c, "id"));
+            api_get_ok(&api_fx, target, &q);
+            json_t *qd = api_data(&q);
+            assert_string_equal(ju_str(qd, "source"), documents[d]);
+            assert_string_equal(ju_str(qd, "claim"), ju_str(c, "id"));
+            assert_string_equal(ju_str(qd, "sha256"), hex);
             json_int_t start = json_integer_value(json_object_get(qd, "start"));
             json_int_t end = json_integer_value(json_object_get(qd, "end"));
             assert_int_equal(start, json_integer_value(json_object_get(c, "quote_start")));
@@ -596,10 +524,10 @@ static void test_text_claim_offsets(void **state)
             /* the code point offsets cut the quote out of the served text */
             size_t b0 = S_byte_at(text.body, text.body_len, start);
             size_t b1 = S_byte_at(text.body, text.body_len, end);
-            const char *quote = S_str(c, "quote");
+            const char *quote = ju_str(c, "quote");
             assert_int_equal(b1 - b0, strlen(quote));
             assert_memory_equal(text.body + b0, quote, b1 - b0);
-            assert_string_equal(S_str(qd, "quote"), quote);
+            assert_string_equal(ju_str(qd, "quote"), quote);
             api_result_free(&q);
             checked++;
         }
@@ -627,10 +555,7 @@ static void test_text_errors(void **state)
         {"/v1/sources/berman-2019-returnees/text?claim=berman-004&claim=berman-005", 400, "claim"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct api_result r;
-        api_get(&fx, cases[i].target, &r);
-        api_assert_problem(&r, cases[i].status, cases[i].param);
-        api_result_free(&r);
+        api_get_problem(&api_fx, cases[i].target, cases[i].status, cases[i].param);
     }
 }
 
@@ -675,13 +600,13 @@ static void test_deleted_records(void **state)
         S_wint(&wf, "/v1/sources/berman-2019-returnees", "claims_by_kind", "statistic"), 10);
     assert_int_equal(S_wint(&wf, "/v1/sources/berman-2019-returnees/claims", NULL, NULL), 49);
     /* and the claim counts of the entities it involved */
-    json_int_t morocco = S_total_of("/v1/claims?entity=morocco&limit=1");
+    json_int_t morocco = api_total_of(&api_fx, "/v1/claims?entity=morocco&limit=1");
     assert_int_equal(S_wint(&wf, "/v1/entities/morocco", "claim_count", NULL), morocco - 1);
     assert_int_equal(S_wint(&wf, "/v1/claims?entity=morocco&limit=1", NULL, NULL), morocco - 1);
     S_wget(&wf, "/v1/entities?q=International%20Crisis", &r);
     assert_int_equal(
-        json_integer_value(json_object_get(json_array_get(S_data(&r), 0), "claim_count")),
-        S_total_of("/v1/claims?entity=international-crisis-group&limit=1") - 1);
+        json_integer_value(json_object_get(json_array_get(api_data(&r), 0), "claim_count")),
+        api_total_of(&api_fx, "/v1/claims?entity=international-crisis-group&limit=1") - 1);
     api_result_free(&r);
     S_wget(&wf, "/v1/sources/berman-2019-returnees/text?claim=berman-004", &r);
     api_assert_problem(&r, 404, NULL);
@@ -707,8 +632,8 @@ static void test_deleted_records(void **state)
                      29);
     S_wget(&wf, "/v1/sources/mohammed-2020-counterterrorism", &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(json_array_size(json_object_get(S_data(&r), "cites")), 29);
-    assert_null(S_find(json_object_get(S_data(&r), "cites"), "cite-mohammed-19a"));
+    assert_int_equal(json_array_size(json_object_get(api_data(&r), "cites")), 29);
+    assert_null(ju_find(json_object_get(api_data(&r), "cites"), "id", "cite-mohammed-19a"));
     api_result_free(&r);
     writable_close(&wf);
 }
@@ -733,5 +658,5 @@ int main(void)
         cmocka_unit_test(test_text_errors),
         cmocka_unit_test(test_deleted_records),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, api_group_setup, api_group_teardown);
 }

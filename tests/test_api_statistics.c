@@ -1,5 +1,6 @@
 /* /v1/statistics, /v1/statistics/{metric} and /v1/conflicts through the router. */
 #include "api.h"
+#include "json_util.h"
 #include "router.h"
 #include "statistic_cache.h"
 #include "testutil.h"
@@ -16,97 +17,49 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-static struct api_fixture fx;
-
-static int setup(void **state)
-{
-    (void)state;
-    return api_fixture_open(&fx);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    api_fixture_close(&fx);
-    return 0;
-}
-
-static json_t *S_find(json_t *data, const char *key, const char *id)
-{
-    size_t i;
-    json_t *x;
-    json_array_foreach(data, i, x) {
-        const char *v = json_string_value(json_object_get(x, key));
-        if (v && strcmp(v, id) == 0)
-            return x;
-    }
-    return NULL;
-}
-
-static const char *S_str(json_t *o, const char *key)
-{
-    return json_string_value(json_object_get(o, key));
-}
-
-static json_int_t S_int(json_t *o, const char *key)
-{
-    return json_integer_value(json_object_get(o, key));
-}
-
-static bool S_has_string(json_t *arr, const char *s)
-{
-    size_t i;
-    json_t *x;
-    json_array_foreach(arr, i, x) {
-        if (json_is_string(x) && strcmp(json_string_value(x), s) == 0)
-            return true;
-    }
-    return false;
-}
-
 /* ---- the catalog ---- */
 
 static void test_catalog(void **state)
 {
     (void)state;
     struct api_result r;
-    api_get(&fx, "/v1/statistics?limit=1000", &r);
+    api_get(&api_fx, "/v1/statistics?limit=1000", &r);
     assert_int_equal(r.status, 200);
     assert_true(r.res.cacheable);
     json_t *data = json_object_get(r.json, "data");
-    json_int_t used = S_int(json_object_get(r.json, "meta"), "total");
+    json_int_t used = ju_int(json_object_get(r.json, "meta"), "total");
     assert_true(used >= 40);
     assert_int_equal((json_int_t)json_array_size(data), used);
     size_t i;
     json_t *m;
     json_array_foreach(data, i, m) {
         json_t *sum = json_object_get(m, "summary");
-        assert_true(S_int(sum, "claims") >= 1); /* only metrics some claim uses */
-        assert_true(S_int(sum, "sources") >= 1);
-        assert_true(S_int(sum, "sources") <= S_int(sum, "claims"));
+        assert_true(ju_int(sum, "claims") >= 1); /* only metrics some claim uses */
+        assert_true(ju_int(sum, "sources") >= 1);
+        assert_true(ju_int(sum, "sources") <= ju_int(sum, "claims"));
         assert_null(json_object_get(sum, "computed_from"));
-        assert_non_null(S_str(m, "value_type"));
-        assert_non_null(S_str(json_object_get(m, "links"), "self"));
+        assert_non_null(ju_str(m, "value_type"));
+        assert_non_null(ju_str(json_object_get(m, "links"), "self"));
     }
-    json_t *ff = S_find(data, "id", "foreign_fighters_departed");
+    json_t *ff = ju_find(data, "id", "foreign_fighters_departed");
     assert_non_null(ff);
-    assert_string_equal(S_str(ff, "unit"), "people");
+    assert_string_equal(ju_str(ff, "unit"), "people");
     assert_true(json_is_null(json_object_get(ff, "source")));
     json_t *sum = json_object_get(ff, "summary");
-    assert_true(S_int(sum, "claims") >= 5);
+    assert_true(ju_int(sum, "claims") >= 5);
     assert_true(json_is_null(json_object_get(sum, "max")));
     assert_true(json_is_true(json_object_get(sum, "max_unbounded")));
     json_t *latest = json_object_get(sum, "latest");
-    assert_non_null(S_str(latest, "claim"));
-    json_t *ip = S_find(data, "id", "islamist_prisoners");
-    assert_int_equal(S_int(json_object_get(ip, "summary"), "disagreements"), 1);
+    assert_non_null(ju_str(latest, "claim"));
+    json_t *ip = ju_find(data, "id", "islamist_prisoners");
+    assert_int_equal(ju_int(json_object_get(ip, "summary"), "disagreements"), 1);
     /* A document-specific metric names its source. */
-    json_t *gf = S_find(data, "id", "former_guantanamo_detainees_in_group");
-    assert_string_equal(S_str(gf, "source"), "almonitor-2017-returnees");
+    json_t *gf = ju_find(data, "id", "former_guantanamo_detainees_in_group");
+    assert_string_equal(ju_str(gf, "source"), "almonitor-2017-returnees");
     api_result_free(&r);
 
-    api_get(&fx, "/v1/statistics?all=true&limit=1000", &r);
-    json_int_t all = S_int(json_object_get(r.json, "meta"), "total");
+    api_get(&api_fx, "/v1/statistics?all=true&limit=1000", &r);
+    json_int_t all = ju_int(json_object_get(r.json, "meta"), "total");
     assert_true(all >= used);
     api_result_free(&r);
 }
@@ -115,30 +68,30 @@ static void test_catalog_filters(void **state)
 {
     (void)state;
     struct api_result r;
-    api_get(&fx, "/v1/statistics?value_type=date&limit=1000", &r);
+    api_get(&api_fx, "/v1/statistics?value_type=date&limit=1000", &r);
     assert_int_equal(r.status, 200);
     json_t *data = json_object_get(r.json, "data");
     assert_true(json_array_size(data) >= 3);
     size_t i;
     json_t *m;
     json_array_foreach(data, i, m) {
-        assert_string_equal(S_str(m, "value_type"), "date");
+        assert_string_equal(ju_str(m, "value_type"), "date");
     }
-    json_t *start = S_find(data, "id", "program_start_date");
+    json_t *start = ju_find(data, "id", "program_start_date");
     assert_non_null(start);
     json_t *sum = json_object_get(start, "summary");
     /* Date summaries are days. */
-    assert_int_equal(strlen(S_str(sum, "min")), 10);
-    assert_string_equal(S_str(sum, "spread_unit"), "days");
-    assert_true(S_int(sum, "disagreements") >= 1);
+    assert_int_equal(strlen(ju_str(sum, "min")), 10);
+    assert_string_equal(ju_str(sum, "spread_unit"), "days");
+    assert_true(ju_int(sum, "disagreements") >= 1);
     api_result_free(&r);
 
-    api_get(&fx, "/v1/statistics?q=PRISON", &r);
+    api_get(&api_fx, "/v1/statistics?q=PRISON", &r);
     data = json_object_get(r.json, "data");
-    assert_non_null(S_find(data, "id", "islamist_prisoners"));
+    assert_non_null(ju_find(data, "id", "islamist_prisoners"));
     json_array_foreach(data, i, m) {
         char buf[512];
-        snprintf(buf, sizeof buf, "%s %s", S_str(m, "id"), S_str(m, "label"));
+        snprintf(buf, sizeof buf, "%s %s", ju_str(m, "id"), ju_str(m, "label"));
         for (char *p = buf; *p; p++)
             *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
         assert_non_null(strstr(buf, "prison"));
@@ -146,27 +99,12 @@ static void test_catalog_filters(void **state)
     api_result_free(&r);
 
     /* Cursor paging over the catalog covers every metric once. */
-    api_get(&fx, "/v1/statistics?limit=1000", &r);
+    api_get(&api_fx, "/v1/statistics?limit=1000", &r);
     size_t total = json_array_size(json_object_get(r.json, "data"));
     api_result_free(&r);
-    size_t seen = 0;
-    char target[200] = "/v1/statistics?limit=7";
-    for (int guard = 0; guard < 100; guard++) {
-        api_get(&fx, target, &r);
-        assert_int_equal(r.status, 200);
-        seen += json_array_size(json_object_get(r.json, "data"));
-        const char *next =
-            json_string_value(json_object_get(json_object_get(r.json, "meta"), "next_cursor"));
-        if (!next) {
-            api_result_free(&r);
-            break;
-        }
-        snprintf(target, sizeof target, "/v1/statistics?limit=7&cursor=%s", next);
-        api_result_free(&r);
-    }
-    assert_int_equal(seen, total);
+    assert_int_equal(api_count_by_cursor(&api_fx, "/v1/statistics?limit=7"), total);
 
-    api_get(&fx, "/v1/statistics?format=csv&q=islamist_prisoners", &r);
+    api_get(&api_fx, "/v1/statistics?format=csv&q=islamist_prisoners", &r);
     assert_int_equal(r.status, 200);
     assert_true(strncmp(r.body, "id,label,unit,value_type,", 25) == 0);
     assert_non_null(strstr(r.body, "\r\nislamist_prisoners,"));
@@ -176,7 +114,6 @@ static void test_catalog_filters(void **state)
 static void test_catalog_errors(void **state)
 {
     (void)state;
-    struct api_result r;
     const char *const cases[][2] = {
         {"/v1/statistics?value_type=text", "value_type"},
         {"/v1/statistics?all=yes", "all"},
@@ -186,9 +123,7 @@ static void test_catalog_errors(void **state)
         {"/v1/statistics?q=", "q"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        api_get(&fx, cases[i][0], &r);
-        api_assert_problem(&r, 400, cases[i][1]);
-        api_result_free(&r);
+        api_get_problem(&api_fx, cases[i][0], 400, cases[i][1]);
     }
 }
 
@@ -198,13 +133,13 @@ static void test_foreign_fighters_departed(void **state)
 {
     (void)state;
     struct api_result r;
-    api_get(&fx, "/v1/statistics/foreign_fighters_departed", &r);
+    api_get(&api_fx, "/v1/statistics/foreign_fighters_departed", &r);
     assert_int_equal(r.status, 200);
     assert_true(r.res.cacheable);
     json_t *d = json_object_get(r.json, "data");
-    assert_string_equal(S_str(d, "id"), "foreign_fighters_departed");
-    assert_non_null(S_str(d, "definition"));
-    assert_non_null(S_str(d, "counting_basis"));
+    assert_string_equal(ju_str(d, "id"), "foreign_fighters_departed");
+    assert_non_null(ju_str(d, "definition"));
+    assert_non_null(ju_str(d, "counting_basis"));
     json_t *obs = json_object_get(d, "observations");
     assert_true(json_array_size(obs) >= 5);
 
@@ -214,15 +149,15 @@ static void test_foreign_fighters_departed(void **state)
     size_t i;
     json_t *o;
     json_array_foreach(obs, i, o) {
-        const char *src = S_str(o, "source");
+        const char *src = ju_str(o, "source");
         bool seen = false;
         for (size_t k = 0; k < nsources; k++)
             seen = seen || strcmp(sources[k], src) == 0;
         if (!seen && nsources < 16)
             sources[nsources++] = src;
-        assert_non_null(S_str(o, "quote"));
-        assert_non_null(S_str(o, "claimant"));
-        assert_string_equal(S_str(o, "unit"), "people");
+        assert_non_null(ju_str(o, "quote"));
+        assert_non_null(ju_str(o, "claimant"));
+        assert_string_equal(ju_str(o, "unit"), "people");
         assert_true(json_is_object(json_object_get(o, "interval")));
     }
     assert_true(nsources >= 4);
@@ -237,7 +172,7 @@ static void test_foreign_fighters_departed(void **state)
             continue;
         }
         assert_false(undated);
-        const char *start = S_str(w, "start");
+        const char *start = ju_str(w, "start");
         assert_true(strcmp(prev, start) <= 0);
         prev = start;
     }
@@ -249,24 +184,24 @@ static void test_foreign_fighters_departed(void **state)
     assert_true(json_is_true(json_object_get(sum, "max_open")));
     assert_true(json_is_number(json_object_get(sum, "min")));
     assert_true(json_is_number(json_object_get(sum, "median")));
-    assert_int_equal(S_int(sum, "sources"), (json_int_t)nsources);
+    assert_int_equal(ju_int(sum, "sources"), (json_int_t)nsources);
     json_t *from = json_object_get(sum, "computed_from");
     assert_true(json_array_size(from) >= 5);
-    assert_true(S_has_string(from, "berman-004"));
-    assert_true(S_has_string(from, "almonitor-010"));
+    assert_true(ju_has_string(from, "berman-004"));
+    assert_true(ju_has_string(from, "almonitor-010"));
     /* berman-004: (1500, +inf) */
-    json_t *b = S_find(obs, "claim", "berman-004");
+    json_t *b = ju_find(obs, "claim", "berman-004");
     json_t *iv = json_object_get(b, "interval");
     assert_int_equal(json_integer_value(json_object_get(iv, "lo")), 1500);
     assert_true(json_is_true(json_object_get(iv, "lo_open")));
     assert_true(json_is_null(json_object_get(iv, "hi")));
-    assert_string_equal(S_str(b, "bound"), "more_than");
-    assert_string_equal(S_str(json_object_get(b, "window"), "start"), "2017-01-01");
-    assert_string_equal(S_str(json_object_get(b, "window"), "end"), "2017-12-31");
+    assert_string_equal(ju_str(b, "bound"), "more_than");
+    assert_string_equal(ju_str(json_object_get(b, "window"), "start"), "2017-01-01");
+    assert_string_equal(ju_str(json_object_get(b, "window"), "end"), "2017-12-31");
     /* The latest is the 2019 estimate. */
-    assert_string_equal(S_str(json_object_get(sum, "latest"), "claim"), "mipa-017");
+    assert_string_equal(ju_str(json_object_get(sum, "latest"), "claim"), "mipa-017");
     assert_true(json_is_false(json_object_get(d, "disagreements_truncated")));
-    assert_string_equal(S_str(json_object_get(d, "links"), "conflicts"),
+    assert_string_equal(ju_str(json_object_get(d, "links"), "conflicts"),
                         "/v1/conflicts?metric=foreign_fighters_departed");
     api_result_free(&r);
 }
@@ -275,24 +210,24 @@ static void test_islamist_prisoners_disagree(void **state)
 {
     (void)state;
     struct api_result r;
-    api_get(&fx, "/v1/statistics/islamist_prisoners", &r);
+    api_get(&api_fx, "/v1/statistics/islamist_prisoners", &r);
     assert_int_equal(r.status, 200);
     json_t *d = json_object_get(r.json, "data");
     json_t *dis = json_object_get(d, "disagreements");
     assert_int_equal(json_array_size(dis), 1);
     json_t *x = json_array_get(dis, 0);
     /* Berman: between 800 and 820 (March 2019); Masbah and Ahmadoun: almost 1000 (2019). */
-    assert_string_equal(S_str(x, "a"), "berman-025");
-    assert_string_equal(S_str(x, "b"), "mipa-049");
-    const char *why = S_str(x, "reason");
+    assert_string_equal(ju_str(x, "a"), "berman-025");
+    assert_string_equal(ju_str(x, "b"), "mipa-049");
+    const char *why = ju_str(x, "reason");
     assert_non_null(strstr(why, "2019"));
     assert_non_null(strstr(why, "[800, 820]"));
     assert_non_null(strstr(why, "[900, 1000]"));
     json_t *sum = json_object_get(d, "summary");
-    assert_int_equal(S_int(sum, "disagreements"), 1);
+    assert_int_equal(ju_int(sum, "disagreements"), 1);
     assert_int_equal(json_integer_value(json_object_get(sum, "min")), 800);
     assert_int_equal(json_integer_value(json_object_get(sum, "max")), 1000);
-    json_t *m = S_find(json_object_get(d, "observations"), "claim", "mipa-049");
+    json_t *m = ju_find(json_object_get(d, "observations"), "claim", "mipa-049");
     json_t *iv = json_object_get(m, "interval");
     assert_int_equal(json_integer_value(json_object_get(iv, "lo")), 900);
     assert_int_equal(json_integer_value(json_object_get(iv, "hi")), 1000);
@@ -303,23 +238,23 @@ static void test_date_metric(void **state)
 {
     (void)state;
     struct api_result r;
-    api_get(&fx, "/v1/statistics/program_start_date?subject=musalaha", &r);
+    api_get(&api_fx, "/v1/statistics/program_start_date?subject=musalaha", &r);
     assert_int_equal(r.status, 200);
     json_t *d = json_object_get(r.json, "data");
-    assert_string_equal(S_str(d, "value_type"), "date");
+    assert_string_equal(ju_str(d, "value_type"), "date");
     json_t *obs = json_object_get(d, "observations");
     assert_int_equal(json_array_size(obs), 2);
-    json_t *o = S_find(obs, "claim", "mipa-031");
-    assert_string_equal(S_str(o, "value_date"), "2016");
+    json_t *o = ju_find(obs, "claim", "mipa-031");
+    assert_string_equal(ju_str(o, "value_date"), "2016");
     json_t *iv = json_object_get(o, "interval");
-    assert_string_equal(S_str(iv, "lo"), "2016-01-01");
-    assert_string_equal(S_str(iv, "hi"), "2016-12-31");
+    assert_string_equal(ju_str(iv, "lo"), "2016-01-01");
+    assert_string_equal(ju_str(iv, "hi"), "2016-12-31");
     json_t *dis = json_object_get(d, "disagreements");
     assert_int_equal(json_array_size(dis), 1);
-    assert_non_null(strstr(S_str(json_array_get(dis, 0), "reason"), "2016 does not overlap 2017"));
+    assert_non_null(strstr(ju_str(json_array_get(dis, 0), "reason"), "2016 does not overlap 2017"));
     json_t *sum = json_object_get(d, "summary");
-    assert_string_equal(S_str(sum, "min"), "2016-01-01");
-    assert_string_equal(S_str(sum, "max"), "2017-12-31");
+    assert_string_equal(ju_str(sum, "min"), "2016-01-01");
+    assert_string_equal(ju_str(sum, "max"), "2017-12-31");
     api_result_free(&r);
 }
 
@@ -327,36 +262,36 @@ static void test_get_filters(void **state)
 {
     (void)state;
     struct api_result r;
-    api_get(&fx, "/v1/statistics/foreign_fighters_departed?as_of_from=2017&as_of_to=2018", &r);
+    api_get(&api_fx, "/v1/statistics/foreign_fighters_departed?as_of_from=2017&as_of_to=2018", &r);
     assert_int_equal(r.status, 200);
     json_t *obs = json_object_get(json_object_get(r.json, "data"), "observations");
     assert_int_equal(json_array_size(obs), 2); /* almonitor-010 and berman-004 */
     size_t i;
     json_t *o;
     json_array_foreach(obs, i, o) {
-        assert_string_equal(S_str(o, "as_of"), "2017");
+        assert_string_equal(ju_str(o, "as_of"), "2017");
     }
     api_result_free(&r);
 
-    api_get(&fx, "/v1/statistics/foreign_fighters_from_place?place=fnideq", &r);
+    api_get(&api_fx, "/v1/statistics/foreign_fighters_from_place?place=fnideq", &r);
     obs = json_object_get(json_object_get(r.json, "data"), "observations");
     assert_true(json_array_size(obs) >= 2);
     json_array_foreach(obs, i, o) {
-        assert_string_equal(S_str(o, "place"), "fnideq");
+        assert_string_equal(ju_str(o, "place"), "fnideq");
     }
     /* The vague "many" is observed but summarizes nothing. */
-    json_t *v = S_find(obs, "claim", "almonitor-075");
+    json_t *v = ju_find(obs, "claim", "almonitor-075");
     assert_non_null(v);
-    assert_string_equal(S_str(v, "bound"), "vague");
+    assert_string_equal(ju_str(v, "bound"), "vague");
     assert_true(json_is_false(json_object_get(v, "comparable")));
     assert_true(json_is_null(json_object_get(json_object_get(v, "interval"), "lo")));
     json_t *from = json_object_get(json_object_get(json_object_get(r.json, "data"), "summary"),
                                    "computed_from");
-    assert_false(S_has_string(from, "almonitor-075"));
+    assert_false(ju_has_string(from, "almonitor-075"));
     api_result_free(&r);
 
     /* No claim matches: an empty timeline, not an error. */
-    api_get(&fx, "/v1/statistics/islamist_prisoners?place=fnideq", &r);
+    api_get(&api_fx, "/v1/statistics/islamist_prisoners?place=fnideq", &r);
     assert_int_equal(r.status, 200);
     json_t *d = json_object_get(r.json, "data");
     assert_int_equal(json_array_size(json_object_get(d, "observations")), 0);
@@ -370,13 +305,11 @@ static void test_get_filters(void **state)
         {"/v1/statistics/islamist_prisoners?place=", "place"},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-        api_get(&fx, cases[k][0], &r);
-        api_assert_problem(&r, 400, cases[k][1]);
-        api_result_free(&r);
+        api_get_problem(&api_fx, cases[k][0], 400, cases[k][1]);
     }
-    api_get(&fx, "/v1/statistics/no_such_metric", &r);
+    api_get(&api_fx, "/v1/statistics/no_such_metric", &r);
     api_assert_problem(&r, 404, NULL);
-    assert_non_null(strstr(S_str(r.json, "detail"), "no_such_metric"));
+    assert_non_null(strstr(ju_str(r.json, "detail"), "no_such_metric"));
     api_result_free(&r);
 }
 
@@ -387,8 +320,8 @@ static bool S_pair(json_t *data, const char *a, const char *b)
     size_t i;
     json_t *c;
     json_array_foreach(data, i, c) {
-        if (strcmp(S_str(json_object_get(c, "a"), "claim"), a) == 0 &&
-            strcmp(S_str(json_object_get(c, "b"), "claim"), b) == 0)
+        if (strcmp(ju_str(json_object_get(c, "a"), "claim"), a) == 0 &&
+            strcmp(ju_str(json_object_get(c, "b"), "claim"), b) == 0)
             return true;
     }
     return false;
@@ -398,11 +331,11 @@ static void test_conflicts(void **state)
 {
     (void)state;
     struct api_result r;
-    api_get(&fx, "/v1/conflicts?limit=1000", &r);
+    api_get(&api_fx, "/v1/conflicts?limit=1000", &r);
     assert_int_equal(r.status, 200);
     assert_true(r.res.cacheable);
     json_t *data = json_object_get(r.json, "data");
-    json_int_t total = S_int(json_object_get(r.json, "meta"), "total");
+    json_int_t total = ju_int(json_object_get(r.json, "meta"), "total");
     assert_true(total >= 3);
     assert_int_equal((json_int_t)json_array_size(data), total);
     assert_true(json_is_false(json_object_get(r.json, "disagreements_truncated")));
@@ -413,22 +346,22 @@ static void test_conflicts(void **state)
     json_array_foreach(data, i, c) {
         json_t *a = json_object_get(c, "a"), *b = json_object_get(c, "b");
         /* Vague claims never disagree; both sides share the metric's unit. */
-        assert_string_not_equal(S_str(a, "bound"), "vague");
-        assert_string_not_equal(S_str(b, "bound"), "vague");
-        assert_non_null(S_str(a, "quote"));
-        assert_non_null(S_str(b, "claimant"));
-        assert_non_null(S_str(c, "reason"));
-        assert_non_null(S_str(c, "metric"));
-        assert_string_not_equal(S_str(a, "claim"), S_str(b, "claim"));
+        assert_string_not_equal(ju_str(a, "bound"), "vague");
+        assert_string_not_equal(ju_str(b, "bound"), "vague");
+        assert_non_null(ju_str(a, "quote"));
+        assert_non_null(ju_str(b, "claimant"));
+        assert_non_null(ju_str(c, "reason"));
+        assert_non_null(ju_str(c, "metric"));
+        assert_string_not_equal(ju_str(a, "claim"), ju_str(b, "claim"));
     }
     /* Ordered by metric, then claim: paging by offset gives the same items. */
     json_t *second = json_array_get(data, 1);
     struct api_result r2;
-    api_get(&fx, "/v1/conflicts?limit=1&offset=1", &r2);
+    api_get(&api_fx, "/v1/conflicts?limit=1&offset=1", &r2);
     json_t *d2 = json_object_get(r2.json, "data");
     assert_int_equal(json_array_size(d2), 1);
-    assert_string_equal(S_str(json_object_get(json_array_get(d2, 0), "a"), "claim"),
-                        S_str(json_object_get(second, "a"), "claim"));
+    assert_string_equal(ju_str(json_object_get(json_array_get(d2, 0), "a"), "claim"),
+                        ju_str(json_object_get(second, "a"), "claim"));
     api_result_free(&r2);
     api_result_free(&r);
 }
@@ -437,46 +370,46 @@ static void test_conflicts_filters(void **state)
 {
     (void)state;
     struct api_result r;
-    api_get(&fx, "/v1/conflicts?metric=program_start_date", &r);
+    api_get(&api_fx, "/v1/conflicts?metric=program_start_date", &r);
     assert_int_equal(r.status, 200);
     json_t *data = json_object_get(r.json, "data");
     assert_true(S_pair(data, "mipa-031", "mohammed-065"));
     json_t *c = json_array_get(data, 0);
-    assert_string_equal(S_str(c, "metric"), "program_start_date");
-    assert_string_equal(S_str(c, "subject"), "musalaha");
-    assert_string_equal(S_str(json_object_get(c, "a"), "value_date"), "2016");
-    assert_string_equal(S_str(json_object_get(c, "b"), "value_date"), "2017");
+    assert_string_equal(ju_str(c, "metric"), "program_start_date");
+    assert_string_equal(ju_str(c, "subject"), "musalaha");
+    assert_string_equal(ju_str(json_object_get(c, "a"), "value_date"), "2016");
+    assert_string_equal(ju_str(json_object_get(c, "b"), "value_date"), "2017");
     api_result_free(&r);
 
-    api_get(&fx, "/v1/conflicts?metric=islamist_prisoners,program_start_date", &r);
-    assert_int_equal(S_int(json_object_get(r.json, "meta"), "total"), 2);
+    api_get(&api_fx, "/v1/conflicts?metric=islamist_prisoners,program_start_date", &r);
+    assert_int_equal(ju_int(json_object_get(r.json, "meta"), "total"), 2);
     api_result_free(&r);
 
-    api_get(&fx, "/v1/conflicts?program=musalaha,islamist_prison_regime", &r);
+    api_get(&api_fx, "/v1/conflicts?program=musalaha,islamist_prison_regime", &r);
     data = json_object_get(r.json, "data");
     assert_int_equal(json_array_size(data), 2);
     size_t i;
     json_array_foreach(data, i, c) {
-        const char *sa = S_str(json_object_get(c, "a"), "subject");
-        const char *sb = S_str(json_object_get(c, "b"), "subject");
+        const char *sa = ju_str(json_object_get(c, "a"), "subject");
+        const char *sb = ju_str(json_object_get(c, "b"), "subject");
         bool ok = (sa && (!strcmp(sa, "musalaha") || !strcmp(sa, "islamist_prison_regime"))) ||
                   (sb && (!strcmp(sb, "musalaha") || !strcmp(sb, "islamist_prison_regime")));
         assert_true(ok);
     }
     api_result_free(&r);
 
-    api_get(&fx, "/v1/conflicts?source=berman-2019-returnees", &r);
+    api_get(&api_fx, "/v1/conflicts?source=berman-2019-returnees", &r);
     data = json_object_get(r.json, "data");
     assert_true(json_array_size(data) >= 2);
     json_array_foreach(data, i, c) {
-        bool ok = !strcmp(S_str(json_object_get(c, "a"), "source"), "berman-2019-returnees") ||
-                  !strcmp(S_str(json_object_get(c, "b"), "source"), "berman-2019-returnees");
+        bool ok = !strcmp(ju_str(json_object_get(c, "a"), "source"), "berman-2019-returnees") ||
+                  !strcmp(ju_str(json_object_get(c, "b"), "source"), "berman-2019-returnees");
         assert_true(ok);
     }
     assert_false(S_pair(data, "mipa-031", "mohammed-065"));
     api_result_free(&r);
 
-    api_get(&fx, "/v1/conflicts?source=almonitor-2017-returnees&metric=islamist_prisoners", &r);
+    api_get(&api_fx, "/v1/conflicts?source=almonitor-2017-returnees&metric=islamist_prisoners", &r);
     assert_int_equal(r.status, 200);
     assert_int_equal(json_array_size(json_object_get(r.json, "data")), 0);
     api_result_free(&r);
@@ -486,46 +419,31 @@ static void test_conflicts_paging_and_errors(void **state)
 {
     (void)state;
     struct api_result r;
-    api_get(&fx, "/v1/conflicts?limit=1000", &r);
+    api_get(&api_fx, "/v1/conflicts?limit=1000", &r);
     size_t all = json_array_size(json_object_get(r.json, "data"));
     api_result_free(&r);
-    size_t seen = 0;
-    char target[200] = "/v1/conflicts?limit=2";
-    for (int guard = 0; guard < 100; guard++) {
-        api_get(&fx, target, &r);
-        assert_int_equal(r.status, 200);
-        seen += json_array_size(json_object_get(r.json, "data"));
-        const char *next =
-            json_string_value(json_object_get(json_object_get(r.json, "meta"), "next_cursor"));
-        if (!next) {
-            api_result_free(&r);
-            break;
-        }
-        snprintf(target, sizeof target, "/v1/conflicts?limit=2&cursor=%s", next);
-        api_result_free(&r);
-    }
-    assert_int_equal(seen, all);
+    assert_int_equal(api_count_by_cursor(&api_fx, "/v1/conflicts?limit=2"), all);
 
-    api_get(&fx, "/v1/conflicts?format=csv", &r);
+    api_get(&api_fx, "/v1/conflicts?format=csv", &r);
     assert_int_equal(r.status, 200);
     assert_true(strncmp(r.body, "metric,place,subject,a,b,reason\r\n", 33) == 0);
     api_result_free(&r);
     /* A computed list is kept per target and Accept: the same target in CSV is CSV. */
-    api_get(&fx, "/v1/conflicts?limit=3", &r);
+    api_get(&api_fx, "/v1/conflicts?limit=3", &r);
     char *first = strdup(r.body);
     api_result_free(&r);
-    api_get(&fx, "/v1/conflicts?limit=3", &r);
+    api_get(&api_fx, "/v1/conflicts?limit=3", &r);
     assert_string_equal(r.body, first);
     assert_non_null(api_header(&r, "X-Total-Count"));
     assert_non_null(api_header(&r, "Link"));
     api_result_free(&r);
     free(first);
     const char *const csv[] = {"Accept: text/csv", NULL};
-    api_request(&fx, "GET", "/v1/conflicts?limit=3", csv, NULL, &r);
+    api_request(&api_fx, "GET", "/v1/conflicts?limit=3", csv, NULL, &r);
     assert_string_equal(r.content_type, "text/csv; charset=utf-8");
     api_result_free(&r);
     const char *const accept[] = {"Accept: application/x-ndjson", NULL};
-    api_request(&fx, "GET", "/v1/conflicts?limit=1", accept, NULL, &r);
+    api_request(&api_fx, "GET", "/v1/conflicts?limit=1", accept, NULL, &r);
     assert_string_equal(r.content_type, "application/x-ndjson");
     assert_non_null(strstr(r.body, "\"reason\""));
     api_result_free(&r);
@@ -536,52 +454,11 @@ static void test_conflicts_paging_and_errors(void **state)
         {"/v1/conflicts?format=xml", "format"}, {"/v1/conflicts?offset=x", "offset"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        api_get(&fx, cases[i][0], &r);
-        api_assert_problem(&r, 400, cases[i][1]);
-        api_result_free(&r);
+        api_get_problem(&api_fx, cases[i][0], 400, cases[i][1]);
     }
 }
 
 /* ---- a metric with 5,000 observations ---- */
-
-/*
- * Time budget of one statistic over 5,000 observations, computed (not
- * cached), in an optimized build. The cache answers a repeat in well under
- * the 20 ms the API promises; the first computation gets headroom for a busy
- * machine.
- */
-#ifndef STATS_BUDGET_MS
-#define STATS_BUDGET_MS 100.0
-#endif
-
-static double S_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
-/* Milliseconds the router and handler take for one GET (no client-side parsing). */
-static double S_handler_ms(struct api_fixture *f, const char *target)
-{
-    struct http_request req;
-    struct http_response res;
-    char err[200];
-    memset(&req, 0, sizeof req);
-    http_response_init(&res);
-    req.method = HTTP_GET;
-    req.request_id = "timing";
-    req.app = f->app;
-    assert_int_equal(http_request_parse_target(&req, target, err, sizeof err), 0);
-    double t0 = S_ms();
-    router_dispatch(f->app->routes, f->app->nroutes, &req, &res);
-    double t = S_ms() - t0;
-    assert_int_equal(res.status, 200);
-    assert_true(res.body.len > 0);
-    http_request_free(&req);
-    http_response_free(&res);
-    return t;
-}
 
 /*
  * Copies the test database and adds 5,000 dated claims on one metric:
@@ -659,13 +536,7 @@ static void test_five_thousand_observations(void **state)
     setenv("MARSAD_TEST_DB", saved, 1);
 
     struct api_result r;
-    double best = 1e9;
-    for (int i = 0; i < 5; i++) {
-        stat_cache_clear(); /* time the computation, not the cache */
-        double t = S_handler_ms(&big, "/v1/statistics/terrorism_recidivists");
-        if (t < best)
-            best = t;
-    }
+    stat_cache_clear(); /* computed here, not served from the cache */
     api_request(&big, "GET", "/v1/statistics/terrorism_recidivists", NULL, NULL, &r);
     assert_int_equal(r.status, 200);
     json_t *d = json_object_get(r.json, "data");
@@ -675,7 +546,7 @@ static void test_five_thousand_observations(void **state)
     assert_int_equal(json_array_size(dis), 1000);
     assert_true(json_is_true(json_object_get(d, "disagreements_truncated")));
     json_t *sum = json_object_get(d, "summary");
-    assert_int_equal(S_int(sum, "disagreements"), 1000);
+    assert_int_equal(ju_int(sum, "disagreements"), 1000);
     assert_true(json_is_true(json_object_get(sum, "disagreements_truncated")));
     /* 200 vague claims observed, never summarized, never in a disagreement. */
     assert_int_equal(json_array_size(json_object_get(sum, "computed_from")), 5001 - 200);
@@ -683,57 +554,42 @@ static void test_five_thousand_observations(void **state)
     size_t i;
     json_t *x;
     json_array_foreach(dis, i, x) {
-        json_t *a = S_find(obs, "claim", S_str(x, "a"));
-        json_t *b = S_find(obs, "claim", S_str(x, "b"));
-        assert_string_not_equal(S_str(a, "bound"), "vague");
-        assert_string_not_equal(S_str(b, "bound"), "vague");
+        json_t *a = ju_find(obs, "claim", ju_str(x, "a"));
+        json_t *b = ju_find(obs, "claim", ju_str(x, "b"));
+        assert_string_not_equal(ju_str(a, "bound"), "vague");
+        assert_string_not_equal(ju_str(b, "bound"), "vague");
     }
+    /* Served again from the computed-response cache: the same bytes. (Speed is measured by
+     * `make bench`, never asserted here.) */
+    struct api_result again;
+    api_request(&big, "GET", "/v1/statistics/terrorism_recidivists", NULL, NULL, &again);
+    assert_int_equal(again.status, 200);
+    assert_int_equal(again.body_len, r.body_len);
+    assert_memory_equal(again.body, r.body, r.body_len);
+    api_result_free(&again);
     api_result_free(&r);
-
-    /* Served again from the computed-response cache. */
-    double cached = S_handler_ms(&big, "/v1/statistics/terrorism_recidivists");
-    print_message("5,001 observations: computed in %.1f ms (best of 5), cached %.1f ms\n", best,
-                  cached);
-    assert_true(cached < 20.0);
-#if defined(__SANITIZE_ADDRESS__)
-    assert_true(best < 1000.0);
-#else
-    assert_true(best < STATS_BUDGET_MS);
-#endif
 
     /*
      * All windows overlap and no values conflict: comparing every pair would
      * take 12.5 million checks; the value sweep finds none to check.
      */
-    best = 1e9;
-    for (int k = 0; k < 5; k++) {
-        stat_cache_clear();
-        double t = S_handler_ms(&big, "/v1/statistics/trip_cost");
-        if (t < best)
-            best = t;
-    }
+    stat_cache_clear();
     api_request(&big, "GET", "/v1/statistics/trip_cost", NULL, NULL, &r);
     assert_int_equal(r.status, 200);
     d = json_object_get(r.json, "data");
     assert_int_equal(json_array_size(json_object_get(d, "observations")), 5001);
     assert_int_equal(json_array_size(json_object_get(d, "disagreements")), 0);
     sum = json_object_get(d, "summary");
-    assert_int_equal(S_int(sum, "disagreements"), 0);
+    assert_int_equal(ju_int(sum, "disagreements"), 0);
     assert_true(json_is_null(json_object_get(sum, "min"))); /* "up to 1,000" */
     assert_true(json_is_true(json_object_get(sum, "min_unbounded")));
     assert_int_equal(json_integer_value(json_object_get(sum, "max")), 1000);
     api_result_free(&r);
-    print_message("5,001 agreeing undated observations: computed in %.1f ms (best of 5)\n", best);
-#if defined(__SANITIZE_ADDRESS__)
-    assert_true(best < 1000.0);
-#else
-    assert_true(best < STATS_BUDGET_MS);
-#endif
 
     /* Conflicts over the whole database stop at 1,000 per metric, and say so. */
     api_request(&big, "GET", "/v1/conflicts?metric=terrorism_recidivists&limit=10", NULL, NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(S_int(json_object_get(r.json, "meta"), "total"), 1000);
+    assert_int_equal(ju_int(json_object_get(r.json, "meta"), "total"), 1000);
     assert_true(json_is_true(json_object_get(r.json, "disagreements_truncated")));
     assert_string_equal(api_header(&r, "X-Result-Truncated"), "true");
     api_result_free(&r);
@@ -758,5 +614,5 @@ int main(void)
         cmocka_unit_test(test_conflicts_paging_and_errors),
         cmocka_unit_test(test_five_thousand_observations),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, api_group_setup, api_group_teardown);
 }

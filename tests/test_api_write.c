@@ -3,6 +3,7 @@
  * router, without sockets, on a private writable copy of the database: every
  * test gets a fresh copy and its own tokens. Effects are read back through GET.
  */
+#include "json_util.h"
 #include "sha256.h"
 #include "writable.h"
 
@@ -93,11 +94,6 @@ static json_int_t S_int(const json_t *obj, const char *key)
     return json_integer_value(v);
 }
 
-static const char *S_str(const json_t *obj, const char *key)
-{
-    return json_string_value(json_object_get(obj, key));
-}
-
 /* dataset_version from GET /version. */
 static json_int_t S_version(struct writable_fixture *wf)
 {
@@ -157,7 +153,7 @@ static char *S_create(struct writable_fixture *wf, json_t *doc)
     S_post(wf, "/v1/claims", doc, &r);
     if (r.status != 201)
         fail_msg("POST /v1/claims: %u %s", r.status, r.body);
-    const char *id = S_str(json_object_get(r.json, "data"), "id");
+    const char *id = ju_str(json_object_get(r.json, "data"), "id");
     assert_non_null(id);
     char *out = strdup(id);
     assert_non_null(out);
@@ -193,7 +189,7 @@ static int S_cmp(const void *a, const void *b)
 static void S_assert_pointers(const struct api_result *r, const char *const *expected)
 {
     api_assert_problem(r, 422, NULL);
-    assert_string_equal(S_str(r->json, "type"), "/problems/validation-failed");
+    assert_string_equal(ju_str(r->json, "type"), "/problems/validation-failed");
     json_t *errs = json_object_get(r->json, "errors");
     assert_true(json_is_array(errs));
     size_t ne = 0;
@@ -205,9 +201,9 @@ static void S_assert_pointers(const struct api_result *r, const char *const *exp
         fail_msg("expected %zu errors, got %zu: %s", ne, ng, r->body);
     for (size_t i = 0; i < ng; i++) {
         json_t *e = json_array_get(errs, i);
-        got[i] = S_str(e, "pointer");
+        got[i] = ju_str(e, "pointer");
         assert_non_null(got[i]);
-        assert_non_null(S_str(e, "detail"));
+        assert_non_null(ju_str(e, "detail"));
         want[i] = expected[i];
     }
     qsort(got, ng, sizeof got[0], S_cmp);
@@ -224,9 +220,9 @@ static const char *S_detail_of(const struct api_result *r, const char *pointer)
     size_t i;
     json_t *e;
     json_array_foreach(json_object_get(r->json, "errors"), i, e) {
-        const char *p = S_str(e, "pointer");
+        const char *p = ju_str(e, "pointer");
         if (p && strcmp(p, pointer) == 0)
-            return S_str(e, "detail");
+            return ju_str(e, "detail");
     }
     fail_msg("no error with pointer %s: %s", pointer, r->body);
     return NULL;
@@ -270,14 +266,7 @@ static bool S_list_has(struct writable_fixture *wf, const char *target, const ch
     struct api_result r;
     S_get(wf, target, &r);
     assert_int_equal(r.status, 200);
-    bool found = false;
-    size_t i;
-    json_t *item;
-    json_array_foreach(json_object_get(r.json, "data"), i, item) {
-        const char *v = S_str(item, "id");
-        if (v && strcmp(v, id) == 0)
-            found = true;
-    }
+    bool found = ju_find(json_object_get(r.json, "data"), "id", id) != NULL;
     if (total)
         *total = S_int(json_object_get(r.json, "meta"), "total");
     api_result_free(&r);
@@ -375,15 +364,15 @@ static void test_restore_needs_admin(void **state)
 
     S_req(wf, "POST", restore, TOKEN_WRITE, NULL, NULL, NULL, &r);
     api_assert_problem(&r, 403, NULL);
-    assert_string_equal(S_str(r.json, "type"), "/problems/forbidden");
-    assert_non_null(strstr(S_str(r.json, "detail"), "admin"));
+    assert_string_equal(ju_str(r.json, "type"), "/problems/forbidden");
+    assert_non_null(strstr(ju_str(r.json, "detail"), "admin"));
     api_result_free(&r);
     assert_int_equal(S_status(wf, target), 410);
     assert_int_equal(S_version(wf), v);
 
     S_req(wf, "POST", restore, TOKEN_ADMIN, NULL, NULL, NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(S_str(json_object_get(r.json, "data"), "id"), id);
+    assert_string_equal(ju_str(json_object_get(r.json, "data"), "id"), id);
     assert_int_equal(S_int(json_object_get(r.json, "meta"), "dataset_version"), v + 1);
     api_result_free(&r);
     assert_int_equal(S_status(wf, target), 200);
@@ -406,7 +395,7 @@ static void test_415_wrong_content_type(void **state)
         S_req(wf, "POST", "/v1/claims", TOKEN_WRITE, bad_post[i], NULL, body, &r);
         api_assert_problem(&r, 415, NULL);
         json_t *e = json_array_get(json_object_get(r.json, "errors"), 0);
-        assert_string_equal(S_str(e, "header"), "Content-Type");
+        assert_string_equal(ju_str(e, "header"), "Content-Type");
         assert_non_null(api_header(&r, "Accept-Post"));
         api_result_free(&r);
     }
@@ -434,7 +423,7 @@ static void test_415_wrong_content_type(void **state)
         snprintf(patch, sizeof patch, "{\"note\":\"%s\"}", note);
         S_req(wf, "PATCH", "/v1/claims/berman-014", TOKEN_WRITE, good_patch[i], NULL, patch, &r);
         assert_int_equal(r.status, 200);
-        assert_string_equal(S_str(json_object_get(r.json, "data"), "note"), note);
+        assert_string_equal(ju_str(json_object_get(r.json, "data"), "note"), note);
         api_result_free(&r);
     }
     free(body);
@@ -457,7 +446,7 @@ static void test_400_malformed_bodies(void **state)
     for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
         S_req(wf, "POST", "/v1/claims", TOKEN_WRITE, "application/json", NULL, bodies[i], &r);
         api_assert_problem(&r, 400, NULL);
-        assert_string_equal(S_str(r.json, "type"), "/problems/malformed-body");
+        assert_string_equal(ju_str(r.json, "type"), "/problems/malformed-body");
         api_result_free(&r);
         S_patch(wf, "/v1/claims/berman-014", TOKEN_WRITE, NULL, bodies[i], &r);
         api_assert_problem(&r, 400, NULL);
@@ -466,13 +455,13 @@ static void test_400_malformed_bodies(void **state)
     /* No body at all. */
     S_req(wf, "POST", "/v1/sources", TOKEN_WRITE, "application/json", NULL, NULL, &r);
     api_assert_problem(&r, 400, NULL);
-    assert_non_null(strstr(S_str(r.json, "detail"), "no body"));
+    assert_non_null(strstr(ju_str(r.json, "detail"), "no body"));
     api_result_free(&r);
     /* The duplicate key is named. */
     S_req(wf, "POST", "/v1/programs", TOKEN_WRITE, "application/json", NULL,
           "{\"id\":\"p-dup\",\"name\":\"a\",\"name\":\"b\",\"kind\":\"program\"}", &r);
     api_assert_problem(&r, 400, NULL);
-    assert_non_null(strstr(S_str(r.json, "detail"), "duplicate"));
+    assert_non_null(strstr(ju_str(r.json, "detail"), "duplicate"));
     api_result_free(&r);
     assert_int_equal(S_version(wf), v0);
 }
@@ -506,7 +495,7 @@ static void test_422_lists_every_problem(void **state)
     assert_non_null(strstr(S_detail_of(&r, "/unit"), "people"));
     assert_non_null(strstr(S_detail_of(&r, "/colour"), "unknown field"));
     assert_non_null(strstr(S_detail_of(&r, "/attribute"), "program"));
-    assert_non_null(strstr(S_str(r.json, "detail"), "10 invalid fields"));
+    assert_non_null(strstr(ju_str(r.json, "detail"), "10 invalid fields"));
     api_result_free(&r);
 
     /* Unknown references, each with its own pointer. */
@@ -641,7 +630,7 @@ static void test_422_dates(void **state)
     snprintf(target, sizeof target, "/v1/claims/%s", id);
     struct api_result r;
     S_get(wf, target, &r);
-    assert_string_equal(S_str(json_object_get(r.json, "data"), "as_of"), "2016-02-29");
+    assert_string_equal(ju_str(json_object_get(r.json, "data"), "as_of"), "2016-02-29");
     api_result_free(&r);
     free(id);
 }
@@ -662,7 +651,7 @@ static void S_next_id(struct writable_fixture *wf, const char *source, const cha
     json_t *item;
     size_t plen = strlen(prefix);
     json_array_foreach(json_object_get(r.json, "data"), i, item) {
-        const char *id = S_str(item, "id");
+        const char *id = ju_str(item, "id");
         assert_non_null(id);
         if (strncmp(id, prefix, plen) == 0 && id[plen] == '-') {
             long k = strtol(id + plen + 1, NULL, 10);
@@ -700,9 +689,9 @@ static void test_create_claim(void **state)
     assert_string_equal(api_header(&r, "Location"), loc);
     assert_string_equal(r.content_type, "application/json");
     json_t *d = json_object_get(r.json, "data");
-    assert_string_equal(S_str(d, "id"), expect_id);
-    assert_string_equal(S_str(d, "source"), BERMAN);
-    assert_string_equal(S_str(d, "quote"), QUOTE_UNIQUE);
+    assert_string_equal(ju_str(d, "id"), expect_id);
+    assert_string_equal(ju_str(d, "source"), BERMAN);
+    assert_string_equal(ju_str(d, "quote"), QUOTE_UNIQUE);
     assert_null(json_object_get(d, "_quote_start")); /* derived members stay inside */
     json_t *meta = json_object_get(r.json, "meta");
     assert_int_equal(S_int(meta, "revision"), 1);
@@ -720,8 +709,8 @@ static void test_create_claim(void **state)
     assert_int_equal(r.status, 200);
     d = json_object_get(r.json, "data");
     json_int_t qs = S_int(d, "quote_start"), qe = S_int(d, "quote_end");
-    assert_string_equal(S_str(d, "as_of"), "2019-03");
-    assert_string_equal(S_str(d, "note"), "created by test_create_claim");
+    assert_string_equal(ju_str(d, "as_of"), "2019-03");
+    assert_string_equal(ju_str(d, "note"), "created by test_create_claim");
     assert_int_equal(S_int(d, "revision"), 1);
     api_result_free(&r);
     size_t tlen = 0;
@@ -745,7 +734,7 @@ static void test_create_claim(void **state)
     d = json_object_get(r.json, "data");
     assert_int_equal(S_int(d, "start"), qs);
     assert_int_equal(S_int(d, "end"), qe);
-    assert_string_equal(S_str(d, "quote"), QUOTE_UNIQUE);
+    assert_string_equal(ju_str(d, "quote"), QUOTE_UNIQUE);
     api_result_free(&r);
 
     /* Lists and search see it. */
@@ -758,13 +747,13 @@ static void test_create_claim(void **state)
     json_t *revs = S_revisions(wf, "claims", expect_id);
     assert_int_equal(json_array_size(revs), 1);
     json_t *rv = json_array_get(revs, 0);
-    assert_string_equal(S_str(rv, "action"), "create");
-    assert_string_equal(S_str(rv, "actor"), "writer");
-    assert_string_equal(S_str(rv, "reason"), "first curation");
+    assert_string_equal(ju_str(rv, "action"), "create");
+    assert_string_equal(ju_str(rv, "actor"), "writer");
+    assert_string_equal(ju_str(rv, "reason"), "first curation");
     assert_int_equal(S_int(rv, "dataset_version"), v0 + 1);
     assert_true(json_is_null(json_object_get(rv, "before")));
-    assert_string_equal(S_str(json_object_get(rv, "after"), "id"), expect_id);
-    assert_string_equal(S_str(json_object_get(rv, "after"), "quote"), QUOTE_UNIQUE);
+    assert_string_equal(ju_str(json_object_get(rv, "after"), "id"), expect_id);
+    assert_string_equal(ju_str(json_object_get(rv, "after"), "quote"), QUOTE_UNIQUE);
     json_decref(revs);
 
     /* Creating again with the now taken id: 409, nothing written. */
@@ -864,7 +853,7 @@ static void test_create_source_and_program(void **state)
     if (r.status != 201)
         fail_msg("%u %s", r.status, r.body);
     assert_string_equal(api_header(&r, "Location"), "/v1/sources/test-src");
-    assert_string_equal(S_str(json_object_get(r.json, "data"), "id"), "test-src");
+    assert_string_equal(ju_str(json_object_get(r.json, "data"), "id"), "test-src");
     api_result_free(&r);
     assert_int_equal(S_status(wf, "/v1/sources/test-src"), 200);
     size_t tlen = 0;
@@ -873,7 +862,7 @@ static void test_create_source_and_program(void **state)
     assert_memory_equal(stored, text, tlen);
     free(stored);
     S_get(wf, "/v1/sources/test-src", &r);
-    assert_string_equal(S_str(json_object_get(r.json, "data"), "title"),
+    assert_string_equal(ju_str(json_object_get(r.json, "data"), "title"),
                         "A quorvex source for tests");
     api_result_free(&r);
 
@@ -918,7 +907,7 @@ static void test_create_source_and_program(void **state)
     api_result_free(&r);
     S_get(wf, "/v1/programs/test-program", &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(S_str(json_object_get(r.json, "data"), "name"),
+    assert_string_equal(ju_str(json_object_get(r.json, "data"), "name"),
                         "Plumbrook Rehabilitation Scheme");
     api_result_free(&r);
     S_req(wf, "POST", "/v1/programs", TOKEN_WRITE, "application/json", NULL, pbody, &r);
@@ -938,7 +927,7 @@ static void test_create_source_and_program(void **state)
     assert_true(S_list_has(wf, "/v1/search?q=plumbrook&type=program", "test-program", NULL));
     json_t *revs = S_revisions(wf, "programs", "test-program");
     assert_int_equal(json_array_size(revs), 1);
-    assert_string_equal(S_str(json_array_get(revs, 0), "action"), "create");
+    assert_string_equal(ju_str(json_array_get(revs, 0), "action"), "create");
     json_decref(revs);
 
     /* The new program can be a claim's subject with an attribute. */
@@ -976,17 +965,17 @@ static void test_patch_merge_semantics(void **state)
         fail_msg("%u %s", r.status, r.body);
     json_t *d = json_object_get(r.json, "data");
     assert_null(json_object_get(d, "note"));
-    assert_string_equal(S_str(d, "statement"), "Statement after the patch.");
-    assert_string_equal(S_str(d, "place"), "morocco");
+    assert_string_equal(ju_str(d, "statement"), "Statement after the patch.");
+    assert_string_equal(ju_str(d, "place"), "morocco");
     assert_int_equal(S_int(json_object_get(r.json, "meta"), "revision"), 2);
     api_result_free(&r);
 
     S_get(wf, target, &r);
     d = json_object_get(r.json, "data");
     assert_true(json_is_null(json_object_get(d, "note")));
-    assert_string_equal(S_str(d, "statement"), "Statement after the patch.");
-    assert_string_equal(S_str(d, "place"), "morocco"); /* untouched member kept */
-    assert_string_equal(S_str(d, "quote"), QUOTE_UNIQUE);
+    assert_string_equal(ju_str(d, "statement"), "Statement after the patch.");
+    assert_string_equal(ju_str(d, "place"), "morocco"); /* untouched member kept */
+    assert_string_equal(ju_str(d, "quote"), QUOTE_UNIQUE);
     assert_int_equal(json_array_size(json_object_get(d, "topics")), 2);
     assert_int_equal(S_int(d, "revision"), 2);
     api_result_free(&r);
@@ -1018,16 +1007,16 @@ static void test_patch_merge_semantics(void **state)
     json_t *revs = S_revisions(wf, "claims", id);
     assert_int_equal(json_array_size(revs), 2);
     json_t *u = json_array_get(revs, 1);
-    assert_string_equal(S_str(u, "action"), "update");
-    assert_string_equal(S_str(u, "actor"), "writer");
-    assert_string_equal(S_str(u, "reason"), "fix the statement");
+    assert_string_equal(ju_str(u, "action"), "update");
+    assert_string_equal(ju_str(u, "actor"), "writer");
+    assert_string_equal(ju_str(u, "reason"), "fix the statement");
     assert_int_equal(S_int(u, "dataset_version"), v0 + 1);
     json_t *before = json_object_get(u, "before"), *after = json_object_get(u, "after");
-    assert_string_equal(S_str(before, "note"), "n1");
-    assert_string_equal(S_str(before, "statement"), "Statement before the patch.");
+    assert_string_equal(ju_str(before, "note"), "n1");
+    assert_string_equal(ju_str(before, "statement"), "Statement before the patch.");
     assert_true(json_object_get(after, "note") == NULL ||
                 json_is_null(json_object_get(after, "note")));
-    assert_string_equal(S_str(after, "statement"), "Statement after the patch.");
+    assert_string_equal(ju_str(after, "statement"), "Statement after the patch.");
     assert_true(S_int(json_array_get(revs, 0), "revision") < S_int(u, "revision"));
     json_decref(revs);
     free(id);
@@ -1063,7 +1052,7 @@ static void test_patch_if_match(void **state)
     S_patch(wf, target, TOKEN_WRITE, stale, "{\"note\":\"second\"}", &r);
     api_assert_problem(&r, 412, NULL);
     json_t *e = json_array_get(json_object_get(r.json, "errors"), 0);
-    assert_string_equal(S_str(e, "header"), "If-Match");
+    assert_string_equal(ju_str(e, "header"), "If-Match");
     api_result_free(&r);
     S_req(wf, "DELETE", target, TOKEN_WRITE, NULL, stale, NULL, &r);
     api_assert_problem(&r, 412, NULL);
@@ -1073,7 +1062,7 @@ static void test_patch_if_match(void **state)
     api_assert_problem(&r, 412, NULL);
     api_result_free(&r);
     S_get(wf, target, &r);
-    assert_string_equal(S_str(json_object_get(r.json, "data"), "note"), "first");
+    assert_string_equal(ju_str(json_object_get(r.json, "data"), "note"), "first");
     assert_int_equal(S_int(json_object_get(r.json, "data"), "revision"), 2);
     api_result_free(&r);
 
@@ -1101,7 +1090,8 @@ static void test_patch_if_match(void **state)
 
     json_t *revs = S_revisions(wf, "claims", id);
     assert_int_equal(json_array_size(revs), 5); /* create + 4 updates; the 412s left nothing */
-    assert_string_equal(S_str(json_object_get(json_array_get(revs, 4), "after"), "note"), "fourth");
+    assert_string_equal(ju_str(json_object_get(json_array_get(revs, 4), "after"), "note"),
+                        "fourth");
     json_decref(revs);
     free(id);
 }
@@ -1141,7 +1131,7 @@ static void test_empty_patch_is_lossless(void **state)
         json_t *item;
         json_array_foreach(before, i, item) {
             char target[300];
-            snprintf(target, sizeof target, "/v1/%s/%s", collections[k], S_str(item, "id"));
+            snprintf(target, sizeof target, "/v1/%s/%s", collections[k], ju_str(item, "id"));
             struct api_result r;
             S_patch(wf, target, TOKEN_WRITE, NULL, "{}", &r);
             if (r.status != 200)
@@ -1219,7 +1209,7 @@ static void test_delete_and_restore(void **state)
     const char *why2[] = {"X-Change-Reason: not a duplicate after all", NULL};
     S_req(wf, "POST", restore, TOKEN_ADMIN, NULL, why2, NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(S_str(json_object_get(r.json, "data"), "note"), "edited once");
+    assert_string_equal(ju_str(json_object_get(r.json, "data"), "note"), "edited once");
     api_result_free(&r);
     assert_int_equal(S_status(wf, target), 200);
     assert_true(S_list_has(wf, list, id, &total));
@@ -1241,14 +1231,14 @@ static void test_delete_and_restore(void **state)
     json_int_t prev = 0;
     for (size_t i = 0; i < 4; i++) {
         json_t *rv = json_array_get(revs, i);
-        assert_string_equal(S_str(rv, "action"), actions[i]);
-        assert_string_equal(S_str(rv, "actor"), actors[i]);
+        assert_string_equal(ju_str(rv, "action"), actions[i]);
+        assert_string_equal(ju_str(rv, "actor"), actors[i]);
         assert_true(S_int(rv, "revision") > prev);
         prev = S_int(rv, "revision");
-        assert_non_null(S_str(rv, "at"));
+        assert_non_null(ju_str(rv, "at"));
     }
-    assert_string_equal(S_str(json_array_get(revs, 2), "reason"), "duplicate of another claim");
-    assert_string_equal(S_str(json_array_get(revs, 3), "reason"), "not a duplicate after all");
+    assert_string_equal(ju_str(json_array_get(revs, 2), "reason"), "duplicate of another claim");
+    assert_string_equal(ju_str(json_array_get(revs, 3), "reason"), "not a duplicate after all");
     assert_int_equal(S_int(json_array_get(revs, 2), "dataset_version"), v + 1);
     assert_int_equal(S_int(json_array_get(revs, 3), "dataset_version"), v + 2);
     json_decref(revs);
@@ -1262,7 +1252,7 @@ static void test_delete_source_with_live_claims(void **state)
     struct api_result r;
     S_req(wf, "DELETE", "/v1/sources/" BERMAN, TOKEN_ADMIN, NULL, NULL, NULL, &r);
     api_assert_problem(&r, 409, NULL);
-    assert_non_null(strstr(S_str(r.json, "detail"), "live claims"));
+    assert_non_null(strstr(ju_str(r.json, "detail"), "live claims"));
     api_result_free(&r);
     assert_int_equal(S_status(wf, "/v1/sources/" BERMAN), 200);
     assert_int_equal(S_version(wf), v);
@@ -1303,7 +1293,7 @@ static void test_delete_source_with_live_claims(void **state)
     assert_int_equal(S_status(wf, "/v1/sources/short-lived"), 200);
     json_t *revs = S_revisions(wf, "sources", "short-lived");
     assert_int_equal(json_array_size(revs), 3);
-    assert_string_equal(S_str(json_array_get(revs, 2), "action"), "restore");
+    assert_string_equal(ju_str(json_array_get(revs, 2), "action"), "restore");
     json_decref(revs);
 
     /* The stored text cannot change under live claims. */
@@ -1407,7 +1397,7 @@ static void test_patch_source_metadata_with_claims(void **state)
         fail_msg("retitling a source with claims: %u %s", r.status, r.body);
     api_result_free(&r);
     S_get(wf, "/v1/sources/" BERMAN, &r);
-    assert_string_equal(S_str(json_object_get(r.json, "data"), "title"), "Retitled");
+    assert_string_equal(ju_str(json_object_get(r.json, "data"), "title"), "Retitled");
     api_result_free(&r);
 
     /* A text holding '}' still cannot change under its claims. */

@@ -91,7 +91,7 @@ static void test_defaults(void **state)
     assert_int_equal(r.cfg.timeout_s, 30);
     assert_int_equal(r.cfg.cache_max_age, 60);
     assert_int_equal(r.cfg.max_conns, 1024);
-    assert_int_equal(r.cfg.max_conns_per_ip, 64);
+    assert_int_equal(r.cfg.max_conns_per_ip, 0);
     assert_false(r.cfg.read_only);
 
     /* An empty environment changes nothing. */

@@ -44,16 +44,12 @@ static int S_setup(void **state)
         return -1;
     f->srv.pid = -1;
     f->srv.reaped = true;
-    const char *src = getenv("MARSAD_TEST_DB");
-    if (!src || th_mkdtemp(f->dir, sizeof f->dir) != 0) {
+    if (th_test_db_copy(f->dir, sizeof f->dir, "live.db", f->db, sizeof f->db) != 0) {
         free(f);
         return -1;
     }
-    int w = snprintf(f->db, sizeof f->db, "%s/live.db", f->dir);
     f->easy = curl_easy_init();
-    if (w < 0 || (size_t)w >= sizeof f->db || th_copy_file(src, f->db) != 0 || !f->easy) {
-        if (f->easy)
-            curl_easy_cleanup(f->easy);
+    if (!f->easy) {
         th_rmtree(f->dir);
         free(f);
         return -1;
@@ -72,19 +68,6 @@ static int S_teardown(void **state)
     th_rmtree(f->dir);
     free(f);
     *state = NULL;
-    return 0;
-}
-
-static int S_group_setup(void **state)
-{
-    (void)state;
-    return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
-}
-
-static int S_group_teardown(void **state)
-{
-    (void)state;
-    curl_global_cleanup();
     return 0;
 }
 
@@ -707,5 +690,5 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_backup_while_serving, S_setup, S_teardown),
         cmocka_unit_test_setup_teardown(test_crash_keeps_acknowledged_writes, S_setup, S_teardown),
     };
-    return cmocka_run_group_tests(tests, S_group_setup, S_group_teardown);
+    return cmocka_run_group_tests(tests, th_curl_group_setup, th_curl_group_teardown);
 }

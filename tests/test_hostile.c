@@ -1257,6 +1257,55 @@ static void test_json_bodies(void **state)
     free(longtok);
 }
 
+/*
+ * Found by fuzz_write_json: a claim created without an id gets one made from
+ * its source's id ("<source>-NNN"). For a source id of 77-80 characters that
+ * is longer than the 80 an id may have, so every later PATCH of the claim was
+ * refused (422, "/id is longer than 80 bytes"). Either the id is valid or the
+ * creation asks for one.
+ */
+static void test_generated_claim_id_stays_editable(void **state)
+{
+    (void)state;
+    char sid[81];
+    memset(sid, 'q', 80);
+    sid[80] = '\0';
+    char body[1024];
+    S_fmt(body, sizeof body,
+          "{\"id\":\"%s\",\"title\":\"T\",\"kind\":\"analysis\",\"language\":\"en\","
+          "\"text\":\"In 2016 more than 1,500 people left.\"}",
+          sid);
+    assert_int_equal(S_write("POST", "/v1/sources", "application/json", body, strlen(body), true),
+                     201);
+    S_fmt(body, sizeof body,
+          "{\"source\":\"%s\",\"quote\":\"more than 1,500\",\"statement\":\"s\","
+          "\"kind\":\"statistic\",\"claimant\":\"c\",\"claimant_kind\":\"author\","
+          "\"topics\":[\"returnees\"]}",
+          sid);
+    const char *hdrs[] = {"Authorization: Bearer " TOKEN, "Content-Type: application/json", NULL};
+    struct tc_result r;
+    long st = S_req("POST", "/v1/claims", hdrs, body, strlen(body), &r);
+    if (st == 422) {
+        /* Refused with a clear error on /id: fine, the client gives one. */
+        json_t *j = tc_json(&r);
+        json_t *e = json_array_get(json_object_get(j, "errors"), 0);
+        assert_string_equal(json_string_value(json_object_get(e, "pointer")), "/id");
+        json_decref(j);
+        tc_result_free(&r);
+        return;
+    }
+    assert_int_equal(st, 201);
+    const char *loc = tc_header(&r, "Location");
+    assert_non_null(loc);
+    char path[512];
+    S_fmt(path, sizeof path, "%s", loc);
+    tc_result_free(&r);
+    const char *patch = "{\"note\":\"edited\"}";
+    st = S_write("PATCH", path, "application/merge-patch+json", patch, strlen(patch), true);
+    if (st != 200)
+        fail_msg("PATCH %s: status %ld: a created claim cannot be edited", path, st);
+}
+
 /* ---- 9. methods and media types ---------------------------------------------------- */
 
 static void test_methods_and_content_types(void **state)
@@ -1370,12 +1419,18 @@ static void test_security_headers(void **state)
         "/docs/",
         "/openapi.json",
         "/openapi.yaml",
+        "/docs/redoc.standalone.js",
         "/",
     };
     bool saw_html = false;
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
         S_req("GET", paths[i], NULL, NULL, 0, &r); /* S_check: nosniff, Server, CSP on HTML */
         const char *ct = tc_header(&r, "Content-Type");
+        /* nosniff makes browsers trust the declared type: scripts must say so. */
+        size_t plen = strlen(paths[i]);
+        if (r.status == 200 && plen > 3 && strcmp(paths[i] + plen - 3, ".js") == 0 &&
+            (!ct || !S_find_ci(ct, "javascript")))
+            fail_msg("%s: a script served as %s", paths[i], ct ? ct : "(no type)");
         if (ct && strncasecmp(ct, "text/html", 9) == 0) {
             saw_html = true;
             /* HTML must not be framed or sniffed into something else. */
@@ -1434,6 +1489,7 @@ int main(void)
         cmocka_unit_test(test_malformed_cursors),
         cmocka_unit_test(test_fts_syntax_in_q),
         cmocka_unit_test(test_json_bodies),
+        cmocka_unit_test(test_generated_claim_id_stays_editable),
         cmocka_unit_test(test_methods_and_content_types),
         cmocka_unit_test(test_security_headers),
         cmocka_unit_test(test_healthz_answered_throughout),

@@ -36,14 +36,7 @@ static int S_setup(void **state)
     if (!f)
         return -1;
     f->p.pid = -1;
-    const char *src = getenv("MARSAD_TEST_DB");
-    if (!src || th_mkdtemp(f->dir, sizeof f->dir) != 0) {
-        free(f);
-        return -1;
-    }
-    int w = snprintf(f->db, sizeof f->db, "%s/copy.db", f->dir);
-    if (w < 0 || (size_t)w >= sizeof f->db || th_copy_file(src, f->db) != 0) {
-        th_rmtree(f->dir);
+    if (th_test_db_copy(f->dir, sizeof f->dir, "copy.db", f->db, sizeof f->db) != 0) {
         free(f);
         return -1;
     }
@@ -60,19 +53,6 @@ static int S_teardown(void **state)
     th_rmtree(f->dir);
     free(f);
     *state = NULL;
-    return 0;
-}
-
-static int S_group_setup(void **state)
-{
-    (void)state;
-    return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
-}
-
-static int S_group_teardown(void **state)
-{
-    (void)state;
-    curl_global_cleanup();
     return 0;
 }
 
@@ -468,5 +448,5 @@ int main(void)
         T(test_build_db),
     };
 #undef T
-    return cmocka_run_group_tests(tests, S_group_setup, S_group_teardown);
+    return cmocka_run_group_tests(tests, th_curl_group_setup, th_curl_group_teardown);
 }

@@ -7,15 +7,13 @@
  *
  * A data request (GET /v1/claims?limit=1) must be served too.
  *
- * These state the intended behavior and FAIL until two server fixes land
- * (SECURITY.md, "Connection limits"):
- *   - test_default_config_same_address: the per-IP limit (64) applies to
- *     loopback peers, so 300 held connections from 127.0.0.1 make
- *     libmicrohttpd refuse every further connection from 127.0.0.1, /healthz
- *     included;
- *   - test_high_per_ip_limit: a half-sent request counts as "in flight" from
- *     its request line on, so 300 of them exceed --max-in-flight (256) and every
- *     data request is shed with 503 until the slow clients time out.
+ * test_default_config_same_address states the intended behavior and FAILS
+ * until the server stops applying its per-IP limit (64) to loopback peers
+ * (SECURITY.md, "Connection limits"): 300 held connections from 127.0.0.1
+ * make libmicrohttpd refuse every further connection from 127.0.0.1, /healthz
+ * included. test_high_per_ip_limit guards the fix already made: a half-sent
+ * request no longer counts as "in flight", so 300 of them do not push the
+ * server over --max-in-flight (256) into shedding every data request (503).
  */
 #include "server.h"
 

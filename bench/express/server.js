@@ -25,7 +25,8 @@ if (!dbPath) {
   process.exit(2);
 }
 
-const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+/* Like Marsad's readers: never writes, but may create the WAL index (-shm) of a WAL database. */
+const db = new Database(dbPath, { fileMustExist: true });
 db.pragma('query_only = ON');
 
 /* The same column list and joins as server/claim_repo.c. */

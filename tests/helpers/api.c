@@ -151,3 +151,81 @@ void api_assert_problem(const struct api_result *r, unsigned status, const char 
             fail_msg("problem does not name parameter '%s': %s", parameter, r->body);
     }
 }
+
+void api_get_problem(struct api_fixture *fx, const char *target, unsigned status,
+                     const char *parameter)
+{
+    struct api_result r;
+    api_get(fx, target, &r);
+    api_assert_problem(&r, status, parameter);
+    api_result_free(&r);
+}
+
+struct api_fixture api_fx;
+
+int api_group_setup(void **state)
+{
+    (void)state;
+    return api_fixture_open(&api_fx);
+}
+
+int api_group_teardown(void **state)
+{
+    (void)state;
+    api_fixture_close(&api_fx);
+    return 0;
+}
+
+void api_get_ok(struct api_fixture *fx, const char *target, struct api_result *r)
+{
+    api_get(fx, target, r);
+    if (r->status != 200 || !r->json)
+        fail_msg("GET %s: %u %s", target, r->status, r->body);
+    assert_string_equal(r->content_type, "application/json");
+    assert_true(r->res.cacheable);
+}
+
+json_t *api_data(const struct api_result *r)
+{
+    return json_object_get(r->json, "data");
+}
+
+json_int_t api_total(const struct api_result *r)
+{
+    return json_integer_value(json_object_get(json_object_get(r->json, "meta"), "total"));
+}
+
+const char *api_next_cursor(const struct api_result *r)
+{
+    return json_string_value(json_object_get(json_object_get(r->json, "meta"), "next_cursor"));
+}
+
+json_int_t api_total_of(struct api_fixture *fx, const char *target)
+{
+    struct api_result r;
+    api_get_ok(fx, target, &r);
+    json_int_t t = api_total(&r);
+    api_result_free(&r);
+    return t;
+}
+
+size_t api_count_by_cursor(struct api_fixture *fx, const char *base)
+{
+    struct api_result r;
+    size_t seen = 0;
+    char target[512];
+    snprintf(target, sizeof target, "%s", base);
+    for (int guard = 0; guard < 100; guard++) {
+        api_get(fx, target, &r);
+        assert_int_equal(r.status, 200);
+        seen += json_array_size(api_data(&r));
+        const char *next = api_next_cursor(&r);
+        if (!next) {
+            api_result_free(&r);
+            break;
+        }
+        snprintf(target, sizeof target, "%s&cursor=%s", base, next);
+        api_result_free(&r);
+    }
+    return seen;
+}

@@ -43,5 +43,28 @@ void api_result_free(struct api_result *r);
 
 /* Asserts a problem+json body with this status naming `parameter` (NULL: any). */
 void api_assert_problem(const struct api_result *r, unsigned status, const char *parameter);
+/* GETs target and asserts the problem as api_assert_problem() does. */
+void api_get_problem(struct api_fixture *fx, const char *target, unsigned status,
+                     const char *parameter);
+
+/* The fixture of the read-only suites, opened and closed by a cmocka group's setup/teardown. */
+extern struct api_fixture api_fx;
+int api_group_setup(void **state);
+int api_group_teardown(void **state);
+
+/* GETs target, asserting 200, application/json and cacheable (free the result). */
+void api_get_ok(struct api_fixture *fx, const char *target, struct api_result *r);
+/* The "data" member of a collection, meta.total and meta.next_cursor (NULL when absent). */
+json_t *api_data(const struct api_result *r);
+json_int_t api_total(const struct api_result *r);
+const char *api_next_cursor(const struct api_result *r);
+/* meta.total of a target, through api_get_ok(). */
+json_int_t api_total_of(struct api_fixture *fx, const char *target);
+/*
+ * Pages through base (a target with a query) by next_cursor, appending
+ * "&cursor=...", asserting 200 on each of at most 100 pages; returns how many
+ * items the pages held.
+ */
+size_t api_count_by_cursor(struct api_fixture *fx, const char *base);
 
 #endif

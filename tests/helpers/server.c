@@ -4,6 +4,7 @@
 #include "log.h"
 #include "meta_repo.h"
 #include "routes.h"
+#include "testutil.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -35,24 +36,6 @@ static void S_err(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
     if (n < 0)
         err[0] = '\0';
-}
-
-static char *S_strdup(const char *s)
-{
-    size_t n = strlen(s);
-    char *p = malloc(n + 1);
-    if (p)
-        memcpy(p, s, n + 1);
-    return p;
-}
-
-static void S_free_vec(char **v)
-{
-    if (!v)
-        return;
-    for (size_t i = 0; v[i]; i++)
-        free(v[i]);
-    free(v);
 }
 
 static void S_sleep_ms(unsigned ms)
@@ -155,6 +138,32 @@ int th_copy_file(const char *from, const char *to)
     return rc;
 }
 
+int th_test_db_copy(char *dir, size_t dirn, const char *name, char *db, size_t dbn)
+{
+    const char *src = getenv("MARSAD_TEST_DB");
+    if (!src || th_mkdtemp(dir, dirn) != 0)
+        return -1;
+    int w = snprintf(db, dbn, "%s/%s", dir, name);
+    if (w < 0 || (size_t)w >= dbn || th_copy_file(src, db) != 0) {
+        th_rmtree(dir);
+        return -1;
+    }
+    return 0;
+}
+
+int th_curl_group_setup(void **state)
+{
+    (void)state;
+    return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
+}
+
+int th_curl_group_teardown(void **state)
+{
+    (void)state;
+    curl_global_cleanup();
+    return 0;
+}
+
 char *th_read_file(const char *path, size_t *len)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -230,29 +239,17 @@ static int S_server_config(struct test_server *ts, const char *const *extra_args
 {
     const char *base[] = {"--host", "127.0.0.1", "--port",    "0",
                           "--db",   ts->db_path, "--threads", "4"};
-    size_t nbase = sizeof base / sizeof base[0];
-    size_t nextra = 0;
-    while (extra_args && extra_args[nextra])
-        nextra++;
-    char **argv = calloc(nbase + nextra + 1, sizeof *argv);
+    int argc = 0;
+    char **argv = tu_argv(base, sizeof base / sizeof base[0], extra_args, &argc);
     if (!argv) {
         S_err(err, errlen, "out of memory");
         return -1;
     }
-    bool ok = true;
-    for (size_t i = 0; i < nbase + nextra && ok; i++) {
-        argv[i] = S_strdup(i < nbase ? base[i] : extra_args[i - nbase]);
-        ok = argv[i] != NULL;
-    }
     char cerr[512] = "";
-    if (ok &&
-        config_parse(&ts->cfg, (int)(nbase + nextra), argv, 0, NULL, cerr, sizeof cerr) != APP_OK) {
+    bool ok = config_parse(&ts->cfg, argc, argv, 0, NULL, cerr, sizeof cerr) == APP_OK;
+    if (!ok)
         S_err(err, errlen, "config_parse: %s", cerr);
-        ok = false;
-    } else if (!ok) {
-        S_err(err, errlen, "out of memory");
-    }
-    S_free_vec(argv);
+    tu_vec_free(argv);
     return ok ? 0 : -1;
 }
 
@@ -393,16 +390,16 @@ static char **S_child_env(const char *const *extra)
     for (size_t i = 0; i < n; i++) {
         if (strncmp(environ[i], "MARSAD_", 7) == 0)
             continue;
-        if (!(env[j++] = S_strdup(environ[i])))
+        if (!(env[j++] = tu_strdup(environ[i])))
             goto oom;
     }
     for (size_t i = 0; i < k; i++) {
-        if (!(env[j++] = S_strdup(extra[i])))
+        if (!(env[j++] = tu_strdup(extra[i])))
             goto oom;
     }
     return env;
 oom:
-    S_free_vec(env);
+    tu_vec_free(env);
     return NULL;
 }
 
@@ -429,10 +426,10 @@ int test_proc_spawn(struct test_proc *p, const char *const *args, const char *co
     int nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     bool ok = argv && envp && outfd >= 0 && errfd >= 0 && nullfd >= 0;
     if (ok) {
-        argv[0] = S_strdup(bin);
+        argv[0] = tu_strdup(bin);
         ok = argv[0] != NULL;
         for (size_t i = 0; i < nargs && ok; i++) {
-            argv[i + 1] = S_strdup(args[i]);
+            argv[i + 1] = tu_strdup(args[i]);
             ok = argv[i + 1] != NULL;
         }
     }
@@ -448,8 +445,8 @@ int test_proc_spawn(struct test_proc *p, const char *const *args, const char *co
         p->pid = pid;
         ok = pid > 0;
     }
-    S_free_vec(argv);
-    S_free_vec(envp);
+    tu_vec_free(argv);
+    tu_vec_free(envp);
     if (outfd >= 0)
         close(outfd);
     if (errfd >= 0)

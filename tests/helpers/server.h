@@ -26,6 +26,15 @@ void th_rmtree(const char *path);
 int th_mkdtemp(char *out, size_t n);
 /* Copies a file. Returns 0 on success. */
 int th_copy_file(const char *from, const char *to);
+/*
+ * Creates a fresh temporary directory (into dir) holding a copy of
+ * $MARSAD_TEST_DB named `name` (its path into db). Returns 0 on success; on
+ * failure nothing is left behind.
+ */
+int th_test_db_copy(char *dir, size_t dirn, const char *name, char *db, size_t dbn);
+/* cmocka group setup/teardown for suites that use libcurl: curl_global_init/cleanup. */
+int th_curl_group_setup(void **state);
+int th_curl_group_teardown(void **state);
 /* Reads a whole file into a malloc'd NUL-terminated buffer (NULL on failure). */
 char *th_read_file(const char *path, size_t *len);
 /* Milliseconds on the monotonic clock. */

@@ -71,3 +71,40 @@ bool tu_write_file(const char *path, const void *data, size_t len)
     }
     return close(fd) == 0;
 }
+
+char *tu_strdup(const char *s)
+{
+    size_t n = strlen(s);
+    char *p = malloc(n + 1);
+    if (p)
+        memcpy(p, s, n + 1);
+    return p;
+}
+
+char **tu_argv(const char *const *base, size_t nbase, const char *const *extra, int *argc)
+{
+    size_t nextra = 0;
+    while (extra && extra[nextra])
+        nextra++;
+    char **argv = calloc(nbase + nextra + 1, sizeof *argv);
+    if (!argv)
+        return NULL;
+    for (size_t i = 0; i < nbase + nextra; i++) {
+        argv[i] = tu_strdup(i < nbase ? base[i] : extra[i - nbase]);
+        if (!argv[i]) {
+            tu_vec_free(argv);
+            return NULL;
+        }
+    }
+    *argc = (int)(nbase + nextra);
+    return argv;
+}
+
+void tu_vec_free(char **v)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; v[i]; i++)
+        free(v[i]);
+    free(v);
+}

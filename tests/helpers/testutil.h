@@ -20,4 +20,17 @@ bool tu_path(char *out, size_t n, const char *dir, const char *name);
 /* Creates (or truncates) a file holding `len` bytes of `data`. Returns false on failure. */
 bool tu_write_file(const char *path, const void *data, size_t len);
 
+/* A malloc'd copy of s, or NULL. */
+char *tu_strdup(const char *s);
+
+/*
+ * A NULL-terminated argv of malloc'd copies of base[0..nbase) then of extra
+ * (NULL-terminated, may be NULL); *argc is its length. NULL when out of
+ * memory. Free it with tu_vec_free().
+ */
+char **tu_argv(const char *const *base, size_t nbase, const char *const *extra, int *argc);
+
+/* Frees a NULL-terminated vector of malloc'd strings and the vector (NULL: nothing). */
+void tu_vec_free(char **v);
+
 #endif

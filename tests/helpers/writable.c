@@ -6,6 +6,7 @@
 #include "routes.h"
 #include "server.h"
 #include "sha256.h"
+#include "testutil.h"
 #include "write_repo.h"
 
 #include <fcntl.h>
@@ -14,38 +15,17 @@
 #include <string.h>
 #include <unistd.h>
 
-static char *S_strdup(const char *s)
-{
-    size_t n = strlen(s);
-    char *p = malloc(n + 1);
-    if (p)
-        memcpy(p, s, n + 1);
-    return p;
-}
-
 /* Parses the base flags plus extra_args into wf->api.cfg. */
 static int S_config(struct writable_fixture *wf, const char *const *extra_args)
 {
     const char *base[] = {"--db", wf->db_path, "--log-level", "debug"};
-    size_t nbase = sizeof base / sizeof base[0];
-    size_t nextra = 0;
-    while (extra_args && extra_args[nextra])
-        nextra++;
-    char **argv = calloc(nbase + nextra + 1, sizeof *argv);
+    int argc = 0;
+    char **argv = tu_argv(base, sizeof base / sizeof base[0], extra_args, &argc);
     if (!argv)
         return -1;
-    bool ok = true;
-    for (size_t i = 0; i < nbase + nextra && ok; i++) {
-        argv[i] = S_strdup(i < nbase ? base[i] : extra_args[i - nbase]);
-        ok = argv[i] != NULL;
-    }
     char err[512] = "";
-    if (ok &&
-        config_parse(&wf->api.cfg, (int)(nbase + nextra), argv, 0, NULL, err, sizeof err) != APP_OK)
-        ok = false;
-    for (size_t i = 0; i < nbase + nextra; i++)
-        free(argv[i]);
-    free(argv);
+    bool ok = config_parse(&wf->api.cfg, argc, argv, 0, NULL, err, sizeof err) == APP_OK;
+    tu_vec_free(argv);
     return ok ? 0 : -1;
 }
 

@@ -125,7 +125,9 @@ else
               "read=0 write=0 timeout=0 status=0 p50_ms=0 p99_ms=0 max_ms=0\n",
               n, c2, c3, c4, c5, err }' "$out/codes.txt")
 fi
-wait "$sampler" || true
+# The load is over: later samples would show an idle server.
+kill "$sampler" 2>/dev/null || true
+wait "$sampler" 2>/dev/null || true
 
 metrics5=$(curl -s "$base/metrics" | awk '/^marsad_http_requests_total\{code="5xx"\}/ { print $2 }')
 kill -TERM "$pid"
@@ -139,7 +141,7 @@ n5=$(get 5xx)
 sockerr=$(($(get connect) + $(get read) + $(get write) + $(get timeout)))
 
 # Memory trend after the warm-up: first quarter against second half.
-trend=$(awk -v warm="$warm" '
+trend=$(awk -v warm="$warm" 'BEGIN { n = 0 }
     $1 >= warm { t[n] = $1; r[n] = $2; n++ }
     END {
         if (n < 8) { print "samples=" n " q1=0 h2=0 growth_kb=0 pct=0 min=0 max=0"; exit }
@@ -149,8 +151,20 @@ trend=$(awk -v warm="$warm" '
         a /= q; b /= h
         min = r[0]; max = r[0]
         for (i = 0; i < n; i++) { if (r[i] < min) min = r[i]; if (r[i] > max) max = r[i] }
-        printf "samples=%d q1=%.0f h2=%.0f growth_kb=%.0f pct=%.2f min=%d max=%d\n",
-               n, a, b, b - a, a > 0 ? 100 * (b - a) / a : 0, min, max
+        # Medians too (informational: a few large responses make the means spiky).
+        for (i = 0; i < q; i++) s1[i] = r[i]
+        for (i = 0; i < h; i++) s2[i] = r[n - h + i]
+        m1 = median(s1, q); m2 = median(s2, h)
+        printf "samples=%d q1=%.0f h2=%.0f growth_kb=%.0f pct=%.2f min=%d max=%d med1=%d med2=%d\n",
+               n, a, b, b - a, (a > 0 ? 100 * (b - a) / a : 0), min, max, m1, m2
+    }
+    function median(v, k,    i, j, t) {
+        for (i = 1; i < k; i++) {
+            t = v[i]
+            for (j = i - 1; j >= 0 && v[j] > t; j--) v[j + 1] = v[j]
+            v[j + 1] = t
+        }
+        return k % 2 ? v[int(k / 2)] : (v[k / 2 - 1] + v[k / 2]) / 2
     }' "$out/rss.tsv")
 tget() { echo "$trend" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 growth=$(tget growth_kb)
@@ -197,6 +211,7 @@ fi
     echo "Warm-up: the first ${warm} s are ignored. After it: $samples samples,"
     echo "min $(tget min), max $(tget max); mean of the first quarter $(tget q1), of the second"
     echo "half $(tget h2): growth ${growth} KiB (${pct}%). Limit: 10% and 2048 KiB."
+    echo "Medians (for reference): first quarter $(tget med1), second half $(tget med2)."
     echo
     echo "| second | RSS KiB |"
     echo "|---|---|"
