@@ -40,6 +40,7 @@ CREATE TABLE source (
 ) STRICT;
 CREATE INDEX source_kind ON source (kind, seq);
 CREATE INDEX source_published ON source (published, seq);
+CREATE INDEX source_title ON source (title COLLATE NOCASE, seq);
 
 CREATE TABLE source_text (
     source_seq INTEGER PRIMARY KEY REFERENCES source (seq),
@@ -77,6 +78,7 @@ CREATE TABLE entity (
     description TEXT
 ) STRICT;
 CREATE INDEX entity_kind ON entity (kind, seq);
+CREATE INDEX entity_name ON entity (name, seq);
 
 CREATE TABLE entity_alias (
     entity_seq INTEGER NOT NULL REFERENCES entity (seq),
@@ -98,6 +100,7 @@ CREATE TABLE program (
     deleted_at TEXT
 ) STRICT;
 CREATE INDEX program_kind ON program (kind, seq);
+CREATE INDEX program_name ON program (name, seq);
 
 CREATE TABLE program_alias (
     program_seq INTEGER NOT NULL REFERENCES program (seq),
@@ -172,6 +175,8 @@ CREATE INDEX claim_subject_entity ON claim (subject_entity_seq, seq);
 CREATE INDEX claim_place ON claim (place_seq, seq);
 CREATE INDEX claim_kind ON claim (kind, seq);
 CREATE INDEX claim_claimant ON claim (claimant COLLATE NOCASE, seq);
+CREATE INDEX claim_claimant_entity ON claim (claimant_entity_seq, seq);
+CREATE INDEX claim_footnote ON claim (footnote_seq);
 CREATE INDEX claim_time ON claim (time_start, seq);
 CREATE INDEX claim_value ON claim (value, seq);
 
