@@ -5,7 +5,8 @@
  * the first call of the access handler, the response is queued on the
  * second). Whatever Marsad does per request costs on top of this.
  *
- * Usage: ceiling [--port N] [--threads N]   (port 0, the default, picks a free one)
+ * Usage: ceiling [--port N] [--threads N] [--size BYTES]
+ * (port 0, the default, picks a free one; --size pads the body to BYTES)
  * Prints "listening on http://127.0.0.1:PORT" on stdout; stops on SIGTERM/SIGINT.
  */
 #include <arpa/inet.h>
@@ -18,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char body[] = "{\"data\":{\"id\":\"ceiling\",\"ok\":true}}";
+static const char small_body[] = "{\"data\":{\"id\":\"ceiling\",\"ok\":true}}";
 static struct MHD_Response *fixed;
 
 static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const char *url,
@@ -53,14 +54,16 @@ static unsigned S_uint(const char *s, unsigned max)
 
 int main(int argc, char **argv)
 {
-    unsigned port = 0, threads = 1;
+    unsigned port = 0, threads = 1, size = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--port") == 0)
             port = S_uint(argv[i + 1], 65535);
         else if (strcmp(argv[i], "--threads") == 0)
             threads = S_uint(argv[i + 1], 256);
+        else if (strcmp(argv[i], "--size") == 0)
+            size = S_uint(argv[i + 1], 1u << 20);
         else {
-            fprintf(stderr, "usage: ceiling [--port N] [--threads N]\n");
+            fprintf(stderr, "usage: ceiling [--port N] [--threads N] [--size BYTES]\n");
             return 2;
         }
     }
@@ -73,8 +76,18 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    fixed = MHD_create_response_from_buffer(sizeof body - 1, (void *)(uintptr_t)body,
-                                            MHD_RESPMEM_PERSISTENT);
+    /* --size N: a body of N bytes ({"data":"xxx..."}), to compare with responses that big. */
+    static char padded[(1u << 20) + 16];
+    const char *body = small_body;
+    size_t len = sizeof small_body - 1;
+    if (size > 12) {
+        memcpy(padded, "{\"data\":\"", 9);
+        memset(padded + 9, 'x', size - 11);
+        memcpy(padded + size - 2, "\"}", 2);
+        body = padded;
+        len = size;
+    }
+    fixed = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_PERSISTENT);
     if (!fixed)
         return 1;
     MHD_add_response_header(fixed, "Content-Type", "application/json");

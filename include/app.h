@@ -25,6 +25,7 @@ struct app_metrics {
 };
 
 struct http_server;
+struct stat_cache;
 
 struct app {
     const struct config *cfg;
@@ -39,7 +40,8 @@ struct app {
     atomic_uint_fast64_t request_seq;
     const char *mhd_version;
     const char *sqlite_version;
-    struct http_server *server; /* set while serving */
+    struct http_server *server;    /* set while serving */
+    struct stat_cache *stat_cache; /* computed statistics responses; NULL caches nothing */
 };
 
 /* The calling thread's read-only connection. */

@@ -3,10 +3,11 @@
  * dataset version. Those answers are a pure function of the dataset version
  * and the request (the same premise as the ETag), but computing one reads
  * every claim on a metric and encodes its whole timeline, so a repeated
- * request is served from here. Keyed by database path, dataset version,
- * request target and Accept header; a write advances the version, so an
- * entry never outlives the data it was computed from. Bounded (entries and
- * bytes), least recently used out first, thread-safe.
+ * request is served from here. Keyed by dataset version, request target and
+ * Accept header; the first entry of a newer version drops every older one, so
+ * an entry never outlives the data it was computed from. Bounded (entries and
+ * bytes), least recently used out first, thread-safe. One cache per server
+ * (struct app); a NULL cache caches nothing.
  */
 #ifndef MARSAD_STATISTIC_CACHE_H
 #define MARSAD_STATISTIC_CACHE_H
@@ -16,7 +17,13 @@
 #include <stdbool.h>
 
 #define STAT_CACHE_SLOTS     32
-#define STAT_CACHE_MAX_BYTES (64u * 1024u * 1024u)
+#define STAT_CACHE_MAX_BYTES (8u * 1024u * 1024u)
+
+struct stat_cache;
+
+/* A new, empty cache (NULL when out of memory: the server then caches nothing). */
+struct stat_cache *stat_cache_new(void);
+void stat_cache_free(struct stat_cache *c);
 
 /*
  * The cache key of a request (malloc'd; NULL when out of memory, which makes
@@ -25,10 +32,10 @@
  */
 char *stat_cache_key(const struct http_request *req);
 /* Fills res (status, content type, body, headers) and returns true on a hit. */
-bool stat_cache_get(const char *key, struct http_response *res);
+bool stat_cache_get(struct stat_cache *c, const char *key, struct http_response *res);
 /* Stores a 200 response under key (others are ignored). */
-void stat_cache_put(const char *key, const struct http_response *res);
-/* Drops every entry (tests). */
-void stat_cache_clear(void);
+void stat_cache_put(struct stat_cache *c, const char *key, const struct http_response *res);
+/* Drops every entry. */
+void stat_cache_clear(struct stat_cache *c);
 
 #endif

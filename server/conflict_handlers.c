@@ -71,7 +71,7 @@ void conflicts_list(struct http_request *req, struct http_response *res)
     stat_set_init(&set);
     stat_pairs_init(&pairs);
     key = stat_cache_key(req);
-    if (stat_cache_get(key, res))
+    if (stat_cache_get(req->app->stat_cache, key, res))
         goto done;
     query_errors_init(&qe);
     list_parse(req, &qe, &lp);
@@ -111,7 +111,7 @@ void conflicts_list(struct http_request *req, struct http_response *res)
     S_mark_truncated(res, &lp, pairs.truncated);
     if (pairs.truncated)
         http_response_header(res, "X-Result-Truncated", "true");
-    stat_cache_put(key, res);
+    stat_cache_put(req->app->stat_cache, key, res);
     list_free(&lc);
 done:
     free(key);

@@ -11,6 +11,7 @@
 #include "meta_repo.h"
 #include "routes.h"
 #include "seed.h"
+#include "statistic_cache.h"
 #include "synth.h"
 
 #include <errno.h>
@@ -158,6 +159,7 @@ static int S_serve(int argc, char **argv)
         return 1;
     }
     atomic_store(&app.dataset_version, version);
+    app.stat_cache = stat_cache_new();
 
     /* Block the signals in every thread; this one waits for them. */
     sigset_t set;
@@ -183,6 +185,7 @@ static int S_serve(int argc, char **argv)
     log_msg(&app.log, LOG_INFO, "received signal %d, finishing requests in flight", sig);
     http_server_stop(srv, 10000);
     db_pool_close(&app.db);
+    stat_cache_free(app.stat_cache);
     log_msg(&app.log, LOG_INFO, "stopped");
     return 0;
 }

@@ -18,20 +18,30 @@ struct S_entry {
     uint64_t used; /* LRU clock */
 };
 
-static pthread_mutex_t S_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct S_entry S_slots[STAT_CACHE_SLOTS];
-static size_t S_bytes;
-static uint64_t S_clock;
+struct stat_cache {
+    pthread_mutex_t lock;
+    struct S_entry slots[STAT_CACHE_SLOTS];
+    size_t bytes;
+    uint64_t clock;
+    uint64_t version; /* newest dataset version seen; older entries are dropped */
+};
 
-/* db path, dataset version, target and Accept, newline-separated. */
+struct stat_cache *stat_cache_new(void)
+{
+    struct stat_cache *c = calloc(1, sizeof *c);
+    if (c)
+        pthread_mutex_init(&c->lock, NULL);
+    return c;
+}
+
+/* Dataset version, target and Accept, newline-separated. */
 char *stat_cache_key(const struct http_request *req)
 {
     struct buf b;
     const struct app *app = req->app;
     const char *accept = http_header(req, "Accept");
     buf_init(&b);
-    buf_puts(&b, app && app->cfg ? app->cfg->db_path : "");
-    buf_printf(&b, "\n%llu\n",
+    buf_printf(&b, "%llu\n",
                app ? (unsigned long long)atomic_load(&req->app->dataset_version) : 0ULL);
     buf_puts(&b, req->target ? req->target : "");
     buf_putc(&b, '\n');
@@ -43,11 +53,11 @@ char *stat_cache_key(const struct http_request *req)
     return buf_steal(&b, NULL);
 }
 
-static void S_drop(struct S_entry *e)
+static void S_drop(struct stat_cache *c, struct S_entry *e)
 {
     if (e->key == NULL)
         return;
-    S_bytes -= e->len;
+    c->bytes -= e->len;
     for (size_t i = 0; i < e->nheaders; i++)
         free(e->headers[i].value);
     free(e->key);
@@ -55,14 +65,14 @@ static void S_drop(struct S_entry *e)
     memset(e, 0, sizeof *e);
 }
 
-bool stat_cache_get(const char *key, struct http_response *res)
+bool stat_cache_get(struct stat_cache *c, const char *key, struct http_response *res)
 {
     bool hit = false;
-    if (key == NULL)
+    if (c == NULL || key == NULL)
         return false;
-    pthread_mutex_lock(&S_lock);
+    pthread_mutex_lock(&c->lock);
     for (size_t i = 0; i < STAT_CACHE_SLOTS && !hit; i++) {
-        struct S_entry *e = &S_slots[i];
+        struct S_entry *e = &c->slots[i];
         if (e->key == NULL || strcmp(e->key, key) != 0)
             continue;
         buf_reset(&res->body);
@@ -74,10 +84,10 @@ bool stat_cache_get(const char *key, struct http_response *res)
         res->cacheable = true;
         for (size_t h = 0; h < e->nheaders; h++)
             http_response_header(res, e->headers[h].name, e->headers[h].value);
-        e->used = ++S_clock;
+        e->used = ++c->clock;
         hit = true;
     }
-    pthread_mutex_unlock(&S_lock);
+    pthread_mutex_unlock(&c->lock);
     return hit;
 }
 
@@ -115,12 +125,13 @@ static void S_free_detached(struct S_entry *e)
     free(e->body);
 }
 
-void stat_cache_put(const char *key, const struct http_response *res)
+void stat_cache_put(struct stat_cache *c, const char *key, const struct http_response *res)
 {
     struct S_entry e;
-    if (key == NULL || res->status != 200 || res->body.oom ||
+    if (c == NULL || key == NULL || res->status != 200 || res->body.oom ||
         res->body.len > STAT_CACHE_MAX_BYTES / 4)
         return;
+    uint64_t version = strtoull(key, NULL, 10);
     size_t n = strlen(key) + 1;
     char *copy = malloc(n);
     if (copy == NULL)
@@ -130,16 +141,22 @@ void stat_cache_put(const char *key, const struct http_response *res)
         S_free_detached(&e);
         return;
     }
-    pthread_mutex_lock(&S_lock);
-    /* Same key (a concurrent miss) or stale: replace; then evict LRU to fit. */
-    for (size_t i = 0; i < STAT_CACHE_SLOTS; i++) {
-        if (S_slots[i].key != NULL && strcmp(S_slots[i].key, copy) == 0)
-            S_drop(&S_slots[i]);
+    pthread_mutex_lock(&c->lock);
+    if (version < c->version) { /* computed from data a write has replaced since */
+        pthread_mutex_unlock(&c->lock);
+        S_free_detached(&e);
+        return;
     }
+    /* A newer dataset: every entry is stale. The same key (a concurrent miss): replace. */
+    for (size_t i = 0; i < STAT_CACHE_SLOTS; i++) {
+        if (c->slots[i].key != NULL && (version > c->version || strcmp(c->slots[i].key, copy) == 0))
+            S_drop(c, &c->slots[i]);
+    }
+    c->version = version;
     for (;;) {
         struct S_entry *victim = NULL, *free_slot = NULL;
         for (size_t i = 0; i < STAT_CACHE_SLOTS; i++) {
-            struct S_entry *s = &S_slots[i];
+            struct S_entry *s = &c->slots[i];
             if (s->key == NULL) {
                 if (free_slot == NULL)
                     free_slot = s;
@@ -147,25 +164,36 @@ void stat_cache_put(const char *key, const struct http_response *res)
                 victim = s;
             }
         }
-        if (free_slot != NULL && S_bytes + e.len <= STAT_CACHE_MAX_BYTES) {
-            e.used = ++S_clock;
+        if (free_slot != NULL && c->bytes + e.len <= STAT_CACHE_MAX_BYTES) {
+            e.used = ++c->clock;
             *free_slot = e;
-            S_bytes += e.len;
+            c->bytes += e.len;
             break;
         }
         if (victim == NULL) { /* cannot happen: the entry is at most a quarter of the budget */
             S_free_detached(&e);
             break;
         }
-        S_drop(victim);
+        S_drop(c, victim);
     }
-    pthread_mutex_unlock(&S_lock);
+    pthread_mutex_unlock(&c->lock);
 }
 
-void stat_cache_clear(void)
+void stat_cache_clear(struct stat_cache *c)
 {
-    pthread_mutex_lock(&S_lock);
+    if (c == NULL)
+        return;
+    pthread_mutex_lock(&c->lock);
     for (size_t i = 0; i < STAT_CACHE_SLOTS; i++)
-        S_drop(&S_slots[i]);
-    pthread_mutex_unlock(&S_lock);
+        S_drop(c, &c->slots[i]);
+    pthread_mutex_unlock(&c->lock);
+}
+
+void stat_cache_free(struct stat_cache *c)
+{
+    if (c == NULL)
+        return;
+    stat_cache_clear(c);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
 }

@@ -130,7 +130,7 @@ void statistics_list(struct http_request *req, struct http_response *res)
 
     stat_arena_init(&m.arena);
     key = stat_cache_key(req);
-    if (stat_cache_get(key, res))
+    if (stat_cache_get(req->app->stat_cache, key, res))
         goto done;
     query_errors_init(&qe);
     list_parse(req, &qe, &lp);
@@ -184,7 +184,7 @@ void statistics_list(struct http_request *req, struct http_response *res)
         app_db_error(req, res, st, "summarizing statistics");
     } else {
         list_end(&lc, total);
-        stat_cache_put(key, res);
+        stat_cache_put(req->app->stat_cache, key, res);
     }
     list_free(&lc);
 done:
@@ -272,7 +272,7 @@ void statistics_get(struct http_request *req, struct http_response *res)
     stat_arena_init(&one.arena);
     S_view_init(&v);
     key = stat_cache_key(req);
-    if (stat_cache_get(key, res))
+    if (stat_cache_get(req->app->stat_cache, key, res))
         goto done;
     query_errors_init(&qe);
     S_get_parse(req, &qe, &f, &place, &subject);
@@ -293,7 +293,7 @@ void statistics_get(struct http_request *req, struct http_response *res)
     }
     if (st == APP_OK) {
         S_get_write(res, &one.row, &v);
-        stat_cache_put(key, res);
+        stat_cache_put(req->app->stat_cache, key, res);
     } else if (st == APP_ENOTFOUND) {
         char msg[200];
         int n = snprintf(msg, sizeof msg, "no metric with id '%.100s'", id);

@@ -2,6 +2,7 @@
 
 #include "meta_repo.h"
 #include "routes.h"
+#include "statistic_cache.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -43,6 +44,7 @@ int api_fixture_open(struct api_fixture *fx)
     if (db_pool_reader(&app->db, &c) != APP_OK || meta_repo_dataset_version(c, &v) != APP_OK)
         return -1;
     atomic_store(&app->dataset_version, v);
+    app->stat_cache = stat_cache_new();
     return 0;
 }
 
@@ -51,6 +53,7 @@ void api_fixture_close(struct api_fixture *fx)
     if (!fx->app)
         return;
     db_pool_close(&fx->app->db);
+    stat_cache_free(fx->app->stat_cache);
     free(fx->app);
     fx->app = NULL;
 }

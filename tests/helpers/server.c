@@ -4,6 +4,7 @@
 #include "log.h"
 #include "meta_repo.h"
 #include "routes.h"
+#include "statistic_cache.h"
 #include "testutil.h"
 
 #include <dirent.h>
@@ -335,6 +336,7 @@ int test_server_start(struct test_server *ts, const char *const *extra_args, cha
         goto fail;
     }
     atomic_store(&app->dataset_version, version);
+    app->stat_cache = stat_cache_new();
 
     if (http_server_start(app, &ts->srv) != APP_OK) {
         ts->srv = NULL;
@@ -362,6 +364,7 @@ void test_server_stop(struct test_server *ts)
     }
     if (ts->pool_open && ts->app) {
         db_pool_close(&ts->app->db);
+        stat_cache_free(ts->app->stat_cache);
         ts->pool_open = false;
     }
     if (ts->log_fd >= 0) {

@@ -6,6 +6,7 @@
 #include "routes.h"
 #include "server.h"
 #include "sha256.h"
+#include "statistic_cache.h"
 #include "testutil.h"
 #include "write_repo.h"
 
@@ -81,6 +82,7 @@ int writable_open(struct writable_fixture *wf, const char *const *extra_args)
     if (db_pool_reader(&app->db, &c) != APP_OK || meta_repo_dataset_version(c, &v) != APP_OK)
         goto fail;
     atomic_store(&app->dataset_version, v);
+    app->stat_cache = stat_cache_new();
     return 0;
 
 fail:
@@ -92,6 +94,7 @@ void writable_close(struct writable_fixture *wf)
 {
     if (wf->pool_open && wf->api.app) {
         db_pool_close(&wf->api.app->db);
+        stat_cache_free(wf->api.app->stat_cache);
         wf->pool_open = false;
     }
     free(wf->api.app);
