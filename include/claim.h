@@ -31,6 +31,8 @@ struct claim_row {
     const char *metric_label, *metric_unit, *metric_value_type;
     bool has_time;
     int64_t time_start, time_end;
+    /* the stored text around the quote; set by claim_repo_get_context() only */
+    const char *context_before, *context_after;
 };
 
 /* Called once per row; return false to stop. */

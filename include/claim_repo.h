@@ -42,19 +42,11 @@ enum app_status claim_repo_list(struct db_conn *c, const struct claim_filter *f,
                                 void *ctx) APP_MUST_CHECK;
 enum app_status claim_repo_count(struct db_conn *c, const struct claim_filter *f,
                                  int64_t *out) APP_MUST_CHECK;
-/* One claim by id; APP_ENOTFOUND when absent or deleted. */
-enum app_status claim_repo_get(struct db_conn *c, const char *id, claim_row_fn fn,
-                               void *ctx) APP_MUST_CHECK;
 /*
- * The stored text around a claim's quote: up to `chars` code points before
- * and after. Writes into the callbacks' strings through out parameters copied
- * into the buffers given.
+ * One claim with up to `chars` code points of the stored text before and after
+ * its quote (row->context_before/after); APP_ENOTFOUND when absent or deleted.
  */
-struct claim_context {
-    char *before; /* malloc'd */
-    char *after;  /* malloc'd */
-};
-enum app_status claim_repo_context(struct db_conn *c, const char *id, int chars,
-                                   struct claim_context *out) APP_MUST_CHECK;
+enum app_status claim_repo_get_context(struct db_conn *c, const char *id, int chars,
+                                       claim_row_fn fn, void *ctx) APP_MUST_CHECK;
 
 #endif

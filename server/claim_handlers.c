@@ -192,8 +192,6 @@ void claims_list(struct http_request *req, struct http_response *res)
 struct one_ctx {
     struct jw *w;
     unsigned include;
-    struct claim_context cx;
-    bool with_context;
 };
 
 static bool S_one(void *ctx, const struct claim_row *r)
@@ -204,12 +202,12 @@ static bool S_one(void *ctx, const struct claim_row *r)
     jw_key(w, "data");
     jw_obj_begin(w);
     claim_json_members(w, r, CLAIM_ALL_FIELDS, o->include);
-    if (o->with_context) {
+    if (r->context_before && r->context_after) {
         jw_key(w, "context");
         jw_obj_begin(w);
-        jw_kstr(w, "before", o->cx.before);
+        jw_kstr(w, "before", r->context_before);
         jw_kstr(w, "quote", r->quote);
-        jw_kstr(w, "after", o->cx.after);
+        jw_kstr(w, "after", r->context_after);
         jw_obj_end(w);
     }
     jw_obj_end(w);
@@ -236,16 +234,10 @@ void claims_get(struct http_request *req, struct http_response *res)
     struct one_ctx o = {.w = &w, .include = CLAIM_INCLUDE_SOURCE | CLAIM_INCLUDE_METRIC};
     enum app_status st = app_db_reader(req->app, &c);
     if (st == APP_OK) {
-        st = claim_repo_context(c, id, (int)chars, &o.cx);
-        o.with_context = st == APP_OK;
-    }
-    if (st == APP_OK) {
         http_json_begin(res, &w);
         res->cacheable = true;
-        st = claim_repo_get(c, id, S_one, &o);
+        st = claim_repo_get_context(c, id, (int)chars, S_one, &o);
     }
-    free(o.cx.before);
-    free(o.cx.after);
     struct write_state ws = {0};
     if (st == APP_ENOTFOUND && write_repo_load(c, WRITE_CLAIM, id, &ws) == APP_OK && ws.found &&
         ws.deleted) {

@@ -52,6 +52,19 @@ static const char F_ENTITY[] = " AND (c.subject_entity_seq IN (SELECT seq FROM e
                                              " OR c.seq IN (SELECT cm.claim_seq FROM claim_mention "
                                              "cm JOIN entity e ON e.seq = "
                                              "cm.entity_seq WHERE e.id" IDS(":entity") "))";
+/*
+ * One id (the common case) compares with '=': SQLite then walks the index in
+ * its (column, seq) order and stops after a page, where "IN (subquery)" makes
+ * it read and sort every matching row first.
+ */
+static const char F_SOURCE_ONE[] =
+    " AND c.source_seq = (SELECT seq FROM source WHERE id = (:source ->> 0))";
+static const char F_METRIC_ONE[] =
+    " AND c.metric_seq = (SELECT seq FROM metric WHERE id = (:metric ->> 0))";
+static const char F_PLACE_ONE[] =
+    " AND c.place_seq = (SELECT seq FROM entity WHERE id = (:place ->> 0))";
+static const char F_KIND_ONE[] = " AND c.kind = (:kind ->> 0)";
+
 static const char F_PLACE[] =
     " AND c.place_seq IN (SELECT seq FROM entity WHERE id" IDS(":place") ")";
 static const char F_CLAIMANT[] = " AND EXISTS (SELECT 1 FROM json_each(:claimant) j WHERE "
@@ -72,19 +85,19 @@ static void S_where(struct buf *b, const struct claim_filter *f)
 {
     buf_puts(b, " WHERE c.deleted_at IS NULL");
     if (f->source_json)
-        buf_puts(b, F_SOURCE);
+        buf_puts(b, strchr(f->source_json, ',') ? F_SOURCE : F_SOURCE_ONE);
     if (f->metric_json)
-        buf_puts(b, F_METRIC);
+        buf_puts(b, strchr(f->metric_json, ',') ? F_METRIC : F_METRIC_ONE);
     if (f->program_json)
         buf_puts(b, F_PROGRAM);
     if (f->entity_json)
         buf_puts(b, F_ENTITY);
     if (f->place_json)
-        buf_puts(b, F_PLACE);
+        buf_puts(b, strchr(f->place_json, ',') ? F_PLACE : F_PLACE_ONE);
     if (f->claimant_json)
         buf_puts(b, F_CLAIMANT);
     if (f->kind_json)
-        buf_puts(b, F_KIND);
+        buf_puts(b, strchr(f->kind_json, ',') ? F_KIND : F_KIND_ONE);
     if (f->topic_json)
         buf_puts(b, F_TOPIC);
     if (f->id_json)
@@ -126,7 +139,8 @@ static void S_bind_filter(sqlite3_stmt *st, const void *filter)
         db_bind_named_double(st, ":vmax", f->vmax);
 }
 
-static void S_row(sqlite3_stmt *st, struct claim_row *r)
+/* Reads CLAIM_COLUMNS; returns the index of the first column after them. */
+static int S_row(sqlite3_stmt *st, struct claim_row *r)
 {
     int i = 0;
     r->seq = sqlite3_column_int64(st, i++);
@@ -174,6 +188,7 @@ static void S_row(sqlite3_stmt *st, struct claim_row *r)
     r->has_time = sqlite3_column_type(st, i) != SQLITE_NULL;
     r->time_start = sqlite3_column_int64(st, i++);
     r->time_end = sqlite3_column_int64(st, i++);
+    return i;
 }
 
 /* The caller's row callback, for db_rows(). */
@@ -187,6 +202,7 @@ static bool S_visit(void *ctx, sqlite3_stmt *st)
     const struct visit *v = ctx;
     struct claim_row row;
     S_row(st, &row);
+    row.context_before = row.context_after = NULL;
     return v->fn(v->ctx, &row);
 }
 
@@ -225,51 +241,32 @@ enum app_status claim_repo_count(struct db_conn *c, const struct claim_filter *f
     return db_count_buf(c, &sql, S_bind_filter, f, out);
 }
 
-static const char SQL_GET[] =
-    "SELECT " CLAIM_COLUMNS CLAIM_FROM " WHERE c.id = ?1 AND c.deleted_at IS NULL";
+/* The claim and the stored text around its quote, in one statement (one read transaction). */
+static const char SQL_GET_CONTEXT[] =
+    "SELECT " CLAIM_COLUMNS ", substr(t.body, max(c.quote_start - ?2, 0) + 1, c.quote_start - "
+    "max(c.quote_start - ?2, 0)), substr(t.body, c.quote_end + 1, ?2)" CLAIM_FROM
+    " LEFT JOIN source_text t ON t.source_seq = c.source_seq WHERE c.id = ?1 AND c.deleted_at IS "
+    "NULL";
 
-enum app_status claim_repo_get(struct db_conn *c, const char *id, claim_row_fn fn, void *ctx)
+static bool S_visit_context(void *ctx, sqlite3_stmt *st)
+{
+    const struct visit *v = ctx;
+    struct claim_row row;
+    int i = S_row(st, &row);
+    row.context_before = db_column_text(st, i);
+    row.context_after = db_column_text(st, i + 1);
+    return v->fn(v->ctx, &row);
+}
+
+enum app_status claim_repo_get_context(struct db_conn *c, const char *id, int chars,
+                                       claim_row_fn fn, void *ctx)
 {
     struct visit v = {fn, ctx};
-    return db_rows_by_id(c, SQL_GET, id, S_visit, &v);
-}
-
-static const char SQL_CONTEXT[] =
-    "SELECT substr(t.body, max(c.quote_start - ?2, 0) + 1, c.quote_start - max(c.quote_start - "
-    "?2, 0)), substr(t.body, c.quote_end + 1, ?2) FROM claim c JOIN source_text t ON "
-    "t.source_seq = c.source_seq WHERE c.id = ?1 AND c.deleted_at IS NULL";
-
-static char *S_dup(const unsigned char *s)
-{
-    size_t n = s ? strlen((const char *)s) : 0;
-    char *p = malloc(n + 1);
-    if (p) {
-        if (n)
-            memcpy(p, s, n);
-        p[n] = '\0';
-    }
-    return p;
-}
-
-enum app_status claim_repo_context(struct db_conn *c, const char *id, int chars,
-                                   struct claim_context *out)
-{
-    out->before = NULL;
-    out->after = NULL;
     sqlite3_stmt *st = NULL;
-    enum app_status s = db_stmt(c, SQL_CONTEXT, &st);
+    enum app_status s = db_stmt(c, SQL_GET_CONTEXT, &st);
     if (s != APP_OK)
         return s;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 2, chars);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        out->before = S_dup(sqlite3_column_text(st, 0));
-        out->after = S_dup(sqlite3_column_text(st, 1));
-        s = (out->before && out->after) ? APP_OK : APP_ENOMEM;
-    } else {
-        s = rc == SQLITE_DONE ? APP_ENOTFOUND : db_status(rc);
-    }
-    sqlite3_reset(st);
-    return s;
+    return db_rows_found(st, S_visit_context, &v);
 }

@@ -99,7 +99,7 @@ enum app_status db_open(const char *path, bool readonly, struct db_conn **out)
     } else {
         /* Readers map the file: large scans share the OS page cache instead of copying
          * pages into each connection's own cache (file-backed, not anonymous memory). */
-        st = db_exec(c, "PRAGMA query_only = ON; PRAGMA mmap_size = 268435456");
+        st = db_exec(c, "PRAGMA query_only = ON; PRAGMA mmap_size = 2147418112");
         if (st != APP_OK)
             goto fail;
     }

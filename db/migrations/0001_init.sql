@@ -167,13 +167,13 @@ CREATE TABLE claim (
     CHECK (subject_program_seq IS NULL OR subject_entity_seq IS NULL),
     CHECK (attribute IS NULL OR subject_program_seq IS NOT NULL)
 ) STRICT;
-CREATE INDEX claim_source ON claim (source_seq, seq);
-CREATE INDEX claim_metric ON claim (metric_seq, seq);
+CREATE INDEX claim_source ON claim (source_seq, deleted_at, seq);
+CREATE INDEX claim_metric ON claim (metric_seq, deleted_at, seq);
 CREATE INDEX claim_metric_time ON claim (metric_seq, time_start, seq);
 CREATE INDEX claim_program ON claim (subject_program_seq, seq);
 CREATE INDEX claim_subject_entity ON claim (subject_entity_seq, seq);
-CREATE INDEX claim_place ON claim (place_seq, seq);
-CREATE INDEX claim_kind ON claim (kind, seq);
+CREATE INDEX claim_place ON claim (place_seq, deleted_at, seq);
+CREATE INDEX claim_kind ON claim (kind, deleted_at, seq);
 CREATE INDEX claim_claimant ON claim (claimant COLLATE NOCASE, seq);
 CREATE INDEX claim_claimant_entity ON claim (claimant_entity_seq, seq);
 CREATE INDEX claim_footnote ON claim (footnote_seq);
