@@ -21,6 +21,7 @@ struct stat_claim_row {
     int64_t seq;
     const char *id, *source_id, *quote, *claimant;
     const char *metric_id, *value_type; /* NULL for a claim without metric */
+    bool one_per_subject;               /* the metric has one true value per subject */
     int64_t metric_seq;                 /* 0 without metric */
     bool has_value, has_lower, has_upper;
     double value, lower, upper;

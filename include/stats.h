@@ -13,7 +13,9 @@
  * claim with no time applies at all times.
  *
  * Two claims on the same metric, place and subject DISAGREE when their time
- * windows overlap and their value intervals do not.
+ * windows overlap and their value intervals do not. On a metric with one true
+ * value per subject (a program's start date) the caller compares claims as
+ * timeless: their windows do not apply.
  */
 #ifndef MARSAD_STATS_H
 #define MARSAD_STATS_H

@@ -179,7 +179,8 @@ static enum app_status S_metrics(struct loader *L, json_t *arr, sqlite3_int64 so
 {
     enum app_status s = APP_OK;
     sqlite3_stmt *st = S_prep(L, "INSERT INTO metric (id, label, unit, value_type, definition, "
-                                 "counting_basis, source_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+                                 "counting_basis, source_seq, one_per_subject) VALUES (?1, ?2, "
+                                 "?3, ?4, ?5, ?6, ?7, ?8)");
     if (!st)
         return APP_EINVAL;
     size_t i;
@@ -195,6 +196,12 @@ static enum app_status S_metrics(struct loader *L, json_t *arr, sqlite3_int64 so
             S_bind_text(st, k + 1, v[k]);
         }
         S_bind_seq(st, 7, source_seq);
+        json_t *once = json_object_get(m, "one_per_subject");
+        if (once && !json_is_boolean(once)) {
+            s = S_fail(L, "%s: 'one_per_subject' must be true or false", v[0]);
+            goto out;
+        }
+        sqlite3_bind_int(st, 8, json_is_true(once) ? 1 : 0);
         if ((s = S_step(L, st, v[0])))
             goto out;
     }

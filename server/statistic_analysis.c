@@ -98,9 +98,14 @@ static void S_measure(struct stat_obs *o)
     o->iv.hi = INFINITY;
     o->iv.lo_open = true;
     o->iv.hi_open = true;
-    o->when.has_time = r->has_time;
-    o->when.start = r->has_time ? r->time_start : 0;
-    o->when.end = r->has_time ? r->time_end : 0;
+    /* A metric with one true value per subject (a program's start date, a law's
+     * adoption) is compared at all times: the as_of of such a claim (often the very
+     * date it states) is no window of validity, or "September 2014" and "January
+     * 2015" for one law could never disagree. */
+    bool timed = r->has_time && !r->one_per_subject;
+    o->when.has_time = timed;
+    o->when.start = timed ? r->time_start : 0;
+    o->when.end = timed ? r->time_end : 0;
     if (r->metric_id == NULL || !stats_bound_parse(r->bound, &b))
         return;
     if (o->is_date) {
@@ -242,9 +247,21 @@ bool stat_same_context(const struct stat_obs *a, const struct stat_obs *b)
     return framed && S_strcmp0(x->place_id, y->place_id) == 0;
 }
 
+/*
+ * Counts over different spans measure different things ("5 cells in 2013", "27
+ * cells from 2013 to May 2015"): two claims that each cover a period compare
+ * only when the periods are the same.
+ */
+static bool S_same_periods(const struct stat_obs *a, const struct stat_obs *b)
+{
+    if (a->r.one_per_subject || !a->r.period_start || !b->r.period_start)
+        return true;
+    return a->when.start == b->when.start && a->when.end == b->when.end;
+}
+
 bool stat_obs_disagree(const struct stat_obs *a, const struct stat_obs *b)
 {
-    if (!a->comparable || !b->comparable || !stat_same_context(a, b))
+    if (!a->comparable || !b->comparable || !stat_same_context(a, b) || !S_same_periods(a, b))
         return false;
     return stats_disagree(&a->when, &a->iv, &b->when, &b->iv);
 }
@@ -329,7 +346,8 @@ static void S_emit(struct S_find *F, const struct S_ent *x, const struct S_ent *
 
 static bool S_check(const struct S_ent *x, const struct S_ent *y)
 {
-    return stats_disagree(&x->o->when, &x->o->iv, &y->o->when, &y->o->iv);
+    return S_same_periods(x->o, y->o) &&
+           stats_disagree(&x->o->when, &x->o->iv, &y->o->when, &y->o->iv);
 }
 
 static int S_cmp_start(const void *pa, const void *pb)
@@ -760,22 +778,21 @@ static void S_edge(struct buf *out, int64_t day, bool is_end)
 /* A span of days as a partial date when it is one ("2019", "2019-03"), else "a..b". */
 static void S_span(struct buf *out, int64_t first, int64_t last)
 {
-    struct buf a, b;
-    buf_init(&a);
-    buf_init(&b);
-    S_edge(&a, first, false);
-    S_edge(&b, last, true);
-    if (strcmp(buf_str(&a), buf_str(&b)) == 0) {
-        buf_puts(out, buf_str(&a));
+    int y0, m0, d0, y1, m1, d1, ny, nm, nd;
+    S_civil(first, &y0, &m0, &d0);
+    S_civil(last, &y1, &m1, &d1);
+    S_civil(last + 1, &ny, &nm, &nd);
+    if (first == last) {
+        buf_printf(out, "%04d-%02d-%02d", y0, m0, d0);
+    } else if (y0 == y1 && m0 == 1 && d0 == 1 && ny == y1 + 1) {
+        buf_printf(out, "%04d", y0);
+    } else if (y0 == y1 && m0 == m1 && d0 == 1 && nm != m1) {
+        buf_printf(out, "%04d-%02d", y0, m0);
     } else {
-        buf_puts(out, buf_str(&a));
+        S_edge(out, first, false);
         buf_puts(out, "..");
-        buf_puts(out, buf_str(&b));
+        S_edge(out, last, true);
     }
-    if (a.oom || b.oom)
-        out->oom = true;
-    buf_free(&a);
-    buf_free(&b);
 }
 
 static void S_num_edge(struct buf *out, double v, bool is_date)
@@ -813,7 +830,9 @@ static void S_interval(struct buf *out, const struct stat_obs *o)
 void stat_reason(const struct stat_obs *a, const struct stat_obs *b, struct buf *out)
 {
     const struct stats_window *wa = &a->when, *wb = &b->when;
-    if (!wa->has_time && !wb->has_time) {
+    if (a->r.one_per_subject) {
+        buf_puts(out, "one true value per subject (compared whatever their dates)");
+    } else if (!wa->has_time && !wb->has_time) {
         buf_puts(out, "both undated (apply at all times)");
     } else {
         int64_t s = wa->has_time ? wa->start : wb->start;

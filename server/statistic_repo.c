@@ -95,7 +95,7 @@ enum app_status stat_repo_metric_get(struct db_conn *c, const char *id, metric_r
     "c.seq, c.id, s.id, c.quote, c.claimant, m.id, m.value_type, c.metric_seq, c.value, "     \
     "c.lower, c.upper, c.bound, c.vague_term, c.unit, c.value_date, c.value_text, c.as_of, "  \
     "c.period_start, c.period_end, c.time_start, c.time_end, pl.id, coalesce(sp.id, se.id), " \
-    "sp.id IS NOT NULL, c.attribute"
+    "sp.id IS NOT NULL, c.attribute, m.one_per_subject"
 
 #define STAT_FROM                                             \
     " FROM claim c JOIN source s ON s.seq = c.source_seq"     \
@@ -174,6 +174,7 @@ static void S_claim_row(sqlite3_stmt *st, struct stat_claim_row *r)
     r->subject_id = db_column_text(st, i++);
     r->subject_is_program = sqlite3_column_int(st, i++) != 0;
     r->attribute = db_column_text(st, i++);
+    r->one_per_subject = sqlite3_column_int(st, i++) != 0;
 }
 
 /* The caller's row callback, for db_rows(). */

@@ -67,6 +67,9 @@ CREATE TABLE metric (
     value_type TEXT NOT NULL CHECK (value_type IN ('number', 'date')),
     definition TEXT NOT NULL,
     counting_basis TEXT NOT NULL,
+    -- 1: each subject (at a place) has one true value, so claims that differ contradict
+    -- each other whatever time they speak of (a program's start date, a law's adoption)
+    one_per_subject INTEGER NOT NULL DEFAULT 0 CHECK (one_per_subject IN (0, 1)),
     source_seq INTEGER REFERENCES source (seq) -- set when only one source uses it
 ) STRICT;
 
