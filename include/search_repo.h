@@ -23,4 +23,11 @@ enum app_status search_repo_list(struct db_conn *c, const struct search_filter *
 enum app_status search_repo_count(struct db_conn *c, const struct search_filter *f,
                                   int64_t *out) APP_MUST_CHECK;
 
+/* Fills the index from the tables (every live claim, source and program). */
+enum app_status search_repo_rebuild(struct db_conn *c) APP_MUST_CHECK;
+/* Replaces the index row of one record (doc_type "claim", "source" or "program"); a
+ * deleted record is left out. */
+enum app_status search_repo_reindex(struct db_conn *c, const char *doc_type,
+                                    const char *id) APP_MUST_CHECK;
+
 #endif

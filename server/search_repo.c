@@ -1,6 +1,7 @@
 #include "search_repo.h"
 
 #include <sqlite3.h>
+#include <string.h>
 
 /*
  * Every hit is joined to its record so that deleted records never show up.
@@ -82,4 +83,67 @@ enum app_status search_repo_count(struct db_conn *c, const struct search_filter 
         return s;
     S_bind_filter(st, f);
     return db_step_i64(st, out);
+}
+
+/*
+ * What the index holds for each kind of record. Claims carry the aliases of
+ * every entity and program they mention or are about, so one spelling finds
+ * the others. One definition serves the full rebuild and the per-record update.
+ */
+#define INDEX_CLAIM                                                                                \
+    "INSERT INTO search_index (doc_type, doc_id, title, body, aliases) SELECT 'claim', c.id, "     \
+    "c.statement, c.quote || ' ' || c.claimant || ' ' || coalesce(c.value_text, '') || ' ' || "    \
+    "coalesce(c.note, ''), (SELECT group_concat(a, ' ') FROM (SELECT ea.alias AS a FROM "          \
+    "claim_mention m JOIN entity_alias ea ON ea.entity_seq = m.entity_seq WHERE m.claim_seq = "    \
+    "c.seq UNION SELECT e.name FROM claim_mention m JOIN entity e ON e.seq = m.entity_seq WHERE "  \
+    "m.claim_seq = c.seq UNION SELECT pa.alias FROM claim_mention m JOIN program_alias pa ON "     \
+    "pa.program_seq = m.program_seq WHERE m.claim_seq = c.seq UNION SELECT p.name FROM "           \
+    "claim_mention m JOIN program p ON p.seq = m.program_seq WHERE m.claim_seq = c.seq UNION "     \
+    "SELECT p.name FROM program p WHERE p.seq = c.subject_program_seq UNION SELECT pa.alias FROM " \
+    "program_alias pa WHERE pa.program_seq = c.subject_program_seq ORDER BY 1)) FROM claim c "     \
+    "WHERE c.deleted_at IS NULL"
+#define INDEX_SOURCE                                                                             \
+    "INSERT INTO search_index (doc_type, doc_id, title, body, aliases) SELECT 'source', s.id, "  \
+    "s.title, coalesce(s.publisher, '') || ' ' || coalesce(s.original_publisher, '') || ' ' || " \
+    "s.authors || ' ' || coalesce(s.note, ''), '' FROM source s WHERE s.deleted_at IS NULL"
+#define INDEX_PROGRAM                                                                            \
+    "INSERT INTO search_index (doc_type, doc_id, title, body, aliases) SELECT 'program', p.id, " \
+    "p.name, coalesce(p.description, ''), (SELECT group_concat(alias, ' ') FROM (SELECT alias "  \
+    "FROM program_alias WHERE program_seq = p.seq ORDER BY alias)) FROM program p WHERE "        \
+    "p.deleted_at IS NULL"
+
+static const char SQL_REBUILD[] =
+    "DELETE FROM search_index; " INDEX_CLAIM " ORDER BY c.seq; " INDEX_SOURCE
+    " ORDER BY s.seq; " INDEX_PROGRAM " ORDER BY p.seq;";
+static const char SQL_UNINDEX[] = "DELETE FROM search_index WHERE doc_type = ?1 AND doc_id = ?2";
+static const char SQL_INDEX_CLAIM[] = INDEX_CLAIM " AND c.id = ?1";
+static const char SQL_INDEX_SOURCE[] = INDEX_SOURCE " AND s.id = ?1";
+static const char SQL_INDEX_PROGRAM[] = INDEX_PROGRAM " AND p.id = ?1";
+
+enum app_status search_repo_rebuild(struct db_conn *c)
+{
+    return db_exec(c, SQL_REBUILD);
+}
+
+enum app_status search_repo_reindex(struct db_conn *c, const char *doc_type, const char *id)
+{
+    const char *sql = strcmp(doc_type, "claim") == 0    ? SQL_INDEX_CLAIM
+                      : strcmp(doc_type, "source") == 0 ? SQL_INDEX_SOURCE
+                                                        : SQL_INDEX_PROGRAM;
+    const char *const args[2] = {doc_type, id};
+    sqlite3_stmt *st = NULL;
+    enum app_status s = db_stmt(c, SQL_UNINDEX, &st);
+    if (s != APP_OK)
+        return s;
+    db_bind_texts(st, args, 2);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return db_status(rc);
+    if ((s = db_stmt(c, sql, &st)) != APP_OK)
+        return s;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? APP_OK : db_status(rc);
 }

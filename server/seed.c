@@ -4,6 +4,7 @@
 #include "db.h"
 #include "embedded.h"
 #include "pdate.h"
+#include "search_repo.h"
 #include "sha256.h"
 
 #include <jansson.h>
@@ -759,36 +760,6 @@ out:
     return s;
 }
 
-/* The search index: one row per claim, source and program, with aliases. */
-static const char SQL_INDEX[] =
-    "INSERT INTO search_index (doc_type, doc_id, title, body, aliases) "
-    "SELECT 'claim', c.id, c.statement, c.quote || ' ' || c.claimant || ' ' || "
-    "coalesce(c.value_text, '') || ' ' || coalesce(c.note, ''), "
-    "(SELECT group_concat(a, ' ') FROM ("
-    "  SELECT ea.alias AS a FROM claim_mention m JOIN entity_alias ea ON ea.entity_seq = "
-    "m.entity_seq"
-    "  WHERE m.claim_seq = c.seq"
-    "  UNION SELECT e.name FROM claim_mention m JOIN entity e ON e.seq = m.entity_seq WHERE "
-    "m.claim_seq = c.seq"
-    "  UNION SELECT pa.alias FROM claim_mention m JOIN program_alias pa ON pa.program_seq = "
-    "m.program_seq"
-    "  WHERE m.claim_seq = c.seq"
-    "  UNION SELECT p.name FROM claim_mention m JOIN program p ON p.seq = m.program_seq WHERE "
-    "m.claim_seq = c.seq"
-    "  UNION SELECT p.name FROM program p WHERE p.seq = c.subject_program_seq"
-    "  UNION SELECT pa.alias FROM program_alias pa WHERE pa.program_seq = c.subject_program_seq"
-    "  ORDER BY 1)) "
-    "FROM claim c ORDER BY c.seq;"
-    "INSERT INTO search_index (doc_type, doc_id, title, body, aliases) "
-    "SELECT 'source', s.id, s.title, coalesce(s.publisher, '') || ' ' || "
-    "coalesce(s.original_publisher, '') || ' ' || s.authors || ' ' || coalesce(s.note, ''), '' "
-    "FROM source s ORDER BY s.seq;"
-    "INSERT INTO search_index (doc_type, doc_id, title, body, aliases) "
-    "SELECT 'program', p.id, p.name, coalesce(p.description, ''), "
-    "(SELECT group_concat(alias, ' ') FROM (SELECT alias FROM program_alias WHERE program_seq = "
-    "p.seq ORDER BY alias)) "
-    "FROM program p ORDER BY p.seq;";
-
 enum app_status seed_build(const char *out_path, char *err, size_t errlen)
 {
     struct loader L = {.err = err, .errlen = errlen};
@@ -841,7 +812,7 @@ enum app_status seed_build(const char *out_path, char *err, size_t errlen)
             goto out;
     }
     L.file = "search index";
-    if (db_exec(conn, SQL_INDEX) != APP_OK) {
+    if (search_repo_rebuild(conn) != APP_OK) {
         s = S_fail(&L, "%s", db_errmsg(conn));
         goto out;
     }

@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "db.h"
 #include "pdate.h"
+#include "search_repo.h"
 #include "seed.h"
 #include "sha256.h"
 
@@ -1832,36 +1833,6 @@ static bool S_source(struct gen *g, struct gsource *s, struct gclaim *cl, size_t
     return true;
 }
 
-/* The search index, exactly as seed.c builds it from the tables. */
-static const char SQL_INDEX[] =
-    "INSERT INTO search_index (doc_type, doc_id, title, body, aliases) "
-    "SELECT 'claim', c.id, c.statement, c.quote || ' ' || c.claimant || ' ' || "
-    "coalesce(c.value_text, '') || ' ' || coalesce(c.note, ''), "
-    "(SELECT group_concat(a, ' ') FROM ("
-    "  SELECT ea.alias AS a FROM claim_mention m JOIN entity_alias ea ON ea.entity_seq = "
-    "m.entity_seq"
-    "  WHERE m.claim_seq = c.seq"
-    "  UNION SELECT e.name FROM claim_mention m JOIN entity e ON e.seq = m.entity_seq WHERE "
-    "m.claim_seq = c.seq"
-    "  UNION SELECT pa.alias FROM claim_mention m JOIN program_alias pa ON pa.program_seq = "
-    "m.program_seq"
-    "  WHERE m.claim_seq = c.seq"
-    "  UNION SELECT p.name FROM claim_mention m JOIN program p ON p.seq = m.program_seq WHERE "
-    "m.claim_seq = c.seq"
-    "  UNION SELECT p.name FROM program p WHERE p.seq = c.subject_program_seq"
-    "  UNION SELECT pa.alias FROM program_alias pa WHERE pa.program_seq = c.subject_program_seq"
-    "  ORDER BY 1)) "
-    "FROM claim c ORDER BY c.seq;"
-    "INSERT INTO search_index (doc_type, doc_id, title, body, aliases) "
-    "SELECT 'source', s.id, s.title, coalesce(s.publisher, '') || ' ' || "
-    "coalesce(s.original_publisher, '') || ' ' || s.authors || ' ' || coalesce(s.note, ''), '' "
-    "FROM source s ORDER BY s.seq;"
-    "INSERT INTO search_index (doc_type, doc_id, title, body, aliases) "
-    "SELECT 'program', p.id, p.name, coalesce(p.description, ''), "
-    "(SELECT group_concat(alias, ' ') FROM (SELECT alias FROM program_alias WHERE program_seq = "
-    "p.seq ORDER BY alias)) "
-    "FROM program p ORDER BY p.seq;";
-
 static bool S_claims(struct gen *g)
 {
     if (!S_prep(g, SQL_SOURCE, &g->ins_source) ||
@@ -2030,7 +2001,8 @@ int synth_main(int argc, char **argv)
         S_claimants(&g);
     ok = ok && S_claims(&g);
     double t_rows = S_seconds(&t0);
-    ok = ok && S_exec(&g, SQL_INDEX);
+    if (ok && search_repo_rebuild(conn) != APP_OK)
+        ok = S_fail(&g, "search index");
     double t_index = S_seconds(&t0);
     if (ok) {
         char text[96], hex[65];

@@ -1,6 +1,8 @@
 #define _GNU_SOURCE /* memmem */
 #include "write_repo.h"
 
+#include "search_repo.h"
+
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -321,31 +323,6 @@ static const char SQL_INS_ALIASES[] =
     "INSERT OR IGNORE INTO program_alias (program_seq, alias) SELECT (SELECT seq FROM program "
     "WHERE id = ?2), value FROM json_each(?1, '$.aliases')";
 
-/* Search index rows, rebuilt for the record written. */
-static const char SQL_UNINDEX[] = "DELETE FROM search_index WHERE doc_type = ?1 AND doc_id = ?2";
-static const char SQL_INDEX_CLAIM[] =
-    "INSERT INTO search_index (doc_type, doc_id, title, body, aliases) SELECT 'claim', c.id, "
-    "c.statement, c.quote || ' ' || c.claimant || ' ' || coalesce(c.value_text, '') || ' ' || "
-    "coalesce(c.note, ''), (SELECT group_concat(a, ' ') FROM (SELECT ea.alias AS a FROM "
-    "claim_mention m JOIN entity_alias ea ON ea.entity_seq = m.entity_seq WHERE m.claim_seq = "
-    "c.seq UNION SELECT e.name FROM claim_mention m JOIN entity e ON e.seq = m.entity_seq WHERE "
-    "m.claim_seq = c.seq UNION SELECT pa.alias FROM claim_mention m JOIN program_alias pa ON "
-    "pa.program_seq = m.program_seq WHERE m.claim_seq = c.seq UNION SELECT p.name FROM "
-    "claim_mention m JOIN program p ON p.seq = m.program_seq WHERE m.claim_seq = c.seq UNION "
-    "SELECT p.name FROM program p WHERE p.seq = c.subject_program_seq UNION SELECT pa.alias FROM "
-    "program_alias pa WHERE pa.program_seq = c.subject_program_seq ORDER BY 1)) FROM claim c "
-    "WHERE c.id = ?1 AND c.deleted_at IS NULL";
-static const char SQL_INDEX_SOURCE[] =
-    "INSERT INTO search_index (doc_type, doc_id, title, body, aliases) SELECT 'source', s.id, "
-    "s.title, coalesce(s.publisher, '') || ' ' || coalesce(s.original_publisher, '') || ' ' || "
-    "s.authors || ' ' || coalesce(s.note, ''), '' FROM source s WHERE s.id = ?1 AND "
-    "s.deleted_at IS NULL";
-static const char SQL_INDEX_PROGRAM[] =
-    "INSERT INTO search_index (doc_type, doc_id, title, body, aliases) SELECT 'program', p.id, "
-    "p.name, coalesce(p.description, ''), (SELECT group_concat(alias, ' ') FROM (SELECT alias "
-    "FROM program_alias WHERE program_seq = p.seq ORDER BY alias)) FROM program p WHERE p.id = "
-    "?1 AND p.deleted_at IS NULL";
-
 /* Runs a cached statement binding text parameters 1..n (NULL binds NULL). */
 static enum app_status S_exec(struct db_conn *c, const char *sql, const char *a, const char *b,
                               const char *d)
@@ -363,13 +340,7 @@ static enum app_status S_exec(struct db_conn *c, const char *sql, const char *a,
 
 static enum app_status S_reindex(struct db_conn *c, enum write_resource r, const char *id)
 {
-    enum app_status s = S_exec(c, SQL_UNINDEX, write_repo_table(r), id, NULL);
-    if (s != APP_OK)
-        return s;
-    const char *sql = r == WRITE_CLAIM    ? SQL_INDEX_CLAIM
-                      : r == WRITE_SOURCE ? SQL_INDEX_SOURCE
-                                          : SQL_INDEX_PROGRAM;
-    return S_exec(c, sql, id, NULL, NULL);
+    return search_repo_reindex(c, write_repo_table(r), id);
 }
 
 /* Reads the id back out of a normalized document. */
@@ -464,9 +435,7 @@ enum app_status write_repo_set_deleted(struct db_conn *c, enum write_resource r,
     enum app_status s = S_exec(c, sql, id, now, NULL);
     if (s != APP_OK)
         return s;
-    if (deleted)
-        return S_exec(c, SQL_UNINDEX, write_repo_table(r), id, NULL);
-    return S_reindex(c, r, id);
+    return S_reindex(c, r, id); /* a deleted record leaves the index */
 }
 
 static const char SQL_CLAIMS_OF_SOURCE[] =
