@@ -27,6 +27,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <setjmp.h>
@@ -215,10 +216,18 @@ static void S_slow_clients(const char *const *extra, const char *probe_from, con
                   "from %s: /healthz %ld ms (status %ld), /v1/claims %ld ms (status %ld)\n",
                   label, alive, HALF_SENT, h.refused, probe_from ? probe_from : "127.0.0.1", ms,
                   status, data_ms, data_status);
-    /* The server still answers once the slow clients are gone. */
+    /* The server still answers once the slow clients are gone. It learns of their closed
+     * connections asynchronously (and until then they count against the per-address
+     * limit), so retry within a deadline rather than once. */
     S_release(&h);
     long after_status = 0;
-    long after = S_timed_get(ts.port, NULL, "/healthz", &after_status);
+    long after = -1;
+    uint64_t deadline = th_now_ms() + 3000u * time_scale;
+    while ((after = S_timed_get(ts.port, NULL, "/healthz", &after_status)) < 0 &&
+           th_now_ms() < deadline) {
+        struct timespec pause = {0, 20 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
     test_server_stop(&ts);
     if (after < 0)
         fail_msg("%s: /healthz failed even after the slow clients left (status %ld)", label,
