@@ -1,0 +1,161 @@
+/*
+ * Overload and compression over a real socket: beyond --max-in-flight a data
+ * request gets 503 + Retry-After while health checks still answer, and the
+ * server serves again once the load is gone; a large body is sent gzip'd to a
+ * client that asks for it.
+ */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+static struct test_server G;
+
+static int S_setup(void **state)
+{
+    (void)state;
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        return -1;
+    static const char *const extra[] = {"--max-in-flight", "1", NULL};
+    char err[512];
+    if (test_server_start(&G, extra, err, sizeof err) != 0) {
+        fprintf(stderr, "test server: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+static int S_teardown(void **state)
+{
+    (void)state;
+    test_server_stop(&G);
+    curl_global_cleanup();
+    return 0;
+}
+
+/* A request whose headers are complete and whose body never finishes: in flight. */
+static int S_hold_request(uint16_t port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    static const char req[] = "POST /v1/claims HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                              "application/json\r\nContent-Length: 100\r\n\r\n{\"a\":";
+    assert_int_equal(send(fd, req, sizeof req - 1, 0), (ssize_t)(sizeof req - 1));
+    return fd;
+}
+
+static long S_get(const char *path, struct tc_result *r)
+{
+    char url[256];
+    assert_int_equal(tc_get(NULL, test_server_url(&G, path, url, sizeof url), r), 0);
+    return r->status;
+}
+
+static void test_shed_beyond_max_in_flight(void **state)
+{
+    (void)state;
+    int held = S_hold_request(G.port);
+    /* The held request reaches the handler asynchronously: wait until it counts. */
+    struct tc_result r;
+    long status = 0;
+    uint64_t deadline = th_now_ms() + 3000;
+    do {
+        status = S_get("/v1/claims?limit=1", &r);
+        if (status == 503)
+            break;
+        tc_result_free(&r);
+        struct timespec pause = {0, 10 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    } while (th_now_ms() < deadline);
+    assert_int_equal(status, 503);
+    assert_string_equal(tc_header(&r, "Retry-After"), "1");
+    assert_non_null(strstr(tc_header(&r, "Content-Type"), "application/problem+json"));
+    assert_non_null(strstr(r.body, "\"status\":503"));
+    tc_result_free(&r);
+
+    /* Health checks are exempt: an orchestrator must still see the process alive. */
+    assert_int_equal(S_get("/healthz", &r), 200);
+    tc_result_free(&r);
+    assert_int_equal(S_get("/readyz", &r), 200);
+    tc_result_free(&r);
+
+    /* Once the load is gone the server serves again. */
+    close(held);
+    deadline = th_now_ms() + 3000;
+    do {
+        status = S_get("/v1/claims?limit=1", &r);
+        tc_result_free(&r);
+        if (status == 200)
+            break;
+        struct timespec pause = {0, 10 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    } while (th_now_ms() < deadline);
+    assert_int_equal(status, 200);
+
+    /* The shed requests are counted for operators. */
+    assert_int_equal(S_get("/metrics", &r), 200);
+    assert_null(strstr(r.body, "marsad_http_shed_total 0\n"));
+    assert_non_null(strstr(r.body, "marsad_http_shed_total "));
+    tc_result_free(&r);
+}
+
+static void test_gzip_when_asked(void **state)
+{
+    (void)state;
+    char url[256];
+    struct tc_result r;
+    static const char *const gz[] = {"Accept-Encoding: gzip", NULL};
+    assert_int_equal(tc_request(NULL, "GET",
+                                test_server_url(&G, "/v1/claims?limit=50", url, sizeof url), gz,
+                                NULL, 0, &r),
+                     0);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(tc_header(&r, "Content-Encoding"), "gzip");
+    assert_true(tc_has_token(tc_header(&r, "Vary"), "Accept-Encoding"));
+    /* A gzip member starts with 1f 8b. */
+    assert_true(r.body_len > 2 && (unsigned char)r.body[0] == 0x1f &&
+                (unsigned char)r.body[1] == 0x8b);
+    assert_non_null(strstr(tc_header(&r, "ETag"), "-gz\""));
+    tc_result_free(&r);
+
+    /* Without the header the same resource comes plain, with its own tag. */
+    assert_int_equal(S_get("/v1/claims?limit=50", &r), 200);
+    assert_null(tc_header(&r, "Content-Encoding"));
+    assert_int_equal(r.body[0], '{');
+    assert_null(strstr(tc_header(&r, "ETag"), "-gz\""));
+    tc_result_free(&r);
+
+    /* A small body is not worth compressing. */
+    assert_int_equal(
+        tc_request(NULL, "GET", test_server_url(&G, "/healthz", url, sizeof url), gz, NULL, 0, &r),
+        0);
+    assert_null(tc_header(&r, "Content-Encoding"));
+    tc_result_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_shed_beyond_max_in_flight),
+        cmocka_unit_test(test_gzip_when_asked),
+    };
+    return cmocka_run_group_tests(tests, S_setup, S_teardown);
+}
