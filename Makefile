@@ -219,7 +219,7 @@ VALGRIND_FLAGS ?= -q --tool=memcheck --error-exitcode=1 --leak-check=full \
     --num-callers=30 $(if $(wildcard tests/valgrind.supp),--suppressions=tests/valgrind.supp)
 VALGRIND_TESTS = $(filter $(BUILD)/tests/test_http_server $(BUILD)/tests/test_process \
                  $(BUILD)/tests/test_api_% $(BUILD)/tests/test_hostile \
-                 $(BUILD)/tests/test_slowloris,$(TEST_BIN))
+                 $(BUILD)/tests/test_slowloris $(BUILD)/tests/test_load_shedding,$(TEST_BIN))
 
 # Valgrind and the sanitizers do not mix: use a plain build (SANITIZE=0).
 valgrind: $(TEST_DEPS_STAMP) $(BUILD)/marsad $(BUILD)/marsad.db $(VALGRIND_TESTS)

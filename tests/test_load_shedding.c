@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -22,12 +23,15 @@
 #include <cmocka.h>
 
 static struct test_server G;
+static uint64_t time_scale = 1; /* memcheck (make valgrind) runs code far slower */
 
 static int S_setup(void **state)
 {
     (void)state;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         return -1;
+    if (getenv("MARSAD_VALGRIND"))
+        time_scale = 10;
     static const char *const extra[] = {"--max-in-flight", "1", NULL};
     char err[512];
     if (test_server_start(&G, extra, err, sizeof err) != 0) {
@@ -76,7 +80,7 @@ static void test_shed_beyond_max_in_flight(void **state)
     /* The held request reaches the handler asynchronously: wait until it counts. */
     struct tc_result r;
     long status = 0;
-    uint64_t deadline = th_now_ms() + 3000;
+    uint64_t deadline = th_now_ms() + 3000 * time_scale;
     do {
         status = S_get("/v1/claims?limit=1", &r);
         if (status == 503)
@@ -99,7 +103,7 @@ static void test_shed_beyond_max_in_flight(void **state)
 
     /* Once the load is gone the server serves again. */
     close(held);
-    deadline = th_now_ms() + 3000;
+    deadline = th_now_ms() + 3000 * time_scale;
     do {
         status = S_get("/v1/claims?limit=1", &r);
         tc_result_free(&r);
