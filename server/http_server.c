@@ -50,6 +50,7 @@ struct req_state {
     char method[16];
     char request_id[72];
     char remote[48];
+    char etag[64]; /* set when the If-None-Match check computed it: a 304 reuses it */
 };
 
 static uint64_t S_now_ns(void)
@@ -223,6 +224,15 @@ static void S_etag(struct app *app, struct MHD_Connection *conn, const char *tar
         out[0] = '\0';
 }
 
+/* The gzip variant of a plain tag: "...-gz". */
+static void S_etag_gz(const char *plain, char *out, size_t n)
+{
+    size_t len = strlen(plain);
+    int w = len > 1 ? snprintf(out, n, "%.*s-gz\"", (int)(len - 1), plain) : -1;
+    if (w < 0 || (size_t)w >= n)
+        out[0] = '\0';
+}
+
 /* True when an If-None-Match list holds one of the tags (weak comparison, RFC 9110). */
 static bool S_etag_match(const char *inm, const char *a, const char *b)
 {
@@ -323,7 +333,7 @@ static enum MHD_Result S_send(struct MHD_Connection *conn, struct req_state *st,
     if (!body && res->body.oom) {
         len = 0;
     }
-    bool cacheable = res->cacheable && res->status == 200 && req &&
+    bool cacheable = res->cacheable && (res->status == 200 || res->status == 304) && req &&
                      (req->method == HTTP_GET || req->method == HTTP_HEAD);
     bool gz = false;
     if (body && len >= 1024 && S_compressible(res->content_type) && S_accepts_gzip(conn)) {
@@ -356,7 +366,10 @@ static enum MHD_Result S_send(struct MHD_Connection *conn, struct req_state *st,
         S_add(r, "Content-Encoding", "gzip");
     if (cacheable) {
         char etag[64], cc[64];
-        S_etag(app, conn, req->target, gz, etag, sizeof etag);
+        if (res->status == 304) /* the tag of the representation the client holds */
+            memcpy(etag, st->etag, sizeof etag);
+        else
+            S_etag(app, conn, req->target, gz, etag, sizeof etag);
         S_add(r, "ETag", etag);
         int w = snprintf(cc, sizeof cc, "public, max-age=%u", cfg->cache_max_age);
         if (w > 0 && (size_t)w < sizeof cc)
@@ -514,36 +527,16 @@ static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const ch
     const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
     if (inm && (req.method == HTTP_GET || req.method == HTTP_HEAD) &&
         strncmp(st->target, "/v1/", 4) == 0) {
-        char plain[64], gzipped[64];
-        S_etag(app, conn, st->target, false, plain, sizeof plain);
-        S_etag(app, conn, st->target, true, gzipped, sizeof gzipped);
-        if (S_etag_match(inm, plain, gzipped)) {
+        char gzipped[64];
+        S_etag(app, conn, st->target, false, st->etag, sizeof st->etag);
+        S_etag_gz(st->etag, gzipped, sizeof gzipped);
+        if (S_etag_match(inm, st->etag, gzipped)) {
+            if (S_accepts_gzip(conn))
+                memcpy(st->etag, gzipped, sizeof gzipped);
+            req.target = st->target;
             res.status = 304;
-            struct MHD_Response *r =
-                MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
-            if (!r) {
-                http_response_free(&res);
-                return MHD_NO;
-            }
-            const char *tag = S_accepts_gzip(conn) ? gzipped : plain;
-            char cc[64];
-            int w = snprintf(cc, sizeof cc, "public, max-age=%u", app->cfg->cache_max_age);
-            S_add(r, "ETag", tag);
-            if (w > 0 && (size_t)w < sizeof cc)
-                S_add(r, "Cache-Control", cc);
-            S_add(r, "Vary", "Accept, Accept-Encoding");
-            S_add(r, "X-Request-Id", st->request_id);
-            S_add(r, "X-Content-Type-Options", "nosniff");
-            if (app->cfg->cors_origin[0]) {
-                S_add(r, "Access-Control-Allow-Origin", app->cfg->cors_origin);
-                S_add(r, "Access-Control-Expose-Headers",
-                      "X-Total-Count, Link, ETag, X-Request-Id, Location, Retry-After");
-            }
-            st->status = 304;
-            st->bytes = 0;
-            st->answered = true;
-            enum MHD_Result ret = MHD_queue_response(conn, 304, r);
-            MHD_destroy_response(r);
+            res.cacheable = true;
+            enum MHD_Result ret = S_send(conn, st, &req, &res);
             http_response_free(&res);
             return ret;
         }

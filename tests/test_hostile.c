@@ -584,48 +584,6 @@ struct raw {
     size_t len;
 };
 
-static int S_connect_from(uint16_t port, const char *source)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    assert_true(fd >= 0);
-    int one = 1;
-    (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (source) {
-        struct sockaddr_in s;
-        memset(&s, 0, sizeof s);
-        s.sin_family = AF_INET;
-        assert_int_equal(inet_pton(AF_INET, source, &s.sin_addr), 1);
-        assert_int_equal(bind(fd, (struct sockaddr *)&s, sizeof s), 0);
-    }
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        return -1;
-    }
-    return fd;
-}
-
-/* Sends everything; false when the peer closed. */
-static bool S_send_all(int fd, const char *s, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = send(fd, s, n, MSG_NOSIGNAL);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return false;
-        s += w;
-        n -= (size_t)w;
-    }
-    return true;
-}
-
 /* The value of a header in a raw response (copied into out), or NULL. */
 static const char *S_raw_header(const struct raw *r, const char *name, char *out, size_t n)
 {
@@ -699,9 +657,9 @@ static void S_raw_read(int fd, struct raw *out, unsigned timeout_ms)
 static void S_raw(const char *req, size_t len, struct raw *out)
 {
     memset(out, 0, sizeof *out);
-    int fd = S_connect_from(G.port, NULL);
+    int fd = th_connect_from(G.port, NULL);
     assert_true(fd >= 0);
-    bool sent = S_send_all(fd, req, len);
+    bool sent = th_send_all(fd, req, len);
     S_raw_read(fd, out, 5000);
     close(fd);
     if (!sent && !out->closed_without_answer && out->status == 0)

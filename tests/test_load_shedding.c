@@ -6,12 +6,9 @@
  */
 #include "server.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -52,17 +49,11 @@ static int S_teardown(void **state)
 /* A request whose headers are complete and whose body never finishes: in flight. */
 static int S_hold_request(uint16_t port)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
     static const char req[] = "POST /v1/claims HTTP/1.1\r\nHost: x\r\nContent-Type: "
                               "application/json\r\nContent-Length: 100\r\n\r\n{\"a\":";
-    assert_int_equal(send(fd, req, sizeof req - 1, 0), (ssize_t)(sizeof req - 1));
+    int fd = th_connect_from(port, NULL);
+    assert_true(fd >= 0);
+    assert_true(th_send_all(fd, req, sizeof req - 1));
     return fd;
 }
 

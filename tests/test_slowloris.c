@@ -50,32 +50,6 @@ static int S_group_setup(void **state)
     return 0;
 }
 
-/* A TCP connection to 127.0.0.1:port from `source` (NULL: 127.0.0.1); -1 when refused. */
-static int S_connect_from(uint16_t port, const char *source)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    assert_true(fd >= 0);
-    int one = 1;
-    (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (source) {
-        struct sockaddr_in s;
-        memset(&s, 0, sizeof s);
-        s.sin_family = AF_INET;
-        assert_int_equal(inet_pton(AF_INET, source, &s.sin_addr), 1);
-        assert_int_equal(bind(fd, (struct sockaddr *)&s, sizeof s), 0);
-    }
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
 static const char *S_find_ci(const char *hay, const char *needle)
 {
     size_t n = strlen(needle);
@@ -84,20 +58,6 @@ static const char *S_find_ci(const char *hay, const char *needle)
             return p;
     }
     return NULL;
-}
-
-static bool S_send_all(int fd, const char *s, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = send(fd, s, n, MSG_NOSIGNAL);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return false;
-        s += w;
-        n -= (size_t)w;
-    }
-    return true;
 }
 
 /*
@@ -150,8 +110,8 @@ static void S_hold(uint16_t port, const char *source, struct held *h)
     static const char half[] = "GET /v1/claims HTTP/1.1\r\nHost: x\r\n";
     h->refused = 0;
     for (size_t i = 0; i < HALF_SENT; i++) {
-        h->fd[i] = S_connect_from(port, source);
-        if (h->fd[i] < 0 || !S_send_all(h->fd[i], half, sizeof half - 1))
+        h->fd[i] = th_connect_from(port, source);
+        if (h->fd[i] < 0 || !th_send_all(h->fd[i], half, sizeof half - 1))
             h->refused++;
     }
 }
@@ -184,7 +144,7 @@ static long S_timed_get(uint16_t port, const char *source, const char *path, lon
 {
     uint64_t t0 = th_now_ms();
     *status = 0;
-    int fd = S_connect_from(port, source);
+    int fd = th_connect_from(port, source);
     if (fd < 0)
         return -1;
     char req[256];
@@ -192,7 +152,7 @@ static long S_timed_get(uint16_t port, const char *source, const char *path, lon
         snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", path);
     assert_true(w > 0 && (size_t)w < sizeof req);
     static char buf[65536];
-    if (S_send_all(fd, req, (size_t)w))
+    if (th_send_all(fd, req, (size_t)w))
         *status = S_read_status(fd, 3000 * time_scale, buf, sizeof buf);
     close(fd);
     long ms = (long)(th_now_ms() - t0);

@@ -37,6 +37,13 @@ int th_curl_group_setup(void **state);
 int th_curl_group_teardown(void **state);
 /* Reads a whole file into a malloc'd NUL-terminated buffer (NULL on failure). */
 char *th_read_file(const char *path, size_t *len);
+/*
+ * A TCP connection to 127.0.0.1:port from the local address `source` (NULL:
+ * 127.0.0.1), with TCP_NODELAY; -1 (errno kept) when it cannot be made.
+ */
+int th_connect_from(uint16_t port, const char *source);
+/* Sends all n bytes (no SIGPIPE); false when the peer closed or an error occurred. */
+bool th_send_all(int fd, const char *s, size_t n);
 /* Milliseconds on the monotonic clock. */
 uint64_t th_now_ms(void);
 
