@@ -105,6 +105,7 @@ test-run: $(TEST_DEPS_STAMP) $(BUILD)/marsad $(BUILD)/marsad.db $(TEST_BIN)
 	    echo "== $$t"; \
 	    MARSAD_BIN=$(BUILD)/marsad MARSAD_TEST_DB=$(BUILD)/marsad.db $$t; \
 	done
+	@sh tests/test_deps.sh
 	@echo "== all tests passed ($(BUILD))"
 
 asan:

@@ -2,7 +2,7 @@
  * Overload and compression over a real socket: beyond --max-in-flight a data
  * request gets 503 + Retry-After while health checks still answer, and the
  * server serves again once the load is gone; a large body is sent gzip'd to a
- * client that asks for it.
+ * client that asks for it, with the caching headers, and revalidates with 304.
  */
 #include "server.h"
 
@@ -129,6 +129,25 @@ static void test_gzip_when_asked(void **state)
     assert_true(r.body_len > 2 && (unsigned char)r.body[0] == 0x1f &&
                 (unsigned char)r.body[1] == 0x8b);
     assert_non_null(strstr(tc_header(&r, "ETag"), "-gz\""));
+    assert_string_equal(tc_header(&r, "Cache-Control"), "public, max-age=60");
+    char gz_tag[64];
+    snprintf(gz_tag, sizeof gz_tag, "%s", tc_header(&r, "ETag"));
+    tc_result_free(&r);
+
+    /* The tag of the gzip'd representation revalidates it: 304, no body, same tag. */
+    char inm[96];
+    snprintf(inm, sizeof inm, "If-None-Match: %s", gz_tag);
+    const char *const cond[] = {"Accept-Encoding: gzip", inm, NULL};
+    assert_int_equal(tc_request(NULL, "GET",
+                                test_server_url(&G, "/v1/claims?limit=50", url, sizeof url), cond,
+                                NULL, 0, &r),
+                     0);
+    assert_int_equal(r.status, 304);
+    assert_int_equal(r.body_len, 0);
+    assert_string_equal(tc_header(&r, "ETag"), gz_tag);
+    assert_string_equal(tc_header(&r, "Cache-Control"), "public, max-age=60");
+    assert_string_equal(tc_header(&r, "X-Content-Type-Options"), "nosniff");
+    assert_non_null(tc_header(&r, "X-Request-Id"));
     tc_result_free(&r);
 
     /* Without the header the same resource comes plain, with its own tag. */
