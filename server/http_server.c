@@ -422,6 +422,22 @@ static enum MHD_Result S_early_problem(struct MHD_Connection *conn, struct req_s
     return r;
 }
 
+/*
+ * The operational endpoints: health checks and the metrics scrape. They stay
+ * answerable under overload and rate limits, so that an orchestrator sees the
+ * process alive and an operator sees why it is shedding.
+ */
+static bool S_operational(const char *target)
+{
+    static const char *const paths[] = {"/healthz", "/readyz", "/metrics"};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        size_t n = strlen(paths[i]);
+        if (strncmp(target, paths[i], n) == 0 && (target[n] == '\0' || target[n] == '?'))
+            return true;
+    }
+    return false;
+}
+
 static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const char *url,
                                 const char *method, const char *version, const char *upload_data,
                                 size_t *upload_data_size, void **req_cls)
@@ -445,16 +461,14 @@ static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const ch
         st->method[mlen] = '\0';
         S_set_request_id(app, conn, st);
         uint64_t client = S_client(conn, st->remote, sizeof st->remote);
-        bool health =
-            strncmp(st->target, "/healthz", 8) == 0 || strncmp(st->target, "/readyz", 7) == 0;
-        if (!health &&
-            atomic_load(&app->metrics.in_flight) > (int_fast64_t)app->cfg->max_in_flight) {
+        bool ops = S_operational(st->target);
+        if (!ops && atomic_load(&app->metrics.in_flight) > (int_fast64_t)app->cfg->max_in_flight) {
             atomic_fetch_add(&app->metrics.shed, 1);
             enum MHD_Result r =
                 S_early_problem(conn, st, 503, "overloaded", "the server is busy; retry shortly");
             return r;
         }
-        if (!health && !S_rate_ok(app->server, client, app->cfg->rate_limit)) {
+        if (!ops && !S_rate_ok(app->server, client, app->cfg->rate_limit)) {
             atomic_fetch_add(&app->metrics.rate_limited, 1);
             return S_early_problem(conn, st, 429, "too-many-requests",
                                    "request rate over the limit for your address; retry shortly");

@@ -319,7 +319,7 @@ describe('server-level responses', () => {
     validateComponentResponse('Error', res);
     stats.negative++;
   });
-  test('over --rate-limit is a 429 with Retry-After; health checks are exempt', { skip: !LIMITED_URL && 'MARSAD_LIMITED_URL is not set' }, async () => {
+  test('over --rate-limit is a 429 with Retry-After; health checks and metrics are exempt', { skip: !LIMITED_URL && 'MARSAD_LIMITED_URL is not set' }, async () => {
     const codes = [];
     for (let i = 0; i < 8; i++) {
       const res = await request('GET', '/v1/claims?limit=1', { base: LIMITED_URL });
@@ -331,9 +331,9 @@ describe('server-level responses', () => {
       }
     }
     assert.ok(codes.includes(429), `no 429 in ${codes.join(', ')}`);
-    for (let i = 0; i < 4; i++) {
-      const res = await request('GET', '/healthz', { base: LIMITED_URL });
-      assert.equal(res.status, 200);
+    for (const path of ['/healthz', '/readyz', '/metrics', '/healthz']) {
+      const res = await request('GET', path, { base: LIMITED_URL });
+      assert.equal(res.status, 200, path);
     }
   });
   test('a malformed percent escape is a 400', async () => {
