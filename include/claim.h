@@ -3,6 +3,7 @@
 #define MARSAD_CLAIM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct claim_row {
@@ -31,8 +32,10 @@ struct claim_row {
     const char *metric_label, *metric_unit, *metric_value_type;
     bool has_time;
     int64_t time_start, time_end;
-    /* the stored text around the quote; set by claim_repo_get_context() only */
+    /* the stored text around the quote (not NUL-terminated: use the lengths); set by
+     * claim_repo_get_context() only */
     const char *context_before, *context_after;
+    size_t context_before_len, context_after_len;
 };
 
 /* Called once per row; return false to stop. */

@@ -9,9 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CONFIG_HOST_MAX   256
-#define CONFIG_PATH_MAX   4096
-#define CONFIG_ORIGIN_MAX 512
+#define CONFIG_HOST_MAX     256
+#define CONFIG_PATH_MAX     4096
+#define CONFIG_ORIGIN_MAX   512
+#define CONFIG_LOG_FLUSH_MS 100 /* buffered access lines are written within this */
 
 struct config {
     char host[CONFIG_HOST_MAX];
@@ -20,6 +21,7 @@ struct config {
     unsigned threads;
     char cors_origin[CONFIG_ORIGIN_MAX]; /* "" disables CORS */
     enum log_level log_level;
+    size_t log_buffer; /* access-log bytes gathered per thread before a write; 0 = none */
     size_t max_body;
     unsigned timeout_s;        /* idle connection timeout */
     unsigned cache_max_age;    /* Cache-Control max-age for data responses, seconds */

@@ -205,9 +205,11 @@ static bool S_one(void *ctx, const struct claim_row *r)
     if (r->context_before && r->context_after) {
         jw_key(w, "context");
         jw_obj_begin(w);
-        jw_kstr(w, "before", r->context_before);
+        jw_key(w, "before");
+        jw_strn(w, r->context_before, r->context_before_len);
         jw_kstr(w, "quote", r->quote);
-        jw_kstr(w, "after", r->context_after);
+        jw_key(w, "after");
+        jw_strn(w, r->context_after, r->context_after_len);
         jw_obj_end(w);
     }
     jw_obj_end(w);

@@ -143,6 +143,7 @@ static void S_bind_filter(sqlite3_stmt *st, const void *filter)
 static int S_row(sqlite3_stmt *st, struct claim_row *r)
 {
     int i = 0;
+    *r = (struct claim_row){0};
     r->seq = sqlite3_column_int64(st, i++);
     r->id = db_column_text(st, i++);
     r->source_id = db_column_text(st, i++);
@@ -241,20 +242,72 @@ enum app_status claim_repo_count(struct db_conn *c, const struct claim_filter *f
     return db_count_buf(c, &sql, S_bind_filter, f, out);
 }
 
-/* The claim and the stored text around its quote, in one statement (one read transaction). */
+/*
+ * The claim and the stored text around its quote, in one statement (one read
+ * transaction). The windows are cut by byte offsets, 4 bytes per code point
+ * asked for (the longest UTF-8 sequence), which costs nothing however far into
+ * the text the quote is; S_visit_context() trims them to whole code points.
+ */
 static const char SQL_GET_CONTEXT[] =
-    "SELECT " CLAIM_COLUMNS ", substr(t.body, max(c.quote_start - ?2, 0) + 1, c.quote_start - "
-    "max(c.quote_start - ?2, 0)), substr(t.body, c.quote_end + 1, ?2)" CLAIM_FROM
-    " LEFT JOIN source_text t ON t.source_seq = c.source_seq WHERE c.id = ?1 AND c.deleted_at IS "
-    "NULL";
+    "SELECT " CLAIM_COLUMNS ", substr(CAST(t.body AS BLOB), max(c.byte_start - 4 * ?2, 0) + 1, "
+    "c.byte_start - max(c.byte_start - 4 * ?2, 0)), substr(CAST(t.body AS BLOB), c.byte_end + 1, "
+    "4 * ?2), ?2" CLAIM_FROM " LEFT JOIN source_text t ON t.source_seq = c.source_seq"
+    " WHERE c.id = ?1 AND c.deleted_at IS NULL";
+
+static bool S_cont(unsigned char c)
+{
+    return (c & 0xC0) == 0x80;
+}
+
+/* The last `chars` code points of p[0..n): skips a sequence cut at the front. */
+static size_t S_tail_chars(const unsigned char *p, size_t n, int64_t chars, size_t *skip)
+{
+    size_t start = n;
+    int64_t k = 0;
+    while (start > 0 && k < chars) {
+        start--;
+        while (start > 0 && S_cont(p[start]))
+            start--;
+        if (S_cont(p[start]))
+            break; /* only continuation bytes left: the cut sequence */
+        k++;
+    }
+    *skip = start;
+    return n - start;
+}
+
+/* The first `chars` whole code points of p[0..n): drops a sequence cut at the end. */
+static size_t S_head_chars(const unsigned char *p, size_t n, int64_t chars)
+{
+    size_t i = 0;
+    int64_t k = 0;
+    while (i < n && k < chars) {
+        size_t len = p[i] < 0x80 ? 1 : p[i] >= 0xF0 ? 4 : p[i] >= 0xE0 ? 3 : 2;
+        if (i + len > n)
+            break;
+        i += len;
+        k++;
+    }
+    return i;
+}
 
 static bool S_visit_context(void *ctx, sqlite3_stmt *st)
 {
     const struct visit *v = ctx;
     struct claim_row row;
     int i = S_row(st, &row);
-    row.context_before = db_column_text(st, i);
-    row.context_after = db_column_text(st, i + 1);
+    const unsigned char *before = sqlite3_column_blob(st, i);
+    size_t nb = (size_t)sqlite3_column_bytes(st, i);
+    const unsigned char *after = sqlite3_column_blob(st, i + 1);
+    size_t na = (size_t)sqlite3_column_bytes(st, i + 1);
+    int64_t chars = sqlite3_column_int64(st, i + 2);
+    if (sqlite3_column_type(st, i) == SQLITE_NULL || sqlite3_column_type(st, i + 1) == SQLITE_NULL)
+        return v->fn(v->ctx, &row); /* no stored text */
+    size_t skip = 0;
+    row.context_before_len = before ? S_tail_chars(before, nb, chars, &skip) : 0;
+    row.context_before = before ? (const char *)before + skip : "";
+    row.context_after_len = after ? S_head_chars(after, na, chars) : 0;
+    row.context_after = after ? (const char *)after : "";
     return v->fn(v->ctx, &row);
 }
 

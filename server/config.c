@@ -22,6 +22,10 @@ const char config_usage[] =
     "  --cors-origin ORIGIN Access-Control-Allow-Origin,    MARSAD_CORS_ORIGIN (*)\n"
     "                       empty to disable CORS\n"
     "  --log-level LEVEL    error, warn, info, debug        MARSAD_LOG_LEVEL (info)\n"
+    "  --log-buffer BYTES   access lines gathered per       MARSAD_LOG_BUFFER (64k)\n"
+    "                       thread before one write (and\n"
+    "                       written within 100 ms); 0: a\n"
+    "                       write per line\n"
     "  --max-body BYTES     request body limit, k/m suffix  MARSAD_MAX_BODY  (1m)\n"
     "  --timeout SECONDS    idle connection timeout, 1-3600 MARSAD_TIMEOUT   (30)\n"
     "  --cache-max-age S    Cache-Control max-age, 0-86400  MARSAD_CACHE_MAX_AGE (60)\n"
@@ -135,29 +139,47 @@ static enum app_status S_level(struct config *cfg, const char *name, const char 
     return APP_OK;
 }
 
-static enum app_status S_max_body(struct config *cfg, const char *name, const char *v, char *err,
-                                  size_t errlen)
+/* A size in bytes with an optional k or m suffix, from lo to hi bytes. */
+static bool S_parse_size(const char *v, uint64_t lo, uint64_t hi, size_t *out)
 {
     char digits[32];
     size_t n = strlen(v);
     uint64_t mult = 1;
-    if (n > 0 && n < sizeof digits) {
-        memcpy(digits, v, n + 1);
-        char last = digits[n - 1];
-        if (last == 'k' || last == 'K')
-            mult = 1024;
-        else if (last == 'm' || last == 'M')
-            mult = 1024 * 1024;
-        if (mult != 1)
-            digits[n - 1] = '\0';
-        uint64_t x;
-        if (S_parse_uint(digits, 1, 64ull * 1024 * 1024, &x) && x * mult <= 64ull * 1024 * 1024) {
-            cfg->max_body = (size_t)(x * mult);
-            return APP_OK;
-        }
-    }
+    if (n == 0 || n >= sizeof digits)
+        return false;
+    memcpy(digits, v, n + 1);
+    char last = digits[n - 1];
+    if (last == 'k' || last == 'K')
+        mult = 1024;
+    else if (last == 'm' || last == 'M')
+        mult = 1024 * 1024;
+    if (mult != 1)
+        digits[n - 1] = '\0';
+    uint64_t x;
+    if (!S_parse_uint(digits, 0, hi, &x) || x * mult < lo || x * mult > hi)
+        return false;
+    *out = (size_t)(x * mult);
+    return true;
+}
+
+static enum app_status S_max_body(struct config *cfg, const char *name, const char *v, char *err,
+                                  size_t errlen)
+{
+    if (S_parse_size(v, 1, 64ull * 1024 * 1024, &cfg->max_body))
+        return APP_OK;
     return S_fail(err, errlen,
                   "invalid %s '%s': must be a size from 1 byte to 64m (suffix k or m allowed)",
+                  name, v);
+}
+
+static enum app_status S_log_buffer(struct config *cfg, const char *name, const char *v, char *err,
+                                    size_t errlen)
+{
+    if (S_parse_size(v, 0, 16ull * 1024 * 1024, &cfg->log_buffer))
+        return APP_OK;
+    return S_fail(err, errlen,
+                  "invalid %s '%s': must be a size from 0 (no buffer) to 16m (suffix k or m "
+                  "allowed)",
                   name, v);
 }
 
@@ -243,6 +265,7 @@ static const struct option_def options[] = {
     {"--threads", "MARSAD_THREADS", S_threads},
     {"--cors-origin", "MARSAD_CORS_ORIGIN", S_cors},
     {"--log-level", "MARSAD_LOG_LEVEL", S_level},
+    {"--log-buffer", "MARSAD_LOG_BUFFER", S_log_buffer},
     {"--max-body", "MARSAD_MAX_BODY", S_max_body},
     {"--timeout", "MARSAD_TIMEOUT", S_timeout},
     {"--cache-max-age", "MARSAD_CACHE_MAX_AGE", S_max_age},
@@ -263,6 +286,7 @@ static void S_defaults(struct config *cfg)
     cfg->threads = n < 1 ? 1u : n > 256 ? 256u : (unsigned)n;
     cfg->cors_origin[0] = '*';
     cfg->log_level = LOG_INFO;
+    cfg->log_buffer = 64 * 1024;
     cfg->max_body = 1024 * 1024;
     cfg->timeout_s = 30;
     cfg->cache_max_age = 60;

@@ -4,6 +4,7 @@
 #include "embedded.h"
 #include "sort_key.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -73,8 +74,21 @@ enum app_status db_exec(struct db_conn *c, const char *sql)
     return db_status(sqlite3_exec(c->h, sql, NULL, NULL, NULL));
 }
 
+/*
+ * Before SQLite's first use: no memory statistics, which would take a global
+ * mutex on every allocation of every connection (nothing here reads them).
+ * When SQLite was already initialised (a test opened a handle first) the call
+ * is refused and changes nothing.
+ */
+static void S_configure(void)
+{
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 enum app_status db_open(const char *path, bool readonly, struct db_conn **out)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, S_configure);
     *out = NULL;
     struct db_conn *c = calloc(1, sizeof *c);
     if (!c)

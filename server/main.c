@@ -169,8 +169,11 @@ static int S_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    if (!log_buffer_start(&app.log, cfg.log_buffer, CONFIG_LOG_FLUSH_MS))
+        log_msg(&app.log, LOG_WARN, "cannot buffer the access log; writing each line at once");
     struct http_server *srv = NULL;
     if (http_server_start(&app, &srv) != APP_OK) {
+        log_buffer_stop(&app.log);
         fprintf(stderr, "marsad: cannot listen on %s:%u: %s\n", cfg.host, (unsigned)cfg.port,
                 strerror(errno));
         db_pool_close(&app.db);
@@ -184,6 +187,7 @@ static int S_serve(int argc, char **argv)
     }
     log_msg(&app.log, LOG_INFO, "received signal %d, finishing requests in flight", sig);
     http_server_stop(srv, 10000);
+    log_buffer_stop(&app.log);
     db_pool_close(&app.db);
     stat_cache_free(app.stat_cache);
     log_msg(&app.log, LOG_INFO, "stopped");

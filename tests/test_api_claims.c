@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -111,6 +112,79 @@ static void test_get_one_with_context(void **state)
     api_get_problem(&api_fx, "/v1/claims/nope-000", 404, NULL);
 }
 
+/* Byte offset of code point `cp` in s (the end when past it). */
+static size_t S_cp_offset(const char *s, size_t n, int64_t cp)
+{
+    size_t i = 0;
+    for (int64_t k = 0; k < cp && i < n; k++) {
+        i++;
+        while (i < n && ((unsigned char)s[i] & 0xC0) == 0x80)
+            i++;
+    }
+    return i;
+}
+
+/*
+ * For every claim and several window sizes, the context is exactly the `chars`
+ * code points before and after the quote in the stored text (fewer at its
+ * edges), computed here from the text by code points.
+ */
+static void test_context_is_exact_text_around_quote(void **state)
+{
+    (void)state;
+    struct api_result list;
+    api_get_ok(&api_fx, "/v1/claims?limit=1000&fields=id,source,quote_start,quote_end", &list);
+    json_t *claims = api_data(&list);
+    assert_true(json_array_size(claims) >= 150);
+    static const int64_t sizes[] = {0, 1, 7, 240, 2000};
+    char last_source[256] = "";
+    struct api_result text = {0};
+    size_t checked = 0;
+    size_t i;
+    json_t *c;
+    json_array_foreach(claims, i, c) {
+        const char *id = json_string_value(json_object_get(c, "id"));
+        const char *src = json_string_value(json_object_get(c, "source"));
+        int64_t qs = json_integer_value(json_object_get(c, "quote_start"));
+        int64_t qe = json_integer_value(json_object_get(c, "quote_end"));
+        if (strcmp(src, last_source) != 0) {
+            if (last_source[0])
+                api_result_free(&text);
+            char target[320];
+            snprintf(target, sizeof target, "/v1/sources/%s/text", src);
+            api_get(&api_fx, target, &text);
+            assert_int_equal(text.status, 200);
+            snprintf(last_source, sizeof last_source, "%s", src);
+        }
+        size_t b0 = S_cp_offset(text.body, text.body_len, qs);
+        size_t b1 = S_cp_offset(text.body, text.body_len, qe);
+        for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+            int64_t chars = sizes[k];
+            char target[320];
+            snprintf(target, sizeof target, "/v1/claims/%s?context=%lld", id, (long long)chars);
+            struct api_result r;
+            api_get_ok(&api_fx, target, &r);
+            json_t *ctx = json_object_get(json_object_get(r.json, "data"), "context");
+            const char *before = json_string_value(json_object_get(ctx, "before"));
+            const char *after = json_string_value(json_object_get(ctx, "after"));
+            assert_non_null(before);
+            assert_non_null(after);
+            size_t from = S_cp_offset(text.body, text.body_len, qs > chars ? qs - chars : 0);
+            size_t to = b1 + S_cp_offset(text.body + b1, text.body_len - b1, chars);
+            if (strlen(before) != b0 - from || memcmp(before, text.body + from, b0 - from) != 0 ||
+                strlen(after) != to - b1 || memcmp(after, text.body + b1, to - b1) != 0)
+                fail_msg("context of %s with %lld code points differs from the text", id,
+                         (long long)chars);
+            api_result_free(&r);
+            checked++;
+        }
+    }
+    if (last_source[0])
+        api_result_free(&text);
+    api_result_free(&list);
+    assert_true(checked >= 150 * 5);
+}
+
 static void test_csv_and_ndjson(void **state)
 {
     (void)state;
@@ -144,6 +218,7 @@ int main(void)
         cmocka_unit_test(test_offset_pages_differ),
         cmocka_unit_test(test_errors_name_parameters),
         cmocka_unit_test(test_get_one_with_context),
+        cmocka_unit_test(test_context_is_exact_text_around_quote),
         cmocka_unit_test(test_csv_and_ndjson),
     };
     return cmocka_run_group_tests(tests, api_group_setup, api_group_teardown);

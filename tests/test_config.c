@@ -88,6 +88,7 @@ static void test_defaults(void **state)
     assert_string_equal(r.cfg.cors_origin, "*");
     assert_int_equal(r.cfg.log_level, LOG_INFO);
     assert_int_equal(r.cfg.max_body, 1024 * 1024);
+    assert_int_equal(r.cfg.log_buffer, 64 * 1024);
     assert_int_equal(r.cfg.timeout_s, 30);
     assert_int_equal(r.cfg.cache_max_age, 60);
     assert_int_equal(r.cfg.max_conns, 1024);
@@ -117,6 +118,8 @@ static void test_env_applied(void **state)
         "debug",
         "MARSAD_MAX_BODY",
         "2k",
+        "MARSAD_LOG_BUFFER",
+        "0",
         "MARSAD_TIMEOUT",
         "5",
         "MARSAD_CACHE_MAX_AGE",
@@ -142,6 +145,7 @@ static void test_env_applied(void **state)
     assert_int_equal(r.cfg.threads, 4);
     assert_int_equal(r.cfg.log_level, LOG_DEBUG);
     assert_int_equal(r.cfg.max_body, 2048);
+    assert_int_equal(r.cfg.log_buffer, 0);
     assert_int_equal(r.cfg.timeout_s, 5);
     assert_int_equal(r.cfg.cache_max_age, 0);
     assert_true(r.cfg.read_only);
@@ -243,6 +247,25 @@ static void test_max_body(void **state)
     S_reject(NULL, ARGS("--max-body", "1kk"), "--max-body", NULL);
     S_reject(NULL, ARGS("--max-body", "-1k"), "--max-body", NULL);
     S_reject(NULL, ARGS("--max-body", "99999999999999999999m"), "--max-body", NULL);
+}
+
+static void test_log_buffer(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in;
+        size_t want;
+    } good[] = {{"0", 0}, {"0k", 0}, {"1", 1}, {"8k", 8192}, {"16m", 16 * 1024 * 1024}};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        struct run r;
+        S_parse(&r, NULL, ARGS("--log-buffer", good[i].in));
+        S_expect_ok(&r);
+        assert_int_equal(r.cfg.log_buffer, good[i].want);
+    }
+    S_reject(NULL, ARGS("--log-buffer", "17m"), "--log-buffer", "'17m'");
+    S_reject(NULL, ARGS("--log-buffer", "-1"), "--log-buffer", NULL);
+    S_reject(NULL, ARGS("--log-buffer", ""), "--log-buffer", NULL);
+    S_reject(NULL, ARGS("--log-buffer", "1g"), "--log-buffer", NULL);
 }
 
 static void test_log_level(void **state)
@@ -463,6 +486,7 @@ int main(void)
         cmocka_unit_test(test_port),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_max_body),
+        cmocka_unit_test(test_log_buffer),
         cmocka_unit_test(test_log_level),
         cmocka_unit_test(test_other_ranges),
         cmocka_unit_test(test_long_values),

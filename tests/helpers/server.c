@@ -307,6 +307,10 @@ int test_server_start(struct test_server *ts, const char *const *extra_args, cha
     app->cfg = &ts->cfg;
     app->log.level = ts->cfg.log_level;
     app->log.fd = ts->log_fd;
+    if (!log_buffer_start(&app->log, ts->cfg.log_buffer, CONFIG_LOG_FLUSH_MS)) {
+        S_err(err, errlen, "log_buffer_start failed");
+        goto fail;
+    }
     app->routes = routes_table;
     app->nroutes = routes_count;
     app->started_at = time(NULL);
@@ -366,6 +370,8 @@ void test_server_stop(struct test_server *ts)
         http_server_stop(ts->srv, 2000);
         ts->srv = NULL;
     }
+    if (ts->app)
+        log_buffer_stop(&ts->app->log);
     if (ts->pool_open && ts->app) {
         db_pool_close(&ts->app->db);
         stat_cache_free(ts->app->stat_cache);
