@@ -323,6 +323,7 @@ void http_json_begin(struct http_response *res, struct jw *w)
     res->status = 200;
     res->content_type = "application/json";
     buf_reset(&res->body);
+    buf_reserve(&res->body, 4096); /* most single resources fit: no doubling from 256 */
     jw_init(w, &res->body);
 }
 

@@ -33,6 +33,7 @@ struct http_server {
     uint16_t port;
     pthread_mutex_t rate_lock;
     struct rate_slot rate[RATE_SLOTS];
+    char cache_control[40]; /* "public, max-age=N", formatted once */
 };
 
 /* Per-request state, created when the request line arrives (uri_log callback). */
@@ -171,6 +172,31 @@ static bool S_sane_request_id(const char *v)
     return n > 0;
 }
 
+/* Writes v as `digits` lowercase hex digits (the low ones when v is longer). */
+static char *S_hex(char *p, uint64_t v, int digits)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (int i = digits - 1; i >= 0; i--) {
+        p[i] = hex[v & 15];
+        v >>= 4;
+    }
+    return p + digits;
+}
+
+/* Writes v in decimal; returns the end. */
+static char *S_dec(char *p, uint64_t v)
+{
+    char tmp[20];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n)
+        *p++ = tmp[--n];
+    return p;
+}
+
 static void S_set_request_id(struct app *app, struct MHD_Connection *conn, struct req_state *st)
 {
     const char *in = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
@@ -180,10 +206,14 @@ static void S_set_request_id(struct app *app, struct MHD_Connection *conn, struc
         return;
     }
     uint64_t seq = atomic_fetch_add(&app->request_seq, 1) + 1;
-    int w = snprintf(st->request_id, sizeof st->request_id, "%s-%08llx", app->boot_id,
-                     (unsigned long long)seq);
-    if (w < 0)
-        st->request_id[0] = '\0';
+    /* boot id, '-', 8 hex digits (more once a process has answered 2^32 requests) */
+    size_t b = strnlen(app->boot_id, sizeof app->boot_id - 1);
+    int digits = 8;
+    while (digits < 16 && (seq >> (4 * digits)) != 0)
+        digits++;
+    memcpy(st->request_id, app->boot_id, b);
+    st->request_id[b] = '-';
+    *S_hex(st->request_id + b + 1, seq, digits) = '\0';
 }
 
 struct header_sum {
@@ -217,20 +247,35 @@ static void S_etag(struct app *app, struct MHD_Connection *conn, const char *tar
     uint64_t h = S_fnv(14695981039346656037u, target);
     h = S_fnv(h, "\n");
     h = S_fnv(h, accept ? accept : "");
-    int w = snprintf(out, n, "\"%llu-%016llx%s\"",
-                     (unsigned long long)atomic_load(&app->dataset_version), (unsigned long long)h,
-                     gz ? "-gz" : "");
-    if (w < 0 || (size_t)w >= n)
-        out[0] = '\0';
+    if (n < 48) { /* '"' 20 digits '-' 16 hex digits "-gz" '"' NUL */
+        if (n)
+            out[0] = '\0';
+        return;
+    }
+    char *p = out;
+    *p++ = '"';
+    p = S_dec(p, atomic_load(&app->dataset_version));
+    *p++ = '-';
+    p = S_hex(p, h, 16);
+    if (gz) {
+        memcpy(p, "-gz", 3);
+        p += 3;
+    }
+    *p++ = '"';
+    *p = '\0';
 }
 
 /* The gzip variant of a plain tag: "...-gz". */
 static void S_etag_gz(const char *plain, char *out, size_t n)
 {
     size_t len = strlen(plain);
-    int w = len > 1 ? snprintf(out, n, "%.*s-gz\"", (int)(len - 1), plain) : -1;
-    if (w < 0 || (size_t)w >= n)
-        out[0] = '\0';
+    if (len < 2 || len + 4 > n) {
+        if (n)
+            out[0] = '\0';
+        return;
+    }
+    memcpy(out, plain, len - 1);
+    memcpy(out + len - 1, "-gz\"", 5);
 }
 
 /* True when an If-None-Match list holds one of the tags (weak comparison, RFC 9110). */
@@ -365,15 +410,13 @@ static enum MHD_Result S_send(struct MHD_Connection *conn, struct req_state *st,
     if (gz)
         S_add(r, "Content-Encoding", "gzip");
     if (cacheable) {
-        char etag[64], cc[64];
+        char etag[64];
         if (res->status == 304) /* the tag of the representation the client holds */
             memcpy(etag, st->etag, sizeof etag);
         else
             S_etag(app, conn, req->target, gz, etag, sizeof etag);
         S_add(r, "ETag", etag);
-        int w = snprintf(cc, sizeof cc, "public, max-age=%u", cfg->cache_max_age);
-        if (w > 0 && (size_t)w < sizeof cc)
-            S_add(r, "Cache-Control", cc);
+        S_add(r, "Cache-Control", app->server->cache_control);
         S_add(r, "Vary", "Accept, Accept-Encoding");
     } else {
         if (!http_response_get_header(res, "Cache-Control"))
@@ -638,6 +681,7 @@ enum app_status http_server_start(struct app *app, struct http_server **out)
     if (!s)
         return APP_ENOMEM;
     s->app = app;
+    snprintf(s->cache_control, sizeof s->cache_control, "public, max-age=%u", cfg->cache_max_age);
     pthread_mutex_init(&s->rate_lock, NULL);
     app->server = s;
 

@@ -82,10 +82,13 @@ void router_allow_header(unsigned allowed, char *out, size_t n)
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
         if (!(allowed & order[i]))
             continue;
-        int w = snprintf(out + len, n - len, "%s%s", len ? ", " : "", http_method_name(order[i]));
-        if (w < 0 || (size_t)w >= n - len)
+        const char *name = http_method_name(order[i]);
+        size_t sep = len ? 2 : 0, nl = strlen(name);
+        if (len + sep + nl >= n)
             return;
-        len += (size_t)w;
+        memcpy(out + len, ", ", sep);
+        memcpy(out + len + sep, name, nl + 1);
+        len += sep + nl;
     }
 }
 
@@ -102,13 +105,14 @@ void router_dispatch(const struct route *routes, size_t n, struct http_request *
         http_problem(res, req, 404, "not-found", w > 0 ? msg : "no such resource", NULL, 0);
         return;
     }
-    router_allow_header(allowed, allow, sizeof allow);
     if (req->method == HTTP_OPTIONS) {
+        router_allow_header(allowed, allow, sizeof allow);
         res->status = 204;
         http_response_header(res, "Allow", allow);
         return;
     }
     if (m == ROUTER_METHOD_NOT_ALLOWED) {
+        router_allow_header(allowed, allow, sizeof allow);
         char msg[256];
         int w = snprintf(msg, sizeof msg, "method %s is not allowed here; allowed: %s",
                          http_method_name(req->method), allow);
