@@ -20,6 +20,7 @@ typedef bool (*metric_row_fn)(void *ctx, const struct metric_row *row);
 struct stat_claim_row {
     int64_t seq;
     const char *id, *source_id, *quote, *claimant;
+    int64_t source_seq;
     const char *metric_id, *value_type; /* NULL for a claim without metric */
     bool one_per_subject;               /* the metric has one true value per subject */
     int64_t metric_seq;                 /* 0 without metric */
@@ -27,6 +28,7 @@ struct stat_claim_row {
     double value, lower, upper;
     const char *bound, *vague_term, *unit, *value_date, *value_text;
     const char *as_of, *period_start, *period_end;
+    bool has_period; /* period_start and period_end are set (even when not read) */
     bool has_time;
     int64_t time_start, time_end; /* days since 1970-01-01, inclusive */
     const char *place_id;
@@ -37,5 +39,16 @@ struct stat_claim_row {
 
 /* Called once per row; return false to stop. */
 typedef bool (*stat_claim_row_fn)(void *ctx, const struct stat_claim_row *row);
+
+/*
+ * The text of a claim that only its written observation needs (see
+ * stat_repo_observations() and stat_repo_claim_texts()).
+ */
+struct stat_claim_text {
+    int64_t seq;
+    const char *source_id, *quote, *vague_term, *unit, *as_of, *period_start, *period_end;
+};
+
+typedef bool (*stat_claim_text_fn)(void *ctx, const struct stat_claim_text *t);
 
 #endif

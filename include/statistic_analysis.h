@@ -50,6 +50,7 @@ const char *stat_arena_dup(struct stat_arena *a, const char *s);
 
 struct stat_obs {
     struct stat_claim_row r; /* strings owned by the set's arena */
+    bool has_text;           /* source_id, quote, as_of... read (see stat_text_fill) */
     bool is_date;            /* the metric is date-valued */
     bool has_interval;       /* a value interval could be computed */
     bool comparable;         /* has_interval, not vague, not empty: can disagree */
@@ -78,6 +79,27 @@ bool stat_set_collect(void *ctx, const struct stat_claim_row *r);
  * metric, keeping their order: a timeline from stat_repo_claims() order.
  */
 enum app_status stat_set_undated_last(struct stat_set *s) APP_MUST_CHECK;
+
+/*
+ * The text of some observations of a set built from stat_repo_observations()
+ * (which leaves it out): stat_text_fill_init() writes their seqs as a JSON
+ * array for stat_repo_claim_texts(), whose rows stat_text_fill_collect()
+ * copies in. Observations that have their text already are skipped.
+ */
+struct stat_text_fill {
+    struct stat_set *set;
+    size_t *idx; /* set indexes wanted, sorted by seq, distinct */
+    size_t n;
+    size_t missing;         /* wanted and not filled yet */
+    enum app_status status; /* first failure of stat_text_fill_collect() */
+};
+
+/* idx[0..n) may repeat; seqs_json receives "[seq,...]" ("[]" when none is wanted). */
+enum app_status stat_text_fill_init(struct stat_text_fill *f, struct stat_set *s, const size_t *idx,
+                                    size_t n, struct buf *seqs_json) APP_MUST_CHECK;
+/* A stat_claim_text_fn over a stat_text_fill ctx; stops on failure (see f->status). */
+bool stat_text_fill_collect(void *ctx, const struct stat_claim_text *t);
+void stat_text_fill_free(struct stat_text_fill *f);
 
 /* Same metric, place and subject under the rule above. */
 bool stat_same_context(const struct stat_obs *a, const struct stat_obs *b);

@@ -45,4 +45,30 @@ struct stat_claim_filter {
 enum app_status stat_repo_claims(struct db_conn *c, const struct stat_claim_filter *f,
                                  stat_claim_row_fn fn, void *ctx) APP_MUST_CHECK;
 
+/*
+ * The claims of one metric (f->metric_seq, required) in stat_repo_claims()
+ * order, reading only what summaries and disagreements need: no join per row.
+ * The metric's id and type are read once, place and subject ids once per
+ * distinct seq; source_id, quote, vague_term, unit, as_of, period_start,
+ * period_end, value_text and attribute are NULL (has_period and source_seq
+ * are set). stat_repo_claim_texts() reads the rest for the claims written out.
+ */
+enum app_status stat_repo_observations(struct db_conn *c, const struct stat_claim_filter *f,
+                                       stat_claim_row_fn fn, void *ctx) APP_MUST_CHECK;
+
+/*
+ * The text of the claims whose seqs the JSON array seqs_json lists, one call
+ * per claim found, in no particular order.
+ */
+enum app_status stat_repo_claim_texts(struct db_conn *c, const char *seqs_json,
+                                      stat_claim_text_fn fn, void *ctx) APP_MUST_CHECK;
+
+/*
+ * One read transaction, so that several statements see one snapshot of the
+ * data (stat_repo_observations() then stat_repo_claim_texts()). end is a
+ * no-op when no transaction is open.
+ */
+enum app_status stat_repo_snapshot_begin(struct db_conn *c) APP_MUST_CHECK;
+void stat_repo_snapshot_end(struct db_conn *c);
+
 #endif

@@ -6,6 +6,37 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * A stable merge sort of T v[0..n) by LESS(a, b) (pointers to T), with room
+ * for n elements in tmp; insertion sort for short runs. qsort()'s comparator
+ * calls and byte-wise copies cost several times the integer comparisons of
+ * these keys, on paths that sort every observation of a metric.
+ */
+#define S_DEFINE_SORT(name, T, LESS)                               \
+    static void name(T *v, T *tmp, size_t n)                       \
+    {                                                              \
+        if (n <= 12) {                                             \
+            for (size_t i_ = 1; i_ < n; i_++) {                    \
+                T x_ = v[i_];                                      \
+                size_t j_ = i_;                                    \
+                for (; j_ > 0 && LESS(&x_, &v[j_ - 1]); j_--)      \
+                    v[j_] = v[j_ - 1];                             \
+                v[j_] = x_;                                        \
+            }                                                      \
+            return;                                                \
+        }                                                          \
+        size_t h_ = n / 2, i_ = 0, j_ = h_, k_ = 0;                \
+        name(v, tmp, h_);                                          \
+        name(v + h_, tmp, n - h_);                                 \
+        if (!LESS(&v[h_], &v[h_ - 1]))                             \
+            return; /* the halves are in order already */          \
+        while (i_ < h_ && j_ < n)                                  \
+            tmp[k_++] = LESS(&v[j_], &v[i_]) ? v[j_++] : v[i_++];  \
+        while (i_ < h_)                                            \
+            tmp[k_++] = v[i_++];                                   \
+        memcpy(v, tmp, k_ * sizeof *v); /* v[j_..n) is in place */ \
+    }
+
 /* ---- string arena ---- */
 
 struct stat_arena_block {
@@ -173,6 +204,7 @@ enum app_status stat_set_add(struct stat_set *s, const struct stat_claim_row *r)
     o->r.attribute = stat_arena_dup(a, r->attribute);
     if (a->oom)
         return APP_ENOMEM;
+    o->has_text = r->quote != NULL;
     S_measure(o);
     s->n++;
     return APP_OK;
@@ -220,6 +252,177 @@ enum app_status stat_set_undated_last(struct stat_set *s)
     return APP_OK;
 }
 
+/* ---- text of the observations written out ---- */
+
+/* An observation to fill, by seq. */
+struct S_want {
+    int64_t seq;
+    size_t idx;
+};
+
+#define S_LESS_SEQ(a, b) ((a)->seq < (b)->seq)
+
+S_DEFINE_SORT(S_sort_want, struct S_want, S_LESS_SEQ)
+
+enum app_status stat_text_fill_init(struct stat_text_fill *f, struct stat_set *s, const size_t *idx,
+                                    size_t n, struct buf *seqs_json)
+{
+    f->set = s;
+    f->n = 0;
+    f->missing = 0;
+    f->status = APP_OK;
+    struct S_want *w = malloc((n ? n : 1) * sizeof *w);
+    struct S_want *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    f->idx = malloc((n ? n : 1) * sizeof *f->idx);
+    if (w == NULL || tmp == NULL || f->idx == NULL) {
+        free(w);
+        free(tmp);
+        return APP_ENOMEM;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (idx[i] < s->n && !s->v[idx[i]].has_text) {
+            w[m].seq = s->v[idx[i]].r.seq;
+            w[m].idx = idx[i];
+            m++;
+        }
+    }
+    S_sort_want(w, tmp, m);
+    for (size_t i = 0; i < m; i++) {
+        if (f->n == 0 || f->idx[f->n - 1] != w[i].idx)
+            f->idx[f->n++] = w[i].idx;
+    }
+    f->missing = f->n;
+    free(w);
+    free(tmp);
+    buf_putc(seqs_json, '[');
+    for (size_t i = 0; i < f->n; i++)
+        buf_printf(seqs_json, i ? ",%lld" : "%lld", (long long)s->v[f->idx[i]].r.seq);
+    buf_putc(seqs_json, ']');
+    return seqs_json->oom ? APP_ENOMEM : APP_OK;
+}
+
+bool stat_text_fill_collect(void *ctx, const struct stat_claim_text *t)
+{
+    struct stat_text_fill *f = ctx;
+    size_t lo = 0, hi = f->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (f->set->v[f->idx[mid]].r.seq < t->seq)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == f->n)
+        return true;
+    struct stat_obs *o = &f->set->v[f->idx[lo]];
+    if (o->r.seq != t->seq || o->has_text)
+        return true;
+    struct stat_arena *a = &f->set->arena;
+    o->r.source_id = stat_arena_dup(a, t->source_id);
+    o->r.quote = stat_arena_dup(a, t->quote);
+    o->r.vague_term = stat_arena_dup(a, t->vague_term);
+    o->r.unit = stat_arena_dup(a, t->unit);
+    o->r.as_of = stat_arena_dup(a, t->as_of);
+    o->r.period_start = stat_arena_dup(a, t->period_start);
+    o->r.period_end = stat_arena_dup(a, t->period_end);
+    if (a->oom) {
+        f->status = APP_ENOMEM;
+        return false;
+    }
+    o->has_text = true;
+    f->missing--;
+    return true;
+}
+
+void stat_text_fill_free(struct stat_text_fill *f)
+{
+    free(f->idx);
+    f->idx = NULL;
+    f->n = 0;
+}
+
+/* ---- ranks of strings ---- */
+
+static uint64_t S_hash(const char *s)
+{
+    uint64_t h = 14695981039346656037u;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        h ^= *p;
+        h *= 1099511628211u;
+    }
+    return h;
+}
+
+/* The distinct strings of S_rank() being sorted. */
+struct S_str {
+    const char *s;
+    uint32_t id;
+};
+
+static int S_cmp_str_id(const void *pa, const void *pb)
+{
+    return strcmp(((const struct S_str *)pa)->s, ((const struct S_str *)pb)->s);
+}
+
+/*
+ * Ranks v[0..n) so that integer order is strcmp order: rank[i] is 0 for NULL,
+ * else 1 + the position of v[i] among the distinct strings, sorted (equal
+ * strings, equal ranks). Distinct strings are found by hashing, so only those
+ * few are sorted. rank may be NULL to count them only. *distinct: how many
+ * distinct non-NULL strings.
+ */
+static enum app_status S_rank(const char *const *v, size_t n, uint32_t *rank, size_t *distinct)
+{
+    size_t cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    uint32_t *slot = malloc(cap * sizeof *slot);       /* 1 + distinct id; 0: empty */
+    uint32_t *cls = malloc((n ? n : 1) * sizeof *cls); /* distinct id + 1 per string; 0: NULL */
+    struct S_str *d = malloc((n ? n : 1) * sizeof *d);
+    uint32_t *order = NULL;
+    size_t nd = 0;
+    enum app_status st = APP_OK;
+    if (slot == NULL || cls == NULL || d == NULL) {
+        st = APP_ENOMEM;
+        goto out;
+    }
+    memset(slot, 0, cap * sizeof *slot);
+    for (size_t i = 0; i < n; i++) {
+        cls[i] = 0;
+        if (v[i] == NULL)
+            continue;
+        size_t h = (size_t)S_hash(v[i]) & (cap - 1);
+        while (slot[h] != 0 && strcmp(d[slot[h] - 1].s, v[i]) != 0)
+            h = (h + 1) & (cap - 1);
+        if (slot[h] == 0) {
+            d[nd].s = v[i];
+            d[nd].id = (uint32_t)nd;
+            slot[h] = (uint32_t)++nd;
+        }
+        cls[i] = slot[h];
+    }
+    *distinct = nd;
+    if (rank == NULL)
+        goto out;
+    order = malloc((nd ? nd : 1) * sizeof *order);
+    if (order == NULL) {
+        st = APP_ENOMEM;
+        goto out;
+    }
+    qsort(d, nd, sizeof *d, S_cmp_str_id);
+    for (size_t k = 0; k < nd; k++)
+        order[d[k].id] = (uint32_t)k + 1;
+    for (size_t i = 0; i < n; i++)
+        rank[i] = cls[i] ? order[cls[i] - 1] : 0;
+out:
+    free(slot);
+    free(cls);
+    free(d);
+    free(order);
+    return st;
+}
+
 /* ---- comparability ---- */
 
 /* NULL sorts first and equals only NULL. */
@@ -254,7 +457,7 @@ bool stat_same_context(const struct stat_obs *a, const struct stat_obs *b)
  */
 static bool S_same_periods(const struct stat_obs *a, const struct stat_obs *b)
 {
-    if (a->r.one_per_subject || !a->r.period_start || !b->r.period_start)
+    if (a->r.one_per_subject || !a->r.has_period || !b->r.has_period)
         return true;
     return a->when.start == b->when.start && a->when.end == b->when.end;
 }
@@ -350,33 +553,15 @@ static bool S_check(const struct S_ent *x, const struct S_ent *y)
            stats_disagree(&x->o->when, &x->o->iv, &y->o->when, &y->o->iv);
 }
 
-static int S_cmp_start(const void *pa, const void *pb)
-{
-    const struct S_ent *a = pa, *b = pb;
-    if (a->start != b->start)
-        return a->start < b->start ? -1 : 1;
-    return (a->o->r.seq > b->o->r.seq) - (a->o->r.seq < b->o->r.seq);
-}
+#define S_LESS_START(a, b) \
+    ((a)->start != (b)->start ? (a)->start < (b)->start : (a)->o->r.seq < (b)->o->r.seq)
+#define S_LESS_HI(a, b)  ((a)->hi != (b)->hi ? (a)->hi < (b)->hi : (a)->o->r.seq < (b)->o->r.seq)
+#define S_LESS_VAL(a, b) (*(a) < *(b))
 
-static int S_cmp_hi(const void *pa, const void *pb)
-{
-    const struct S_ent *a = pa, *b = pb;
-    if (a->hi != b->hi)
-        return a->hi < b->hi ? -1 : 1;
-    return (a->o->r.seq > b->o->r.seq) - (a->o->r.seq < b->o->r.seq);
-}
-
-static int S_cmp_i64(const void *pa, const void *pb)
-{
-    int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
-    return (a > b) - (a < b);
-}
-
-static int S_cmp_dbl(const void *pa, const void *pb)
-{
-    double a = *(const double *)pa, b = *(const double *)pb;
-    return (a > b) - (a < b);
-}
+S_DEFINE_SORT(S_sort_start, struct S_ent, S_LESS_START)
+S_DEFINE_SORT(S_sort_hi, struct S_ent, S_LESS_HI)
+S_DEFINE_SORT(S_sort_i64, int64_t, S_LESS_VAL)
+S_DEFINE_SORT(S_sort_dbl, double, S_LESS_VAL)
 
 /* Number of sorted values v[0..n) below x (strict) or at most x. */
 static size_t S_count_i64_below(const int64_t *v, size_t n, int64_t x)
@@ -415,18 +600,24 @@ static enum app_status S_estimate(const struct S_ent *e, size_t m, double *by_ti
 {
     int64_t *ends = malloc(m * sizeof *ends);
     double *his = malloc(m * sizeof *his);
+    int64_t *ends_tmp = malloc(m * sizeof *ends_tmp);
+    double *his_tmp = malloc(m * sizeof *his_tmp);
     double disjoint = 0.0, cand = 0.0;
-    if (ends == NULL || his == NULL) {
+    if (ends == NULL || his == NULL || ends_tmp == NULL || his_tmp == NULL) {
         free(ends);
         free(his);
+        free(ends_tmp);
+        free(his_tmp);
         return APP_ENOMEM;
     }
     for (size_t i = 0; i < m; i++) {
         ends[i] = e[i].end;
         his[i] = e[i].hi;
     }
-    qsort(ends, m, sizeof *ends, S_cmp_i64);
-    qsort(his, m, sizeof *his, S_cmp_dbl);
+    S_sort_i64(ends, ends_tmp, m);
+    S_sort_dbl(his, his_tmp, m);
+    free(ends_tmp);
+    free(his_tmp);
     for (size_t i = 0; i < m; i++) {
         disjoint += (double)S_count_i64_below(ends, m, e[i].start);
         cand += (double)S_count_dbl_atmost(his, m, e[i].lo);
@@ -442,12 +633,16 @@ static enum app_status S_estimate(const struct S_ent *e, size_t m, double *by_ti
 static void S_sweep_time(struct S_find *F, struct S_ent *e, size_t m, bool cross)
 {
     struct S_ent **active = malloc(m * sizeof *active);
+    struct S_ent *tmp = malloc(m * sizeof *tmp);
     size_t na = 0;
-    if (active == NULL) {
+    if (active == NULL || tmp == NULL) {
+        free(active);
+        free(tmp);
         F->st = APP_ENOMEM;
         return;
     }
-    qsort(e, m, sizeof *e, S_cmp_start);
+    S_sort_start(e, tmp, m);
+    free(tmp);
     for (size_t i = 0; i < m && !S_stopped(F); i++) {
         struct S_ent *x = &e[i];
         size_t k = 0;
@@ -472,15 +667,18 @@ static void S_sweep_time(struct S_find *F, struct S_ent *e, size_t m, bool cross
 static void S_sweep_value(struct S_find *F, const struct S_ent *e, size_t m, bool cross)
 {
     struct S_ent *h = malloc(m * sizeof *h);
+    struct S_ent *tmp = malloc(m * sizeof *tmp);
     double *his = malloc(m * sizeof *his);
-    if (h == NULL || his == NULL) {
+    if (h == NULL || tmp == NULL || his == NULL) {
         free(h);
+        free(tmp);
         free(his);
         F->st = APP_ENOMEM;
         return;
     }
     memcpy(h, e, m * sizeof *h);
-    qsort(h, m, sizeof *h, S_cmp_hi);
+    S_sort_hi(h, tmp, m);
+    free(tmp);
     for (size_t i = 0; i < m; i++)
         his[i] = h[i].hi;
     for (size_t i = 0; i < m && !S_stopped(F); i++) {
@@ -539,40 +737,42 @@ static void S_pairs(struct S_find *F, const size_t *a, size_t na, const size_t *
     free(e);
 }
 
-/* Sort key of comparable observations: metric, place, subject, seq. */
-static int S_cmp_cell(const void *pa, const void *pb)
-{
-    const struct stat_obs *a = *(const struct stat_obs *const *)pa;
-    const struct stat_obs *b = *(const struct stat_obs *const *)pb;
-    if (a->r.metric_seq != b->r.metric_seq)
-        return a->r.metric_seq < b->r.metric_seq ? -1 : 1;
-    int c = S_strcmp0(a->r.place_id, b->r.place_id);
-    if (c == 0)
-        c = S_strcmp0(a->r.subject_id, b->r.subject_id);
-    if (c == 0)
-        c = (a->r.seq > b->r.seq) - (a->r.seq < b->r.seq);
-    return c;
-}
+/*
+ * Sort key of a comparable observation: metric, place, subject, seq, with the
+ * place and subject ids as their ranks (S_rank(): the same order as comparing
+ * the strings, NULL first).
+ */
+struct S_key {
+    int64_t metric, seq;
+    uint32_t place, subject;
+    size_t idx; /* into the set */
+};
+
+#define S_LESS_KEY(a, b)                                          \
+    ((a)->metric != (b)->metric     ? (a)->metric < (b)->metric   \
+     : (a)->place != (b)->place     ? (a)->place < (b)->place     \
+     : (a)->subject != (b)->subject ? (a)->subject < (b)->subject \
+                                    : (a)->seq < (b)->seq)
+
+S_DEFINE_SORT(S_sort_key, struct S_key, S_LESS_KEY)
 
 struct S_cell {
-    size_t first, n; /* range of the sorted index array */
-    const char *place, *subject;
+    size_t first, n;         /* range of the sorted index array */
+    uint32_t place, subject; /* ranks; 0: none */
     bool program;
 };
 
 /* The cell (place, subject) among cells[0..n) sorted by place then subject; NULL if none. */
-static const struct S_cell *S_find_cell(const struct S_cell *cells, size_t n, const char *place,
-                                        const char *subject)
+static const struct S_cell *S_find_cell(const struct S_cell *cells, size_t n, uint32_t place,
+                                        uint32_t subject)
 {
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = S_strcmp0(cells[mid].place, place);
-        if (c == 0)
-            c = S_strcmp0(cells[mid].subject, subject);
-        if (c == 0)
-            return &cells[mid];
-        if (c < 0)
+        const struct S_cell *c = &cells[mid];
+        if (c->place == place && c->subject == subject)
+            return c;
+        if (c->place < place || (c->place == place && c->subject < subject))
             lo = mid + 1;
         else
             hi = mid;
@@ -611,23 +811,22 @@ static void S_sort_pairs(const struct stat_set *s, struct stat_pair *v, struct s
     memcpy(v, tmp, n * sizeof *v);
 }
 
-/* Runs the cell comparisons of one metric: sorted[first..first+n). */
-static enum app_status S_metric(struct S_find *F, const struct stat_obs *const *sorted,
-                                const size_t *idx, size_t n)
+/* Runs the cell comparisons of one metric: keys[0..n), idx[0..n) their set indexes. */
+static enum app_status S_metric(struct S_find *F, const struct S_key *keys, const size_t *idx,
+                                size_t n)
 {
     struct S_cell *cells = malloc(n * sizeof *cells);
     size_t nc = 0;
     if (cells == NULL)
         return APP_ENOMEM;
     for (size_t i = 0; i < n; i++) {
-        const struct stat_obs *o = sorted[i];
-        if (nc == 0 || S_strcmp0(cells[nc - 1].place, o->r.place_id) != 0 ||
-            S_strcmp0(cells[nc - 1].subject, o->r.subject_id) != 0) {
+        const struct S_key *k = &keys[i];
+        if (nc == 0 || cells[nc - 1].place != k->place || cells[nc - 1].subject != k->subject) {
             cells[nc].first = i;
             cells[nc].n = 0;
-            cells[nc].place = o->r.place_id;
-            cells[nc].subject = o->r.subject_id;
-            cells[nc].program = o->r.subject_is_program;
+            cells[nc].place = k->place;
+            cells[nc].subject = k->subject;
+            cells[nc].program = F->s->v[k->idx].r.subject_is_program;
             nc++;
         }
         cells[nc - 1].n++;
@@ -636,13 +835,13 @@ static enum app_status S_metric(struct S_find *F, const struct stat_obs *const *
         const struct S_cell *cell = &cells[c];
         S_pairs(F, idx + cell->first, cell->n, NULL, 0);
         const struct S_cell *other = NULL;
-        if (cell->subject != NULL && cell->program)
-            other = S_find_cell(cells, nc, cell->place, NULL);
+        if (cell->subject != 0 && cell->program)
+            other = S_find_cell(cells, nc, cell->place, 0);
         if (other)
             S_pairs(F, idx + cell->first, cell->n, idx + other->first, other->n);
         other = NULL;
-        if (cell->place != NULL && cell->subject != NULL)
-            other = S_find_cell(cells, nc, NULL, cell->subject);
+        if (cell->place != 0 && cell->subject != 0)
+            other = S_find_cell(cells, nc, 0, cell->subject);
         if (other)
             S_pairs(F, idx + cell->first, cell->n, idx + other->first, other->n);
     }
@@ -650,11 +849,54 @@ static enum app_status S_metric(struct S_find *F, const struct stat_obs *const *
     return F->st;
 }
 
+/* The sort keys of the comparable observations of s (*m of them), sorted. */
+static enum app_status S_keys(const struct stat_set *s, struct S_key *keys, size_t *m)
+{
+    const char **strs = calloc(s->n, sizeof *strs);
+    uint32_t *rank = malloc(s->n * sizeof *rank);
+    struct S_key *tmp = malloc(s->n * sizeof *tmp);
+    size_t n = 0, distinct = 0;
+    enum app_status st = APP_OK;
+    if (strs == NULL || rank == NULL || tmp == NULL) {
+        st = APP_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->v[i].comparable) {
+            keys[n].idx = i;
+            keys[n].metric = s->v[i].r.metric_seq;
+            keys[n].seq = s->v[i].r.seq;
+            n++;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        strs[i] = s->v[keys[i].idx].r.place_id;
+    st = S_rank(strs, n, rank, &distinct);
+    if (st != APP_OK)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        keys[i].place = rank[i];
+        strs[i] = s->v[keys[i].idx].r.subject_id;
+    }
+    st = S_rank(strs, n, rank, &distinct);
+    if (st != APP_OK)
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        keys[i].subject = rank[i];
+    S_sort_key(keys, tmp, n);
+    *m = n;
+out:
+    free(strs);
+    free(rank);
+    free(tmp);
+    return st;
+}
+
 enum app_status stat_find_disagreements(const struct stat_set *s, size_t per_metric, size_t total,
                                         stat_pair_pred pred, void *pctx, struct stat_pairs *out)
 {
     enum app_status st = APP_OK;
-    const struct stat_obs **sorted = NULL;
+    struct S_key *keys = NULL;
     size_t *idx = NULL;
     size_t m = 0;
     struct S_find F = {.s = s,
@@ -669,26 +911,22 @@ enum app_status stat_find_disagreements(const struct stat_set *s, size_t per_met
     out->truncated = false;
     if (s->n == 0)
         goto done;
-    sorted = malloc(s->n * sizeof *sorted);
+    keys = malloc(s->n * sizeof *keys);
     idx = malloc(s->n * sizeof *idx);
-    if (sorted == NULL || idx == NULL) {
+    if (keys == NULL || idx == NULL) {
         st = APP_ENOMEM;
         goto done;
     }
-    for (size_t i = 0; i < s->n; i++) {
-        if (s->v[i].comparable)
-            sorted[m++] = &s->v[i];
-    }
-    qsort(sorted, m, sizeof *sorted, S_cmp_cell);
+    st = S_keys(s, keys, &m);
     for (size_t i = 0; i < m; i++)
-        idx[i] = (size_t)(sorted[i] - s->v);
+        idx[i] = keys[i].idx;
     for (size_t g = 0; g < m && st == APP_OK && !F.stop_all;) {
         size_t end = g;
-        while (end < m && sorted[end]->r.metric_seq == sorted[g]->r.metric_seq)
+        while (end < m && keys[end].metric == keys[g].metric)
             end++;
         F.metric_count = 0;
         F.stop_metric = false;
-        st = S_metric(&F, sorted + g, idx + g, end - g);
+        st = S_metric(&F, keys + g, idx + g, end - g);
         g = end;
     }
     if (st == APP_OK && out->n > 1) {
@@ -700,7 +938,7 @@ enum app_status stat_find_disagreements(const struct stat_set *s, size_t per_met
         free(tmp);
     }
 done:
-    free(sorted);
+    free(keys);
     free(idx);
     return st;
 }
@@ -858,20 +1096,13 @@ void stat_reason(const struct stat_obs *a, const struct stat_obs *b, struct buf 
 
 /* ---- summary ---- */
 
-static int S_cmp_str(const void *pa, const void *pb)
-{
-    return S_strcmp0(*(const char *const *)pa, *(const char *const *)pb);
-}
-
-/* Distinct non-NULL strings among v[0..n) (sorts v). */
-static size_t S_distinct(const char **v, size_t n)
+/* Distinct values among v[0..n) (sorts v; tmp holds n). */
+static size_t S_distinct_i64(int64_t *v, int64_t *tmp, size_t n)
 {
     size_t k = 0;
-    qsort(v, n, sizeof *v, S_cmp_str);
-    for (size_t i = 0; i < n; i++) {
-        if (v[i] != NULL && (i == 0 || S_strcmp0(v[i - 1], v[i]) != 0))
-            k++;
-    }
+    S_sort_i64(v, tmp, n);
+    for (size_t i = 0; i < n; i++)
+        k += i == 0 || v[i - 1] != v[i];
     return k;
 }
 
@@ -888,6 +1119,7 @@ enum app_status stat_summarize(const struct stat_set *s, struct stat_summary *ou
     struct stats_obs *obs = NULL;
     double *scratch = NULL;
     const char **strs = NULL;
+    int64_t *seqs = NULL;
     size_t n = s->n ? s->n : 1;
 
     memset(out, 0, sizeof *out);
@@ -897,7 +1129,8 @@ enum app_status stat_summarize(const struct stat_set *s, struct stat_summary *ou
     obs = malloc(n * sizeof *obs);
     scratch = malloc(n * sizeof *scratch);
     strs = malloc(n * sizeof *strs);
-    if (out->used == NULL || obs == NULL || scratch == NULL || strs == NULL) {
+    seqs = malloc(2 * n * sizeof *seqs); /* values, then merge room */
+    if (out->used == NULL || obs == NULL || scratch == NULL || strs == NULL || seqs == NULL) {
         st = APP_ENOMEM;
         goto done;
     }
@@ -916,16 +1149,18 @@ enum app_status stat_summarize(const struct stat_set *s, struct stat_summary *ou
         st = APP_ENOMEM;
         goto done;
     }
+    /* One source per seq and seq per source: distinct seqs are distinct ids. */
     for (size_t i = 0; i < s->n; i++)
-        strs[i] = s->v[i].r.source_id;
-    out->sources = S_distinct(strs, s->n);
+        seqs[i] = s->v[i].r.source_seq;
+    out->sources = S_distinct_i64(seqs, seqs + s->n, s->n);
     for (size_t i = 0; i < s->n; i++)
         strs[i] = s->v[i].r.claimant;
-    out->claimants = S_distinct(strs, s->n);
+    st = S_rank(strs, s->n, NULL, &out->claimants);
 done:
     free(obs);
     free(scratch);
     free(strs);
+    free(seqs);
     if (st != APP_OK)
         stat_summary_free(out);
     return st;

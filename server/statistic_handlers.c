@@ -17,7 +17,18 @@ static const char *const booleans[] = {"false", "true", NULL};
 
 static const char *const list_params[] = {"limit", "offset",     "cursor", "format",
                                           "q",     "value_type", "all",    NULL};
-static const char *const get_params[] = {"place", "subject", "as_of_from", "as_of_to", NULL};
+static const char *const get_params[] = {"place", "subject", "as_of_from", "as_of_to",
+                                         "limit", "offset",  NULL};
+
+/* Observations per page of one statistic: by default, and the range of offset (as list_parse()). */
+#define STAT_OBS_LIMIT      100
+#define STAT_OBS_MAX_OFFSET INT64_C(1000000000000)
+
+/* Which observations a response holds: [offset, offset + count) of total. */
+struct obs_page {
+    int64_t limit, offset;
+    size_t first, count, total;
+};
 
 /* A metric row with its strings copied into an arena. */
 static bool S_metric_copy(struct stat_arena *a, const struct metric_row *src,
@@ -62,7 +73,25 @@ static bool S_collect_metric(void *ctx, const struct metric_row *r)
     return true;
 }
 
-static void S_links(struct jw *w, const char *id)
+/* A link to the request's target with offset moved to off (list_link() form), or null. */
+static void S_page_link(struct jw *w, const char *key, const struct http_request *req, bool has,
+                        int64_t off, struct buf *link)
+{
+    char num[32];
+    jw_key(w, key);
+    if (!has) {
+        jw_null(w);
+        return;
+    }
+    buf_reset(link);
+    snprintf(num, sizeof num, "%lld", (long long)off);
+    list_link(req, link, num, NULL);
+    jw_str(w, buf_str(link));
+}
+
+/* links {self, claims, conflicts}, and {prev, next} of a page of observations (pg non-NULL). */
+static void S_links(struct jw *w, const char *id, const struct http_request *req,
+                    const struct obs_page *pg)
 {
     struct buf link;
     buf_init(&link);
@@ -76,6 +105,12 @@ static void S_links(struct jw *w, const char *id)
     buf_reset(&link);
     buf_printf(&link, "/v1/conflicts?metric=%s", id);
     jw_kstr(w, "conflicts", buf_str(&link));
+    if (pg) {
+        int64_t prev = pg->offset - pg->limit;
+        S_page_link(w, "prev", req, pg->offset > 0, prev < 0 ? 0 : prev, &link);
+        S_page_link(w, "next", req, pg->first + pg->count < pg->total, pg->offset + pg->limit,
+                    &link);
+    }
     jw_obj_end(w);
     if (link.oom)
         w->b->oom = true;
@@ -103,10 +138,15 @@ static void S_view_free(struct metric_view *v)
     stat_pairs_free(&v->pairs);
 }
 
+/*
+ * Reads the claims of f->metric_seq without the text that only written
+ * observations need (see S_view_texts()), then summarizes them and finds
+ * their disagreements.
+ */
 static enum app_status S_view_load(struct db_conn *c, const struct stat_claim_filter *f,
                                    struct metric_view *v)
 {
-    enum app_status st = stat_repo_claims(c, f, stat_set_collect, &v->set);
+    enum app_status st = stat_repo_observations(c, f, stat_set_collect, &v->set);
     if (st == APP_OK)
         st = v->set.status;
     if (st == APP_OK)
@@ -119,6 +159,40 @@ static enum app_status S_view_load(struct db_conn *c, const struct stat_claim_fi
     return st;
 }
 
+/* Reads the text of the observations written out: [first, first + n) and the latest. */
+static enum app_status S_view_texts(struct db_conn *c, struct metric_view *v, size_t first,
+                                    size_t n)
+{
+    struct stat_text_fill tf = {.idx = NULL};
+    struct buf seqs;
+    size_t k = 0;
+    size_t *want = malloc((n + 1) * sizeof *want);
+    enum app_status st = APP_OK;
+
+    buf_init(&seqs);
+    if (want == NULL) {
+        st = APP_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++)
+        want[k++] = first + i;
+    if (v->sum.s.latest < v->sum.nused)
+        want[k++] = v->sum.used[v->sum.s.latest];
+    st = stat_text_fill_init(&tf, &v->set, want, k, &seqs);
+    if (st == APP_OK && tf.n > 0)
+        st = stat_repo_claim_texts(c, buf_str(&seqs), stat_text_fill_collect, &tf);
+    if (st == APP_OK)
+        st = tf.status;
+    /* One snapshot: every claim the first query read is still there. */
+    if (st == APP_OK && tf.missing > 0)
+        st = APP_EDB;
+out:
+    stat_text_fill_free(&tf);
+    buf_free(&seqs);
+    free(want);
+    return st;
+}
+
 void statistics_list(struct http_request *req, struct http_response *res)
 {
     struct query_errors qe;
@@ -127,6 +201,7 @@ void statistics_list(struct http_request *req, struct http_response *res)
     struct metrics_ctx m = {.v = NULL, .n = 0, .cap = 0, .oom = false};
     int idx = -1;
     char *key = NULL;
+    struct db_conn *c = NULL;
 
     stat_arena_init(&m.arena);
     key = stat_cache_key(req);
@@ -145,9 +220,10 @@ void statistics_list(struct http_request *req, struct http_response *res)
         goto done;
     }
 
-    struct db_conn *c = NULL;
     int64_t total = 0;
     enum app_status st = app_db_reader(req->app, &c);
+    if (st == APP_OK)
+        st = stat_repo_snapshot_begin(c);
     if (st == APP_OK)
         st = stat_repo_metric_count(c, &f, &total);
     if (st == APP_OK)
@@ -169,12 +245,14 @@ void statistics_list(struct http_request *req, struct http_response *res)
         cf.metric_seq = r->seq;
         S_view_init(&v);
         st = S_view_load(c, &cf, &v);
+        if (st == APP_OK)
+            st = S_view_texts(c, &v, 0, 0);
         if (st == APP_OK) {
             struct jw *w = list_item_begin(&lc);
             jw_obj_begin(w);
             stat_json_metric_members(w, r);
             stat_json_summary(w, &v.set, &v.sum, r->unit, v.pairs.n, v.pairs.truncated, false);
-            S_links(w, r->id);
+            S_links(w, r->id, req, NULL);
             jw_obj_end(w);
             list_item_end(&lc, r->seq);
         }
@@ -188,6 +266,8 @@ void statistics_list(struct http_request *req, struct http_response *res)
     }
     list_free(&lc);
 done:
+    if (c)
+        stat_repo_snapshot_end(c);
     free(key);
     free(m.v);
     stat_arena_free(&m.arena);
@@ -207,9 +287,10 @@ static bool S_one_metric(void *ctx, const struct metric_row *r)
     return false;
 }
 
-/* Parses the filters of one statistic. */
+/* Parses the filters of one statistic and the page of observations. */
 static void S_get_parse(struct http_request *req, struct query_errors *qe,
-                        struct stat_claim_filter *f, struct buf *place, struct buf *subject)
+                        struct stat_claim_filter *f, struct buf *place, struct buf *subject,
+                        struct obs_page *pg)
 {
     struct pdate d;
     bool present;
@@ -227,10 +308,25 @@ static void S_get_parse(struct http_request *req, struct query_errors *qe,
     }
     if (f->has_from && f->has_to && f->from_day > f->to_day)
         query_error(qe, "as_of_to", "must not be before as_of_from");
+    pg->limit = STAT_OBS_LIMIT;
+    pg->offset = 0;
+    query_int(req, qe, "limit", 1, LIST_MAX_LIMIT, &pg->limit);
+    query_int(req, qe, "offset", 0, STAT_OBS_MAX_OFFSET, &pg->offset);
 }
 
-static void S_get_write(struct http_response *res, const struct metric_row *m,
-                        const struct metric_view *v)
+/* The page's range within the timeline of total observations. */
+static void S_page_range(struct obs_page *pg, size_t total)
+{
+    pg->total = total;
+    pg->first = (uint64_t)pg->offset < total ? (size_t)pg->offset : total;
+    pg->count = total - pg->first;
+    if ((uint64_t)pg->count > (uint64_t)pg->limit)
+        pg->count = (size_t)pg->limit;
+}
+
+static void S_get_write(struct http_request *req, struct http_response *res,
+                        const struct metric_row *m, const struct metric_view *v,
+                        const struct obs_page *pg)
 {
     struct jw w;
     http_json_begin(res, &w);
@@ -242,16 +338,17 @@ static void S_get_write(struct http_response *res, const struct metric_row *m,
     stat_json_summary(&w, &v->set, &v->sum, m->unit, v->pairs.n, v->pairs.truncated, true);
     jw_key(&w, "observations");
     jw_arr_begin(&w);
-    for (size_t i = 0; i < v->set.n; i++)
+    for (size_t i = pg->first; i < pg->first + pg->count; i++)
         stat_json_observation(&w, &v->set.v[i]);
     jw_arr_end(&w);
+    jw_kint(&w, "observations_total", (int64_t)pg->total);
     jw_key(&w, "disagreements");
     jw_arr_begin(&w);
     for (size_t i = 0; i < v->pairs.n; i++)
         stat_json_disagreement(&w, &v->set, &v->pairs.v[i]);
     jw_arr_end(&w);
     jw_kbool(&w, "disagreements_truncated", v->pairs.truncated);
-    S_links(&w, m->id);
+    S_links(&w, m->id, req, pg);
     jw_obj_end(&w);
     jw_obj_end(&w);
 }
@@ -263,6 +360,8 @@ void statistics_get(struct http_request *req, struct http_response *res)
     struct buf place, subject;
     struct one_metric one = {.found = false, .oom = false};
     struct metric_view v;
+    struct obs_page pg;
+    struct db_conn *c = NULL;
     const char *id = http_path_param(req, "metric");
     char *key = NULL;
 
@@ -275,14 +374,15 @@ void statistics_get(struct http_request *req, struct http_response *res)
     if (stat_cache_get(req->app->stat_cache, key, res))
         goto done;
     query_errors_init(&qe);
-    S_get_parse(req, &qe, &f, &place, &subject);
+    S_get_parse(req, &qe, &f, &place, &subject, &pg);
     query_finish(req, &qe, get_params);
     if (qe.n) {
         query_fail(res, req, &qe);
         goto done;
     }
-    struct db_conn *c = NULL;
     enum app_status st = app_db_reader(req->app, &c);
+    if (st == APP_OK)
+        st = stat_repo_snapshot_begin(c);
     if (st == APP_OK)
         st = stat_repo_metric_get(c, id, S_one_metric, &one);
     if (st == APP_OK && one.oom)
@@ -292,7 +392,11 @@ void statistics_get(struct http_request *req, struct http_response *res)
         st = S_view_load(c, &f, &v);
     }
     if (st == APP_OK) {
-        S_get_write(res, &one.row, &v);
+        S_page_range(&pg, v.set.n);
+        st = S_view_texts(c, &v, pg.first, pg.count);
+    }
+    if (st == APP_OK) {
+        S_get_write(req, res, &one.row, &v, &pg);
         stat_cache_put(req->app->stat_cache, key, res);
     } else if (st == APP_ENOTFOUND) {
         char msg[200];
@@ -302,6 +406,8 @@ void statistics_get(struct http_request *req, struct http_response *res)
         app_db_error(req, res, st, "reading a statistic");
     }
 done:
+    if (c)
+        stat_repo_snapshot_end(c);
     free(key);
     S_view_free(&v);
     stat_arena_free(&one.arena);

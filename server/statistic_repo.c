@@ -3,6 +3,8 @@
 #include "buf.h"
 
 #include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* ---- metrics ---- */
 
@@ -95,7 +97,7 @@ enum app_status stat_repo_metric_get(struct db_conn *c, const char *id, metric_r
     "c.seq, c.id, s.id, c.quote, c.claimant, m.id, m.value_type, c.metric_seq, c.value, "     \
     "c.lower, c.upper, c.bound, c.vague_term, c.unit, c.value_date, c.value_text, c.as_of, "  \
     "c.period_start, c.period_end, c.time_start, c.time_end, pl.id, coalesce(sp.id, se.id), " \
-    "sp.id IS NOT NULL, c.attribute, m.one_per_subject"
+    "sp.id IS NOT NULL, c.attribute, m.one_per_subject, c.source_seq"
 
 #define STAT_FROM                                             \
     " FROM claim c JOIN source s ON s.seq = c.source_seq"     \
@@ -175,6 +177,8 @@ static void S_claim_row(sqlite3_stmt *st, struct stat_claim_row *r)
     r->subject_is_program = sqlite3_column_int(st, i++) != 0;
     r->attribute = db_column_text(st, i++);
     r->one_per_subject = sqlite3_column_int(st, i++) != 0;
+    r->source_seq = sqlite3_column_int64(st, i++);
+    r->has_period = r->period_start != NULL;
 }
 
 /* The caller's row callback, for db_rows(). */
@@ -216,4 +220,270 @@ enum app_status stat_repo_claims(struct db_conn *c, const struct stat_claim_filt
     if (f->has_to)
         db_bind_named_i64(st, ":to", f->to_day);
     return db_rows(st, S_claim_visit, &v);
+}
+
+/* ---- one metric's observations, without joins ---- */
+
+#define OBS_COLUMNS                                                                     \
+    "c.seq, c.id, c.claimant, c.value, c.lower, c.upper, c.bound, c.value_date, "       \
+    "c.period_start IS NOT NULL, c.time_start, c.time_end, c.source_seq, c.place_seq, " \
+    "c.subject_program_seq, c.subject_entity_seq"
+
+static const char SQL_OBS_METRIC[] =
+    "SELECT id, value_type, one_per_subject FROM metric WHERE seq = ?1";
+static const char SQL_ENTITY_ID[] = "SELECT id FROM entity WHERE seq = ?1";
+static const char SQL_PROGRAM_ID[] = "SELECT id FROM program WHERE seq = ?1";
+
+/* Ids by seq, each read once per call: a metric's claims name few places and subjects. */
+struct S_name {
+    int64_t seq;
+    char *id; /* NULL when no row has the seq */
+};
+
+struct S_names {
+    struct db_conn *c;
+    const char *sql; /* SELECT id ... WHERE seq = ?1 */
+    struct S_name *v;
+    size_t n, cap; /* v sorted by seq */
+};
+
+static void S_names_free(struct S_names *m)
+{
+    for (size_t i = 0; i < m->n; i++)
+        free(m->v[i].id);
+    free(m->v);
+    m->v = NULL;
+    m->n = m->cap = 0;
+}
+
+/* Reads the id of seq into a new entry at position at. */
+static enum app_status S_names_read(struct S_names *m, size_t at, int64_t seq)
+{
+    sqlite3_stmt *st = NULL;
+    char *id = NULL;
+    enum app_status s = db_stmt(m->c, m->sql, &st);
+    if (s != APP_OK)
+        return s;
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 16;
+        struct S_name *v = realloc(m->v, cap * sizeof *v);
+        if (v == NULL)
+            return APP_ENOMEM;
+        m->v = v;
+        m->cap = cap;
+    }
+    sqlite3_bind_int64(st, 1, seq);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const char *t = db_column_text(st, 0);
+        size_t len = t ? strlen(t) + 1 : 0;
+        if (t && (id = malloc(len)) == NULL)
+            s = APP_ENOMEM;
+        else if (t)
+            memcpy(id, t, len);
+    } else if (rc != SQLITE_DONE) {
+        s = db_status(rc);
+    }
+    sqlite3_reset(st);
+    if (s != APP_OK)
+        return s;
+    memmove(m->v + at + 1, m->v + at, (m->n - at) * sizeof *m->v);
+    m->v[at].seq = seq;
+    m->v[at].id = id;
+    m->n++;
+    return APP_OK;
+}
+
+/* The id of seq (*out NULL when no row has it); borrowed until S_names_free(). */
+static enum app_status S_names_get(struct S_names *m, int64_t seq, const char **out)
+{
+    size_t lo = 0, hi = m->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (m->v[mid].seq < seq)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == m->n || m->v[lo].seq != seq) {
+        enum app_status s = S_names_read(m, lo, seq);
+        if (s != APP_OK)
+            return s;
+    }
+    *out = m->v[lo].id;
+    return APP_OK;
+}
+
+struct obs_visit {
+    stat_claim_row_fn fn;
+    void *ctx;
+    struct stat_claim_row base;   /* the metric's members, the same on every row */
+    char *metric_id, *value_type; /* owned copies behind base */
+    struct S_names entities, programs;
+    enum app_status st;
+};
+
+static bool S_obs_visit(void *ctx, sqlite3_stmt *st)
+{
+    struct obs_visit *v = ctx;
+    struct stat_claim_row r = v->base;
+    int i = 0;
+    r.seq = sqlite3_column_int64(st, i++);
+    r.id = db_column_text(st, i++);
+    r.claimant = db_column_text(st, i++);
+    r.has_value = db_column_double(st, i++, &r.value);
+    r.has_lower = db_column_double(st, i++, &r.lower);
+    r.has_upper = db_column_double(st, i++, &r.upper);
+    r.bound = db_column_text(st, i++);
+    r.value_date = db_column_text(st, i++);
+    r.has_period = sqlite3_column_int(st, i++) != 0;
+    r.has_time = sqlite3_column_type(st, i) != SQLITE_NULL;
+    r.time_start = sqlite3_column_int64(st, i++);
+    r.time_end = sqlite3_column_int64(st, i++);
+    r.source_seq = sqlite3_column_int64(st, i++);
+    int64_t place = sqlite3_column_int64(st, i++);
+    int64_t program = sqlite3_column_int64(st, i++);
+    int64_t entity = sqlite3_column_int64(st, i++);
+    enum app_status s = APP_OK;
+    if (place)
+        s = S_names_get(&v->entities, place, &r.place_id);
+    if (s == APP_OK && program)
+        s = S_names_get(&v->programs, program, &r.subject_id);
+    r.subject_is_program = r.subject_id != NULL;
+    if (s == APP_OK && !program && entity)
+        s = S_names_get(&v->entities, entity, &r.subject_id);
+    if (s != APP_OK) {
+        v->st = s;
+        return false;
+    }
+    return v->fn(v->ctx, &r);
+}
+
+/* A malloc'd copy of s (NULL stays NULL); false when out of memory. */
+static bool S_dup(const char *s, char **out)
+{
+    size_t n = s ? strlen(s) + 1 : 0;
+    *out = NULL;
+    if (s == NULL)
+        return true;
+    if ((*out = malloc(n)) == NULL)
+        return false;
+    memcpy(*out, s, n);
+    return true;
+}
+
+/* The metric's members of every row (db_rows_found(): APP_ENOTFOUND without the metric). */
+static bool S_obs_metric(void *ctx, sqlite3_stmt *st)
+{
+    struct obs_visit *v = ctx;
+    if (!S_dup(db_column_text(st, 0), &v->metric_id) ||
+        !S_dup(db_column_text(st, 1), &v->value_type))
+        v->st = APP_ENOMEM;
+    v->base.metric_id = v->metric_id;
+    v->base.value_type = v->value_type;
+    v->base.one_per_subject = sqlite3_column_int(st, 2) != 0;
+    return false;
+}
+
+enum app_status stat_repo_observations(struct db_conn *c, const struct stat_claim_filter *f,
+                                       stat_claim_row_fn fn, void *ctx)
+{
+    struct obs_visit v;
+    struct buf sql;
+    sqlite3_stmt *st = NULL;
+    enum app_status s = APP_OK;
+
+    if (f->metric_seq == 0)
+        return APP_EINVAL;
+    memset(&v, 0, sizeof v);
+    v.fn = fn;
+    v.ctx = ctx;
+    v.base.metric_seq = f->metric_seq;
+    v.entities.c = v.programs.c = c;
+    v.entities.sql = SQL_ENTITY_ID;
+    v.programs.sql = SQL_PROGRAM_ID;
+    v.st = APP_OK;
+    s = db_stmt(c, SQL_OBS_METRIC, &st);
+    if (s == APP_OK) {
+        sqlite3_bind_int64(st, 1, f->metric_seq);
+        s = db_rows_found(st, S_obs_metric, &v);
+    }
+    if (s == APP_OK)
+        s = v.st;
+    if (s != APP_OK)
+        goto out;
+    buf_init(&sql);
+    buf_puts(&sql, "SELECT " OBS_COLUMNS " FROM claim c");
+    S_claim_where(&sql, f);
+    buf_puts(&sql, CF_ORDER);
+    s = db_stmt_buf(c, &sql, &st);
+    if (s != APP_OK)
+        goto out;
+    db_bind_named_i64(st, ":metric_seq", f->metric_seq);
+    if (f->program_seq)
+        db_bind_named_i64(st, ":program_seq", f->program_seq);
+    db_bind_named_text(st, ":metric", f->metric_json);
+    db_bind_named_text(st, ":place", f->place_json);
+    db_bind_named_text(st, ":subject", f->subject_json);
+    if (f->has_from)
+        db_bind_named_i64(st, ":from", f->from_day);
+    if (f->has_to)
+        db_bind_named_i64(st, ":to", f->to_day);
+    s = db_rows(st, S_obs_visit, &v);
+    if (s == APP_OK)
+        s = v.st;
+out:
+    free(v.metric_id);
+    free(v.value_type);
+    S_names_free(&v.entities);
+    S_names_free(&v.programs);
+    return s;
+}
+
+static const char SQL_CLAIM_TEXTS[] =
+    "SELECT c.seq, s.id, c.quote, c.vague_term, c.unit, c.as_of, c.period_start, c.period_end"
+    " FROM claim c JOIN source s ON s.seq = c.source_seq"
+    " WHERE c.seq IN (SELECT value FROM json_each(?1))";
+
+struct text_visit {
+    stat_claim_text_fn fn;
+    void *ctx;
+};
+
+static bool S_text_visit(void *ctx, sqlite3_stmt *st)
+{
+    const struct text_visit *v = ctx;
+    struct stat_claim_text t;
+    int i = 0;
+    t.seq = sqlite3_column_int64(st, i++);
+    t.source_id = db_column_text(st, i++);
+    t.quote = db_column_text(st, i++);
+    t.vague_term = db_column_text(st, i++);
+    t.unit = db_column_text(st, i++);
+    t.as_of = db_column_text(st, i++);
+    t.period_start = db_column_text(st, i++);
+    t.period_end = db_column_text(st, i++);
+    return v->fn(v->ctx, &t);
+}
+
+enum app_status stat_repo_claim_texts(struct db_conn *c, const char *seqs_json,
+                                      stat_claim_text_fn fn, void *ctx)
+{
+    struct text_visit v = {fn, ctx};
+    sqlite3_stmt *st = NULL;
+    enum app_status s = db_stmt(c, SQL_CLAIM_TEXTS, &st);
+    if (s != APP_OK)
+        return s;
+    sqlite3_bind_text(st, 1, seqs_json, -1, SQLITE_STATIC);
+    return db_rows(st, S_text_visit, &v);
+}
+
+enum app_status stat_repo_snapshot_begin(struct db_conn *c)
+{
+    return db_exec(c, "BEGIN");
+}
+
+void stat_repo_snapshot_end(struct db_conn *c)
+{
+    db_rollback(c);
 }

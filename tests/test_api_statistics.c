@@ -2,6 +2,7 @@
 #include "api.h"
 #include "json_util.h"
 #include "router.h"
+#include "server.h"
 #include "statistic_cache.h"
 #include "testutil.h"
 
@@ -301,7 +302,8 @@ static void test_get_filters(void **state)
     const char *const cases[][2] = {
         {"/v1/statistics/islamist_prisoners?as_of_from=2015-02-29", "as_of_from"},
         {"/v1/statistics/islamist_prisoners?as_of_from=2019&as_of_to=2018", "as_of_to"},
-        {"/v1/statistics/islamist_prisoners?limit=5", "limit"},
+        {"/v1/statistics/islamist_prisoners?limit=0", "limit"},
+        {"/v1/statistics/islamist_prisoners?cursor=x", "cursor"},
         {"/v1/statistics/islamist_prisoners?place=", "place"},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
@@ -311,6 +313,251 @@ static void test_get_filters(void **state)
     api_assert_problem(&r, 404, NULL);
     assert_non_null(strstr(ju_str(r.json, "detail"), "no_such_metric"));
     api_result_free(&r);
+}
+
+/* ---- pages of observations ---- */
+
+/*
+ * Every observation of base (a target, with or without a query) by pages of
+ * `limit`, asserting on each page what must not change with the page (all but
+ * observations and the links next/prev) and the links between pages.
+ * Returns a new array; *total receives observations_total.
+ */
+static json_t *S_all_observations(struct api_fixture *fx, const char *base, int limit,
+                                  json_int_t *total)
+{
+    json_t *all = json_array();
+    json_t *first = NULL; /* page 0's data without observations and next/prev */
+    char target[512];
+    const char *sep = strchr(base, '?') ? "&" : "?";
+    for (int off = 0;; off += limit) {
+        struct api_result r;
+        snprintf(target, sizeof target, "%s%slimit=%d&offset=%d", base, sep, limit, off);
+        api_get(fx, target, &r);
+        assert_int_equal(r.status, 200);
+        json_t *d = json_object_get(r.json, "data");
+        json_t *obs = json_object_get(d, "observations");
+        json_int_t t = ju_int(d, "observations_total");
+        assert_true(json_is_integer(json_object_get(d, "observations_total")));
+        assert_true(json_array_size(obs) <= (size_t)limit);
+        json_array_extend(all, obs);
+        json_t *links = json_object_get(d, "links");
+        /* prev: null on the first page; next: null on the last. */
+        assert_int_equal(json_is_null(json_object_get(links, "prev")), off == 0);
+        assert_int_equal(json_is_null(json_object_get(links, "next")), off + limit >= t);
+        json_t *rest = json_deep_copy(d);
+        json_object_del(rest, "observations");
+        json_object_del(json_object_get(rest, "links"), "next");
+        json_object_del(json_object_get(rest, "links"), "prev");
+        if (first == NULL) {
+            first = rest;
+            *total = t;
+        } else {
+            /* The summary, the disagreements and the total are the same on every page. */
+            assert_true(json_equal(first, rest));
+            json_decref(rest);
+        }
+        api_result_free(&r);
+        if (off + limit >= t)
+            break;
+    }
+    json_decref(first);
+    assert_int_equal((json_int_t)json_array_size(all), *total);
+    return all;
+}
+
+/* Live claims of a metric, counted in the database itself (not through the code under test). */
+static json_int_t S_db_count(const char *path, const char *metric)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    json_int_t n = -1;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT count(*) FROM claim WHERE deleted_at IS NULL AND "
+                                        "metric_seq = (SELECT seq FROM metric WHERE id = ?1)",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(st, 1, metric, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+}
+
+static void test_observation_pages(void **state)
+{
+    (void)state;
+    struct api_result r;
+    /* Fewer than 100: the default page holds them all and links nowhere. */
+    api_get(&api_fx, "/v1/statistics/foreign_fighters_departed", &r);
+    assert_int_equal(r.status, 200);
+    json_t *d = json_object_get(r.json, "data");
+    json_int_t total = ju_int(d, "observations_total");
+    assert_true(total >= 5 && total < 100);
+    assert_int_equal((json_int_t)json_array_size(json_object_get(d, "observations")), total);
+    assert_int_equal(ju_int(json_object_get(d, "summary"), "claims"), total);
+    json_t *links = json_object_get(d, "links");
+    assert_true(json_is_null(json_object_get(links, "prev")));
+    assert_true(json_is_null(json_object_get(links, "next")));
+    assert_string_equal(ju_str(links, "self"), "/v1/statistics/foreign_fighters_departed");
+    json_t *full = json_deep_copy(d);
+    api_result_free(&r);
+
+    /* Two at a time: links keep the other parameters, in the list endpoints' form. */
+    api_get(&api_fx, "/v1/statistics/foreign_fighters_departed?as_of_to=2030&limit=1000", &r);
+    json_t *dated =
+        json_deep_copy(json_object_get(json_object_get(r.json, "data"), "observations"));
+    api_result_free(&r);
+    assert_true(json_array_size(dated) >= 4);
+    api_get(&api_fx, "/v1/statistics/foreign_fighters_departed?as_of_to=2030&limit=2&offset=2", &r);
+    d = json_object_get(r.json, "data");
+    links = json_object_get(d, "links");
+    assert_int_equal(json_array_size(json_object_get(d, "observations")), 2);
+    assert_int_equal(ju_int(d, "observations_total"), (json_int_t)json_array_size(dated));
+    assert_string_equal(ju_str(links, "prev"),
+                        "/v1/statistics/foreign_fighters_departed?as_of_to=2030&limit=2&offset=0");
+    assert_string_equal(ju_str(links, "next"),
+                        "/v1/statistics/foreign_fighters_departed?as_of_to=2030&limit=2&offset=4");
+    /* The same observations as the third and fourth of the whole timeline. */
+    for (size_t i = 0; i < 2; i++) {
+        assert_true(json_equal(json_array_get(json_object_get(d, "observations"), i),
+                               json_array_get(dated, 2 + i)));
+    }
+    json_decref(dated);
+    api_result_free(&r);
+
+    /* Following next from the first page visits every observation once, in order. */
+    json_int_t t2 = 0;
+    json_t *paged = S_all_observations(&api_fx, "/v1/statistics/foreign_fighters_departed", 2, &t2);
+    assert_int_equal(t2, total);
+    assert_true(json_equal(paged, json_object_get(full, "observations")));
+    json_decref(paged);
+    json_decref(full);
+
+    /* A page past the end: no observations, the same total and summary, a way back. */
+    api_get(&api_fx, "/v1/statistics/foreign_fighters_departed?offset=500&limit=10", &r);
+    assert_int_equal(r.status, 200);
+    d = json_object_get(r.json, "data");
+    assert_int_equal(json_array_size(json_object_get(d, "observations")), 0);
+    assert_int_equal(ju_int(d, "observations_total"), total);
+    assert_int_equal(ju_int(json_object_get(d, "summary"), "claims"), total);
+    assert_true(json_is_null(json_object_get(json_object_get(d, "links"), "next")));
+    assert_string_equal(ju_str(json_object_get(d, "links"), "prev"),
+                        "/v1/statistics/foreign_fighters_departed?limit=10&offset=490");
+    api_result_free(&r);
+}
+
+static void test_observation_pages_every_metric(void **state)
+{
+    (void)state;
+    struct api_result r;
+    const char *path = getenv("MARSAD_TEST_DB");
+    assert_non_null(path);
+    api_get(&api_fx, "/v1/statistics?all=true&limit=1000", &r);
+    json_t *data = json_object_get(r.json, "data");
+    assert_true(json_array_size(data) >= 40);
+    size_t i;
+    json_t *m;
+    json_array_foreach(data, i, m) {
+        char target[320], base[256];
+        const char *id = ju_str(m, "id");
+        snprintf(base, sizeof base, "/v1/statistics/%s", id);
+        snprintf(target, sizeof target, "%s?limit=1000", base);
+        struct api_result one;
+        api_get(&api_fx, target, &one);
+        assert_int_equal(one.status, 200);
+        json_t *d = json_object_get(one.json, "data");
+        json_t *obs = json_object_get(d, "observations");
+        json_int_t total = ju_int(d, "observations_total");
+        /* Every live claim of the metric is observed, as before paging. */
+        assert_int_equal(total, S_db_count(path, id));
+        assert_int_equal((json_int_t)json_array_size(obs), total);
+        assert_int_equal(ju_int(json_object_get(d, "summary"), "claims"), total);
+        /* Pages of 3 hold the same observations in the same order. */
+        json_int_t t3 = 0;
+        json_t *paged = S_all_observations(&api_fx, base, 3, &t3);
+        assert_int_equal(t3, total);
+        assert_true(json_equal(paged, obs));
+        json_decref(paged);
+        api_result_free(&one);
+    }
+    api_result_free(&r);
+}
+
+static void test_observation_page_errors(void **state)
+{
+    (void)state;
+    const char *const cases[][2] = {
+        {"/v1/statistics/islamist_prisoners?limit=0", "limit"},
+        {"/v1/statistics/islamist_prisoners?limit=1001", "limit"},
+        {"/v1/statistics/islamist_prisoners?limit=ten", "limit"},
+        {"/v1/statistics/islamist_prisoners?limit=", "limit"},
+        {"/v1/statistics/islamist_prisoners?limit=2&limit=3", "limit"},
+        {"/v1/statistics/islamist_prisoners?offset=-1", "offset"},
+        {"/v1/statistics/islamist_prisoners?offset=1.5", "offset"},
+        {"/v1/statistics/islamist_prisoners?offset=1000000000001", "offset"},
+        {"/v1/statistics/islamist_prisoners?zz_unknown=1", "zz_unknown"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        api_get_problem(&api_fx, cases[i][0], 400, cases[i][1]);
+    }
+    /* The same words as the list endpoints' limit and offset. */
+    const char *const pairs[][2] = {
+        {"/v1/statistics/islamist_prisoners?limit=1001", "/v1/claims?limit=1001"},
+        {"/v1/statistics/islamist_prisoners?offset=-1", "/v1/claims?offset=-1"},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        struct api_result a, b;
+        api_get(&api_fx, pairs[i][0], &a);
+        api_get(&api_fx, pairs[i][1], &b);
+        json_t *ea = json_array_get(json_object_get(a.json, "errors"), 0);
+        json_t *eb = json_array_get(json_object_get(b.json, "errors"), 0);
+        assert_string_equal(ju_str(a.json, "type"), ju_str(b.json, "type"));
+        assert_string_equal(ju_str(ea, "parameter"), ju_str(eb, "parameter"));
+        assert_string_equal(ju_str(ea, "detail"), ju_str(eb, "detail"));
+        api_result_free(&a);
+        api_result_free(&b);
+    }
+}
+
+/* Over a real socket: each page is its own representation (ETag, 304). */
+static void test_observation_pages_etag(void **state)
+{
+    (void)state;
+    struct test_server ts;
+    char err[256], url[512];
+    const char *const pages[] = {"/v1/statistics/foreign_fighters_departed?limit=2",
+                                 "/v1/statistics/foreign_fighters_departed?limit=2&offset=2"};
+    char tags[2][128];
+    assert_int_equal(curl_global_init(CURL_GLOBAL_DEFAULT), CURLE_OK);
+    memset(&ts, 0, sizeof ts);
+    if (test_server_start(&ts, NULL, err, sizeof err) != 0)
+        fail_msg("server: %s", err);
+    for (size_t i = 0; i < 2; i++) {
+        struct tc_result r;
+        assert_int_equal(tc_get(NULL, test_server_url(&ts, pages[i], url, sizeof url), &r), 0);
+        assert_int_equal(r.status, 200);
+        const char *tag = tc_header(&r, "ETag");
+        assert_non_null(tag);
+        snprintf(tags[i], sizeof tags[i], "%s", tag);
+        tc_result_free(&r);
+    }
+    assert_string_not_equal(tags[0], tags[1]);
+    for (size_t i = 0; i < 2; i++) {
+        char inm[160];
+        snprintf(inm, sizeof inm, "If-None-Match: %s", tags[0]);
+        const char *const h[] = {inm, NULL};
+        struct tc_result r;
+        assert_int_equal(tc_request(NULL, "GET", test_server_url(&ts, pages[i], url, sizeof url), h,
+                                    NULL, 0, &r),
+                         0);
+        assert_int_equal(r.status, i == 0 ? 304 : 200);
+        tc_result_free(&r);
+    }
+    test_server_stop(&ts);
+    curl_global_cleanup();
 }
 
 /* ---- conflicts ---- */
@@ -540,17 +787,26 @@ static void test_five_thousand_observations(void **state)
     api_request(&big, "GET", "/v1/statistics/terrorism_recidivists", NULL, NULL, &r);
     assert_int_equal(r.status, 200);
     json_t *d = json_object_get(r.json, "data");
-    assert_int_equal(json_array_size(json_object_get(d, "observations")), 5001);
+    /* The default page: the first 100 of 5,001 observations. */
+    assert_int_equal(json_array_size(json_object_get(d, "observations")), 100);
+    assert_int_equal(ju_int(d, "observations_total"), 5001);
+    assert_true(json_is_null(json_object_get(json_object_get(d, "links"), "prev")));
+    assert_string_equal(ju_str(json_object_get(d, "links"), "next"),
+                        "/v1/statistics/terrorism_recidivists?offset=100");
     json_t *dis = json_object_get(d, "disagreements");
     /* Capped, and saying so. */
     assert_int_equal(json_array_size(dis), 1000);
     assert_true(json_is_true(json_object_get(d, "disagreements_truncated")));
     json_t *sum = json_object_get(d, "summary");
+    assert_int_equal(ju_int(sum, "claims"), 5001);
     assert_int_equal(ju_int(sum, "disagreements"), 1000);
     assert_true(json_is_true(json_object_get(sum, "disagreements_truncated")));
     /* 200 vague claims observed, never summarized, never in a disagreement. */
     assert_int_equal(json_array_size(json_object_get(sum, "computed_from")), 5001 - 200);
-    json_t *obs = json_object_get(d, "observations");
+    /* Every page has the same summary and disagreements; the pages hold every observation. */
+    json_int_t total = 0;
+    json_t *obs = S_all_observations(&big, "/v1/statistics/terrorism_recidivists", 1000, &total);
+    assert_int_equal(total, 5001);
     size_t i;
     json_t *x;
     json_array_foreach(dis, i, x) {
@@ -559,6 +815,20 @@ static void test_five_thousand_observations(void **state)
         assert_string_not_equal(ju_str(a, "bound"), "vague");
         assert_string_not_equal(ju_str(b, "bound"), "vague");
     }
+    /* A timeline: dated observations by window start, the undated ones last. */
+    const char *prev = "";
+    bool undated = false;
+    json_array_foreach(obs, i, x) {
+        json_t *w = json_object_get(x, "window");
+        if (json_is_null(w)) {
+            undated = true;
+            continue;
+        }
+        assert_false(undated);
+        assert_true(strcmp(prev, ju_str(w, "start")) <= 0);
+        prev = ju_str(w, "start");
+    }
+    json_decref(obs);
     /* Served again from the computed-response cache: the same bytes. (Speed is measured by
      * `make bench`, never asserted here.) */
     struct api_result again;
@@ -570,6 +840,42 @@ static void test_five_thousand_observations(void **state)
     api_result_free(&r);
 
     /*
+     * Each page is cached under its own target: change every quote behind the server's back
+     * (its dataset version does not move), and a page asked before is answered from the cache
+     * as it was, while a page never asked is computed from the changed data.
+     */
+    const char *const p1 = "/v1/statistics/terrorism_recidivists?limit=5&offset=100";
+    const char *const p2 = "/v1/statistics/terrorism_recidivists?limit=5&offset=200";
+    const char *const p3 = "/v1/statistics/terrorism_recidivists?limit=5&offset=300";
+    struct api_result r1, r2;
+    api_request(&big, "GET", p1, NULL, NULL, &r1);
+    api_request(&big, "GET", p2, NULL, NULL, &r2);
+    assert_int_equal(r1.status, 200);
+    assert_int_equal(r2.status, 200);
+    assert_true(r1.body_len != r2.body_len || memcmp(r1.body, r2.body, r1.body_len) != 0);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "UPDATE claim SET quote = 'changed' WHERE id LIKE 'big-%'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    api_request(&big, "GET", p1, NULL, NULL, &again);
+    assert_int_equal(again.body_len, r1.body_len);
+    assert_memory_equal(again.body, r1.body, r1.body_len);
+    assert_null(strstr(again.body, "\"quote\":\"changed\""));
+    api_result_free(&again);
+    api_request(&big, "GET", p2, NULL, NULL, &again);
+    assert_int_equal(again.body_len, r2.body_len);
+    assert_memory_equal(again.body, r2.body, r2.body_len);
+    api_result_free(&again);
+    api_request(&big, "GET", p3, NULL, NULL, &again);
+    assert_int_equal(again.status, 200);
+    assert_non_null(strstr(again.body, "\"quote\":\"changed\""));
+    api_result_free(&again);
+    api_result_free(&r1);
+    api_result_free(&r2);
+
+    /*
      * All windows overlap and no values conflict: comparing every pair would
      * take 12.5 million checks; the value sweep finds none to check.
      */
@@ -577,7 +883,7 @@ static void test_five_thousand_observations(void **state)
     api_request(&big, "GET", "/v1/statistics/trip_cost", NULL, NULL, &r);
     assert_int_equal(r.status, 200);
     d = json_object_get(r.json, "data");
-    assert_int_equal(json_array_size(json_object_get(d, "observations")), 5001);
+    assert_int_equal(ju_int(d, "observations_total"), 5001);
     assert_int_equal(json_array_size(json_object_get(d, "disagreements")), 0);
     sum = json_object_get(d, "summary");
     assert_int_equal(ju_int(sum, "disagreements"), 0);
@@ -608,6 +914,10 @@ int main(void)
         cmocka_unit_test(test_islamist_prisoners_disagree),
         cmocka_unit_test(test_date_metric),
         cmocka_unit_test(test_get_filters),
+        cmocka_unit_test(test_observation_pages),
+        cmocka_unit_test(test_observation_pages_every_metric),
+        cmocka_unit_test(test_observation_page_errors),
+        cmocka_unit_test(test_observation_pages_etag),
         cmocka_unit_test(test_conflicts),
         cmocka_unit_test(test_conflicts_filters),
         cmocka_unit_test(test_conflicts_paging_and_errors),

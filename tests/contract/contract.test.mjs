@@ -161,6 +161,42 @@ describe('read operations (generated from the spec)', () => {
   }
 });
 
+/* ---- statistics: pages of observations ------------------------------------- */
+
+describe('GET /v1/statistics/{metric}: pages of observations', () => {
+  const key = 'GET /v1/statistics/{metric}';
+  const base = '/v1/statistics/foreign_fighters_departed';
+  test('links.next from the first page visits every observation once, the rest unchanged', async () => {
+    const all = (await call(key, 'GET', `${base}?limit=1000`, { want: 200 })).json.data;
+    const total = all.observations_total;
+    assert.equal(all.observations.length, total);
+    assert.equal(all.summary.claims, total);
+    const seen = [];
+    let target = `${base}?limit=2`;
+    for (let pages = 0; target; pages++) {
+      assert.ok(pages <= total, 'links.next never ends');
+      const d = (await call(key, 'GET', target, { want: 200 })).json.data;
+      assert.equal(d.observations_total, total);
+      assert.deepEqual(d.summary, all.summary);
+      assert.deepEqual(d.disagreements, all.disagreements);
+      assert.equal(d.links.prev === null, pages === 0);
+      seen.push(...d.observations);
+      target = d.links.next;
+    }
+    assert.deepEqual(seen, all.observations);
+  });
+  test('a page past the end is empty; each page has its own ETag', async () => {
+    const past = (await call(key, 'GET', `${base}?offset=100000`, { want: 200 })).json.data;
+    assert.equal(past.observations.length, 0);
+    assert.ok(past.observations_total > 0);
+    assert.equal(past.links.next, null);
+    const a = await call(key, 'GET', `${base}?limit=2`, { want: 200 });
+    const b = await call(key, 'GET', `${base}?limit=2&offset=2`, { want: 200 });
+    assert.notEqual(a.headers.etag, b.headers.etag);
+    await call(key, 'GET', `${base}?limit=2`, { want: 304, headers: { 'If-None-Match': a.headers.etag } });
+  });
+});
+
 /* ---- negative cases: generated from each parameter's schema ---------------- */
 
 /** Values that the parameter's schema refuses (checked with ajv before use). */
