@@ -69,5 +69,7 @@ void jw_raw(struct jw *w, const char *json, size_t n);
 void jw_kstr(struct jw *w, const char *key, const char *s);
 void jw_kint(struct jw *w, const char *key, int64_t v);
 void jw_kbool(struct jw *w, const char *key, bool v);
+/* "key": "<prefix><s>" (a link built from a path and an id, without a temporary). */
+void jw_kprefixed(struct jw *w, const char *key, const char *prefix, const char *s);
 
 #endif

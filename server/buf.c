@@ -28,6 +28,8 @@ void buf_reset(struct buf *b)
         b->data[0] = '\0';
 }
 
+static void S_int(struct buf *b, int64_t v);
+
 static bool S_reserve(struct buf *b, size_t extra)
 {
     if (b->oom)
@@ -229,7 +231,10 @@ void buf_double(struct buf *b, double d)
         return;
     }
     if (d == floor(d) && fabs(d) < 1e15) {
-        buf_printf(b, "%.0f", d);
+        if (d == 0 && signbit(d))
+            buf_append(b, "-0", 2); /* as "%.0f" writes it */
+        else
+            S_int(b, (int64_t)d);
         return;
     }
     char tmp[32];
@@ -306,10 +311,36 @@ void jw_arr_end(struct jw *w)
 void jw_key(struct jw *w, const char *key)
 {
     S_sep(w);
-    buf_putc(w->b, '"');
-    buf_json_escape(w->b, key, strlen(key));
-    buf_append(w->b, "\":", 2);
+    size_t n = strlen(key);
+    bool plain = true;
+    for (size_t i = 0; i < n && plain; i++) {
+        unsigned char c = (unsigned char)key[i];
+        plain = c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+    }
+    if (plain && S_reserve(w->b, n + 3)) { /* the usual key: a literal, nothing to escape */
+        char *p = w->b->data + w->b->len;
+        p[0] = '"';
+        memcpy(p + 1, key, n);
+        p[n + 1] = '"';
+        p[n + 2] = ':';
+        w->b->len += n + 3;
+        w->b->data[w->b->len] = '\0';
+    } else {
+        buf_putc(w->b, '"');
+        buf_json_escape(w->b, key, n);
+        buf_append(w->b, "\":", 2);
+    }
     w->after_key = true;
+}
+
+void jw_kprefixed(struct jw *w, const char *key, const char *prefix, const char *s)
+{
+    jw_key(w, key);
+    S_sep(w);
+    buf_putc(w->b, '"');
+    buf_json_escape(w->b, prefix, strlen(prefix));
+    buf_json_escape(w->b, s, strlen(s));
+    buf_putc(w->b, '"');
 }
 
 void jw_strn(struct jw *w, const char *s, size_t n)
@@ -328,10 +359,25 @@ void jw_str(struct jw *w, const char *s)
         jw_strn(w, s, strlen(s));
 }
 
+/* Decimal digits of v, sign included. */
+static void S_int(struct buf *b, int64_t v)
+{
+    char tmp[24];
+    size_t i = sizeof tmp;
+    uint64_t u = v < 0 ? 0u - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        tmp[--i] = '-';
+    buf_append(b, tmp + i, sizeof tmp - i);
+}
+
 void jw_int(struct jw *w, int64_t v)
 {
     S_sep(w);
-    buf_printf(w->b, "%lld", (long long)v);
+    S_int(w->b, v);
 }
 
 void jw_double(struct jw *w, double v)

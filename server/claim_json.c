@@ -166,24 +166,13 @@ void claim_json_members(struct jw *w, const struct claim_row *r, uint64_t fields
         }
     }
     if (ON(F_LINKS)) {
-        struct buf link;
-        buf_init(&link);
         jw_key(w, "links");
         jw_obj_begin(w);
-        buf_printf(&link, "/v1/claims/%s", r->id);
-        jw_kstr(w, "self", buf_str(&link));
-        buf_reset(&link);
-        buf_printf(&link, "/v1/sources/%s", r->source_id);
-        jw_kstr(w, "source", buf_str(&link));
-        if (r->metric_id) {
-            buf_reset(&link);
-            buf_printf(&link, "/v1/statistics/%s", r->metric_id);
-            jw_kstr(w, "statistics", buf_str(&link));
-        }
+        jw_kprefixed(w, "self", "/v1/claims/", r->id);
+        jw_kprefixed(w, "source", "/v1/sources/", r->source_id);
+        if (r->metric_id)
+            jw_kprefixed(w, "statistics", "/v1/statistics/", r->metric_id);
         jw_obj_end(w);
-        if (link.oom)
-            w->b->oom = true;
-        buf_free(&link);
     }
 }
 
