@@ -284,10 +284,14 @@ static void *S_writer(void *arg)
             stopping = k->stop;
             if (timed_out || stopping) {
                 /* Collect what idle threads hold, after what they queued before. */
+                /* trylock: a worker takes its own lock, then this one (to queue a full
+                 * buffer), so waiting here for its lock could deadlock. A busy buffer is
+                 * taken on the next round, or handed over by its thread when full. */
                 for (struct log_tbuf *t = k->head; t; t = t->next) {
-                    pthread_mutex_lock(&t->mu);
+                    if (pthread_mutex_trylock(&t->mu) != 0)
+                        continue;
                     if (t->b.len > 0 && !t->b.oom)
-                        (void)S_enqueue(k, &t->b); /* when full, the next round takes it */
+                        (void)S_enqueue(k, &t->b); /* when the queue is full, next round */
                     pthread_mutex_unlock(&t->mu);
                 }
             }

@@ -208,7 +208,7 @@ static void test_flusher_writes_idle_lines(void **state)
 }
 
 #define THREADS 4
-#define LINES   2000
+#define LINES   20000
 
 static void *S_writer(void *arg)
 {
@@ -221,7 +221,9 @@ static void *S_writer(void *arg)
 static void test_threads_lose_and_tear_nothing(void **state)
 {
     struct fx *f = *state;
-    assert_true(log_buffer_start(&f->lg, 4096, 1));
+    /* Small buffers and a 1 ms flush interval: thousands of hand-overs, some of them
+     * while the writer collects idle buffers. */
+    assert_true(log_buffer_start(&f->lg, 512, 1));
     pthread_t t[THREADS];
     for (int i = 0; i < THREADS; i++)
         assert_int_equal(pthread_create(&t[i], NULL, S_writer, &f->lg), 0);
