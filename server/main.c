@@ -16,12 +16,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char usage[] =
@@ -112,6 +114,102 @@ static int S_migrate(const struct config *cfg, const struct logger *lg)
     return 0;
 }
 
+/*
+ * Another process may write the database this one serves: the writable
+ * instance behind read-only replicas, or a second server on the same file.
+ * Every VERSION_WATCH_MS this thread reads the dataset version on its own
+ * connection and publishes a newer one, so ETags and the statistics cache
+ * follow within that time (well inside the responses' max-age). Writes made
+ * by this process publish their version at once (write_handlers.c).
+ */
+#define VERSION_WATCH_MS 1000
+
+struct version_watch {
+    struct app *app;
+    const char *db_path;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop;
+    pthread_t thread;
+};
+
+static void *S_version_watch(void *arg)
+{
+    struct version_watch *vw = arg;
+    struct db_conn *c = NULL;
+    if (db_open(vw->db_path, true, &c) != APP_OK) {
+        log_msg(&vw->app->log, LOG_WARN,
+                "cannot open %s to follow the dataset version; changes made by other processes "
+                "show in ETags only after a restart",
+                vw->db_path);
+        return NULL;
+    }
+    pthread_mutex_lock(&vw->mu);
+    while (!vw->stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_sec += VERSION_WATCH_MS / 1000;
+        until.tv_nsec += (long)(VERSION_WATCH_MS % 1000) * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&vw->cv, &vw->mu, &until);
+        if (vw->stop)
+            break;
+        uint64_t v = 0;
+        if (meta_repo_dataset_version(c, &v) != APP_OK)
+            continue;
+        /* Only forward: a version read just before this process's own commit must not
+         * undo the newer one that commit published. */
+        uint64_t cur = atomic_load(&vw->app->dataset_version);
+        while (v > cur && !atomic_compare_exchange_weak(&vw->app->dataset_version, &cur, v)) {
+        }
+        if (v > cur)
+            log_msg(&vw->app->log, LOG_INFO, "dataset version %llu (written by another process)",
+                    (unsigned long long)v);
+    }
+    pthread_mutex_unlock(&vw->mu);
+    db_close(c);
+    return NULL;
+}
+
+static bool S_version_watch_start(struct version_watch *vw, struct app *app, const char *db_path)
+{
+    memset(vw, 0, sizeof *vw);
+    vw->app = app;
+    vw->db_path = db_path;
+    pthread_condattr_t ca;
+    if (pthread_condattr_init(&ca) != 0)
+        return false;
+    bool ok = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) == 0 &&
+              pthread_cond_init(&vw->cv, &ca) == 0;
+    pthread_condattr_destroy(&ca);
+    if (!ok)
+        return false;
+    if (pthread_mutex_init(&vw->mu, NULL) != 0) {
+        pthread_cond_destroy(&vw->cv);
+        return false;
+    }
+    if (pthread_create(&vw->thread, NULL, S_version_watch, vw) != 0) {
+        pthread_mutex_destroy(&vw->mu);
+        pthread_cond_destroy(&vw->cv);
+        return false;
+    }
+    return true;
+}
+
+static void S_version_watch_stop(struct version_watch *vw)
+{
+    pthread_mutex_lock(&vw->mu);
+    vw->stop = true;
+    pthread_cond_signal(&vw->cv);
+    pthread_mutex_unlock(&vw->mu);
+    pthread_join(vw->thread, NULL);
+    pthread_mutex_destroy(&vw->mu);
+    pthread_cond_destroy(&vw->cv);
+}
+
 static int S_serve(int argc, char **argv)
 {
     struct config cfg;
@@ -179,6 +277,10 @@ static int S_serve(int argc, char **argv)
         db_pool_close(&app.db);
         return 1;
     }
+    static struct version_watch vw;
+    bool watching = S_version_watch_start(&vw, &app, cfg.db_path);
+    if (!watching)
+        log_msg(&app.log, LOG_WARN, "cannot start the dataset version watch");
     log_msg(&app.log, LOG_INFO, "listening on http://%s:%u (threads=%u, db=%s, version=%s)",
             cfg.host, (unsigned)http_server_port(srv), cfg.threads, cfg.db_path, MARSAD_VERSION);
 
@@ -187,6 +289,8 @@ static int S_serve(int argc, char **argv)
     }
     log_msg(&app.log, LOG_INFO, "received signal %d, finishing requests in flight", sig);
     http_server_stop(srv, 10000);
+    if (watching)
+        S_version_watch_stop(&vw);
     log_buffer_stop(&app.log);
     db_pool_close(&app.db);
     stat_cache_free(app.stat_cache);

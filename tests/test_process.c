@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <setjmp.h>
@@ -89,10 +90,17 @@ static int S_run(struct fx *f, const char *const *args, const char *const *env, 
     return code;
 }
 
+static void S_serve_args(struct fx *f, const char *const *args);
+
 /* Starts `marsad serve --port 0 --db db` and waits for the listening line. */
 static void S_serve(struct fx *f, const char *db)
 {
     const char *const args[] = {"serve", "--port", "0", "--threads", "2", "--db", db, NULL};
+    S_serve_args(f, args);
+}
+
+static void S_serve_args(struct fx *f, const char *const *args)
+{
     test_proc_cleanup(&f->p);
     assert_int_equal(test_proc_spawn(&f->p, args, NULL), 0);
     if (test_proc_wait_listening(&f->p, LISTEN_TIMEOUT_MS) != 0) {
@@ -445,6 +453,63 @@ static void test_build_db(void **state)
     free(err);
 }
 
+/* ETag of GET path (copied into out). */
+static void S_etag_of(const struct fx *f, const char *path, char *out, size_t n)
+{
+    char url[256];
+    S_url(f, path, url, sizeof url);
+    struct tc_result r;
+    if (tc_get(NULL, url, &r) != 0)
+        fail_msg("GET %s: %s", path, r.error);
+    assert_int_equal(r.status, 200);
+    const char *e = tc_header(&r, "ETag");
+    assert_non_null(e);
+    snprintf(out, n, "%s", e);
+    tc_result_free(&r);
+}
+
+/*
+ * A read-only instance (a replica) serving a file that another process writes:
+ * it notices the new dataset version by itself, so its ETags change and a
+ * client's cached copy is not revalidated as current.
+ */
+static void test_follows_dataset_version_of_other_writer(void **state)
+{
+    struct fx *f = *state;
+    const char *const args[] = {"serve", "--port", "0",           "--threads", "2",
+                                "--db",  f->db,    "--read-only", NULL};
+    S_serve_args(f, args);
+    json_t *v = S_get_json(f, "/version", 200);
+    json_int_t before = json_integer_value(json_object_get(v, "dataset_version"));
+    json_decref(v);
+    assert_true(before >= 1);
+    char tag1[96], tag2[96];
+    S_etag_of(f, "/v1/claims/berman-004", tag1, sizeof tag1);
+
+    /* Another process commits a change. */
+    sqlite3 *h = NULL;
+    assert_int_equal(sqlite3_open_v2(f->db, &h, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(h, 5000);
+    assert_int_equal(
+        sqlite3_exec(h, "UPDATE dataset SET version = version + 1 WHERE id = 1", NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(h);
+
+    uint64_t deadline = th_now_ms() + 15000;
+    json_int_t after = before;
+    while (after == before && th_now_ms() < deadline) {
+        struct timespec pause = {0, 50 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+        v = S_get_json(f, "/version", 200);
+        after = json_integer_value(json_object_get(v, "dataset_version"));
+        json_decref(v);
+    }
+    assert_int_equal(after, before + 1);
+    S_etag_of(f, "/v1/claims/berman-004", tag2, sizeof tag2);
+    assert_string_not_equal(tag1, tag2);
+    S_stop_gracefully(f, SIGTERM);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, S_setup, S_teardown)
@@ -461,6 +526,7 @@ int main(void)
         T(test_sigint),
         T(test_access_log_json),
         T(test_build_db),
+        T(test_follows_dataset_version_of_other_writer),
     };
 #undef T
     return cmocka_run_group_tests(tests, th_curl_group_setup, th_curl_group_teardown);
