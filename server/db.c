@@ -25,12 +25,23 @@ struct text_slot {
     sqlite3_stmt *st;
 };
 
+#define COUNT_CACHE 16
+
+/* A count(*) result: the statement with its values bound, and the data version it saw. */
+struct count_slot {
+    char *key;
+    int64_t data_version;
+    int64_t count;
+};
+
 struct db_conn {
     sqlite3 *h;
     bool readonly;
     struct stmt_slot cache[STMT_CACHE];
     struct text_slot text_cache[TEXT_CACHE];
     size_t text_next; /* round-robin victim */
+    struct count_slot counts[COUNT_CACHE];
+    size_t count_next; /* round-robin victim */
 };
 
 enum app_status db_status(int rc)
@@ -134,6 +145,8 @@ void db_close(struct db_conn *c)
         sqlite3_finalize(c->text_cache[i].st);
         free(c->text_cache[i].sql);
     }
+    for (size_t i = 0; i < COUNT_CACHE; i++)
+        sqlite3_free(c->counts[i].key);
     sqlite3_close(c->h);
     free(c);
 }
@@ -328,7 +341,46 @@ enum app_status db_count_buf(struct db_conn *c, struct buf *sql, db_bind_fn bind
     if (s != APP_OK)
         return s;
     bind(st, ctx);
-    return db_step_i64(st, out);
+    if (!c->readonly)
+        return db_step_i64(st, out);
+    /*
+     * Readers remember their last counts: a list's total is the same on every page
+     * until something is written, and counting a large match costs more than the
+     * page itself. PRAGMA data_version changes whenever another connection (the
+     * writer, another process) commits; a reader never writes, so it sees every
+     * change. The version is read before counting: a commit in between leaves the
+     * entry older than the data, and the next request counts again.
+     */
+    static const char SQL_DATA_VERSION[] = "PRAGMA data_version";
+    sqlite3_stmt *dv = NULL;
+    int64_t version = 0;
+    char *key = sqlite3_expanded_sql(st);
+    if (!key || db_stmt(c, SQL_DATA_VERSION, &dv) != APP_OK ||
+        db_step_i64(dv, &version) != APP_OK) {
+        sqlite3_free(key);
+        return db_step_i64(st, out);
+    }
+    for (size_t i = 0; i < COUNT_CACHE; i++) {
+        struct count_slot *k = &c->counts[i];
+        if (k->key && k->data_version == version && strcmp(k->key, key) == 0) {
+            sqlite3_free(key);
+            sqlite3_reset(st);
+            *out = k->count;
+            return APP_OK;
+        }
+    }
+    enum app_status r = db_step_i64(st, out);
+    if (r != APP_OK) {
+        sqlite3_free(key);
+        return r;
+    }
+    struct count_slot *k = &c->counts[c->count_next];
+    c->count_next = (c->count_next + 1) % COUNT_CACHE;
+    sqlite3_free(k->key);
+    k->key = key;
+    k->data_version = version;
+    k->count = *out;
+    return APP_OK;
 }
 
 enum app_status db_begin(struct db_conn *c)
