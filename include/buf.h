@@ -37,6 +37,8 @@ char *buf_steal(struct buf *b, size_t *len);
 /* Appends `s` as a JSON string body (no quotes), escaping as RFC 8259 requires.
  * Invalid UTF-8 bytes are replaced by U+FFFD so the output is always valid JSON. */
 void buf_json_escape(struct buf *b, const char *s, size_t n);
+/* Writes v in decimal at p (at most 20 bytes, no NUL); returns the end. */
+char *fmt_u64(char *p, uint64_t v);
 /* Appends `d` in the shortest form that reads back as the same double. */
 void buf_double(struct buf *b, double d);
 
@@ -69,7 +71,9 @@ void jw_raw(struct jw *w, const char *json, size_t n);
 void jw_kstr(struct jw *w, const char *key, const char *s);
 void jw_kint(struct jw *w, const char *key, int64_t v);
 void jw_kbool(struct jw *w, const char *key, bool v);
-/* "key": "<prefix><s>" (a link built from a path and an id, without a temporary). */
-void jw_kprefixed(struct jw *w, const char *key, const char *prefix, const char *s);
+/* "key": "<prefix><id><suffix>": a link from a path, an id and an optional suffix (NULL for
+ * none), written without a temporary buffer. */
+void jw_klink(struct jw *w, const char *key, const char *prefix, const char *id,
+              const char *suffix);
 
 #endif

@@ -333,13 +333,15 @@ void jw_key(struct jw *w, const char *key)
     w->after_key = true;
 }
 
-void jw_kprefixed(struct jw *w, const char *key, const char *prefix, const char *s)
+void jw_klink(struct jw *w, const char *key, const char *prefix, const char *id, const char *suffix)
 {
     jw_key(w, key);
     S_sep(w);
     buf_putc(w->b, '"');
     buf_json_escape(w->b, prefix, strlen(prefix));
-    buf_json_escape(w->b, s, strlen(s));
+    buf_json_escape(w->b, id, strlen(id));
+    if (suffix)
+        buf_json_escape(w->b, suffix, strlen(suffix));
     buf_putc(w->b, '"');
 }
 
@@ -359,19 +361,28 @@ void jw_str(struct jw *w, const char *s)
         jw_strn(w, s, strlen(s));
 }
 
+char *fmt_u64(char *p, uint64_t v)
+{
+    char tmp[20];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n)
+        *p++ = tmp[--n];
+    return p;
+}
+
 /* Decimal digits of v, sign included. */
 static void S_int(struct buf *b, int64_t v)
 {
-    char tmp[24];
-    size_t i = sizeof tmp;
-    uint64_t u = v < 0 ? 0u - (uint64_t)v : (uint64_t)v;
-    do {
-        tmp[--i] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
+    char tmp[21];
+    char *p = tmp;
     if (v < 0)
-        tmp[--i] = '-';
-    buf_append(b, tmp + i, sizeof tmp - i);
+        *p++ = '-';
+    p = fmt_u64(p, v < 0 ? 0u - (uint64_t)v : (uint64_t)v);
+    buf_append(b, tmp, (size_t)(p - tmp));
 }
 
 void jw_int(struct jw *w, int64_t v)

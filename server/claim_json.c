@@ -168,10 +168,10 @@ void claim_json_members(struct jw *w, const struct claim_row *r, uint64_t fields
     if (ON(F_LINKS)) {
         jw_key(w, "links");
         jw_obj_begin(w);
-        jw_kprefixed(w, "self", "/v1/claims/", r->id);
-        jw_kprefixed(w, "source", "/v1/sources/", r->source_id);
+        jw_klink(w, "self", "/v1/claims/", r->id, NULL);
+        jw_klink(w, "source", "/v1/sources/", r->source_id, NULL);
         if (r->metric_id)
-            jw_kprefixed(w, "statistics", "/v1/statistics/", r->metric_id);
+            jw_klink(w, "statistics", "/v1/statistics/", r->metric_id, NULL);
         jw_obj_end(w);
     }
 }

@@ -18,19 +18,11 @@ void entity_json_members(struct jw *w, const struct entity_row *r)
     jw_kstr(w, "description", r->description);
     jw_kint(w, "claim_count", r->claim_count);
 
-    struct buf link;
-    buf_init(&link);
     jw_key(w, "links");
     jw_obj_begin(w);
-    buf_printf(&link, "/v1/entities/%s", r->id);
-    jw_kstr(w, "self", buf_str(&link));
-    buf_reset(&link);
-    buf_printf(&link, "/v1/claims?entity=%s", r->id);
-    jw_kstr(w, "claims", buf_str(&link));
+    jw_klink(w, "self", "/v1/entities/", r->id, NULL);
+    jw_klink(w, "claims", "/v1/claims?entity=", r->id, NULL);
     jw_obj_end(w);
-    if (link.oom)
-        w->b->oom = true;
-    buf_free(&link);
 }
 
 void entity_json_write(struct jw *w, const struct entity_row *r)

@@ -183,20 +183,6 @@ static char *S_hex(char *p, uint64_t v, int digits)
     return p + digits;
 }
 
-/* Writes v in decimal; returns the end. */
-static char *S_dec(char *p, uint64_t v)
-{
-    char tmp[20];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n)
-        *p++ = tmp[--n];
-    return p;
-}
-
 static void S_set_request_id(struct app *app, struct MHD_Connection *conn, struct req_state *st)
 {
     const char *in = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
@@ -254,7 +240,7 @@ static void S_etag(struct app *app, struct MHD_Connection *conn, const char *tar
     }
     char *p = out;
     *p++ = '"';
-    p = S_dec(p, atomic_load(&app->dataset_version));
+    p = fmt_u64(p, atomic_load(&app->dataset_version));
     *p++ = '-';
     p = S_hex(p, h, 16);
     if (gz) {

@@ -130,51 +130,23 @@ void log_msg(const struct logger *lg, enum log_level level, const char *fmt, ...
 
 /* ---- access lines ---- */
 
-static void S_u64(struct buf *b, uint64_t v)
-{
-    char tmp[20];
-    size_t i = sizeof tmp;
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    buf_append(b, tmp + i, sizeof tmp - i);
-}
-
-/* Literal text without its NUL. */
-#define LIT(b, s) buf_append((b), (s), sizeof(s) - 1)
-
-static void S_qstr(struct buf *b, const char *s)
-{
-    buf_putc(b, '"');
-    buf_json_escape(b, s, strlen(s));
-    buf_putc(b, '"');
-}
-
-/* The line, newline included, as log_msg's writer would write it (same members, same order). */
+/* The line, newline included, through the same writer and opening as log_msg(). */
 static void S_access_line(struct buf *b, const struct log_access *a)
 {
-    char now[32];
-    log_now_iso(now, sizeof now);
-    LIT(b, "{\"time\":");
-    S_qstr(b, now);
-    LIT(b, ",\"level\":\"info\",\"msg\":\"request\",\"method\":");
-    S_qstr(b, a->method);
-    LIT(b, ",\"path\":");
-    S_qstr(b, a->path);
-    LIT(b, ",\"status\":");
-    S_u64(b, a->status);
-    LIT(b, ",\"bytes\":");
-    S_u64(b, a->bytes);
-    LIT(b, ",\"duration_us\":");
-    S_u64(b, a->duration_us);
-    LIT(b, ",\"request_id\":");
-    S_qstr(b, a->request_id);
-    if (a->remote) {
-        LIT(b, ",\"remote\":");
-        S_qstr(b, a->remote);
-    }
-    LIT(b, "}\n");
+    struct jw w;
+    jw_init(&w, b);
+    S_begin(&w, LOG_INFO);
+    jw_kstr(&w, "msg", "request");
+    jw_kstr(&w, "method", a->method);
+    jw_kstr(&w, "path", a->path);
+    jw_kint(&w, "status", a->status);
+    jw_kint(&w, "bytes", (int64_t)a->bytes);
+    jw_kint(&w, "duration_us", (int64_t)a->duration_us);
+    jw_kstr(&w, "request_id", a->request_id);
+    if (a->remote)
+        jw_kstr(&w, "remote", a->remote);
+    jw_obj_end(&w);
+    buf_putc(b, '\n');
 }
 
 /* One thread's pending access lines. */

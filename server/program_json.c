@@ -10,7 +10,6 @@ const char *const program_csv_columns[] = {"id",           "name",           "ki
 
 void program_json_members(struct jw *w, const struct program_row *r)
 {
-    struct buf link;
     jw_kstr(w, "id", r->id);
     jw_kstr(w, "name", r->name);
     jw_kstr(w, "kind", r->kind);
@@ -23,17 +22,11 @@ void program_json_members(struct jw *w, const struct program_row *r)
     jw_kint(w, "claim_count", r->claim_count);
     jw_kint(w, "source_count", r->source_count);
     jw_kint(w, "mentions_count", r->mentions_count);
-    buf_init(&link);
     jw_key(w, "links");
     jw_obj_begin(w);
-    buf_printf(&link, "/v1/programs/%s", r->id);
-    jw_kstr(w, "self", buf_str(&link));
-    buf_puts(&link, "/claims");
-    jw_kstr(w, "claims", buf_str(&link));
+    jw_klink(w, "self", "/v1/programs/", r->id, NULL);
+    jw_klink(w, "claims", "/v1/programs/", r->id, "/claims");
     jw_obj_end(w);
-    if (link.oom)
-        w->b->oom = true;
-    buf_free(&link);
 }
 
 const char *program_attribute_key(const struct stat_obs *o)

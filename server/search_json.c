@@ -32,26 +32,15 @@ void search_json_write(struct jw *w, const struct search_hit *h)
         jw_kstr(w, "source", h->source_id);
         jw_kstr(w, "statement", h->statement);
     }
-    struct buf link;
-    buf_init(&link);
     jw_key(w, "links");
     jw_obj_begin(w);
     const char *coll = S_collection(h->type);
-    if (coll && h->id) {
-        buf_puts(&link, coll);
-        buf_puts(&link, h->id);
-        jw_kstr(w, "self", buf_str(&link));
-    } else {
+    if (coll && h->id)
+        jw_klink(w, "self", coll, h->id, NULL);
+    else
         jw_kstr(w, "self", NULL);
-    }
-    if (is_claim && h->source_id) {
-        buf_reset(&link);
-        buf_printf(&link, "/v1/sources/%s", h->source_id);
-        jw_kstr(w, "source", buf_str(&link));
-    }
+    if (is_claim && h->source_id)
+        jw_klink(w, "source", "/v1/sources/", h->source_id, NULL);
     jw_obj_end(w);
-    if (link.oom)
-        w->b->oom = true;
-    buf_free(&link);
     jw_obj_end(w);
 }

@@ -21,14 +21,6 @@ const char *const source_csv_columns[] = {"id",
                                           "text_sha256",
                                           NULL};
 
-static void S_link(struct jw *w, struct buf *link, const char *key, const char *id,
-                   const char *suffix)
-{
-    buf_reset(link);
-    buf_printf(link, "/v1/sources/%s%s", id, suffix);
-    jw_kstr(w, key, buf_str(link));
-}
-
 void source_json_members(struct jw *w, const struct source_row *r)
 {
     jw_kstr(w, "id", r->id);
@@ -53,20 +45,15 @@ void source_json_members(struct jw *w, const struct source_row *r)
     jw_kbool(w, "has_text", r->has_text);
     jw_kstr(w, "text_sha256", r->has_text ? r->text_sha256 : NULL);
 
-    struct buf link;
-    buf_init(&link);
     jw_key(w, "links");
     jw_obj_begin(w);
-    S_link(w, &link, "self", r->id, "");
-    S_link(w, &link, "claims", r->id, "/claims");
+    jw_klink(w, "self", "/v1/sources/", r->id, NULL);
+    jw_klink(w, "claims", "/v1/sources/", r->id, "/claims");
     if (r->has_text)
-        S_link(w, &link, "text", r->id, "/text");
+        jw_klink(w, "text", "/v1/sources/", r->id, "/text");
     else
         jw_kstr(w, "text", NULL);
     jw_obj_end(w);
-    if (link.oom)
-        w->b->oom = true;
-    buf_free(&link);
 }
 
 void source_json_write(struct jw *w, const struct source_row *r)

@@ -97,14 +97,9 @@ static void S_links(struct jw *w, const char *id, const struct http_request *req
     buf_init(&link);
     jw_key(w, "links");
     jw_obj_begin(w);
-    buf_printf(&link, "/v1/statistics/%s", id);
-    jw_kstr(w, "self", buf_str(&link));
-    buf_reset(&link);
-    buf_printf(&link, "/v1/claims?metric=%s", id);
-    jw_kstr(w, "claims", buf_str(&link));
-    buf_reset(&link);
-    buf_printf(&link, "/v1/conflicts?metric=%s", id);
-    jw_kstr(w, "conflicts", buf_str(&link));
+    jw_klink(w, "self", "/v1/statistics/", id, NULL);
+    jw_klink(w, "claims", "/v1/claims?metric=", id, NULL);
+    jw_klink(w, "conflicts", "/v1/conflicts?metric=", id, NULL);
     if (pg) {
         int64_t prev = pg->offset - pg->limit;
         S_page_link(w, "prev", req, pg->offset > 0, prev < 0 ? 0 : prev, &link);
