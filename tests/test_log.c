@@ -132,6 +132,18 @@ static void test_unbuffered_line_is_json(void **state)
     free(s);
 }
 
+/* --log-buffer 0: no buffer, no thread, every line written by the call that logs it. */
+static void test_zero_buffer_writes_at_once(void **state)
+{
+    struct fx *f = *state;
+    assert_true(log_buffer_start(&f->lg, 0, 100));
+    assert_null(f->lg.sink);
+    S_access(&f->lg, "now", "/");
+    char *s = S_read(f);
+    assert_int_equal(S_count(s, "\"now\""), 1);
+    free(s);
+}
+
 static void test_level_filters_access_lines(void **state)
 {
     struct fx *f = *state;
@@ -252,10 +264,10 @@ int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, S_setup, S_teardown)
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_time_format),    T(test_unbuffered_line_is_json),
-        T(test_level_filters_access_lines),    T(test_buffered_until_stop),
-        T(test_full_buffer_is_written),        T(test_flusher_writes_idle_lines),
-        T(test_threads_lose_and_tear_nothing),
+        cmocka_unit_test(test_time_format), T(test_unbuffered_line_is_json),
+        T(test_zero_buffer_writes_at_once), T(test_level_filters_access_lines),
+        T(test_buffered_until_stop),        T(test_full_buffer_is_written),
+        T(test_flusher_writes_idle_lines),  T(test_threads_lose_and_tear_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
