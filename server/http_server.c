@@ -43,7 +43,8 @@ struct req_state {
     char *target;
     size_t target_len;
     struct buf body;
-    bool called;   /* the access handler ran once: headers complete, counted in flight */
+    bool called;   /* the access handler ran once: headers complete */
+    bool counted;  /* a data request, counted in flight from then until completed */
     bool too_big;  /* the body went over the limit */
     bool answered; /* a response was queued */
     unsigned status;
@@ -480,9 +481,13 @@ static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const ch
 
     if (!st->called) {
         /* In flight from the moment the headers are complete: a client still sending
-         * its headers (a slow or stalled one) is not load, the connection limits bound it. */
+         * its headers (a slow or stalled one) is not load, the connection limits bound it.
+         * Health checks and the metrics scrape are neither counted nor shed: they are
+         * cheap, and counting them would let a probe push a data request over the limit. */
         st->called = true;
-        atomic_fetch_add(&app->metrics.in_flight, 1);
+        bool ops = S_operational(st->target);
+        st->counted = !ops;
+        int_fast64_t in_flight = ops ? 0 : atomic_fetch_add(&app->metrics.in_flight, 1) + 1;
         size_t mlen = strlen(method);
         if (mlen >= sizeof st->method)
             mlen = sizeof st->method - 1;
@@ -490,8 +495,7 @@ static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const ch
         st->method[mlen] = '\0';
         S_set_request_id(app, conn, st);
         uint64_t client = S_client(conn, st->remote, sizeof st->remote);
-        bool ops = S_operational(st->target);
-        if (!ops && atomic_load(&app->metrics.in_flight) > (int_fast64_t)app->cfg->max_in_flight) {
+        if (in_flight > (int_fast64_t)app->cfg->max_in_flight) {
             atomic_fetch_add(&app->metrics.shed, 1);
             enum MHD_Result r =
                 S_early_problem(conn, st, 503, "overloaded", "the server is busy; retry shortly");
@@ -632,7 +636,7 @@ static void S_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
         };
         log_access(&app->log, &a);
     }
-    if (st->called)
+    if (st->counted)
         atomic_fetch_sub(&app->metrics.in_flight, 1);
     buf_free(&st->body);
     free(st->target);
@@ -718,7 +722,8 @@ void http_server_stop(struct http_server *s, unsigned grace_ms)
     if (!s)
         return;
     MHD_socket fd = MHD_quiesce_daemon(s->d);
-    /* Let the requests already received finish and be answered. */
+    /* Let the data requests already received finish and be answered (health checks and
+     * scrapes take microseconds and are not counted). */
     for (unsigned waited = 0; waited < grace_ms; waited += 10) {
         if (atomic_load(&s->app->metrics.in_flight) <= 0)
             break;
