@@ -222,7 +222,7 @@ apt_install() {
 stage "tools: podman runc debootstrap curl docker-compose npm"
 missing=()
 for tool in podman runc debootstrap curl; do
-    command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+    type -P "$tool" >/dev/null 2>&1 || missing+=("$tool") # type -P: podman is also a function here
 done
 [ "${#missing[@]}" -eq 0 ] || apt_install "${missing[@]}"
 command -v docker-compose >/dev/null 2>&1 || apt_install --no-install-recommends docker-compose
