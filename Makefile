@@ -35,9 +35,13 @@ LDFLAGS_ALL = $(OPT) -pthread $(LDFLAGS)
 SRC := $(wildcard server/*.c)
 OBJ := $(patsubst server/%.c,$(BUILD)/obj/%.o,$(SRC)) $(BUILD)/obj/embedded.o
 LIB_OBJ := $(filter-out $(BUILD)/obj/main.o,$(OBJ))
+# The explorer at / (explorer/, served by server/docs_handlers.c).
+EXPLORER_FILES := explorer/index.html explorer/app.js explorer/app.css \
+                  explorer/vendor/plot.umd.min.js explorer/vendor/d3.min.js
 EMBED_FILES := $(sort $(wildcard db/migrations/*.sql) $(wildcard db/seed/*.json) \
                $(wildcard db/seed/claims/*.json) $(wildcard db/sources/*.txt) \
-               openapi.yaml $(BUILD)/gen/openapi.json docs/index.html docs/vendor/redoc.standalone.js)
+               openapi.yaml $(BUILD)/gen/openapi.json docs/index.html docs/vendor/redoc.standalone.js \
+               $(EXPLORER_FILES))
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 HELPER_OBJ := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%.o,$(wildcard tests/helpers/*.c))
@@ -274,7 +278,7 @@ bench-callgrind: bench-build
 # /openapi.json is generated from openapi.yaml at build time by tools/yaml2json.c (libyaml +
 # jansson) and compiled in with the YAML, the page and the Redoc bundle (EMBED_FILES).
 
-.PHONY: contract docs-vendor docs-check
+.PHONY: contract docs-vendor docs-check explorer-vendor explorer-check
 
 YAML2JSON_PKGS := yaml-0.1 jansson
 
@@ -295,3 +299,10 @@ docs-vendor:
 
 docs-check:
 	sh scripts/vendor-docs.sh --check
+
+# The explorer's Observable Plot and d3 bundles (pinned in explorer/package.json).
+explorer-vendor:
+	sh scripts/vendor-explorer.sh
+
+explorer-check:
+	sh scripts/vendor-explorer.sh --check

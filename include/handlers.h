@@ -50,6 +50,8 @@ void docs_openapi_yaml(struct http_request *req, struct http_response *res);
 void docs_openapi_json(struct http_request *req, struct http_response *res);
 void docs_page(struct http_request *req, struct http_response *res);
 void docs_redoc_js(struct http_request *req, struct http_response *res);
+void docs_explorer_page(struct http_request *req, struct http_response *res);
+void docs_explorer_file(struct http_request *req, struct http_response *res);
 
 /* write_handlers.c: the curation API */
 #define WRITE_HANDLER_DECLS(name)                                             \

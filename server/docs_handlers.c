@@ -5,6 +5,9 @@
  *                                   (tools/yaml2json.c; embedded as <build>/gen/openapi.json)
  *   GET /docs                       docs/index.html: Redoc renders /openapi.json
  *   GET /docs/redoc.standalone.js   docs/vendor/redoc.standalone.js (scripts/vendor-docs.sh)
+ *   GET /                           explorer/index.html: the explorer, a client of /v1
+ *   GET /explorer/{file}            its script and styles, and explorer/vendor/'s Observable
+ *                                   Plot and d3 bundles (scripts/vendor-explorer.sh)
  * Nothing is fetched from anywhere else: the page works offline, under a strict
  * Content-Security-Policy. Each document has a weak ETag (a digest of its bytes,
  * computed once) and answers If-None-Match with 304.
@@ -29,21 +32,48 @@
     "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; " \
     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
+/*
+ * The explorer needs less: its own script and styles, the API of this server, and
+ * data: images (none today). No inline script or style: Plot's <style> elements are
+ * removed before its charts are attached, and every style is set through the CSSOM.
+ */
+#define EXPLORER_CSP                                                                        \
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "        \
+    "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
 #define DOCS_CACHE_CONTROL "public, max-age=300"
 
-enum doc_id { DOC_YAML, DOC_JSON, DOC_HTML, DOC_REDOC, NDOCS };
+enum doc_id {
+    DOC_YAML,
+    DOC_JSON,
+    DOC_HTML,
+    DOC_REDOC,
+    DOC_EXPLORER,
+    DOC_EXPLORER_JS,
+    DOC_EXPLORER_CSS,
+    DOC_PLOT,
+    DOC_D3,
+    NDOCS
+};
 
 struct doc {
     const char *name; /* embedded path; generated files match on their path below the build dir */
     const char *content_type;
-    bool html;
+    const char *csp;  /* HTML pages: their Content-Security-Policy */
+    const char *file; /* served at /explorer/<file> */
 };
 
 static const struct doc docs[NDOCS] = {
-    [DOC_YAML] = {"openapi.yaml", "application/yaml", false},
-    [DOC_JSON] = {"gen/openapi.json", "application/json", false},
-    [DOC_HTML] = {"docs/index.html", "text/html; charset=utf-8", true},
-    [DOC_REDOC] = {"docs/vendor/redoc.standalone.js", "text/javascript; charset=utf-8", false},
+    [DOC_YAML] = {"openapi.yaml", "application/yaml", NULL, NULL},
+    [DOC_JSON] = {"gen/openapi.json", "application/json", NULL, NULL},
+    [DOC_HTML] = {"docs/index.html", "text/html; charset=utf-8", DOCS_CSP, NULL},
+    [DOC_REDOC] = {"docs/vendor/redoc.standalone.js", "text/javascript; charset=utf-8", NULL, NULL},
+    [DOC_EXPLORER] = {"explorer/index.html", "text/html; charset=utf-8", EXPLORER_CSP, NULL},
+    [DOC_EXPLORER_JS] = {"explorer/app.js", "text/javascript; charset=utf-8", NULL, "app.js"},
+    [DOC_EXPLORER_CSS] = {"explorer/app.css", "text/css; charset=utf-8", NULL, "app.css"},
+    [DOC_PLOT] = {"explorer/vendor/plot.umd.min.js", "text/javascript; charset=utf-8", NULL,
+                  "plot.umd.min.js"},
+    [DOC_D3] = {"explorer/vendor/d3.min.js", "text/javascript; charset=utf-8", NULL, "d3.min.js"},
 };
 
 static const struct embedded_file *doc_files[NDOCS];
@@ -134,8 +164,8 @@ static void S_serve(struct http_request *req, struct http_response *res, enum do
             http_problem(res, req, 503, "unavailable", "out of memory", NULL, 0);
             return;
         }
-        if (docs[id].html) {
-            http_response_header(res, "Content-Security-Policy", DOCS_CSP);
+        if (docs[id].csp) {
+            http_response_header(res, "Content-Security-Policy", docs[id].csp);
             http_response_header(res, "Referrer-Policy", "no-referrer");
         }
     }
@@ -161,4 +191,21 @@ void docs_page(struct http_request *req, struct http_response *res)
 void docs_redoc_js(struct http_request *req, struct http_response *res)
 {
     S_serve(req, res, DOC_REDOC);
+}
+
+void docs_explorer_page(struct http_request *req, struct http_response *res)
+{
+    S_serve(req, res, DOC_EXPLORER);
+}
+
+void docs_explorer_file(struct http_request *req, struct http_response *res)
+{
+    const char *file = http_path_param(req, "file");
+    for (size_t i = 0; file && i < NDOCS; i++) {
+        if (docs[i].file && strcmp(docs[i].file, file) == 0) {
+            S_serve(req, res, (enum doc_id)i);
+            return;
+        }
+    }
+    http_problem(res, req, 404, "not-found", "the explorer has no such file", NULL, 0);
 }

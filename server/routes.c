@@ -11,6 +11,8 @@ const struct route routes_table[] = {
     {HTTP_GET, "/openapi.json", docs_openapi_json},
     {HTTP_GET, "/docs", docs_page},
     {HTTP_GET, "/docs/redoc.standalone.js", docs_redoc_js},
+    {HTTP_GET, "/", docs_explorer_page},
+    {HTTP_GET, "/explorer/{file}", docs_explorer_file},
     {HTTP_GET, "/v1", health_v1_index},
     {HTTP_GET, "/v1/claims", claims_list},
     {HTTP_GET, "/v1/claims/{id}", claims_get},
