@@ -37,8 +37,8 @@
  * data: images (none today). No inline script or style: Plot's <style> elements are
  * removed before its charts are attached, and every style is set through the CSSOM.
  */
-#define EXPLORER_CSP                                                                        \
-    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "        \
+#define EXPLORER_CSP                                                                \
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; " \
     "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 #define DOCS_CACHE_CONTROL "public, max-age=300"
