@@ -258,22 +258,26 @@
       x: { type: 'utc', label: 'as of', grid: true },
       y: { label: unit || null, grid: true, tickFormat: (v) => nf.format(v) },
       marks: [
-        Plot.rect(boxes, { x1: 'start', x2: 'end', y1: (p) => p.o.interval.lo, y2: (p) => p.o.interval.hi, fill: (p) => colour(p.source), fillOpacity: 0.12, ariaLabel: 'interval' }),
-        Plot.ruleY(pts.filter((p) => p.o.bound !== 'range'), { x1: 'start', x2: 'end', y: 'anchor', stroke: (p) => colour(p.source), strokeWidth: 2, strokeOpacity: 0.6, ariaLabel: 'window' }),
-        Plot.vector(up, { x: 'mid', y: 'anchor', rotate: 0, length: 26, anchor: 'start', shape: 'arrow', stroke: (p) => colour(p.source), strokeWidth: 2, ariaLabel: 'open upward' }),
-        Plot.vector(down, { x: 'mid', y: 'anchor', rotate: 180, length: 26, anchor: 'start', shape: 'arrow', stroke: (p) => colour(p.source), strokeWidth: 2, ariaLabel: 'open downward' }),
-        Plot.dot(ring, { x: 'mid', y: (p) => p.anchor ?? (p.o.lower + p.o.upper) / 2, r: 10, stroke: '#c00000', strokeWidth: 2.5, fill: 'none', ariaLabel: 'in conflict' }),
-        Plot.ruleX(ranges, { x: 'mid', y1: (p) => p.o.lower, y2: (p) => p.o.upper, stroke: (p) => colour(p.source), strokeWidth: 5, ariaLabel: 'figure' }),
-        Plot.dot(points, { x: 'mid', y: 'anchor', r: 5, stroke: (p) => colour(p.source), strokeWidth: 2, fill: (p) => (hollow(p) ? 'white' : colour(p.source)), ariaLabel: 'figure' }),
+        Plot.rect(boxes, { x1: 'start', x2: 'end', y1: (p) => p.o.interval.lo, y2: (p) => p.o.interval.hi, fill: (p) => colour(p.source), fillOpacity: 0.12, className: 'interval' }),
+        Plot.ruleY(pts.filter((p) => p.o.bound !== 'range'), { x1: 'start', x2: 'end', y: 'anchor', stroke: (p) => colour(p.source), strokeWidth: 2, strokeOpacity: 0.6, className: 'window' }),
+        Plot.vector(up, { x: 'mid', y: 'anchor', rotate: 0, length: 26, anchor: 'start', shape: 'arrow', stroke: (p) => colour(p.source), strokeWidth: 2, className: 'open-up' }),
+        Plot.vector(down, { x: 'mid', y: 'anchor', rotate: 180, length: 26, anchor: 'start', shape: 'arrow', stroke: (p) => colour(p.source), strokeWidth: 2, className: 'open-down' }),
+        Plot.dot(ring, { x: 'mid', y: (p) => p.anchor ?? (p.o.lower + p.o.upper) / 2, r: 10, stroke: '#c00000', strokeWidth: 2.5, fill: 'none', className: 'in-conflict' }),
+        Plot.ruleX(ranges, { x: 'mid', y1: (p) => p.o.lower, y2: (p) => p.o.upper, stroke: (p) => colour(p.source), strokeWidth: 5, className: 'figure figure-range' }),
+        Plot.dot(points, { x: 'mid', y: 'anchor', r: 5, stroke: (p) => colour(p.source), strokeWidth: 2, fill: (p) => (hollow(p) ? 'white' : colour(p.source)), className: 'figure figure-point' }),
       ],
     });
     svg.querySelectorAll('style').forEach((s) => s.remove());
+    // Plot labels each mark's <g>; a label needs a role to be announced.
+    svg.querySelectorAll('g[aria-label]').forEach((g) => g.setAttribute('role', 'group'));
+    const GROUPS = { figure: 'figures', interval: 'intervals the rules use', window: 'as-of windows', 'open-up': 'open upper ends', 'open-down': 'open lower ends', 'in-conflict': 'figures in conflict' };
+    for (const [cls, label] of Object.entries(GROUPS)) svg.querySelectorAll(`g.${cls}`).forEach((g) => g.setAttribute('aria-label', label));
     // One focusable mark per figure: hover or focus shows it, Enter or a click opens the claim.
-    const groups = svg.querySelectorAll('g[aria-label="figure"]');
-    const data = [ranges, points];
-    groups.forEach((g, gi) => {
+    const groups = svg.querySelectorAll('g.figure');
+    groups.forEach((g) => {
+      const data = g.classList.contains('figure-range') ? ranges : points;
       for (const el of g.children) {
-        const p = data[gi][el.__data__];
+        const p = data[el.__data__];
         if (!p) continue;
         el.setAttribute('tabindex', '0');
         el.setAttribute('role', 'link');
@@ -495,8 +499,9 @@
     const s = json.data;
     const out = [h('h1', {}, s.title), dl([['Authors', (s.authors || []).join(', ')], ['Publisher', s.publisher], ['Originally', s.original_publisher], ['Published', s.published], ['Kind', s.kind], ['Note', s.note]])];
     const [derived, consistency, conflicts] = await Promise.all([
-      apiOptional(`/v1/sources/${encodeURIComponent(id)}/derived`),
-      apiOptional(`/v1/sources/${encodeURIComponent(id)}/consistency`),
+      // Only what the server links to: a server without them answers nothing extra.
+      s.links?.derived ? apiOptional(s.links.derived) : null,
+      s.links?.consistency ? apiOptional(s.links.consistency) : null,
       apiAll(`/v1/conflicts?source=${encodeURIComponent(id)}&limit=1000`),
     ]);
     const internal = conflicts.filter((c) => c.a.source === id && c.b.source === id);

@@ -10,7 +10,8 @@
 # 3. Copies BUILD_DIR/marsad.db to a scratch folder, creates an admin and a write token in
 #    the copy, and starts BUILD_DIR/marsad on it three times on free ports of 127.0.0.1:
 #    plain, --read-only, and --rate-limit 1.
-# 4. Runs the node:test suites (contract.test.mjs, browser.test.mjs) and
+# 4. Runs the node:test suites (contract.test.mjs, browser.test.mjs, explorer.test.mjs: the
+#    explorer's views, screenshots in BUILD_DIR/explorer-screenshots) and
 #    tests/readme_examples.sh against the servers, then stops them (also on failure).
 #
 # CHROMIUM=/path overrides /usr/bin/chromium; MARSAD_README=/path another README;
@@ -106,12 +107,15 @@ limited_url=$(listening "$tmp/server-limited.log")
 echo "== contract: servers at $url, $ro_url (--read-only), $limited_url (--rate-limit 1)"
 
 status=0
-echo "== contract: node --test (contract.test.mjs, browser.test.mjs)"
+# Screenshots of each explorer view (the CI artefact folder).
+shots=$(cd "$build" && pwd)/explorer-screenshots
+mkdir -p "$shots"
+echo "== contract: node --test (contract.test.mjs, browser.test.mjs, explorer.test.mjs; screenshots in $shots)"
 (
     cd tests/contract
     MARSAD_URL=$url MARSAD_RO_URL=$ro_url MARSAD_LIMITED_URL=$limited_url MARSAD_TOKEN=$token MARSAD_WRITE_TOKEN=$write_token \
-        MARSAD_SPEC=$(pwd)/../../openapi.yaml CHROMIUM=$CHROMIUM \
-        node --test --test-concurrency=1 --test-reporter=spec contract.test.mjs browser.test.mjs
+        MARSAD_SPEC=$(pwd)/../../openapi.yaml CHROMIUM=$CHROMIUM MARSAD_SCREENSHOTS=$shots \
+        node --test --test-concurrency=1 --test-reporter=spec contract.test.mjs browser.test.mjs explorer.test.mjs
 ) || status=1
 
 echo "== contract: README examples"
