@@ -230,11 +230,62 @@ static void test_docs_page_is_local_only(void **state)
     api_result_free(&r);
 }
 
+/* The explorer: its page under a CSP without inline script or style, its files compiled in. */
+static void test_explorer_is_local_only(void **state)
+{
+    (void)state;
+    struct api_result r;
+    api_get(&fx, "/", &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.content_type, "text/html; charset=utf-8");
+    assert_non_null(strstr(r.body, "<script src=\"/explorer/app.js\""));
+    assert_null(strstr(r.body, "http://"));
+    assert_null(strstr(r.body, "https://"));
+    assert_null(strstr(r.body, "<style"));
+    assert_null(strstr(r.body, " style="));
+    const char *csp = api_header(&r, "Content-Security-Policy");
+    assert_non_null(csp);
+    assert_non_null(strstr(csp, "default-src 'none'"));
+    assert_non_null(strstr(csp, "script-src 'self';"));
+    assert_non_null(strstr(csp, "style-src 'self';"));
+    assert_null(strstr(csp, "unsafe"));
+    assert_null(strstr(csp, "http"));
+    api_result_free(&r);
+    static const char *const files[][2] = {
+        {"/explorer/app.js", "explorer/app.js"},
+        {"/explorer/app.css", "explorer/app.css"},
+        {"/explorer/plot.umd.min.js", "explorer/vendor/plot.umd.min.js"},
+        {"/explorer/d3.min.js", "explorer/vendor/d3.min.js"},
+    };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        const struct embedded_file *f = S_embedded(files[i][1]);
+        assert_non_null(f);
+        api_get(&fx, files[i][0], &r);
+        assert_int_equal(r.status, 200);
+        assert_int_equal(r.body_len, f->len);
+        assert_memory_equal(r.body, f->data, f->len);
+        api_result_free(&r);
+    }
+    api_get(&fx, "/explorer/index.html", &r);
+    api_assert_problem(&r, 404, NULL);
+    api_result_free(&r);
+    api_get(&fx, "/explorer/..%2Fopenapi.yaml", &r);
+    assert_int_equal(r.status, 404);
+    api_result_free(&r);
+}
+
 static void test_static_documents_revalidate(void **state)
 {
     (void)state;
-    static const char *const targets[] = {"/openapi.yaml", "/openapi.json", "/docs",
-                                          "/docs/redoc.standalone.js"};
+    static const char *const targets[] = {"/openapi.yaml",
+                                          "/openapi.json",
+                                          "/docs",
+                                          "/docs/redoc.standalone.js",
+                                          "/",
+                                          "/explorer/app.js",
+                                          "/explorer/app.css",
+                                          "/explorer/plot.umd.min.js",
+                                          "/explorer/d3.min.js"};
     for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
         struct api_result r, again;
         api_get(&fx, targets[i], &r);
@@ -277,6 +328,7 @@ int main(void)
         cmocka_unit_test(test_json_is_the_embedded_document),
         cmocka_unit_test(test_yaml_is_openapi_yaml),
         cmocka_unit_test(test_docs_page_is_local_only),
+        cmocka_unit_test(test_explorer_is_local_only),
         cmocka_unit_test(test_static_documents_revalidate),
         cmocka_unit_test(test_documents_take_no_parameters),
     };
