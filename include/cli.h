@@ -7,5 +7,7 @@
 int cli_token(int argc, char **argv);
 /* marsad backup --db PATH OUT: a consistent snapshot with SQLite's online backup API. */
 int cli_backup(int argc, char **argv);
+/* marsad extract FILE [--published DATE] [--author NAME] [--db PATH] */
+int cli_extract(int argc, char **argv);
 
 #endif

@@ -1,7 +1,11 @@
 #include "cli.h"
 
 #include "db.h"
+#include "extract.h"
+#include "extract_json.h"
+#include "extract_repo.h"
 #include "log.h"
+#include "pdate.h"
 #include "sha256.h"
 #include "write_repo.h"
 
@@ -267,4 +271,111 @@ int cli_backup(int argc, char **argv)
     sqlite3_close(src);
     sqlite3_close(dst);
     return ok ? 0 : 1;
+}
+
+static const char extract_usage[] =
+    "Usage: marsad extract FILE [--published DATE] [--author NAME] [--db PATH]\n"
+    "  Prints the claim candidates of a UTF-8 text file as NDJSON, one per line.\n"
+    "  FILE '-' reads standard input. --db takes the metric catalog from a\n"
+    "  database for the suggested metrics (none without it).\n";
+
+int cli_extract(int argc, char **argv)
+{
+    static const char *const flags[] = {"--published", "--author", "--db", NULL};
+    const char *published = S_flag(argc, argv, 2, "--published");
+    const char *author = S_flag(argc, argv, 2, "--author");
+    const char *dbpath = S_flag(argc, argv, 2, "--db");
+    const char *file = NULL;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--published") == 0 || strcmp(argv[i], "--author") == 0 ||
+            strcmp(argv[i], "--db") == 0) {
+            i++;
+            continue;
+        }
+        if (argv[i][0] != '-' || strcmp(argv[i], "-") == 0) {
+            file = argv[i];
+            break;
+        }
+    }
+    if (!S_only(argc, argv, 2, flags, 1) || file == NULL) {
+        fputs(extract_usage, stderr);
+        return 2;
+    }
+    struct pdate pd;
+    if (published != NULL && !pdate_parse(published, &pd)) {
+        fprintf(stderr,
+                "marsad: extract: --published '%s' is not a date (YYYY, YYYY-MM or "
+                "YYYY-MM-DD)\n",
+                published);
+        return 2;
+    }
+    FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "rb");
+    if (f == NULL) {
+        fprintf(stderr, "marsad: extract: cannot open %s\n", file);
+        return 1;
+    }
+    struct buf text;
+    buf_init(&text);
+    char chunk[65536];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_append(&text, chunk, got);
+    bool rerr = ferror(f) != 0;
+    if (f != stdin)
+        fclose(f);
+    if (rerr || text.oom) {
+        fprintf(stderr, "marsad: extract: cannot read %s\n", file);
+        buf_free(&text);
+        return 1;
+    }
+    const char *s = text.len ? text.data : "";
+    size_t bad = ex_utf8_invalid(s, text.len);
+    if (bad < text.len) {
+        fprintf(stderr, "marsad: extract: %s is not UTF-8: invalid byte at offset %zu\n", file,
+                bad);
+        buf_free(&text);
+        return 1;
+    }
+    struct extract_catalog cat = {0};
+    struct db_conn *c = NULL;
+    if (dbpath != NULL) {
+        if (db_open(dbpath, true, &c) != APP_OK || extract_repo_catalog(c, &cat) != APP_OK) {
+            fprintf(stderr, "marsad: extract: cannot read the metric catalog of %s\n", dbpath);
+            if (c)
+                db_close(c);
+            buf_free(&text);
+            return 1;
+        }
+    }
+    struct ex_options opt = {published, author, cat.m, cat.n};
+    struct ex_result r;
+    ex_result_init(&r);
+    struct ex_offsets off;
+    int rc = 0;
+    if (!ex_extract(s, text.len, &opt, &r) || !ex_offsets_init(&off, s, text.len)) {
+        fprintf(stderr, "marsad: extract: out of memory\n");
+        rc = 1;
+    } else {
+        struct buf out;
+        buf_init(&out);
+        for (size_t i = 0; i < r.n; i++) {
+            struct jw w;
+            buf_reset(&out);
+            jw_init(&w, &out);
+            ex_candidate_json(&w, &off, &r.items[i], false, NULL);
+            buf_putc(&out, '\n');
+            if (out.oom || fwrite(out.data, 1, out.len, stdout) != out.len) {
+                rc = 1;
+                break;
+            }
+        }
+        buf_free(&out);
+        ex_offsets_free(&off);
+    }
+    ex_result_free(&r);
+    extract_catalog_free(&cat);
+    if (c)
+        db_close(c);
+    buf_free(&text);
+    return rc;
 }

@@ -38,6 +38,8 @@ static const char usage[] =
     "  marsad token list --db PATH   list tokens (names and scopes, never secrets)\n"
     "  marsad token revoke NAME --db PATH\n"
     "  marsad backup --db PATH OUT   consistent snapshot, safe while the server runs\n"
+    "  marsad extract FILE [--published DATE] [--author NAME] [--db PATH]\n"
+    "                                claim candidates of a text, as NDJSON\n"
     "  marsad --help                 this text\n"
     "  marsad --version              the version\n";
 
@@ -351,6 +353,8 @@ int main(int argc, char **argv)
         return cli_token(argc, argv);
     if (strcmp(cmd, "backup") == 0)
         return cli_backup(argc, argv);
+    if (strcmp(cmd, "extract") == 0)
+        return cli_extract(argc, argv);
     fprintf(stderr, "marsad: unknown command '%s'\n\n%s", cmd, usage);
     return 2;
 }

@@ -1,0 +1,29 @@
+/* Candidate claims as JSON, with offsets in code points. */
+#ifndef MARSAD_EXTRACT_JSON_H
+#define MARSAD_EXTRACT_JSON_H
+
+#include "buf.h"
+#include "extract.h"
+
+/* Byte-to-code-point offsets of one text, answered in O(1) after a linear index. */
+struct ex_offsets {
+    const char *text;
+    size_t n;
+    size_t *block; /* code points before each 64-byte block */
+    size_t nblock;
+};
+
+/* Returns false when memory ran out. */
+bool ex_offsets_init(struct ex_offsets *o, const char *text, size_t n);
+void ex_offsets_free(struct ex_offsets *o);
+size_t ex_offsets_cp(const struct ex_offsets *o, size_t byte);
+
+/*
+ * Writes one candidate as a JSON object. covered_by is the id of a claim that
+ * already states it (written as "covered_by", null when NULL); pass
+ * with_coverage false to leave the member out.
+ */
+void ex_candidate_json(struct jw *w, const struct ex_offsets *o, const struct ex_candidate *c,
+                       bool with_coverage, const char *covered_by);
+
+#endif
