@@ -59,7 +59,8 @@ struct ex_candidate {
     char time_basis[EX_TEXT_LEN];
     char claimant[EX_TEXT_LEN];
     const char *claimant_basis; /* "according to", "said", "reportedly", "author" */
-    const char *metric;         /* suggested metric id, or NULL */
+    const char *metric;         /* suggested metric id, or NULL (points into the options) */
+    const char *metric_unit;    /* that metric's unit, the unit a claim of it takes */
     double metric_score;        /* 0..1 */
     double confidence;          /* 0..1 */
     struct ex_span quote, figure, bound_span, unit_span, time_span, claimant_span;

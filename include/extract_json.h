@@ -26,4 +26,21 @@ size_t ex_offsets_cp(const struct ex_offsets *o, size_t byte);
 void ex_candidate_json(struct jw *w, const struct ex_offsets *o, const struct ex_candidate *c,
                        bool with_coverage, const char *covered_by);
 
+/* The body of POST /v1/extract. */
+struct ex_request {
+    char *text;
+    size_t len;
+    char *published; /* NULL when absent */
+    char *author;    /* NULL when absent */
+};
+
+/*
+ * Parses and checks a JSON body {"text", "published"?, "author"?}. Returns 0, or
+ * the status to answer (400 malformed JSON, 422 a member that is wrong) with err
+ * naming the problem and *pointer the JSON pointer of the member (or NULL).
+ */
+unsigned ex_request_parse(const char *body, size_t len, struct ex_request *out, char *err,
+                          size_t errlen, const char **pointer);
+void ex_request_free(struct ex_request *r);
+
 #endif

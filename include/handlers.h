@@ -25,6 +25,10 @@ void sources_get(struct http_request *req, struct http_response *res);
 void sources_claims(struct http_request *req, struct http_response *res);
 void sources_text(struct http_request *req, struct http_response *res);
 
+/* extract_handlers.c */
+void extract_post(struct http_request *req, struct http_response *res);
+void sources_candidates(struct http_request *req, struct http_response *res);
+
 /* entity_handlers.c */
 void entities_list(struct http_request *req, struct http_response *res);
 void entities_get(struct http_request *req, struct http_response *res);

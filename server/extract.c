@@ -1132,14 +1132,26 @@ static const char *const S_metric_stop[] = {
     "text",  "claim", "claims", "named", "gives", "number", "people", "count", "counted",
     "their", "which", "any",    "not",   "but",   NULL};
 
+/* A light suffix stemmer for matching a sentence against the catalog: "returnees",
+ * "returning" and "returned" all become "return"; "prisoners" becomes "prison". */
 static void S_stem(char *w)
 {
     size_t l = strlen(w);
     if (l > 4 && strcmp(w + l - 3, "ies") == 0) {
         w[l - 3] = 'y';
         w[l - 2] = '\0';
-    } else if (l > 3 && w[l - 1] == 's' && w[l - 2] != 's') {
-        w[l - 1] = '\0';
+        return;
+    }
+    if (l > 3 && w[l - 1] == 's' && w[l - 2] != 's') {
+        w[--l] = '\0';
+    }
+    static const char *const suffixes[] = {"ing", "ed", "ee", "er", NULL};
+    for (size_t i = 0; suffixes[i] != NULL; i++) {
+        size_t k = strlen(suffixes[i]);
+        if (l >= k + 4 && strcmp(w + l - k, suffixes[i]) == 0) {
+            w[l - k] = '\0';
+            return;
+        }
     }
 }
 
@@ -1223,7 +1235,8 @@ static size_t S_index_text(const char *text, uint32_t **v, size_t *n, size_t *ca
         if (ch == '\0')
             break;
     }
-    qsort(*v + first, *n - first, sizeof **v, S_u32cmp);
+    if (*n > first)
+        qsort(*v + first, *n - first, sizeof **v, S_u32cmp);
     size_t u = first;
     for (size_t i = first; i < *n; i++)
         if (u == first || (*v)[u - 1] != (*v)[i])
@@ -1330,6 +1343,7 @@ static void S_suggest(const struct toks *ts, size_t a, size_t b, const struct ex
         if (score > best) {
             best = score;
             c->metric = o->metrics[m].id;
+            c->metric_unit = o->metrics[m].unit;
         }
     }
     c->metric_score = round(best * 100) / 100;
@@ -1753,6 +1767,9 @@ static void S_sentence(const char *s, const struct toks *ts, struct sentence *st
         if (ts->v[n0].t == TK_WORD && strcmp(ts->v[n0].low, "one") == 0 &&
             !S_in(S_low(ts, n0 + 1, b), S_time_units))
             continue;
+        /* "zero tolerance" is a phrase, not a count */
+        if (ts->v[n0].t == TK_WORD && strcmp(ts->v[n0].low, "zero") == 0)
+            continue;
         size_t e1 = S_any_number(ts, n0, b, &v1, &words);
         if (e1 == n0)
             continue;
@@ -2048,7 +2065,8 @@ bool ex_extract(const char *text, size_t n, const struct ex_options *opt, struct
     S_index_free(&ci);
     if (r->oom)
         return false;
-    qsort(r->items + first, r->n - first, sizeof *r->items, S_cmp);
+    if (r->n > first)
+        qsort(r->items + first, r->n - first, sizeof *r->items, S_cmp);
     return true;
 }
 

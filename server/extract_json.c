@@ -1,5 +1,8 @@
 #include "extract_json.h"
 
+#include "pdate.h"
+
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +118,8 @@ void ex_candidate_json(struct jw *w, const struct ex_offsets *o, const struct ex
     if (c->metric != NULL) {
         jw_obj_begin(w);
         jw_kstr(w, "id", c->metric);
+        if (c->metric_unit != NULL)
+            jw_kstr(w, "unit", c->metric_unit);
         jw_key(w, "score");
         jw_double(w, c->metric_score);
         jw_obj_end(w);
@@ -132,4 +137,94 @@ void ex_candidate_json(struct jw *w, const struct ex_offsets *o, const struct ex
     if (with_coverage)
         jw_kstr(w, "covered_by", covered_by);
     jw_obj_end(w);
+}
+
+static char *S_copy(const char *s, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (d != NULL) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+unsigned ex_request_parse(const char *body, size_t len, struct ex_request *out, char *err,
+                          size_t errlen, const char **pointer)
+{
+    memset(out, 0, sizeof *out);
+    *pointer = NULL;
+    json_error_t je;
+    json_t *j = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, &je);
+    if (j == NULL) {
+        snprintf(err, errlen, "malformed JSON at line %d, column %d: %s", je.line, je.column,
+                 je.text);
+        return 400;
+    }
+    unsigned status = 0;
+    const char *k;
+    json_t *v;
+    if (!json_is_object(j)) {
+        snprintf(err, errlen, "the body must be a JSON object with a member 'text'");
+        status = 400;
+        goto done;
+    }
+    json_object_foreach(j, k, v) {
+        if (strcmp(k, "text") != 0 && strcmp(k, "published") != 0 && strcmp(k, "author") != 0) {
+            snprintf(err, errlen, "unknown member '%.60s' (allowed: text, published, author)", k);
+            *pointer = "";
+            status = 422;
+            goto done;
+        }
+    }
+    v = json_object_get(j, "text");
+    if (!json_is_string(v)) {
+        snprintf(err, errlen, "'text' is required and must be a string");
+        *pointer = "/text";
+        status = 422;
+        goto done;
+    }
+    out->len = json_string_length(v);
+    out->text = S_copy(json_string_value(v), out->len);
+    v = json_object_get(j, "published");
+    if (v != NULL && !json_is_null(v)) {
+        struct pdate pd;
+        if (!json_is_string(v) || !pdate_parse(json_string_value(v), &pd)) {
+            snprintf(err, errlen, "'published' must be a date: YYYY, YYYY-MM or YYYY-MM-DD");
+            *pointer = "/published";
+            status = 422;
+            goto done;
+        }
+        out->published = S_copy(json_string_value(v), strlen(json_string_value(v)));
+    }
+    v = json_object_get(j, "author");
+    if (v != NULL && !json_is_null(v)) {
+        if (!json_is_string(v) || json_string_length(v) > 200) {
+            snprintf(err, errlen, "'author' must be a string of at most 200 bytes");
+            *pointer = "/author";
+            status = 422;
+            goto done;
+        }
+        out->author = S_copy(json_string_value(v), json_string_length(v));
+    }
+    if (out->text == NULL ||
+        (json_object_get(j, "published") && json_is_string(json_object_get(j, "published")) &&
+         out->published == NULL) ||
+        (json_is_string(json_object_get(j, "author")) && out->author == NULL)) {
+        snprintf(err, errlen, "out of memory");
+        status = 500;
+    }
+done:
+    json_decref(j);
+    if (status != 0)
+        ex_request_free(out);
+    return status;
+}
+
+void ex_request_free(struct ex_request *r)
+{
+    free(r->text);
+    free(r->published);
+    free(r->author);
+    memset(r, 0, sizeof *r);
 }
