@@ -1580,6 +1580,7 @@ static void S_sentence(const char *s, const struct toks *ts, struct sentence *st
                 q.rule = "share";
                 size_t bs = 0;
                 q.bound = S_bound_before(ts, a, i, &bs);
+                bool written = q.bound != NULL;
                 c = S_new(r);
                 if (c == NULL)
                     return;
@@ -1589,7 +1590,7 @@ static void S_sentence(const char *s, const struct toks *ts, struct sentence *st
                 S_bound_ends(&q, q.value);
                 S_set_value(c, &q);
                 snprintf(c->unit, sizeof c->unit, "percent");
-                if (q.bound != NULL && bs < i) {
+                if (written && bs < i) {
                     c->bound_span.b0 = ts->v[bs].b0;
                     c->bound_span.b1 = ts->v[i - 1].b1;
                 }
@@ -2040,8 +2041,8 @@ bool ex_extract(const char *text, size_t n, const struct ex_options *opt, struct
         st.q1 = ts.v[last].b1;
         /* a quote does not start with punctuation */
         size_t qa = start;
-        while (qa < last && ts.v[qa].t == TK_PUNCT && strcmp(ts.v[qa].low, "\"") != 0 &&
-               strcmp(ts.v[qa].low, "(") != 0)
+        while (qa < last && ts.v[qa].t == TK_PUNCT && strchr(".,;:)]-", ts.v[qa].low[0]) != NULL &&
+               ts.v[qa].low[1] == '\0')
             qa++;
         st.q0 = ts.v[qa].b0;
         st.last_named = last_named;
