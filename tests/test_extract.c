@@ -318,11 +318,25 @@ static void S_quality(struct quality *q, bool report)
         struct ex_options opt = {doc.published, doc.author, cat.m, cat.n};
         struct ex_result r;
         ex_result_init(&r);
-        struct timespec t0, t1;
-        clock_gettime(CLOCK_MONOTONIC, &t0);
-        assert_true(ex_extract(doc.text, doc.len, &opt, &r));
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+        /* the time is reported (make bench runs this with MARSAD_EXTRACT_RUNS), never
+         * asserted: the fastest of the runs, catalog indexing included */
+        const char *runs_env = getenv("MARSAD_EXTRACT_RUNS");
+        long runs = runs_env ? strtol(runs_env, NULL, 10) : 1;
+        double ms = 1e9;
+        for (long k = 0; k < (runs < 1 ? 1 : runs); k++) {
+            struct timespec t0, t1;
+            ex_result_free(&r);
+            ex_result_init(&r);
+            clock_gettime(CLOCK_MONOTONIC, &t0);
+            assert_true(ex_extract(doc.text, doc.len, &opt, &r));
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            double one = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+                         (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+            if (one < ms)
+                ms = one;
+        }
+        if (report || runs_env)
+            printf("extract: %s (%zu bytes): %zu candidates in %.2f ms\n", sid, doc.len, r.n, ms);
         if (ms > q->longest_ms)
             q->longest_ms = ms;
         bool *used = calloc(r.n + 1, sizeof *used);
@@ -424,7 +438,7 @@ static void test_quality_on_the_five_documents(void **state)
     for (size_t k = 0; rules[k]; k++)
         if (q.unmatched_by_rule[k])
             printf(" %s %zu", rules[k], q.unmatched_by_rule[k]);
-    printf("\nextract: longest document in %.2f ms\n", q.longest_ms);
+    printf("\nextract: slowest document in %.2f ms\n", q.longest_ms);
     assert_true(q.claims >= 150);
     assert_true(recall >= EXTRACT_MIN_RECALL);
     assert_true(time_ok >= EXTRACT_MIN_TIME);
