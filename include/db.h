@@ -55,6 +55,15 @@ enum app_status db_begin(struct db_conn *c) APP_MUST_CHECK;
 enum app_status db_commit(struct db_conn *c) APP_MUST_CHECK;
 void db_rollback(struct db_conn *c);
 
+/*
+ * A read transaction (BEGIN DEFERRED): the first read in it fixes the snapshot
+ * that every later read sees until db_read_end(), whatever commits meanwhile.
+ * db_read_begin() does nothing when a transaction is already open.
+ */
+enum app_status db_read_begin(struct db_conn *c) APP_MUST_CHECK;
+void db_read_end(struct db_conn *c);
+bool db_in_transaction(struct db_conn *c);
+
 /* The raw handle, for the repository layer only. */
 struct sqlite3 *db_handle(struct db_conn *c);
 
@@ -144,6 +153,8 @@ struct db_pool {
 enum app_status db_pool_init(struct db_pool *p, const char *path, bool read_only) APP_MUST_CHECK;
 /* The calling thread's read-only connection, opened on first use. */
 enum app_status db_pool_reader(struct db_pool *p, struct db_conn **out) APP_MUST_CHECK;
+/* The calling thread's read-only connection when it has one (NULL: none opened yet). */
+struct db_conn *db_pool_reader_current(struct db_pool *p);
 /* Locks and returns the writer connection; pair with db_pool_writer_release(). */
 enum app_status db_pool_writer(struct db_pool *p, struct db_conn **out) APP_MUST_CHECK;
 void db_pool_writer_release(struct db_pool *p);

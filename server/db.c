@@ -399,6 +399,39 @@ void db_rollback(struct db_conn *c)
         (void)sqlite3_exec(c->h, "ROLLBACK", NULL, NULL, NULL);
 }
 
+bool db_in_transaction(struct db_conn *c)
+{
+    return !sqlite3_get_autocommit(c->h);
+}
+
+enum app_status db_read_begin(struct db_conn *c)
+{
+    static const char SQL_BEGIN[] = "BEGIN DEFERRED";
+    if (!sqlite3_get_autocommit(c->h))
+        return APP_OK;
+    sqlite3_stmt *st = NULL;
+    enum app_status s = db_stmt(c, SQL_BEGIN, &st);
+    if (s != APP_OK)
+        return s;
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return db_status(rc);
+}
+
+void db_read_end(struct db_conn *c)
+{
+    static const char SQL_END[] = "COMMIT";
+    if (sqlite3_get_autocommit(c->h))
+        return;
+    sqlite3_stmt *st = NULL;
+    if (db_stmt(c, SQL_END, &st) == APP_OK) {
+        (void)sqlite3_step(st);
+        sqlite3_reset(st);
+    }
+    if (!sqlite3_get_autocommit(c->h)) /* COMMIT refused: a read transaction can roll back */
+        (void)sqlite3_exec(c->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
 enum app_status db_user_version(struct db_conn *c, int *out)
 {
     sqlite3_stmt *st = NULL;
@@ -521,6 +554,11 @@ enum app_status db_pool_reader(struct db_pool *p, struct db_conn **out)
         return APP_ENOMEM; /* stays owned by the pool */
     *out = c;
     return APP_OK;
+}
+
+struct db_conn *db_pool_reader_current(struct db_pool *p)
+{
+    return pthread_getspecific(p->key);
 }
 
 enum app_status db_pool_writer(struct db_pool *p, struct db_conn **out)
