@@ -46,6 +46,13 @@ enum app_status write_repo_update(struct db_conn *c, enum write_resource r, cons
 /* Soft delete (deleted true) or restore. */
 enum app_status write_repo_set_deleted(struct db_conn *c, enum write_resource r, const char *id,
                                        bool deleted, const char *now) APP_MUST_CHECK;
+/*
+ * Makes a deleted record live again as the normalized document doc, which
+ * validation derived against the current data: a claim's offsets point into
+ * its source's current text.
+ */
+enum app_status write_repo_restore(struct db_conn *c, enum write_resource r, const char *id,
+                                   const char *doc, const char *now) APP_MUST_CHECK;
 /* Number of live claims quoting a source. */
 enum app_status write_repo_claims_of_source(struct db_conn *c, const char *id,
                                             int64_t *n) APP_MUST_CHECK;

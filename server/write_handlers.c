@@ -519,24 +519,27 @@ static void S_delete_or_restore(struct http_request *req, struct http_response *
     struct write_state ws = {0};
     uint64_t version = 0;
     enum app_status st = APP_OK;
+    char *norm = NULL;
     if (!S_begin(req, res, &w))
         return;
     if (!S_load(req, res, w, r, id, &ws, restore))
         goto rollback;
     if (restore) {
-        /* The record's references (source, subject, footnote...) must still be live. */
+        /* Validated again against the current data: its references (source, subject,
+         * footnote...) must still be live, and a claim's quote is found again in the
+         * source's current text, which may have changed while the claim was deleted. The
+         * record comes back as validated (norm), with the offsets derived now. */
         struct lookup_ctx lc = {w};
         struct write_lookup lk = {&lc, L_exists, L_entity_kind, L_metric, L_text, L_next_id};
         struct write_errors we = {0};
-        char *norm = NULL;
         json_t *doc = write_json_from_text(ws.json);
         st = doc ? write_json_validate(r, doc, false, &lk, &we, &norm) : APP_ENOMEM;
         write_json_free(doc);
-        free(norm);
         if (st == APP_EINVAL) {
             http_problem(res, req, 409, "conflict",
-                         "the record refers to records that are gone; restore those first", we.e,
-                         we.n);
+                         "the record no longer fits the current data (a reference is gone, or "
+                         "the quote is not in the source's current text); see errors",
+                         we.e, we.n);
             goto rollback;
         }
         if (st != APP_OK) {
@@ -568,7 +571,8 @@ static void S_delete_or_restore(struct http_request *req, struct http_response *
     }
     char now[32];
     log_now_iso(now, sizeof now);
-    st = write_repo_set_deleted(w, r, id, !restore, now);
+    st = restore ? write_repo_restore(w, r, id, norm, now)
+                 : write_repo_set_deleted(w, r, id, true, now);
     char *pub = write_json_public(ws.json);
     const struct change ch = {r, id, restore ? "restore" : "delete", &who, reason, now};
     st = S_finish(app, w, st, &ch, pub ? pub : ws.json, restore && pub ? pub : NULL, &version);
@@ -576,7 +580,7 @@ static void S_delete_or_restore(struct http_request *req, struct http_response *
     if (st != APP_OK) {
         app_db_error(req, res, st, "writing");
     } else if (restore) {
-        S_record_response(res, 200, ws.json, ws.revision + 1, version);
+        S_record_response(res, 200, norm, ws.revision + 1, version);
         log_msg(&app->log, LOG_INFO, "restored %s %s by %s", S_what(r), id, who.name);
     } else {
         res->status = 204;
@@ -588,6 +592,7 @@ rollback:
 out:
     db_pool_writer_release(&app->db);
     write_state_free(&ws);
+    free(norm);
 }
 
 /* ---- revisions ------------------------------------------------------------ */

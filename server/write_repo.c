@@ -420,6 +420,22 @@ static const char SQL_RES_SOURCE[] = "UPDATE source SET deleted_at = NULL, revis
 static const char SQL_RES_PROGRAM[] = "UPDATE program SET deleted_at = NULL, revision = "
                                       "revision + 1, updated_at = ?2 WHERE id = ?1";
 
+static const char SQL_LIVE_CLAIM[] = "UPDATE claim SET deleted_at = NULL WHERE id = ?1";
+static const char SQL_LIVE_SOURCE[] = "UPDATE source SET deleted_at = NULL WHERE id = ?1";
+static const char SQL_LIVE_PROGRAM[] = "UPDATE program SET deleted_at = NULL WHERE id = ?1";
+
+enum app_status write_repo_restore(struct db_conn *c, enum write_resource r, const char *id,
+                                   const char *doc, const char *now)
+{
+    const char *sql = r == WRITE_CLAIM    ? SQL_LIVE_CLAIM
+                      : r == WRITE_SOURCE ? SQL_LIVE_SOURCE
+                                          : SQL_LIVE_PROGRAM;
+    enum app_status s = S_exec(c, sql, id, NULL, NULL);
+    if (s != APP_OK)
+        return s;
+    return write_repo_update(c, r, id, doc, now); /* one revision step, and reindexed live */
+}
+
 enum app_status write_repo_set_deleted(struct db_conn *c, enum write_resource r, const char *id,
                                        bool deleted, const char *now)
 {
