@@ -8,6 +8,7 @@
 #include "handlers.h"
 #include "list.h"
 #include "log.h"
+#include "meta_repo.h"
 #include "query.h"
 #include "sha256.h"
 #include "write_json.h"
@@ -481,10 +482,21 @@ static void S_patch(struct http_request *req, struct http_response *res, enum wr
         S_invalid(req, res, st, &we, S_what(r));
         goto rollback;
     }
+    char *before = write_json_public(ws.json); /* same form as `after`: diffs show real changes */
+    if (before && strcmp(before, pub) == 0) {
+        /* A patch that changes nothing ({} or the values already stored) writes nothing:
+         * no revision, the same dataset version. */
+        free(before);
+        st = meta_repo_dataset_version(w, &version);
+        if (st == APP_OK)
+            S_record_response(res, 200, norm, ws.revision, version);
+        else
+            app_db_error(req, res, st, "reading the dataset version");
+        goto rollback;
+    }
     char now[32];
     log_now_iso(now, sizeof now);
     st = write_repo_update(w, r, id, norm, now);
-    char *before = write_json_public(ws.json); /* same form as `after`: diffs show real changes */
     const struct change ch = {r, id, "update", &who, reason, now};
     st = S_finish(app, w, st, &ch, before ? before : ws.json, pub, &version);
     free(before);
@@ -597,6 +609,13 @@ out:
 
 /* ---- revisions ------------------------------------------------------------ */
 
+/*
+ * A revisions page stops at `limit` revisions or, after the revision that takes
+ * its body past this many bytes, earlier: at least one revision, so a page is at
+ * most this plus one revision (two documents, each within --max-body).
+ */
+#define REVISIONS_PAGE_BYTES (4u * 1024u * 1024u)
+
 struct rev_ctx {
     struct list_ctx *lc;
 };
@@ -624,7 +643,7 @@ static bool S_rev_emit(void *ctx, const struct revision_row *row)
         jw_null(w);
     jw_obj_end(w);
     list_item_end(rc->lc, row->seq);
-    return true;
+    return rc->lc->res->body.len < REVISIONS_PAGE_BYTES;
 }
 
 static const char *const rev_params[] = {"limit", "offset", "format", NULL};

@@ -7,6 +7,7 @@
 #include "json_util.h"
 #include "writable.h"
 
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,10 +207,167 @@ static void test_restore_recomputes_offsets(void **state)
     free(id);
 }
 
+/* ---- revisions -------------------------------------------------------------- */
+
+/* A text of n bytes: numbered sentences, so that no two regions look alike. */
+static char *S_big_text(size_t n)
+{
+    char *t = malloc(n + 64);
+    assert_non_null(t);
+    size_t len = 0;
+    for (unsigned i = 0; len < n; i++)
+        len += (size_t)snprintf(t + len, 64, "Sentence number %u of a long text. ", i);
+    t[n] = '\0';
+    return t;
+}
+
+/* One integer from SQL over the fixture's database file. */
+static long long S_sql_int(struct writable_fixture *wf, const char *sql)
+{
+    sqlite3 *h = NULL;
+    assert_int_equal(sqlite3_open_v2(wf->db_path, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(h));
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    long long v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return v;
+}
+
+static void S_note_patches(struct writable_fixture *wf, const char *target, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char body[64];
+        snprintf(body, sizeof body, "{\"note\":\"note %d\"}", i);
+        S_ok(wf, 200, "PATCH", target, TOKEN_WRITE, body);
+    }
+}
+
+static void test_revisions_store_large_fields_once(void **state)
+{
+    struct writable_fixture *wf = *state;
+    char *text = S_big_text(200 * 1000);
+    S_source(wf, "big-src", text);
+    S_note_patches(wf, "/v1/sources/big-src", 10);
+    /* Eleven revisions, one copy of the text. */
+    assert_int_equal(S_sql_int(wf, "SELECT count(*) FROM revision WHERE resource_id = 'big-src'"),
+                     11);
+    assert_int_equal(S_sql_int(wf, "SELECT count(*) FROM revision_blob"), 1);
+    assert_int_equal(S_sql_int(wf, "SELECT length(body) FROM revision_blob"),
+                     (long long)strlen(text));
+    assert_true(S_sql_int(wf, "SELECT max(max(length(before)), max(length(after))) FROM "
+                              "revision WHERE resource_id = 'big-src'") < 2000);
+
+    /* Read back, every revision carries the text as written. */
+    struct api_result r;
+    S_expect(wf, 200, "GET", "/v1/sources/big-src/revisions?limit=20", NULL, NULL, &r);
+    json_t *data = json_object_get(r.json, "data");
+    assert_int_equal(json_array_size(data), 11);
+    for (size_t i = 0; i < 11; i++) {
+        json_t *rev = json_array_get(data, i);
+        assert_string_equal(ju_str(json_object_get(rev, "after"), "text"), text);
+        if (i > 0)
+            assert_string_equal(ju_str(json_object_get(rev, "before"), "text"), text);
+    }
+    api_result_free(&r);
+    free(text);
+}
+
+static void test_revisions_page_by_size(void **state)
+{
+    struct writable_fixture *wf = *state;
+    char *text = S_big_text(900 * 1000);
+    S_source(wf, "huge-src", text);
+    S_note_patches(wf, "/v1/sources/huge-src", 6);
+    /* Seven revisions of about 1.8 MB each (text before and after): one page cannot hold
+     * them all; each page stops after the revision that takes it past 4 MiB. */
+    size_t seen = 0;
+    char target[300] = "/v1/sources/huge-src/revisions?limit=100";
+    for (int page = 0; page < 10 && target[0]; page++) {
+        struct api_result r;
+        S_expect(wf, 200, "GET", target, NULL, NULL, &r);
+        assert_true(r.body_len <= 4u * 1024 * 1024 + 2 * 1024 * 1024);
+        json_t *data = json_object_get(r.json, "data");
+        size_t n = json_array_size(data);
+        assert_true(n >= 1 && n < 7);
+        for (size_t i = 0; i < n; i++) {
+            json_t *rev = json_array_get(data, i);
+            assert_int_equal(json_integer_value(json_object_get(rev, "revision")) > 0, 1);
+            assert_string_equal(ju_str(json_object_get(rev, "after"), "text"), text);
+        }
+        seen += n;
+        json_t *meta = json_object_get(r.json, "meta");
+        assert_int_equal(json_integer_value(json_object_get(meta, "total")), 7);
+        assert_int_equal(json_integer_value(json_object_get(meta, "count")), (json_int_t)n);
+        const char *next = ju_str(json_object_get(r.json, "links"), "next");
+        if (next)
+            snprintf(target, sizeof target, "%s", next);
+        else
+            target[0] = '\0';
+        api_result_free(&r);
+    }
+    assert_int_equal(seen, 7);
+    assert_string_equal(target, "");
+    free(text);
+}
+
+/* meta.revision of a write response. */
+static json_int_t S_revision_of(const struct api_result *r)
+{
+    return json_integer_value(json_object_get(json_object_get(r->json, "meta"), "revision"));
+}
+
+static json_int_t S_dataset_version(struct writable_fixture *wf)
+{
+    struct api_result r;
+    S_expect(wf, 200, "GET", "/version", NULL, NULL, &r);
+    json_int_t v = json_integer_value(json_object_get(r.json, "dataset_version"));
+    api_result_free(&r);
+    return v;
+}
+
+static void test_patch_that_changes_nothing(void **state)
+{
+    struct writable_fixture *wf = *state;
+    static const char target[] = "/v1/claims/berman-001";
+    json_int_t v0 = S_dataset_version(wf);
+    long long revs0 = S_sql_int(wf, "SELECT count(*) FROM revision");
+    struct api_result r;
+    S_expect(wf, 200, "PATCH", target, TOKEN_WRITE, "{}", &r);
+    json_int_t rev0 = S_revision_of(&r);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(r.json, "meta"), "dataset_version")),
+        v0);
+    const char *note = ju_str(json_object_get(r.json, "data"), "note");
+    assert_non_null(note);
+    json_t *same = json_pack("{s:s}", "note", note);
+    char *body = json_dumps(same, JSON_COMPACT);
+    json_decref(same);
+    api_result_free(&r);
+    /* The values already stored: nothing changes either. */
+    S_expect(wf, 200, "PATCH", target, TOKEN_WRITE, body, &r);
+    assert_int_equal(S_revision_of(&r), rev0);
+    api_result_free(&r);
+    free(body);
+    assert_int_equal(S_dataset_version(wf), v0);
+    assert_int_equal(S_sql_int(wf, "SELECT count(*) FROM revision"), revs0);
+    /* A real change still makes a revision and a version. */
+    S_expect(wf, 200, "PATCH", target, TOKEN_WRITE, "{\"note\":\"changed\"}", &r);
+    assert_int_equal(S_revision_of(&r), rev0 + 1);
+    api_result_free(&r);
+    assert_int_equal(S_dataset_version(wf), v0 + 1);
+    assert_int_equal(S_sql_int(wf, "SELECT count(*) FROM revision"), revs0 + 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_restore_recomputes_offsets, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_revisions_store_large_fields_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_revisions_page_by_size, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_patch_that_changes_nothing, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
