@@ -102,25 +102,49 @@ bool write_repo_source_text(struct db_conn *c, const char *id, char **text, size
     return *text != NULL;
 }
 
+/*
+ * Generated claim ids are "<prefix>-<n>": one more than the largest number already
+ * used after "<prefix>-". The claims are matched by a range of the id index
+ * (ids from "<prefix>-" up to "<prefix>." compare as BINARY text), never by LIKE,
+ * whose '_' and '%' would match other sources' ids and which folds ASCII case.
+ * Only suffixes of 1 to 18 digits count, so n + 1 never overflows; should that
+ * id be taken all the same, the lowest free number is used.
+ */
+#define NEXT_ID_NUMS                                                                           \
+    "SELECT CAST(substr(c.id, length(p.p) + 2) AS INTEGER) AS v FROM claim c, p WHERE c.id > " \
+    "p.p || '-' AND c.id < p.p || '.' AND length(c.id) - length(p.p) BETWEEN 2 AND 19 AND "    \
+    "NOT substr(c.id, length(p.p) + 2) GLOB '*[^0-9]*'"
 static const char SQL_NEXT_ID[] =
-    "SELECT coalesce(s.prefix, s.id), coalesce(max(CAST(substr(c.id, length(coalesce(s.prefix, "
-    "s.id)) + 2) AS INTEGER)), 0) + 1 FROM source s LEFT JOIN claim c ON c.id LIKE "
-    "coalesce(s.prefix, s.id) || '-%' WHERE s.id = ?1 GROUP BY s.seq";
+    "WITH p(p) AS (SELECT coalesce(prefix, id) FROM source WHERE id = ?1), n(v) AS (" NEXT_ID_NUMS
+    ") SELECT p.p, coalesce((SELECT max(v) FROM n), 0) + 1 FROM p";
+static const char SQL_NEXT_FREE_ID[] =
+    "WITH p(p) AS (SELECT coalesce(prefix, id) FROM source WHERE id = ?1), n(v) AS (" NEXT_ID_NUMS
+    ") SELECT p.p, (SELECT min(v) + 1 FROM (SELECT 0 AS v UNION SELECT v FROM n) WHERE v + 1 NOT "
+    "IN (SELECT v FROM n)) FROM p";
 
-bool write_repo_next_claim_id(struct db_conn *c, const char *source, char *out, size_t n)
+static bool S_format_id(struct db_conn *c, const char *sql, const char *source, char *out, size_t n)
 {
     sqlite3_stmt *st = NULL;
-    if (db_stmt(c, SQL_NEXT_ID, &st) != APP_OK)
+    if (db_stmt(c, sql, &st) != APP_OK)
         return false;
     sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
     bool ok = false;
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 1) == SQLITE_INTEGER) {
         int w = snprintf(out, n, "%s-%03lld", db_column_text(st, 0),
                          (long long)sqlite3_column_int64(st, 1));
         ok = w > 0 && (size_t)w < n;
     }
     sqlite3_reset(st);
     return ok;
+}
+
+bool write_repo_next_claim_id(struct db_conn *c, const char *source, char *out, size_t n)
+{
+    if (!S_format_id(c, SQL_NEXT_ID, source, out, n))
+        return false;
+    if (!write_repo_exists(c, "claim", out))
+        return true;
+    return S_format_id(c, SQL_NEXT_FREE_ID, source, out, n) && !write_repo_exists(c, "claim", out);
 }
 
 /* ---- records as JSON --------------------------------------------------- */

@@ -361,6 +361,40 @@ static void test_patch_that_changes_nothing(void **state)
     assert_int_equal(S_sql_int(wf, "SELECT count(*) FROM revision"), revs0 + 1);
 }
 
+/* ---- generated ids ---------------------------------------------------------- */
+
+static void S_expect_id(struct writable_fixture *wf, const char *source, const char *given,
+                        const char *want)
+{
+    char *id = S_claim(wf, source, given, "Gamma delta.");
+    assert_string_equal(id, want);
+    free(id);
+}
+
+static void test_generated_ids_past_any_taken(void **state)
+{
+    struct writable_fixture *wf = *state;
+    static const char text[] = "Alpha beta. Gamma delta.";
+    S_source(wf, "idgen", text);
+    /* The largest 64-bit number taken: the next id does not overflow into a taken one. */
+    S_expect_id(wf, "idgen", "idgen-9223372036854775807", "idgen-9223372036854775807");
+    S_expect_id(wf, "idgen", NULL, "idgen-001");
+    S_expect_id(wf, "idgen", NULL, "idgen-002");
+    /* The largest counted number taken, and the id after it: the lowest free number. */
+    S_expect_id(wf, "idgen", "idgen-999999999999999999", "idgen-999999999999999999");
+    S_expect_id(wf, "idgen", NULL, "idgen-1000000000000000000");
+    S_expect_id(wf, "idgen", NULL, "idgen-003");
+    S_expect_id(wf, "idgen", "idgen-x12", "idgen-x12"); /* not a number: not counted */
+    S_expect_id(wf, "idgen", NULL, "idgen-004");
+
+    /* '_' in a source id matches itself only (LIKE would take it for any character). */
+    S_source(wf, "wildyx", text);
+    S_source(wf, "wild_x", text);
+    S_expect_id(wf, "wildyx", "wildyx-007", "wildyx-007");
+    S_expect_id(wf, "wild_x", NULL, "wild_x-001");
+    S_expect_id(wf, "wildyx", NULL, "wildyx-008");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -368,6 +402,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_revisions_store_large_fields_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_revisions_page_by_size, setup, teardown),
         cmocka_unit_test_setup_teardown(test_patch_that_changes_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_generated_ids_past_any_taken, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
