@@ -18,8 +18,15 @@
 struct db_conn;
 struct sqlite3_stmt;
 
-/* Opens a connection. readonly connections never write; a writable one creates the file. */
+/*
+ * Opens a connection. readonly connections never write; a writable one creates the file.
+ * Every connection has the SQL function marsad_fold(text): the text with each word
+ * case-folded beyond ASCII and without diacritics, as FTS5's unicode61 tokenizer (the
+ * search index's) makes its tokens, the rest kept; for case-insensitive substring filters.
+ */
 enum app_status db_open(const char *path, bool readonly, struct db_conn **out) APP_MUST_CHECK;
+/* SQL: true when text `hay` contains `needle`, both folded by marsad_fold(). */
+#define DB_FOLD_CONTAINS(hay, needle) "(instr(marsad_fold(" hay "), marsad_fold(" needle ")) > 0)"
 void db_close(struct db_conn *c);
 
 /*

@@ -96,6 +96,101 @@ static void S_configure(void)
     (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/*
+ * marsad_fold(text): the text with every word replaced by the token FTS5's
+ * unicode61 tokenizer makes of it, the one the search index uses
+ * (remove_diacritics 2): case-folded beyond ASCII (SQLite's lower() and NOCASE
+ * fold A-Z only) and without diacritics; everything between words is kept as
+ * it is. Case-insensitive substring filters compare folded text, so
+ * "claimant=ÉTAT" finds "état" as /v1/search would, and punctuation still has
+ * to match.
+ */
+struct fold_fn {
+    fts5_tokenizer api;
+    Fts5Tokenizer *tok;
+};
+
+struct fold_out {
+    struct buf b;
+    const char *text;
+    size_t len, pos; /* bytes of text copied so far */
+};
+
+static int S_fold_token(void *ctx, int flags, const char *token, int n, int start, int end)
+{
+    (void)flags;
+    struct fold_out *o = ctx;
+    if (start < 0 || end < start || (size_t)end > o->len || (size_t)start < o->pos)
+        return SQLITE_ERROR;
+    buf_append(&o->b, o->text + o->pos, (size_t)start - o->pos);
+    buf_append(&o->b, token, (size_t)n);
+    o->pos = (size_t)end;
+    return o->b.oom ? SQLITE_NOMEM : SQLITE_OK;
+}
+
+static void S_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const struct fold_fn *f = sqlite3_user_data(ctx);
+    const char *text = (const char *)sqlite3_value_text(argv[0]);
+    if (!text) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    struct fold_out o = {.text = text, .len = (size_t)sqlite3_value_bytes(argv[0])};
+    buf_init(&o.b);
+    int rc = f->api.xTokenize(f->tok, &o, FTS5_TOKENIZE_DOCUMENT, text, (int)o.len, S_fold_token);
+    if (rc == SQLITE_OK)
+        buf_append(&o.b, text + o.pos, o.len - o.pos);
+    if (rc != SQLITE_OK || o.b.oom) {
+        buf_free(&o.b);
+        if (rc == SQLITE_NOMEM || o.b.oom)
+            sqlite3_result_error_nomem(ctx);
+        else
+            sqlite3_result_error(ctx, "marsad_fold: tokenizer error", -1);
+        return;
+    }
+    sqlite3_result_text(ctx, o.b.len ? o.b.data : "", (int)o.b.len, SQLITE_TRANSIENT);
+    buf_free(&o.b);
+}
+
+static void S_fold_free(void *p)
+{
+    struct fold_fn *f = p;
+    if (f && f->tok)
+        f->api.xDelete(f->tok);
+    free(f);
+}
+
+static int S_register_fold(sqlite3 *h)
+{
+    fts5_api *api = NULL;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(h, "SELECT fts5(?1)", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+        (void)sqlite3_step(st);
+    }
+    sqlite3_finalize(st);
+    if (!api)
+        return rc == SQLITE_OK ? SQLITE_ERROR : rc;
+    struct fold_fn *f = calloc(1, sizeof *f);
+    if (!f)
+        return SQLITE_NOMEM;
+    void *ud = NULL;
+    static const char *const args[] = {"remove_diacritics", "2"};
+    rc = api->xFindTokenizer(api, "unicode61", &ud, &f->api);
+    if (rc == SQLITE_OK)
+        rc = f->api.xCreate(ud, (const char **)(uintptr_t)args, 2, &f->tok);
+    if (rc != SQLITE_OK) {
+        free(f);
+        return rc;
+    }
+    return sqlite3_create_function_v2(h, "marsad_fold", 1,
+                                      SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, f,
+                                      S_fold, NULL, NULL, S_fold_free);
+}
+
 enum app_status db_open(const char *path, bool readonly, struct db_conn **out)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -114,6 +209,9 @@ enum app_status db_open(const char *path, bool readonly, struct db_conn **out)
     sqlite3_extended_result_codes(c->h, 1);
     sqlite3_busy_timeout(c->h, 5000);
     st = db_exec(c, "PRAGMA foreign_keys = ON");
+    if (st != APP_OK)
+        goto fail;
+    st = db_status(S_register_fold(c->h));
     if (st != APP_OK)
         goto fail;
     if (!readonly) {

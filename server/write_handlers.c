@@ -137,6 +137,17 @@ static bool S_reason(struct http_request *req, struct http_response *res, const 
                      &e, 1);
         return false;
     }
+    /* Kept in the revision and served as JSON text: UTF-8 without control characters. */
+    bool control = false;
+    for (const unsigned char *p = (const unsigned char *)r; p && *p; p++)
+        control |= (*p < 0x20 && *p != '\t') || *p == 0x7F;
+    if (r && (control || !http_valid_utf8(r, strlen(r)))) {
+        struct problem_error e = {.header = "X-Change-Reason",
+                                  .detail = "must be UTF-8 text without control characters"};
+        http_problem(res, req, 400, "invalid-header",
+                     "X-Change-Reason is not UTF-8 text without control characters", &e, 1);
+        return false;
+    }
     return true;
 }
 
@@ -220,8 +231,13 @@ static void S_invalid(struct http_request *req, struct http_response *res, enum 
     }
     if (st == APP_EINVAL) {
         char msg[160];
-        snprintf(msg, sizeof msg, "the %s has %zu invalid field%s; see errors", what, we->n,
-                 we->n == 1 ? "" : "s");
+        size_t total = we->total > we->n ? we->total : we->n;
+        if (total > we->n)
+            snprintf(msg, sizeof msg, "the %s has %zu errors; the first %zu are listed in errors",
+                     what, total, we->n);
+        else
+            snprintf(msg, sizeof msg, "the %s has %zu invalid field%s; see errors", what, total,
+                     total == 1 ? "" : "s");
         http_problem(res, req, 422, "validation-failed", msg, we->e, we->n);
         return;
     }

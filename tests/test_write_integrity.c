@@ -4,6 +4,7 @@
  * refused; revisions keep large fields once and page by size; a PATCH that
  * changes nothing changes nothing; claim ids are generated past any taken one.
  */
+#include "buf.h"
 #include "json_util.h"
 #include "writable.h"
 
@@ -395,6 +396,139 @@ static void test_generated_ids_past_any_taken(void **state)
     S_expect_id(wf, "wildyx", NULL, "wildyx-008");
 }
 
+/* ---- input checks ----------------------------------------------------------- */
+
+static void test_change_reason_must_be_utf8(void **state)
+{
+    struct writable_fixture *wf = *state;
+    static const char *const bad[] = {"X-Change-Reason: caf\xc3", "X-Change-Reason: \xc0\xaf",
+                                      "X-Change-Reason: a\x01b", NULL};
+    for (size_t i = 0; bad[i]; i++) {
+        const char *h[] = {bad[i], NULL};
+        struct api_result r;
+        S_req(wf, "PATCH", "/v1/claims/berman-001", TOKEN_WRITE, "application/merge-patch+json", h,
+              "{\"note\":\"reason test\"}", &r);
+        api_assert_problem(&r, 400, NULL);
+        json_t *e = json_array_get(json_object_get(r.json, "errors"), 0);
+        assert_string_equal(ju_str(e, "header"), "X-Change-Reason");
+        api_result_free(&r);
+    }
+    /* UTF-8 text is kept as given. */
+    const char *good[] = {"X-Change-Reason: v\xc3\xa9rifi\xc3\xa9 \xd8\xaa\xd8\xad", NULL};
+    struct api_result r;
+    S_req(wf, "PATCH", "/v1/claims/berman-001", TOKEN_WRITE, "application/merge-patch+json", good,
+          "{\"note\":\"reason test\"}", &r);
+    assert_int_equal(r.status, 200);
+    api_result_free(&r);
+    api_get(&wf->api, "/v1/claims/berman-001/revisions?limit=100", &r);
+    json_t *data = json_object_get(r.json, "data");
+    assert_string_equal(ju_str(json_array_get(data, json_array_size(data) - 1), "reason"),
+                        "v\xc3\xa9rifi\xc3\xa9 \xd8\xaa\xd8\xad");
+    api_result_free(&r);
+}
+
+/* The number at the start of "... has N ..." or "N ..." in a problem's detail. */
+static long S_detail_count(const struct api_result *r)
+{
+    const char *d = ju_str(r->json, "detail");
+    assert_non_null(d);
+    const char *p = strpbrk(d, "0123456789");
+    assert_non_null(p);
+    return strtol(p, NULL, 10);
+}
+
+static void test_error_counts_are_real(void **state)
+{
+    struct writable_fixture *wf = *state;
+    /* 40 unknown members: more errors than a problem lists. */
+    struct buf b;
+    buf_init(&b);
+    buf_puts(&b, "{\"source\":\"berman-2019-returnees\"");
+    for (int i = 0; i < 40; i++)
+        buf_printf(&b, ",\"zz_unknown_%d\":1", i);
+    buf_putc(&b, '}');
+    struct api_result r;
+    S_req(wf, "POST", "/v1/claims", TOKEN_WRITE, "application/json", NULL, buf_str(&b), &r);
+    buf_free(&b);
+    api_assert_problem(&r, 422, NULL);
+    size_t listed = json_array_size(json_object_get(r.json, "errors"));
+    assert_true(listed > 0);
+    assert_true(S_detail_count(&r) >= 40);
+    assert_true((size_t)S_detail_count(&r) > listed);
+    api_result_free(&r);
+
+    /* The same for query parameters: 12 unknown ones. */
+    buf_init(&b);
+    buf_puts(&b, "/v1/claims?zz0=1");
+    for (int i = 1; i < 12; i++)
+        buf_printf(&b, "&zz%d=1", i);
+    api_get(&wf->api, buf_str(&b), &r);
+    buf_free(&b);
+    api_assert_problem(&r, 400, NULL);
+    listed = json_array_size(json_object_get(r.json, "errors"));
+    assert_int_equal(S_detail_count(&r), 12);
+    assert_true(listed < 12);
+    api_result_free(&r);
+}
+
+/* ---- claimant folding --------------------------------------------------------- */
+
+/* How many claims GET target lists. */
+static json_int_t S_total(struct writable_fixture *wf, const char *target)
+{
+    struct api_result r;
+    api_get(&wf->api, target, &r);
+    if (r.status != 200)
+        fail_msg("GET %s: %u %s", target, r.status, r.body);
+    json_int_t n = json_integer_value(json_object_get(json_object_get(r.json, "meta"), "total"));
+    api_result_free(&r);
+    return n;
+}
+
+static void test_claimant_folds_case_beyond_ascii(void **state)
+{
+    struct writable_fixture *wf = *state;
+    S_source(wf, "fold-src", "Alpha beta. Gamma delta.");
+    json_t *c = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:[s]}", "source", "fold-src", "quote",
+                          "Gamma delta.", "statement", "A claim by a non-ASCII claimant.", "kind",
+                          "assessment", "claimant", "\xc3\x89TIENNE \xc3\x96ZT\xc3\x9cRK",
+                          "claimant_kind", "expert", "topics", "returnees");
+    char *body = json_dumps(c, JSON_COMPACT);
+    json_decref(c);
+    S_ok(wf, 201, "POST", "/v1/claims", TOKEN_WRITE, body);
+    free(body);
+    /* étienne, öztürk, Öztürk, ÉTIENNE: one claim each time; "ozturk" too (no diacritics, as
+     * /v1/search folds). */
+    static const char *const q[] = {"%C3%A9tienne",
+                                    "%C3%B6zt%C3%BCrk",
+                                    "%C3%96zt%C3%BCrk",
+                                    "%C3%89TIENNE",
+                                    "ozturk",
+                                    "tienne%20%C3%B6z",
+                                    NULL};
+    for (size_t i = 0; q[i]; i++) {
+        char target[200];
+        snprintf(target, sizeof target, "/v1/claims?source=fold-src&claimant=%s", q[i]);
+        if (S_total(wf, target) != 1)
+            fail_msg("claimant=%s does not find the claim", q[i]);
+    }
+    assert_int_equal(S_total(wf, "/v1/claims?source=fold-src&claimant=%C3%A9tiennx"), 0);
+    /* Titles fold the same way. */
+    json_t *src = json_pack("{s:s, s:s, s:s, s:s}", "id", "fold-title", "title",
+                            "\xc3\x9c"
+                            "BER DIE \xc3\x89TUDE",
+                            "kind", "analysis", "language", "de");
+    body = json_dumps(src, JSON_COMPACT);
+    json_decref(src);
+    S_ok(wf, 201, "POST", "/v1/sources", TOKEN_WRITE, body);
+    free(body);
+    assert_int_equal(S_total(wf, "/v1/sources?q=%C3%BCber%20die%20%C3%A9t"), 1);
+    /* ASCII folding as before. */
+    assert_true(S_total(wf, "/v1/claims?claimant=BERMAN") > 0);
+    assert_int_equal(S_total(wf, "/v1/claims?claimant=BERMAN"),
+                     S_total(wf, "/v1/claims?claimant=berman"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -403,6 +537,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_revisions_page_by_size, setup, teardown),
         cmocka_unit_test_setup_teardown(test_patch_that_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_generated_ids_past_any_taken, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_change_reason_must_be_utf8, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_error_counts_are_real, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_claimant_folds_case_beyond_ascii, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
