@@ -33,6 +33,7 @@ struct app {
     struct logger log;
     struct db_pool db;
     atomic_uint_fast64_t dataset_version; /* advances on every write */
+    atomic_uint_fast64_t written_version; /* the newest version this process commits */
     const struct route *routes;
     size_t nroutes;
     struct app_metrics metrics;
@@ -58,6 +59,13 @@ enum app_status app_snapshot_version(struct app *app, uint64_t *out) APP_MUST_CH
  * version into *version (true then). Every dispatch of a request ends with it.
  */
 bool app_snapshot_end(struct app *app, uint64_t *version);
+
+/*
+ * A dataset version read from the database: published when newer than the one
+ * published. Returns true when another process wrote it, false when it is older
+ * or one this process committed (its write may not have published it yet).
+ */
+bool app_observe_version(struct app *app, uint64_t v);
 
 /*
  * Answers a request whose database work failed with the status the failure

@@ -51,6 +51,15 @@ enum app_status db_status(int rc);
 /* The connection's last error message. */
 const char *db_errmsg(struct db_conn *c);
 
+/*
+ * Before anything writes to an existing file: true when it is a Marsad database
+ * (an SQLite file whose user_version is at least 1, the first migration's), read
+ * through a read-only connection that writes nothing. When false, why says what the
+ * file is instead ("an empty file", "an SQLite database without the Marsad schema",
+ * "not an SQLite database: ...").
+ */
+bool db_is_marsad(const char *path, char *why, size_t n);
+
 /* Applies embedded migrations newer than PRAGMA user_version, each in a transaction. */
 enum app_status db_migrate(struct db_conn *c, int *from, int *to) APP_MUST_CHECK;
 /* The highest migration version compiled in. */

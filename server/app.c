@@ -31,6 +31,16 @@ enum app_status app_snapshot_version(struct app *app, uint64_t *out)
     return st == APP_OK ? meta_repo_dataset_version(c, out) : st;
 }
 
+bool app_observe_version(struct app *app, uint64_t v)
+{
+    /* Only forward: a version read just before this process's own commit must not undo the
+     * newer one that commit published. */
+    uint64_t cur = atomic_load(&app->dataset_version);
+    while (v > cur && !atomic_compare_exchange_weak(&app->dataset_version, &cur, v)) {
+    }
+    return v > cur && v > atomic_load(&app->written_version);
+}
+
 bool app_snapshot_end(struct app *app, uint64_t *version)
 {
     struct db_conn *c = db_pool_reader_current(&app->db);

@@ -544,6 +544,32 @@ enum app_status db_user_version(struct db_conn *c, int *out)
     return db_status(rc);
 }
 
+bool db_is_marsad(const char *path, char *why, size_t n)
+{
+    struct db_conn *c = NULL;
+    int version = 0;
+    enum app_status st = db_open(path, true, &c);
+    if (st == APP_OK)
+        st = db_user_version(c, &version);
+    if (st != APP_OK) {
+        snprintf(why, n, "not an SQLite database: %s", c ? db_errmsg(c) : app_status_str(st));
+        db_close(c);
+        return false;
+    }
+    bool empty = false;
+    if (version < 1) {
+        sqlite3_stmt *q = NULL;
+        empty = sqlite3_prepare_v2(c->h, "SELECT count(*) FROM sqlite_schema", -1, &q, NULL) ==
+                    SQLITE_OK &&
+                sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int64(q, 0) == 0;
+        sqlite3_finalize(q);
+        snprintf(why, n, "%s",
+                 empty ? "an empty file" : "an SQLite database without the Marsad schema");
+    }
+    db_close(c);
+    return version >= 1;
+}
+
 /* Version number of an embedded migration "db/migrations/NNNN_name.sql", or -1. */
 static int S_migration_version(const char *name)
 {

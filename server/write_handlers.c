@@ -299,8 +299,11 @@ static enum app_status S_finish(struct app *app, struct db_conn *w, enum app_sta
     if (st == APP_OK)
         st = write_repo_revision(w, ch->r, ch->id, ch->action, ch->who->name, ch->reason, ch->now,
                                  before, after, *version);
-    if (st == APP_OK)
+    if (st == APP_OK) {
+        /* Known as this process's own before any reader can see it committed. */
+        atomic_store(&app->written_version, *version);
         st = db_commit(w);
+    }
     if (st != APP_OK) {
         db_rollback(w);
         return st;
