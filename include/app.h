@@ -8,6 +8,7 @@
 #include "router.h"
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -32,6 +33,7 @@ struct app {
     struct logger log;
     struct db_pool db;
     atomic_uint_fast64_t dataset_version; /* advances on every write */
+    atomic_uint_fast64_t written_version; /* the newest version this process commits */
     const struct route *routes;
     size_t nroutes;
     struct app_metrics metrics;
@@ -44,8 +46,26 @@ struct app {
     struct stat_cache *stat_cache; /* computed statistics responses; NULL caches nothing */
 };
 
-/* The calling thread's read-only connection. */
+/*
+ * The calling thread's read-only connection, inside the request's read
+ * snapshot: the first call of a request begins it, every later read of the
+ * request sees the same committed state. app_snapshot_end() ends it.
+ */
 enum app_status app_db_reader(struct app *app, struct db_conn **out) APP_MUST_CHECK;
+/* The dataset version of the request's snapshot (begun when none is open). */
+enum app_status app_snapshot_version(struct app *app, uint64_t *out) APP_MUST_CHECK;
+/*
+ * Ends the calling thread's snapshot, if one is open, after reading its dataset
+ * version into *version (true then). Every dispatch of a request ends with it.
+ */
+bool app_snapshot_end(struct app *app, uint64_t *version);
+
+/*
+ * A dataset version read from the database: published when newer than the one
+ * published. Returns true when another process wrote it, false when it is older
+ * or one this process committed (its write may not have published it yet).
+ */
+bool app_observe_version(struct app *app, uint64_t v);
 
 /*
  * Answers a request whose database work failed with the status the failure

@@ -18,8 +18,15 @@
 struct db_conn;
 struct sqlite3_stmt;
 
-/* Opens a connection. readonly connections never write; a writable one creates the file. */
+/*
+ * Opens a connection. readonly connections never write; a writable one creates the file.
+ * Every connection has the SQL function marsad_fold(text): the text with each word
+ * case-folded beyond ASCII and without diacritics, as FTS5's unicode61 tokenizer (the
+ * search index's) makes its tokens, the rest kept; for case-insensitive substring filters.
+ */
 enum app_status db_open(const char *path, bool readonly, struct db_conn **out) APP_MUST_CHECK;
+/* SQL: true when text `hay` contains `needle`, both folded by marsad_fold(). */
+#define DB_FOLD_CONTAINS(hay, needle) "(instr(marsad_fold(" hay "), marsad_fold(" needle ")) > 0)"
 void db_close(struct db_conn *c);
 
 /*
@@ -44,6 +51,15 @@ enum app_status db_status(int rc);
 /* The connection's last error message. */
 const char *db_errmsg(struct db_conn *c);
 
+/*
+ * Before anything writes to an existing file: true when it is a Marsad database
+ * (an SQLite file whose user_version is at least 1, the first migration's), read
+ * through a read-only connection that writes nothing. When false, why says what the
+ * file is instead ("an empty file", "an SQLite database without the Marsad schema",
+ * "not an SQLite database: ...").
+ */
+bool db_is_marsad(const char *path, char *why, size_t n);
+
 /* Applies embedded migrations newer than PRAGMA user_version, each in a transaction. */
 enum app_status db_migrate(struct db_conn *c, int *from, int *to) APP_MUST_CHECK;
 /* The highest migration version compiled in. */
@@ -54,6 +70,15 @@ enum app_status db_user_version(struct db_conn *c, int *out) APP_MUST_CHECK;
 enum app_status db_begin(struct db_conn *c) APP_MUST_CHECK;
 enum app_status db_commit(struct db_conn *c) APP_MUST_CHECK;
 void db_rollback(struct db_conn *c);
+
+/*
+ * A read transaction (BEGIN DEFERRED): the first read in it fixes the snapshot
+ * that every later read sees until db_read_end(), whatever commits meanwhile.
+ * db_read_begin() does nothing when a transaction is already open.
+ */
+enum app_status db_read_begin(struct db_conn *c) APP_MUST_CHECK;
+void db_read_end(struct db_conn *c);
+bool db_in_transaction(struct db_conn *c);
 
 /* The raw handle, for the repository layer only. */
 struct sqlite3 *db_handle(struct db_conn *c);
@@ -144,6 +169,8 @@ struct db_pool {
 enum app_status db_pool_init(struct db_pool *p, const char *path, bool read_only) APP_MUST_CHECK;
 /* The calling thread's read-only connection, opened on first use. */
 enum app_status db_pool_reader(struct db_pool *p, struct db_conn **out) APP_MUST_CHECK;
+/* The calling thread's read-only connection when it has one (NULL: none opened yet). */
+struct db_conn *db_pool_reader_current(struct db_pool *p);
 /* Locks and returns the writer connection; pair with db_pool_writer_release(). */
 enum app_status db_pool_writer(struct db_pool *p, struct db_conn **out) APP_MUST_CHECK;
 void db_pool_writer_release(struct db_pool *p);

@@ -94,6 +94,9 @@ unsigned http_request_parse_target(struct http_request *req, const char *target,
                                    size_t errlen);
 void http_request_free(struct http_request *req);
 
+/* True when s[0..n) is valid UTF-8 (no overlong forms, no surrogates, at most U+10FFFF). */
+bool http_valid_utf8(const char *s, size_t n);
+
 /* First value of query parameter `name`, marking it used; NULL when absent. */
 const char *http_query(struct http_request *req, const char *name);
 /* Value of path parameter `name` captured by the router, or NULL. */

@@ -18,7 +18,8 @@
 #define QUERY_MAX_LIST   32
 
 struct query_errors {
-    size_t n;
+    size_t n;     /* errors listed (at most QUERY_MAX_ERRORS) */
+    size_t total; /* errors found, listed or not */
     struct problem_error e[QUERY_MAX_ERRORS];
     char param[QUERY_MAX_ERRORS][64];
     char msg[QUERY_MAX_ERRORS][256];

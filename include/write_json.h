@@ -18,7 +18,8 @@ enum write_resource { WRITE_SOURCE, WRITE_CLAIM, WRITE_PROGRAM };
 #define WRITE_MAX_ERRORS 32
 
 struct write_errors {
-    size_t n;
+    size_t n;     /* errors listed (at most WRITE_MAX_ERRORS) */
+    size_t total; /* errors found, listed or not */
     struct problem_error e[WRITE_MAX_ERRORS];
     char pointer[WRITE_MAX_ERRORS][96];
     char msg[WRITE_MAX_ERRORS][200];

@@ -46,6 +46,13 @@ enum app_status write_repo_update(struct db_conn *c, enum write_resource r, cons
 /* Soft delete (deleted true) or restore. */
 enum app_status write_repo_set_deleted(struct db_conn *c, enum write_resource r, const char *id,
                                        bool deleted, const char *now) APP_MUST_CHECK;
+/*
+ * Makes a deleted record live again as the normalized document doc, which
+ * validation derived against the current data: a claim's offsets point into
+ * its source's current text.
+ */
+enum app_status write_repo_restore(struct db_conn *c, enum write_resource r, const char *id,
+                                   const char *doc, const char *now) APP_MUST_CHECK;
 /* Number of live claims quoting a source. */
 enum app_status write_repo_claims_of_source(struct db_conn *c, const char *id,
                                             int64_t *n) APP_MUST_CHECK;
@@ -58,6 +65,10 @@ enum app_status write_repo_claims_referencing(struct db_conn *c, enum write_reso
 /* Advances the dataset version; *out is the new one. */
 enum app_status write_repo_bump_version(struct db_conn *c, const char *now,
                                         uint64_t *out) APP_MUST_CHECK;
+/* Revision members of at least this many bytes are stored once per content (revision_blob). */
+#define WRITE_REPO_BLOB_MIN 1024
+
+/* Records a revision; large members of before/after are stored once per distinct content. */
 enum app_status write_repo_revision(struct db_conn *c, enum write_resource r, const char *id,
                                     const char *action, const char *actor, const char *reason,
                                     const char *now, const char *before, const char *after,
@@ -68,6 +79,8 @@ struct revision_row {
     const char *action, *actor, *reason, *at, *before, *after;
     int64_t dataset_version;
 };
+/* Rows in order from offset, at most limit of them, until fn returns false; before/after are
+ * the documents as written (large members restored). */
 typedef bool (*revision_row_fn)(void *ctx, const struct revision_row *row);
 enum app_status write_repo_revisions(struct db_conn *c, enum write_resource r, const char *id,
                                      int64_t limit, int64_t offset, revision_row_fn fn, void *ctx,

@@ -1,10 +1,54 @@
 #include "app.h"
 
+#include "meta_repo.h"
+
 #include <stdio.h>
 
+/*
+ * A request reads one snapshot: its first use of the reader begins a read
+ * transaction and reads the dataset version in it (which fixes the snapshot),
+ * so the body, the total and the ETag of a response all describe the same
+ * committed state, whatever a writer commits while the request runs.
+ */
 enum app_status app_db_reader(struct app *app, struct db_conn **out)
 {
-    return db_pool_reader(&app->db, out);
+    enum app_status st = db_pool_reader(&app->db, out);
+    if (st != APP_OK || db_in_transaction(*out))
+        return st;
+    uint64_t version = 0;
+    st = db_read_begin(*out);
+    if (st == APP_OK)
+        st = meta_repo_dataset_version(*out, &version);
+    if (st != APP_OK)
+        db_read_end(*out);
+    return st;
+}
+
+enum app_status app_snapshot_version(struct app *app, uint64_t *out)
+{
+    struct db_conn *c = NULL;
+    enum app_status st = app_db_reader(app, &c);
+    return st == APP_OK ? meta_repo_dataset_version(c, out) : st;
+}
+
+bool app_observe_version(struct app *app, uint64_t v)
+{
+    /* Only forward: a version read just before this process's own commit must not undo the
+     * newer one that commit published. */
+    uint64_t cur = atomic_load(&app->dataset_version);
+    while (v > cur && !atomic_compare_exchange_weak(&app->dataset_version, &cur, v)) {
+    }
+    return v > cur && v > atomic_load(&app->written_version);
+}
+
+bool app_snapshot_end(struct app *app, uint64_t *version)
+{
+    struct db_conn *c = db_pool_reader_current(&app->db);
+    if (!c || !db_in_transaction(c))
+        return false;
+    bool ok = meta_repo_dataset_version(c, version) == APP_OK;
+    db_read_end(c);
+    return ok;
 }
 
 void app_db_error(struct http_request *req, struct http_response *res, enum app_status st,

@@ -67,8 +67,11 @@ static const char F_KIND_ONE[] = " AND c.kind = (:kind ->> 0)";
 
 static const char F_PLACE[] =
     " AND c.place_seq IN (SELECT seq FROM entity WHERE id" IDS(":place") ")";
-static const char F_CLAIMANT[] = " AND EXISTS (SELECT 1 FROM json_each(:claimant) j WHERE "
-                                 "instr(lower(c.claimant), lower(j.value)) > 0)";
+/* Case-insensitive beyond ASCII: both sides folded as the search index folds them (db.h);
+ * a value with no letter or digit to fold is matched as given. */
+static const char F_CLAIMANT[] =
+    " AND EXISTS (SELECT 1 FROM json_each(:claimant) j WHERE " DB_FOLD_CONTAINS("c.claimant",
+                                                                                "j.value") ")";
 static const char F_KIND[] = " AND c.kind" IDS(":kind");
 static const char F_TOPIC[] =
     " AND c.seq IN (SELECT claim_seq FROM claim_topic WHERE topic_id" IDS(":topic") ")";

@@ -76,6 +76,12 @@ static int S_open(const char *path, struct db_conn **c)
                 path, path);
         return 2;
     }
+    char why[300];
+    if (!db_is_marsad(path, why, sizeof why)) {
+        fprintf(stderr, "marsad: '%s' is not a Marsad database (%s); nothing was written to it\n",
+                path, why);
+        return 1;
+    }
     int from = 0, to = 0;
     if (db_open(path, false, c) != APP_OK || db_migrate(*c, &from, &to) != APP_OK) {
         fprintf(stderr, "marsad: cannot open '%s': %s\n", path, db_errmsg(*c));

@@ -96,6 +96,101 @@ static void S_configure(void)
     (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/*
+ * marsad_fold(text): the text with every word replaced by the token FTS5's
+ * unicode61 tokenizer makes of it, the one the search index uses
+ * (remove_diacritics 2): case-folded beyond ASCII (SQLite's lower() and NOCASE
+ * fold A-Z only) and without diacritics; everything between words is kept as
+ * it is. Case-insensitive substring filters compare folded text, so
+ * "claimant=ÉTAT" finds "état" as /v1/search would, and punctuation still has
+ * to match.
+ */
+struct fold_fn {
+    fts5_tokenizer api;
+    Fts5Tokenizer *tok;
+};
+
+struct fold_out {
+    struct buf b;
+    const char *text;
+    size_t len, pos; /* bytes of text copied so far */
+};
+
+static int S_fold_token(void *ctx, int flags, const char *token, int n, int start, int end)
+{
+    (void)flags;
+    struct fold_out *o = ctx;
+    if (start < 0 || end < start || (size_t)end > o->len || (size_t)start < o->pos)
+        return SQLITE_ERROR;
+    buf_append(&o->b, o->text + o->pos, (size_t)start - o->pos);
+    buf_append(&o->b, token, (size_t)n);
+    o->pos = (size_t)end;
+    return o->b.oom ? SQLITE_NOMEM : SQLITE_OK;
+}
+
+static void S_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const struct fold_fn *f = sqlite3_user_data(ctx);
+    const char *text = (const char *)sqlite3_value_text(argv[0]);
+    if (!text) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    struct fold_out o = {.text = text, .len = (size_t)sqlite3_value_bytes(argv[0])};
+    buf_init(&o.b);
+    int rc = f->api.xTokenize(f->tok, &o, FTS5_TOKENIZE_DOCUMENT, text, (int)o.len, S_fold_token);
+    if (rc == SQLITE_OK)
+        buf_append(&o.b, text + o.pos, o.len - o.pos);
+    if (rc != SQLITE_OK || o.b.oom) {
+        buf_free(&o.b);
+        if (rc == SQLITE_NOMEM || o.b.oom)
+            sqlite3_result_error_nomem(ctx);
+        else
+            sqlite3_result_error(ctx, "marsad_fold: tokenizer error", -1);
+        return;
+    }
+    sqlite3_result_text(ctx, o.b.len ? o.b.data : "", (int)o.b.len, SQLITE_TRANSIENT);
+    buf_free(&o.b);
+}
+
+static void S_fold_free(void *p)
+{
+    struct fold_fn *f = p;
+    if (f && f->tok)
+        f->api.xDelete(f->tok);
+    free(f);
+}
+
+static int S_register_fold(sqlite3 *h)
+{
+    fts5_api *api = NULL;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(h, "SELECT fts5(?1)", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+        (void)sqlite3_step(st);
+    }
+    sqlite3_finalize(st);
+    if (!api)
+        return rc == SQLITE_OK ? SQLITE_ERROR : rc;
+    struct fold_fn *f = calloc(1, sizeof *f);
+    if (!f)
+        return SQLITE_NOMEM;
+    void *ud = NULL;
+    static const char *const args[] = {"remove_diacritics", "2"};
+    rc = api->xFindTokenizer(api, "unicode61", &ud, &f->api);
+    if (rc == SQLITE_OK)
+        rc = f->api.xCreate(ud, (const char **)(uintptr_t)args, 2, &f->tok);
+    if (rc != SQLITE_OK) {
+        free(f);
+        return rc;
+    }
+    return sqlite3_create_function_v2(h, "marsad_fold", 1,
+                                      SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, f,
+                                      S_fold, NULL, NULL, S_fold_free);
+}
+
 enum app_status db_open(const char *path, bool readonly, struct db_conn **out)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -114,6 +209,9 @@ enum app_status db_open(const char *path, bool readonly, struct db_conn **out)
     sqlite3_extended_result_codes(c->h, 1);
     sqlite3_busy_timeout(c->h, 5000);
     st = db_exec(c, "PRAGMA foreign_keys = ON");
+    if (st != APP_OK)
+        goto fail;
+    st = db_status(S_register_fold(c->h));
     if (st != APP_OK)
         goto fail;
     if (!readonly) {
@@ -399,6 +497,39 @@ void db_rollback(struct db_conn *c)
         (void)sqlite3_exec(c->h, "ROLLBACK", NULL, NULL, NULL);
 }
 
+bool db_in_transaction(struct db_conn *c)
+{
+    return !sqlite3_get_autocommit(c->h);
+}
+
+enum app_status db_read_begin(struct db_conn *c)
+{
+    static const char SQL_BEGIN[] = "BEGIN DEFERRED";
+    if (!sqlite3_get_autocommit(c->h))
+        return APP_OK;
+    sqlite3_stmt *st = NULL;
+    enum app_status s = db_stmt(c, SQL_BEGIN, &st);
+    if (s != APP_OK)
+        return s;
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return db_status(rc);
+}
+
+void db_read_end(struct db_conn *c)
+{
+    static const char SQL_END[] = "COMMIT";
+    if (sqlite3_get_autocommit(c->h))
+        return;
+    sqlite3_stmt *st = NULL;
+    if (db_stmt(c, SQL_END, &st) == APP_OK) {
+        (void)sqlite3_step(st);
+        sqlite3_reset(st);
+    }
+    if (!sqlite3_get_autocommit(c->h)) /* COMMIT refused: a read transaction can roll back */
+        (void)sqlite3_exec(c->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
 enum app_status db_user_version(struct db_conn *c, int *out)
 {
     sqlite3_stmt *st = NULL;
@@ -411,6 +542,32 @@ enum app_status db_user_version(struct db_conn *c, int *out)
     }
     sqlite3_finalize(st);
     return db_status(rc);
+}
+
+bool db_is_marsad(const char *path, char *why, size_t n)
+{
+    struct db_conn *c = NULL;
+    int version = 0;
+    enum app_status st = db_open(path, true, &c);
+    if (st == APP_OK)
+        st = db_user_version(c, &version);
+    if (st != APP_OK) {
+        snprintf(why, n, "not an SQLite database: %s", c ? db_errmsg(c) : app_status_str(st));
+        db_close(c);
+        return false;
+    }
+    bool empty = false;
+    if (version < 1) {
+        sqlite3_stmt *q = NULL;
+        empty = sqlite3_prepare_v2(c->h, "SELECT count(*) FROM sqlite_schema", -1, &q, NULL) ==
+                    SQLITE_OK &&
+                sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int64(q, 0) == 0;
+        sqlite3_finalize(q);
+        snprintf(why, n, "%s",
+                 empty ? "an empty file" : "an SQLite database without the Marsad schema");
+    }
+    db_close(c);
+    return version >= 1;
 }
 
 /* Version number of an embedded migration "db/migrations/NNNN_name.sql", or -1. */
@@ -521,6 +678,11 @@ enum app_status db_pool_reader(struct db_pool *p, struct db_conn **out)
         return APP_ENOMEM; /* stays owned by the pool */
     *out = c;
     return APP_OK;
+}
+
+struct db_conn *db_pool_reader_current(struct db_pool *p)
+{
+    return pthread_getspecific(p->key);
 }
 
 enum app_status db_pool_writer(struct db_pool *p, struct db_conn **out)

@@ -37,9 +37,9 @@ const char *const entity_sort_keys[] = {"name", "id", NULL};
 
 /* Filter fragments: static text with named parameters only. */
 static const char F_KIND[] = " AND e.kind IN (SELECT value FROM json_each(:kind))";
-static const char F_TEXT[] =
-    " AND (instr(lower(e.name), lower(:text)) > 0 OR EXISTS (SELECT 1 FROM entity_alias a WHERE "
-    "a.entity_seq = e.seq AND instr(lower(a.alias), lower(:text)) > 0))";
+static const char F_TEXT[] = " AND (" DB_FOLD_CONTAINS(
+    "e.name", ":text") " OR EXISTS (SELECT 1 FROM entity_alias a WHERE "
+                       "a.entity_seq = e.seq AND " DB_FOLD_CONTAINS("a.alias", ":text") "))";
 
 static void S_where(struct buf *b, const struct entity_filter *f)
 {

@@ -179,6 +179,11 @@ static bool S_valid_utf8(const unsigned char *s, size_t n)
     return true;
 }
 
+bool http_valid_utf8(const char *s, size_t n)
+{
+    return S_valid_utf8((const unsigned char *)s, n);
+}
+
 /*
  * Decodes s in place ('+' is a space when plus_space). Returns false on a bad
  * escape, a NUL byte, a control character or invalid UTF-8.

@@ -52,7 +52,9 @@ struct req_state {
     char method[16];
     char request_id[72];
     char remote[48];
-    char etag[64]; /* set when the If-None-Match check computed it: a 304 reuses it */
+    char etag[64];    /* set when the If-None-Match check computed it: a 304 reuses it */
+    uint64_t version; /* dataset version of the snapshot the body was read from */
+    bool has_version; /* false: the response read no data (the published version is used) */
 };
 
 static uint64_t S_now_ns(void)
@@ -227,8 +229,8 @@ static uint64_t S_fnv(uint64_t h, const char *s)
 }
 
 /* The strong ETag of a data response, from the dataset version and the request. */
-static void S_etag(struct app *app, struct MHD_Connection *conn, const char *target, bool gz,
-                   char *out, size_t n)
+static void S_etag(const struct req_state *st, struct MHD_Connection *conn, const char *target,
+                   bool gz, char *out, size_t n)
 {
     const char *accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept");
     uint64_t h = S_fnv(14695981039346656037u, target);
@@ -241,7 +243,7 @@ static void S_etag(struct app *app, struct MHD_Connection *conn, const char *tar
     }
     char *p = out;
     *p++ = '"';
-    p = fmt_u64(p, atomic_load(&app->dataset_version));
+    p = fmt_u64(p, st->has_version ? st->version : atomic_load(&st->app->dataset_version));
     *p++ = '-';
     p = S_hex(p, h, 16);
     if (gz) {
@@ -401,7 +403,7 @@ static enum MHD_Result S_send(struct MHD_Connection *conn, struct req_state *st,
         if (res->status == 304) /* the tag of the representation the client holds */
             memcpy(etag, st->etag, sizeof etag);
         else
-            S_etag(app, conn, req->target, gz, etag, sizeof etag);
+            S_etag(st, conn, req->target, gz, etag, sizeof etag);
         S_add(r, "ETag", etag);
         S_add(r, "Cache-Control", app->server->cache_control);
         S_add(r, "Vary", "Accept, Accept-Encoding");
@@ -570,12 +572,14 @@ static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const ch
     req.app = app;
     req.body = st->body.data;
     req.body_len = st->body.len;
-    /* A conditional GET whose ETag still matches is answered without touching SQLite. */
+    /* A conditional GET whose ETag still matches is answered after reading only the
+     * dataset version, in the snapshot the handler then reads from when it does not. */
     const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
     if (inm && (req.method == HTTP_GET || req.method == HTTP_HEAD) &&
-        strncmp(st->target, "/v1/", 4) == 0) {
+        strncmp(st->target, "/v1/", 4) == 0 && app_snapshot_version(app, &st->version) == APP_OK) {
         char gzipped[64];
-        S_etag(app, conn, st->target, false, st->etag, sizeof st->etag);
+        st->has_version = true;
+        S_etag(st, conn, st->target, false, st->etag, sizeof st->etag);
         S_etag_gz(st->etag, gzipped, sizeof gzipped);
         if (S_etag_match(inm, st->etag, gzipped)) {
             if (S_accepts_gzip(conn))
@@ -583,6 +587,8 @@ static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const ch
             req.target = st->target;
             res.status = 304;
             res.cacheable = true;
+            uint64_t ignored = 0;
+            (void)app_snapshot_end(app, &ignored);
             enum MHD_Result ret = S_send(conn, st, &req, &res);
             http_response_free(&res);
             return ret;
@@ -600,6 +606,8 @@ static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const ch
     } else {
         router_dispatch(app->routes, app->nroutes, &req, &res);
     }
+    /* The tag names the snapshot the handler read, never a version published since. */
+    st->has_version = app_snapshot_end(app, &st->version);
     enum MHD_Result r = S_send(conn, st, &req, &res);
     http_response_free(&res);
     http_request_free(&req);
@@ -692,8 +700,9 @@ enum app_status http_server_start(struct app *app, struct http_server **out)
                      MHD_USE_ERROR_LOG;
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
+    /* The port is in the address; given here too, libmicrohttpd's messages name it. */
     s->d = MHD_start_daemon(
-        flags, 0, NULL, NULL, S_access, app, MHD_OPTION_EXTERNAL_LOGGER, S_mhd_log, app,
+        flags, cfg->port, NULL, NULL, S_access, app, MHD_OPTION_EXTERNAL_LOGGER, S_mhd_log, app,
         MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
         MHD_OPTION_URI_LOG_CALLBACK, S_uri_log, app, MHD_OPTION_NOTIFY_COMPLETED, S_completed, app,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->timeout_s, MHD_OPTION_CONNECTION_LIMIT,

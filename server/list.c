@@ -308,7 +308,9 @@ void list_end(struct list_ctx *lc, int64_t total)
             list_link(req, &L.prev, num, NULL);
         }
         if (total >= 0 && lp->offset + (int64_t)lc->count < total) {
-            snprintf(num, sizeof num, "%lld", (long long)(lp->offset + lp->limit));
+            /* After what this page holds: a page cut short by size continues where it ended. */
+            int64_t step = lc->count > 0 ? (int64_t)lc->count : lp->limit;
+            snprintf(num, sizeof num, "%lld", (long long)(lp->offset + step));
             list_link(req, &L.next, num, NULL);
         }
         if ((int64_t)lc->count == lp->limit && lc->count > 0 && !lp->no_keyset)

@@ -91,13 +91,23 @@ static int S_ensure_db(const struct config *cfg, const struct logger *lg)
 /* Applies pending migrations through a short-lived writer connection. */
 static int S_migrate(const struct config *cfg, const struct logger *lg)
 {
+    /* Nothing is written to a file that is not a Marsad database already (an empty file
+     * included: S_ensure_db() creates the default database only where there is none). */
+    char why[300];
+    if (!db_is_marsad(cfg->db_path, why, sizeof why)) {
+        fprintf(stderr,
+                "marsad: '%s' is not a Marsad database (%s); nothing was written to it. Point "
+                "--db at a Marsad database, or at a path with no file to create the default one\n",
+                cfg->db_path, why);
+        return 1;
+    }
     struct db_conn *c = NULL;
     int from = 0, to = 0;
     enum app_status s = db_open(cfg->db_path, cfg->read_only, &c);
     if (s == APP_OK && !cfg->read_only)
         s = db_migrate(c, &from, &to);
-    else if (s == APP_OK)
-        s = db_user_version(c, &from);
+    else if (s == APP_OK && (s = db_user_version(c, &from)) == APP_OK)
+        to = from; /* read-only: nothing migrated */
     if (s != APP_OK) {
         fprintf(stderr, "marsad: cannot open or migrate '%s': %s (%s)\n", cfg->db_path,
                 app_status_str(s), db_errmsg(c));
@@ -162,12 +172,7 @@ static void *S_version_watch(void *arg)
         uint64_t v = 0;
         if (meta_repo_dataset_version(c, &v) != APP_OK)
             continue;
-        /* Only forward: a version read just before this process's own commit must not
-         * undo the newer one that commit published. */
-        uint64_t cur = atomic_load(&vw->app->dataset_version);
-        while (v > cur && !atomic_compare_exchange_weak(&vw->app->dataset_version, &cur, v)) {
-        }
-        if (v > cur)
+        if (app_observe_version(vw->app, v))
             log_msg(&vw->app->log, LOG_INFO, "dataset version %llu (written by another process)",
                     (unsigned long long)v);
     }

@@ -27,9 +27,10 @@ static const char SQL_COUNTS[] =
 #define IDS(p) " IN (SELECT value FROM json_each(" p "))"
 static const char F_BASE[] = " WHERE p.deleted_at IS NULL";
 static const char F_KIND[] = " AND p.kind" IDS(":kind");
-static const char F_Q[] = " AND (instr(lower(p.name), lower(:q)) > 0 OR EXISTS (SELECT 1 FROM "
-                          "program_alias a WHERE a.program_seq = p.seq AND "
-                          "instr(lower(a.alias), lower(:q)) > 0))";
+static const char F_Q[] = " AND (" DB_FOLD_CONTAINS(
+    "p.name", ":q") " OR EXISTS (SELECT 1 FROM "
+                    "program_alias a WHERE a.program_seq = p.seq AND " DB_FOLD_CONTAINS("a.alias",
+                                                                                        ":q") "))";
 
 /* ORDER BY fragments per sort key: ascending and descending. */
 static const char *const order_sql[][2] = {

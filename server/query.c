@@ -10,10 +10,12 @@
 void query_errors_init(struct query_errors *qe)
 {
     qe->n = 0;
+    qe->total = 0;
 }
 
 void query_error(struct query_errors *qe, const char *param, const char *fmt, ...)
 {
+    qe->total++;
     if (qe->n >= QUERY_MAX_ERRORS)
         return;
     size_t i = qe->n++;
@@ -256,11 +258,16 @@ void query_fail(struct http_response *res, const struct http_request *req,
 {
     char detail[400];
     int w;
-    if (qe->n == 1)
+    size_t total = qe->total > qe->n ? qe->total : qe->n;
+    if (total == 1)
         w = snprintf(detail, sizeof detail, "invalid query parameter '%s': %s", qe->param[0],
                      qe->msg[0]);
+    else if (total > qe->n)
+        w = snprintf(detail, sizeof detail,
+                     "%zu errors in the query parameters; the first %zu are listed in errors",
+                     total, qe->n);
     else
-        w = snprintf(detail, sizeof detail, "%zu invalid query parameters; see errors", qe->n);
+        w = snprintf(detail, sizeof detail, "%zu invalid query parameters; see errors", total);
     http_problem(res, req, 400, "invalid-parameter", w > 0 ? detail : "invalid query parameters",
                  qe->e, qe->n);
 }

@@ -24,7 +24,7 @@ static const char F_CITES[] =
 static const char F_CITED_BY[] =
     " AND s.seq IN (SELECT ci.citing_seq FROM citation ci JOIN source x ON x.seq = "
     "ci.cited_seq WHERE x.deleted_at IS NULL AND x.id" IDS(":cited_by") ")";
-static const char F_TITLE[] = " AND instr(lower(s.title), lower(:title)) > 0";
+static const char F_TITLE[] = " AND " DB_FOLD_CONTAINS("s.title", ":title");
 
 static void S_where(struct buf *b, const struct source_filter *f)
 {

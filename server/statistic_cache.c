@@ -41,8 +41,11 @@ char *stat_cache_key(const struct http_request *req)
     const struct app *app = req->app;
     const char *accept = http_header(req, "Accept");
     buf_init(&b);
-    buf_printf(&b, "%llu\n",
-               app ? (unsigned long long)atomic_load(&req->app->dataset_version) : 0ULL);
+    /* The version of the request's snapshot: the one its body is computed from. */
+    uint64_t version = 0;
+    if (app && app_snapshot_version(req->app, &version) != APP_OK)
+        return NULL;
+    buf_printf(&b, "%llu\n", (unsigned long long)version);
     buf_puts(&b, req->target ? req->target : "");
     buf_putc(&b, '\n');
     buf_puts(&b, accept ? accept : "");

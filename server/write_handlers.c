@@ -8,6 +8,7 @@
 #include "handlers.h"
 #include "list.h"
 #include "log.h"
+#include "meta_repo.h"
 #include "query.h"
 #include "sha256.h"
 #include "write_json.h"
@@ -136,6 +137,17 @@ static bool S_reason(struct http_request *req, struct http_response *res, const 
                      &e, 1);
         return false;
     }
+    /* Kept in the revision and served as JSON text: UTF-8 without control characters. */
+    bool control = false;
+    for (const unsigned char *p = (const unsigned char *)r; p && *p; p++)
+        control |= (*p < 0x20 && *p != '\t') || *p == 0x7F;
+    if (r && (control || !http_valid_utf8(r, strlen(r)))) {
+        struct problem_error e = {.header = "X-Change-Reason",
+                                  .detail = "must be UTF-8 text without control characters"};
+        http_problem(res, req, 400, "invalid-header",
+                     "X-Change-Reason is not UTF-8 text without control characters", &e, 1);
+        return false;
+    }
     return true;
 }
 
@@ -219,8 +231,13 @@ static void S_invalid(struct http_request *req, struct http_response *res, enum 
     }
     if (st == APP_EINVAL) {
         char msg[160];
-        snprintf(msg, sizeof msg, "the %s has %zu invalid field%s; see errors", what, we->n,
-                 we->n == 1 ? "" : "s");
+        size_t total = we->total > we->n ? we->total : we->n;
+        if (total > we->n)
+            snprintf(msg, sizeof msg, "the %s has %zu errors; the first %zu are listed in errors",
+                     what, total, we->n);
+        else
+            snprintf(msg, sizeof msg, "the %s has %zu invalid field%s; see errors", what, total,
+                     total == 1 ? "" : "s");
         http_problem(res, req, 422, "validation-failed", msg, we->e, we->n);
         return;
     }
@@ -282,8 +299,11 @@ static enum app_status S_finish(struct app *app, struct db_conn *w, enum app_sta
     if (st == APP_OK)
         st = write_repo_revision(w, ch->r, ch->id, ch->action, ch->who->name, ch->reason, ch->now,
                                  before, after, *version);
-    if (st == APP_OK)
+    if (st == APP_OK) {
+        /* Known as this process's own before any reader can see it committed. */
+        atomic_store(&app->written_version, *version);
         st = db_commit(w);
+    }
     if (st != APP_OK) {
         db_rollback(w);
         return st;
@@ -481,10 +501,21 @@ static void S_patch(struct http_request *req, struct http_response *res, enum wr
         S_invalid(req, res, st, &we, S_what(r));
         goto rollback;
     }
+    char *before = write_json_public(ws.json); /* same form as `after`: diffs show real changes */
+    if (before && strcmp(before, pub) == 0) {
+        /* A patch that changes nothing ({} or the values already stored) writes nothing:
+         * no revision, the same dataset version. */
+        free(before);
+        st = meta_repo_dataset_version(w, &version);
+        if (st == APP_OK)
+            S_record_response(res, 200, norm, ws.revision, version);
+        else
+            app_db_error(req, res, st, "reading the dataset version");
+        goto rollback;
+    }
     char now[32];
     log_now_iso(now, sizeof now);
     st = write_repo_update(w, r, id, norm, now);
-    char *before = write_json_public(ws.json); /* same form as `after`: diffs show real changes */
     const struct change ch = {r, id, "update", &who, reason, now};
     st = S_finish(app, w, st, &ch, before ? before : ws.json, pub, &version);
     free(before);
@@ -519,24 +550,27 @@ static void S_delete_or_restore(struct http_request *req, struct http_response *
     struct write_state ws = {0};
     uint64_t version = 0;
     enum app_status st = APP_OK;
+    char *norm = NULL;
     if (!S_begin(req, res, &w))
         return;
     if (!S_load(req, res, w, r, id, &ws, restore))
         goto rollback;
     if (restore) {
-        /* The record's references (source, subject, footnote...) must still be live. */
+        /* Validated again against the current data: its references (source, subject,
+         * footnote...) must still be live, and a claim's quote is found again in the
+         * source's current text, which may have changed while the claim was deleted. The
+         * record comes back as validated (norm), with the offsets derived now. */
         struct lookup_ctx lc = {w};
         struct write_lookup lk = {&lc, L_exists, L_entity_kind, L_metric, L_text, L_next_id};
         struct write_errors we = {0};
-        char *norm = NULL;
         json_t *doc = write_json_from_text(ws.json);
         st = doc ? write_json_validate(r, doc, false, &lk, &we, &norm) : APP_ENOMEM;
         write_json_free(doc);
-        free(norm);
         if (st == APP_EINVAL) {
             http_problem(res, req, 409, "conflict",
-                         "the record refers to records that are gone; restore those first", we.e,
-                         we.n);
+                         "the record no longer fits the current data (a reference is gone, or "
+                         "the quote is not in the source's current text); see errors",
+                         we.e, we.n);
             goto rollback;
         }
         if (st != APP_OK) {
@@ -568,7 +602,8 @@ static void S_delete_or_restore(struct http_request *req, struct http_response *
     }
     char now[32];
     log_now_iso(now, sizeof now);
-    st = write_repo_set_deleted(w, r, id, !restore, now);
+    st = restore ? write_repo_restore(w, r, id, norm, now)
+                 : write_repo_set_deleted(w, r, id, true, now);
     char *pub = write_json_public(ws.json);
     const struct change ch = {r, id, restore ? "restore" : "delete", &who, reason, now};
     st = S_finish(app, w, st, &ch, pub ? pub : ws.json, restore && pub ? pub : NULL, &version);
@@ -576,7 +611,7 @@ static void S_delete_or_restore(struct http_request *req, struct http_response *
     if (st != APP_OK) {
         app_db_error(req, res, st, "writing");
     } else if (restore) {
-        S_record_response(res, 200, ws.json, ws.revision + 1, version);
+        S_record_response(res, 200, norm, ws.revision + 1, version);
         log_msg(&app->log, LOG_INFO, "restored %s %s by %s", S_what(r), id, who.name);
     } else {
         res->status = 204;
@@ -588,9 +623,17 @@ rollback:
 out:
     db_pool_writer_release(&app->db);
     write_state_free(&ws);
+    free(norm);
 }
 
 /* ---- revisions ------------------------------------------------------------ */
+
+/*
+ * A revisions page stops at `limit` revisions or, after the revision that takes
+ * its body past this many bytes, earlier: at least one revision, so a page is at
+ * most this plus one revision (two documents, each within --max-body).
+ */
+#define REVISIONS_PAGE_BYTES (4u * 1024u * 1024u)
 
 struct rev_ctx {
     struct list_ctx *lc;
@@ -619,7 +662,7 @@ static bool S_rev_emit(void *ctx, const struct revision_row *row)
         jw_null(w);
     jw_obj_end(w);
     list_item_end(rc->lc, row->seq);
-    return true;
+    return rc->lc->res->body.len < REVISIONS_PAGE_BYTES;
 }
 
 static const char *const rev_params[] = {"limit", "offset", "format", NULL};

@@ -13,6 +13,7 @@
 
 void write_errors_add(struct write_errors *we, const char *pointer, const char *fmt, ...)
 {
+    we->total++;
     if (we->n >= WRITE_MAX_ERRORS)
         return;
     size_t i = we->n++;

@@ -2,6 +2,7 @@
 #include "write_repo.h"
 
 #include "search_repo.h"
+#include "sha256.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -101,25 +102,49 @@ bool write_repo_source_text(struct db_conn *c, const char *id, char **text, size
     return *text != NULL;
 }
 
+/*
+ * Generated claim ids are "<prefix>-<n>": one more than the largest number already
+ * used after "<prefix>-". The claims are matched by a range of the id index
+ * (ids from "<prefix>-" up to "<prefix>." compare as BINARY text), never by LIKE,
+ * whose '_' and '%' would match other sources' ids and which folds ASCII case.
+ * Only suffixes of 1 to 18 digits count, so n + 1 never overflows; should that
+ * id be taken all the same, the lowest free number is used.
+ */
+#define NEXT_ID_NUMS                                                                           \
+    "SELECT CAST(substr(c.id, length(p.p) + 2) AS INTEGER) AS v FROM claim c, p WHERE c.id > " \
+    "p.p || '-' AND c.id < p.p || '.' AND length(c.id) - length(p.p) BETWEEN 2 AND 19 AND "    \
+    "NOT substr(c.id, length(p.p) + 2) GLOB '*[^0-9]*'"
 static const char SQL_NEXT_ID[] =
-    "SELECT coalesce(s.prefix, s.id), coalesce(max(CAST(substr(c.id, length(coalesce(s.prefix, "
-    "s.id)) + 2) AS INTEGER)), 0) + 1 FROM source s LEFT JOIN claim c ON c.id LIKE "
-    "coalesce(s.prefix, s.id) || '-%' WHERE s.id = ?1 GROUP BY s.seq";
+    "WITH p(p) AS (SELECT coalesce(prefix, id) FROM source WHERE id = ?1), n(v) AS (" NEXT_ID_NUMS
+    ") SELECT p.p, coalesce((SELECT max(v) FROM n), 0) + 1 FROM p";
+static const char SQL_NEXT_FREE_ID[] =
+    "WITH p(p) AS (SELECT coalesce(prefix, id) FROM source WHERE id = ?1), n(v) AS (" NEXT_ID_NUMS
+    ") SELECT p.p, (SELECT min(v) + 1 FROM (SELECT 0 AS v UNION SELECT v FROM n) WHERE v + 1 NOT "
+    "IN (SELECT v FROM n)) FROM p";
 
-bool write_repo_next_claim_id(struct db_conn *c, const char *source, char *out, size_t n)
+static bool S_format_id(struct db_conn *c, const char *sql, const char *source, char *out, size_t n)
 {
     sqlite3_stmt *st = NULL;
-    if (db_stmt(c, SQL_NEXT_ID, &st) != APP_OK)
+    if (db_stmt(c, sql, &st) != APP_OK)
         return false;
     sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
     bool ok = false;
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 1) == SQLITE_INTEGER) {
         int w = snprintf(out, n, "%s-%03lld", db_column_text(st, 0),
                          (long long)sqlite3_column_int64(st, 1));
         ok = w > 0 && (size_t)w < n;
     }
     sqlite3_reset(st);
     return ok;
+}
+
+bool write_repo_next_claim_id(struct db_conn *c, const char *source, char *out, size_t n)
+{
+    if (!S_format_id(c, SQL_NEXT_ID, source, out, n))
+        return false;
+    if (!write_repo_exists(c, "claim", out))
+        return true;
+    return S_format_id(c, SQL_NEXT_FREE_ID, source, out, n) && !write_repo_exists(c, "claim", out);
 }
 
 /* ---- records as JSON --------------------------------------------------- */
@@ -420,6 +445,22 @@ static const char SQL_RES_SOURCE[] = "UPDATE source SET deleted_at = NULL, revis
 static const char SQL_RES_PROGRAM[] = "UPDATE program SET deleted_at = NULL, revision = "
                                       "revision + 1, updated_at = ?2 WHERE id = ?1";
 
+static const char SQL_LIVE_CLAIM[] = "UPDATE claim SET deleted_at = NULL WHERE id = ?1";
+static const char SQL_LIVE_SOURCE[] = "UPDATE source SET deleted_at = NULL WHERE id = ?1";
+static const char SQL_LIVE_PROGRAM[] = "UPDATE program SET deleted_at = NULL WHERE id = ?1";
+
+enum app_status write_repo_restore(struct db_conn *c, enum write_resource r, const char *id,
+                                   const char *doc, const char *now)
+{
+    const char *sql = r == WRITE_CLAIM    ? SQL_LIVE_CLAIM
+                      : r == WRITE_SOURCE ? SQL_LIVE_SOURCE
+                                          : SQL_LIVE_PROGRAM;
+    enum app_status s = S_exec(c, sql, id, NULL, NULL);
+    if (s != APP_OK)
+        return s;
+    return write_repo_update(c, r, id, doc, now); /* one revision step, and reindexed live */
+}
+
 enum app_status write_repo_set_deleted(struct db_conn *c, enum write_resource r, const char *id,
                                        bool deleted, const char *now)
 {
@@ -498,6 +539,162 @@ enum app_status write_repo_bump_version(struct db_conn *c, const char *now, uint
     return rc == SQLITE_DONE ? APP_OK : db_status(rc);
 }
 
+/* ---- revisions ------------------------------------------------------------ */
+
+/*
+ * Large members of a revision's documents live once in revision_blob, keyed by
+ * their SHA-256, and the document holds {"$blob": "<hex>"} in their place: a
+ * hundred revisions of a source whose text never changed store it once.
+ */
+static const char SQL_LARGE_MEMBERS[] =
+    "SELECT key, value FROM json_each(?1) WHERE type = 'text' AND length(CAST(value AS BLOB)) >= "
+    "?2";
+static const char SQL_BLOB_INS[] = "INSERT INTO revision_blob (sha256, body) VALUES (?1, ?2) ON "
+                                   "CONFLICT (sha256) DO NOTHING";
+static const char SQL_BLOB_REF[] =
+    "SELECT json_set(?1, '$.\"' || ?2 || '\"', json_object('$blob', ?3))";
+static const char SQL_BLOB_MEMBERS[] =
+    "SELECT j.key, b.body FROM json_each(?1) j JOIN revision_blob b ON b.sha256 = "
+    "json_extract(j.value, '$.\"$blob\"') WHERE j.type = 'object'";
+static const char SQL_BLOB_SET[] = "SELECT json_set(?1, '$.\"' || ?2 || '\"', ?3)";
+
+/* *doc = json_set(*doc, key, value) through SQL (sql: one of the two above); frees the old one. */
+static enum app_status S_json_set(struct db_conn *c, const char *sql, char **doc, const char *key,
+                                  const char *value)
+{
+    sqlite3_stmt *st = NULL;
+    enum app_status s = db_stmt(c, sql, &st);
+    if (s != APP_OK)
+        return s;
+    const char *v[] = {*doc, key, value};
+    db_bind_texts(st, v, 3);
+    int rc = sqlite3_step(st);
+    char *out = NULL;
+    if (rc == SQLITE_ROW) {
+        size_t n = (size_t)sqlite3_column_bytes(st, 0);
+        out = malloc(n + 1);
+        if (out) {
+            memcpy(out, sqlite3_column_text(st, 0), n);
+            out[n] = '\0';
+        }
+    }
+    sqlite3_reset(st);
+    if (!out)
+        return rc == SQLITE_ROW ? APP_ENOMEM : db_status(rc);
+    free(*doc);
+    *doc = out;
+    return APP_OK;
+}
+
+struct member {
+    char *key, *value;
+};
+
+/* The members a query over ?1 selects (key, value), malloc'd; *n of them. */
+static enum app_status S_members(struct db_conn *c, const char *sql, const char *doc, bool min_len,
+                                 struct member **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st = NULL;
+    enum app_status s = db_stmt(c, sql, &st);
+    if (s != APP_OK)
+        return s;
+    sqlite3_bind_text(st, 1, doc, -1, SQLITE_STATIC);
+    if (min_len)
+        sqlite3_bind_int64(st, 2, WRITE_REPO_BLOB_MIN);
+    int rc;
+    size_t cap = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            size_t ncap = cap ? cap * 2 : 4;
+            struct member *m = realloc(*out, ncap * sizeof *m);
+            if (!m)
+                break;
+            *out = m;
+            cap = ncap;
+        }
+        const char *k = db_column_text(st, 0), *v = db_column_text(st, 1);
+        struct member *m = &(*out)[*n];
+        m->key = strdup(k ? k : "");
+        m->value = strdup(v ? v : "");
+        if (!m->key || !m->value) {
+            free(m->key);
+            free(m->value);
+            break;
+        }
+        (*n)++;
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return APP_ENOMEM;
+    return rc == SQLITE_DONE ? APP_OK : db_status(rc);
+}
+
+static void S_members_free(struct member *m, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(m[i].key);
+        free(m[i].value);
+    }
+    free(m);
+}
+
+/* The document as stored: every large string member moved into revision_blob. */
+static enum app_status S_pack(struct db_conn *c, const char *doc, char **out)
+{
+    *out = NULL;
+    if (!doc)
+        return APP_OK;
+    if (!(*out = strdup(doc)))
+        return APP_ENOMEM;
+    struct member *m = NULL;
+    size_t n = 0;
+    enum app_status s = S_members(c, SQL_LARGE_MEMBERS, doc, true, &m, &n);
+    for (size_t i = 0; s == APP_OK && i < n; i++) {
+        char hex[65];
+        sha256_hex(m[i].value, strlen(m[i].value), hex);
+        sqlite3_stmt *st = NULL;
+        if ((s = db_stmt(c, SQL_BLOB_INS, &st)) != APP_OK)
+            break;
+        const char *v[] = {hex, m[i].value};
+        db_bind_texts(st, v, 2);
+        int rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            s = db_status(rc);
+        else
+            s = S_json_set(c, SQL_BLOB_REF, out, m[i].key, hex);
+    }
+    S_members_free(m, n);
+    if (s != APP_OK) {
+        free(*out);
+        *out = NULL;
+    }
+    return s;
+}
+
+/* The document as it was written: every {"$blob": ...} member replaced by its text. */
+static enum app_status S_unpack(struct db_conn *c, const char *doc, char **out)
+{
+    *out = NULL;
+    if (!doc)
+        return APP_OK;
+    if (!(*out = strdup(doc)))
+        return APP_ENOMEM;
+    struct member *m = NULL;
+    size_t n = 0;
+    enum app_status s = S_members(c, SQL_BLOB_MEMBERS, doc, false, &m, &n);
+    for (size_t i = 0; s == APP_OK && i < n; i++)
+        s = S_json_set(c, SQL_BLOB_SET, out, m[i].key, m[i].value);
+    S_members_free(m, n);
+    if (s != APP_OK) {
+        free(*out);
+        *out = NULL;
+    }
+    return s;
+}
+
 static const char SQL_REVISION[] =
     "INSERT INTO revision (resource, resource_id, action, actor, reason, at, before, after, "
     "dataset_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, json(?7), json(?8), ?9)";
@@ -507,16 +704,24 @@ enum app_status write_repo_revision(struct db_conn *c, enum write_resource r, co
                                     const char *now, const char *before, const char *after,
                                     uint64_t version)
 {
+    char *pb = NULL, *pa = NULL;
+    enum app_status s = S_pack(c, before, &pb);
+    if (s == APP_OK)
+        s = S_pack(c, after, &pa);
     sqlite3_stmt *st = NULL;
-    enum app_status s = db_stmt(c, SQL_REVISION, &st);
-    if (s != APP_OK)
-        return s;
-    const char *v[] = {write_repo_table(r), id, action, actor, reason, now, before, after};
-    db_bind_texts(st, v, 8);
-    sqlite3_bind_int64(st, 9, (sqlite3_int64)version);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? APP_OK : db_status(rc);
+    if (s == APP_OK)
+        s = db_stmt(c, SQL_REVISION, &st);
+    if (s == APP_OK) {
+        const char *v[] = {write_repo_table(r), id, action, actor, reason, now, pb, pa};
+        db_bind_texts(st, v, 8);
+        sqlite3_bind_int64(st, 9, (sqlite3_int64)version);
+        int rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        s = rc == SQLITE_DONE ? APP_OK : db_status(rc);
+    }
+    free(pb);
+    free(pa);
+    return s;
 }
 
 static const char SQL_REVISIONS[] =
@@ -526,31 +731,43 @@ static const char SQL_REVISIONS_COUNT[] =
     "SELECT count(*) FROM revision WHERE resource = ?1 AND resource_id = ?2";
 
 struct revision_visit {
+    struct db_conn *c;
     revision_row_fn fn;
     void *ctx;
+    enum app_status st;
 };
 
 static bool S_revision_row(void *ctx, sqlite3_stmt *st)
 {
-    const struct revision_visit *v = ctx;
-    struct revision_row row = {
-        .seq = sqlite3_column_int64(st, 0),
-        .action = db_column_text(st, 1),
-        .actor = db_column_text(st, 2),
-        .reason = db_column_text(st, 3),
-        .at = db_column_text(st, 4),
-        .before = db_column_text(st, 5),
-        .after = db_column_text(st, 6),
-        .dataset_version = sqlite3_column_int64(st, 7),
-    };
-    return v->fn(v->ctx, &row);
+    struct revision_visit *v = ctx;
+    char *before = NULL, *after = NULL;
+    v->st = S_unpack(v->c, db_column_text(st, 5), &before);
+    if (v->st == APP_OK)
+        v->st = S_unpack(v->c, db_column_text(st, 6), &after);
+    bool more = false;
+    if (v->st == APP_OK) {
+        struct revision_row row = {
+            .seq = sqlite3_column_int64(st, 0),
+            .action = db_column_text(st, 1),
+            .actor = db_column_text(st, 2),
+            .reason = db_column_text(st, 3),
+            .at = db_column_text(st, 4),
+            .before = before,
+            .after = after,
+            .dataset_version = sqlite3_column_int64(st, 7),
+        };
+        more = v->fn(v->ctx, &row);
+    }
+    free(before);
+    free(after);
+    return more;
 }
 
 enum app_status write_repo_revisions(struct db_conn *c, enum write_resource r, const char *id,
                                      int64_t limit, int64_t offset, revision_row_fn fn, void *ctx,
                                      int64_t *total)
 {
-    struct revision_visit v = {fn, ctx};
+    struct revision_visit v = {c, fn, ctx, APP_OK};
     sqlite3_stmt *st = NULL;
     enum app_status s = S_count(c, SQL_REVISIONS_COUNT, write_repo_table(r), id, total);
     if (s != APP_OK)
@@ -561,7 +778,8 @@ enum app_status write_repo_revisions(struct db_conn *c, enum write_resource r, c
     sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, limit);
     sqlite3_bind_int64(st, 4, offset);
-    return db_rows(st, S_revision_row, &v);
+    s = db_rows(st, S_revision_row, &v);
+    return s == APP_OK ? v.st : s;
 }
 
 /* ---- tokens ------------------------------------------------------------- */

@@ -99,6 +99,8 @@ void api_request(struct api_fixture *fx, const char *method, const char *target,
         http_problem(&out->res, &req, bad, "malformed-request", err, NULL, 0);
     else
         router_dispatch(fx->app->routes, fx->app->nroutes, &req, &out->res);
+    uint64_t version = 0;
+    (void)app_snapshot_end(fx->app, &version);
     http_request_free(&req);
     out->status = out->res.status;
     out->content_type = out->res.content_type;
