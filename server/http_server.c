@@ -45,7 +45,6 @@ struct req_state {
     struct buf body;
     bool called;   /* the access handler ran once: headers complete */
     bool counted;  /* a data request, counted in flight from then until completed */
-    bool too_big;  /* the body went over the limit */
     bool answered; /* a response was queued */
     unsigned status;
     uint64_t bytes;
@@ -81,6 +80,23 @@ static void S_mhd_log(void *cls, const char *fmt, va_list ap)
     log_msg(&app->log, LOG_WARN, "libmicrohttpd: %s", msg);
 }
 
+/*
+ * The origin-form part of an absolute-form target ("http://host/p?q" -> "/p?q",
+ * "http://host" -> "/"), which RFC 9112 (3.2.2) says a server must accept; any
+ * other target as it is. The authority is not checked: this server has one origin.
+ */
+static const char *S_origin_form(const char *uri)
+{
+    size_t scheme = 0;
+    if (strncasecmp(uri, "http://", 7) == 0)
+        scheme = 7;
+    else if (strncasecmp(uri, "https://", 8) == 0)
+        scheme = 8;
+    if (!scheme)
+        return uri;
+    return uri + scheme + strcspn(uri + scheme, "/?#"); /* the caller adds a missing '/' */
+}
+
 static void *S_uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
 {
     (void)conn;
@@ -90,10 +106,14 @@ static void *S_uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
         return NULL;
     st->app = app;
     st->start_ns = S_now_ns();
-    st->target_len = strlen(uri);
+    const char *origin = S_origin_form(uri);
+    bool slash = origin != uri && origin[0] != '/'; /* "http://host?q": the path is "/" */
+    st->target_len = strlen(origin) + slash;
     st->target = malloc(st->target_len + 1);
-    if (st->target)
-        memcpy(st->target, uri, st->target_len + 1);
+    if (st->target) {
+        st->target[0] = '/';
+        memcpy(st->target + slash, origin, st->target_len - slash + 1);
+    }
     buf_init(&st->body);
     return st;
 }
@@ -265,8 +285,12 @@ static void S_etag_gz(const char *plain, char *out, size_t n)
     memcpy(out + len - 1, "-gz\"", 5);
 }
 
-/* True when an If-None-Match list holds one of the tags (weak comparison, RFC 9110). */
-static bool S_etag_match(const char *inm, const char *a, const char *b)
+/*
+ * True when an If-None-Match list holds one of the tags (weak comparison, RFC 9110).
+ * "*" matches only when the target has a current representation, which the caller
+ * knows after the handler ran: star says whether it does.
+ */
+static bool S_etag_match(const char *inm, const char *a, const char *b, bool star)
 {
     if (!inm)
         return false;
@@ -274,8 +298,14 @@ static bool S_etag_match(const char *inm, const char *a, const char *b)
     while (*p) {
         while (*p == ' ' || *p == ',' || *p == '\t')
             p++;
-        if (*p == '*')
-            return true;
+        if (!*p)
+            break;
+        if (*p == '*') {
+            if (star)
+                return true;
+            p++;
+            continue;
+        }
         if (p[0] == 'W' && p[1] == '/')
             p += 2;
         const char *e = p;
@@ -453,6 +483,88 @@ static enum MHD_Result S_early_problem(struct MHD_Connection *conn, struct req_s
 }
 
 /*
+ * Answers with a problem in the middle of a request body, then closes. libmicrohttpd
+ * 0.9.75 takes a response only before the body (the first call) or after all of it
+ * (MHD_queue_response refuses in between), so that a body over a limit would be read
+ * to its end before the answer; instead the short answer is written to the socket
+ * here, where nothing else has been written yet, and MHD_NO makes the library close
+ * the connection without reading further.
+ */
+static enum MHD_Result S_abort_problem(struct MHD_Connection *conn, struct req_state *st,
+                                       unsigned status, const char *slug, const char *detail)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    struct http_request req;
+    memset(&req, 0, sizeof req);
+    req.request_id = st->request_id;
+    struct http_response res;
+    http_response_init(&res);
+    http_problem(&res, &req, status, slug, detail, NULL, 0);
+    const char *cors = st->app->cfg->cors_origin;
+    char head[512];
+    int w = snprintf(head, sizeof head,
+                     "HTTP/1.1 %u %s\r\nContent-Type: application/problem+json\r\n"
+                     "Content-Length: %zu\r\nX-Request-Id: %s\r\n"
+                     "X-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\n"
+                     "%s%s%sConnection: close\r\n\r\n",
+                     status, http_reason(status), res.body.len, st->request_id,
+                     cors[0] ? "Access-Control-Allow-Origin: " : "", cors[0] ? cors : "",
+                     cors[0] ? "\r\n" : "");
+    if (ci && w > 0 && (size_t)w < sizeof head && !res.body.oom) {
+        /* A few hundred bytes into an idle socket's send buffer: one send each. */
+        (void)send(ci->connect_fd, head, (size_t)w, MSG_NOSIGNAL);
+        (void)send(ci->connect_fd, res.body.data, res.body.len, MSG_NOSIGNAL);
+        (void)shutdown(ci->connect_fd, SHUT_WR);
+        st->status = status;
+        st->bytes = res.body.len;
+        st->answered = true;
+    }
+    http_response_free(&res);
+    return MHD_NO;
+}
+
+/* The problem for a body over --max-body. */
+static enum MHD_Result S_too_big(struct MHD_Connection *conn, struct req_state *st, bool abort)
+{
+    char msg[128];
+    int w = snprintf(msg, sizeof msg, "the request body is larger than %zu bytes",
+                     st->app->cfg->max_body);
+    const char *detail = w > 0 ? msg : "too large";
+    return abort ? S_abort_problem(conn, st, 413, "body-too-large", detail)
+                 : S_early_problem(conn, st, 413, "body-too-large", detail);
+}
+
+/*
+ * A Transfer-Encoding this server can read: exactly "chunked" (RFC 9112 6.1), which
+ * is what libmicrohttpd decodes; anything else it would read until the peer closes.
+ * 400 when the last coding is not chunked (the body's length cannot be known, RFC
+ * 9112 6.3), 501 for codings besides chunked ("gzip, chunked", "chunked "); *why
+ * says which.
+ */
+static unsigned S_transfer_encoding(const char *te, char *why, size_t n)
+{
+    size_t len = strlen(te);
+    while (len > 0 && (te[len - 1] == ' ' || te[len - 1] == '\t'))
+        len--;
+    const char *last = te + len;
+    while (last > te && last[-1] != ',' && last[-1] != ' ' && last[-1] != '\t')
+        last--;
+    bool chunked_last = (size_t)(te + len - last) == 7 && strncasecmp(last, "chunked", 7) == 0;
+    if (strcasecmp(te, "chunked") == 0) /* what libmicrohttpd reads as chunked */
+        return 0;
+    if (!chunked_last) {
+        snprintf(why, n,
+                 "Transfer-Encoding '%.64s' does not end with 'chunked': the body's "
+                 "length cannot be known",
+                 te);
+        return 400;
+    }
+    snprintf(why, n, "Transfer-Encoding '%.64s': only 'chunked' is implemented", te);
+    return 501;
+}
+
+/*
  * The operational endpoints: health checks and the metrics scrape. They stay
  * answerable under overload and rate limits, so that an orchestrator sees the
  * process alive and an operator sees why it is shedding.
@@ -521,41 +633,37 @@ static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const ch
                              HTTP_MAX_HEADER_BYTES);
             return S_early_problem(conn, st, 431, "headers-too-large", w > 0 ? msg : "too large");
         }
+        const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding");
+        if (te) {
+            char why[200];
+            unsigned bad = S_transfer_encoding(te, why, sizeof why);
+            if (bad)
+                return S_early_problem(conn, st, bad,
+                                       bad == 501 ? "not-implemented" : "malformed-request", why);
+        }
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         if (cl) {
             char *end = NULL;
             unsigned long long n = strtoull(cl, &end, 10);
-            if (end && *end == '\0' && n > app->cfg->max_body) {
-                char msg[128];
-                int w = snprintf(msg, sizeof msg, "the request body is larger than %zu bytes",
-                                 app->cfg->max_body);
-                return S_early_problem(conn, st, 413, "body-too-large", w > 0 ? msg : "too large");
-            }
+            if (end && *end == '\0' && n > app->cfg->max_body)
+                return S_too_big(conn, st, false);
         }
         /* Queue nothing on the first call: MHD would then close the connection. */
         return MHD_YES;
     }
 
     if (*upload_data_size > 0) {
-        if (!st->too_big) {
-            if (st->body.len + *upload_data_size > app->cfg->max_body) {
-                st->too_big = true;
-                buf_free(&st->body);
-            } else {
-                buf_append(&st->body, upload_data, *upload_data_size);
-            }
+        /* A chunked body (its length unknown until its end) stops at the limit. */
+        if (st->body.len + *upload_data_size > app->cfg->max_body) {
+            buf_free(&st->body);
+            return S_too_big(conn, st, true);
         }
+        buf_append(&st->body, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return MHD_YES;
     }
     if (st->answered)
         return MHD_YES;
-    if (st->too_big) {
-        char msg[128];
-        int w = snprintf(msg, sizeof msg, "the request body is larger than %zu bytes",
-                         app->cfg->max_body);
-        return S_early_problem(conn, st, 413, "body-too-large", w > 0 ? msg : "too large");
-    }
     if (st->body.oom)
         return S_early_problem(conn, st, 503, "unavailable", "out of memory");
 
@@ -577,7 +685,7 @@ static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const ch
         char gzipped[64];
         S_etag(app, conn, st->target, false, st->etag, sizeof st->etag);
         S_etag_gz(st->etag, gzipped, sizeof gzipped);
-        if (S_etag_match(inm, st->etag, gzipped)) {
+        if (S_etag_match(inm, st->etag, gzipped, false)) {
             if (S_accepts_gzip(conn))
                 memcpy(st->etag, gzipped, sizeof gzipped);
             req.target = st->target;
@@ -599,6 +707,18 @@ static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const ch
                      0);
     } else {
         router_dispatch(app->routes, app->nroutes, &req, &res);
+        /* "If-None-Match: *" holds for a target that has a representation: a 200 one. */
+        if (inm && res.status == 200 && res.cacheable &&
+            (req.method == HTTP_GET || req.method == HTTP_HEAD) &&
+            S_etag_match(inm, "", "", true)) {
+            char gzipped[64];
+            S_etag(app, conn, st->target, false, st->etag, sizeof st->etag);
+            S_etag_gz(st->etag, gzipped, sizeof gzipped);
+            if (S_accepts_gzip(conn))
+                memcpy(st->etag, gzipped, sizeof gzipped);
+            buf_reset(&res.body);
+            res.status = 304;
+        }
     }
     enum MHD_Result r = S_send(conn, st, &req, &res);
     http_response_free(&res);
