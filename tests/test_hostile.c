@@ -575,6 +575,58 @@ static void test_ids_injection_and_traversal(void **state)
     tc_result_free(&r);
 }
 
+/*
+ * "%2F" inside a segment is data, never a separator (routes match raw segments, decode
+ * after): for the first record of every collection, ID%2Fsub is an unknown id even
+ * where ID/sub is a resource.
+ */
+static void test_escaped_slash_is_not_a_separator(void **state)
+{
+    (void)state;
+    S_discover();
+    static const char *const subs[] = {"text", "claims", "revisions", "restore"};
+    size_t checked = 0;
+    for (size_t k = 0; k < NRES; k++) {
+        if (strncmp(RES[k].href, "/v1/", 4) != 0 || strchr(RES[k].href + 4, '/'))
+            continue;
+        char path[1024];
+        S_fmt(path, sizeof path, "%s?limit=1", RES[k].href);
+        struct tc_result r;
+        if (S_req("GET", path, NULL, NULL, 0, &r) != 200) {
+            tc_result_free(&r);
+            continue;
+        }
+        json_t *j = tc_json(&r);
+        const char *id =
+            json_string_value(json_object_get(json_array_get(json_object_get(j, "data"), 0), "id"));
+        char enc[512];
+        struct tc_result item;
+        memset(&item, 0, sizeof item);
+        if (id) {
+            S_enc(id, enc, sizeof enc);
+            S_fmt(path, sizeof path, "%s/%s", RES[k].href, enc);
+            if (S_req("GET", path, NULL, NULL, 0, &item) != 200)
+                id = NULL; /* a collection without item routes */
+            tc_result_free(&item);
+        }
+        if (id) {
+            for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
+                S_fmt(path, sizeof path, "%s/%s%%2F%s", RES[k].href, enc, subs[i]);
+                S_expect_not_found(path);
+                S_fmt(path, sizeof path, "%s/%s%%2f%s", RES[k].href, enc, subs[i]);
+                S_expect_not_found(path);
+            }
+            checked++;
+        }
+        json_decref(j);
+        tc_result_free(&r);
+    }
+    assert_true(checked >= 3);
+    /* Nor does it separate the collection from the id. */
+    S_expect_not_found("/v1%2Fclaims");
+    S_expect_not_found("/v1/sources%2Fx");
+}
+
 /* ---- raw sockets ---------------------------------------------------------------- */
 
 struct raw {
@@ -1597,6 +1649,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sql_injection_every_parameter),
         cmocka_unit_test(test_ids_injection_and_traversal),
+        cmocka_unit_test(test_escaped_slash_is_not_a_separator),
         cmocka_unit_test(test_raw_traversal_not_normalized),
         cmocka_unit_test(test_overlong_target_and_headers),
         cmocka_unit_test(test_invalid_bytes),
