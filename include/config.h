@@ -30,6 +30,8 @@ struct config {
     bool read_only;            /* refuse writes; open the database read-only */
     unsigned max_in_flight;    /* requests in progress beyond which new ones get 503 */
     unsigned rate_limit;       /* requests per second per client address; 0 = off */
+    unsigned body_timeout_s;   /* a request body must arrive whole within this */
+    unsigned body_min_rate;    /* bytes per second a body must keep up after its first second */
 };
 
 /* Looks up an environment variable; returns NULL when unset. */

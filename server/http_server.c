@@ -1,5 +1,6 @@
 #include "http_server.h"
 
+#include "handlers.h"
 #include "http.h"
 #include "router.h"
 
@@ -43,9 +44,10 @@ struct req_state {
     char *target;
     size_t target_len;
     struct buf body;
-    bool called;   /* the access handler ran once: headers complete */
-    bool counted;  /* a data request, counted in flight from then until completed */
-    bool answered; /* a response was queued */
+    bool called;            /* the access handler ran once: headers complete */
+    uint64_t body_start_ns; /* when a body was expected (headers complete), else 0 */
+    bool counted;           /* a data request, counted in flight from then until completed */
+    bool answered;          /* a response was queued */
     unsigned status;
     uint64_t bytes;
     char method[16];
@@ -580,6 +582,79 @@ static bool S_operational(const char *target)
     return false;
 }
 
+/*
+ * The headers of a request with a body are complete. A write whose route or token is
+ * wrong is answered now, before "100 Continue" and without reading the body (a
+ * response queued on the first call makes libmicrohttpd refuse the upload and close).
+ * Otherwise the body is expected within --body-timeout.
+ */
+static enum MHD_Result S_before_body(struct MHD_Connection *conn, struct req_state *st,
+                                     const char *method)
+{
+    struct app *app = st->app;
+    enum http_method m = http_method_parse(method);
+    if (m & (HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE)) {
+        struct http_request req;
+        memset(&req, 0, sizeof req);
+        struct http_response res;
+        http_response_init(&res);
+        req.method = m;
+        req.request_id = st->request_id;
+        req.header = S_header;
+        req.header_ctx = conn;
+        req.app = app;
+        char err[256];
+        const struct route *rt = NULL;
+        unsigned allowed = 0;
+        bool answer = true;
+        unsigned bad = http_request_parse_target(&req, st->target, err, sizeof err);
+        if (bad)
+            http_problem(&res, &req, bad, "malformed-request", err, NULL, 0);
+        else if (router_match(app->routes, app->nroutes, &req, &rt, &allowed) != ROUTER_FOUND)
+            router_dispatch(app->routes, app->nroutes, &req, &res); /* 404 or 405 */
+        else
+            answer = !write_precheck(&req, &res);
+        enum MHD_Result r = answer ? S_send(conn, st, &req, &res) : MHD_YES;
+        http_response_free(&res);
+        http_request_free(&req);
+        if (answer)
+            return r;
+    }
+    st->body_start_ns = S_now_ns();
+    MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, app->cfg->body_timeout_s);
+    return MHD_YES;
+}
+
+/*
+ * A body must arrive whole within --body-timeout of its headers and, after its first
+ * second, at --body-min-rate bytes per second at least; a client that trickles a byte
+ * at a time is answered 408 and closed. libmicrohttpd's own timeout restarts on every
+ * byte, so it is set to what is left of the deadline each time data arrives.
+ */
+static enum MHD_Result S_body_pace(struct MHD_Connection *conn, struct req_state *st)
+{
+    const struct config *cfg = st->app->cfg;
+    uint64_t elapsed = S_now_ns() - st->body_start_ns;
+    uint64_t limit = (uint64_t)cfg->body_timeout_s * 1000000000u;
+    if (elapsed >= limit) {
+        char msg[128];
+        int w = snprintf(msg, sizeof msg, "the request body did not arrive within %u s",
+                         cfg->body_timeout_s);
+        return S_abort_problem(conn, st, 408, "request-timeout", w > 0 ? msg : "too slow");
+    }
+    if (cfg->body_min_rate && elapsed > 1000000000u &&
+        (double)st->body.len < (double)cfg->body_min_rate * (double)(elapsed - 1000000000u) / 1e9) {
+        char msg[128];
+        int w =
+            snprintf(msg, sizeof msg, "the request body arrived slower than %u bytes per second",
+                     cfg->body_min_rate);
+        return S_abort_problem(conn, st, 408, "request-timeout", w > 0 ? msg : "too slow");
+    }
+    unsigned left = (unsigned)((limit - elapsed + 999999999u) / 1000000000u);
+    MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, left);
+    return MHD_YES;
+}
+
 static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const char *url,
                                 const char *method, const char *version, const char *upload_data,
                                 size_t *upload_data_size, void **req_cls)
@@ -592,14 +667,7 @@ static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const ch
         return MHD_NO; /* allocation failed in S_uri_log: drop the connection */
 
     if (!st->called) {
-        /* In flight from the moment the headers are complete: a client still sending
-         * its headers (a slow or stalled one) is not load, the connection limits bound it.
-         * Health checks and the metrics scrape are neither counted nor shed: they are
-         * cheap, and counting them would let a probe push a data request over the limit. */
         st->called = true;
-        bool ops = S_operational(st->target);
-        st->counted = !ops;
-        int_fast64_t in_flight = ops ? 0 : atomic_fetch_add(&app->metrics.in_flight, 1) + 1;
         size_t mlen = strlen(method);
         if (mlen >= sizeof st->method)
             mlen = sizeof st->method - 1;
@@ -607,13 +675,7 @@ static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const ch
         st->method[mlen] = '\0';
         S_set_request_id(app, conn, st);
         uint64_t client = S_client(conn, st->remote, sizeof st->remote);
-        if (in_flight > (int_fast64_t)app->cfg->max_in_flight) {
-            atomic_fetch_add(&app->metrics.shed, 1);
-            enum MHD_Result r =
-                S_early_problem(conn, st, 503, "overloaded", "the server is busy; retry shortly");
-            return r;
-        }
-        if (!ops && !S_rate_ok(app->server, client, app->cfg->rate_limit)) {
+        if (!S_operational(st->target) && !S_rate_ok(app->server, client, app->cfg->rate_limit)) {
             atomic_fetch_add(&app->metrics.rate_limited, 1);
             return S_early_problem(conn, st, 429, "too-many-requests",
                                    "request rate over the limit for your address; retry shortly");
@@ -641,13 +703,17 @@ static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const ch
                 return S_early_problem(conn, st, bad,
                                        bad == 501 ? "not-implemented" : "malformed-request", why);
         }
+        bool body = te != NULL;
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         if (cl) {
             char *end = NULL;
             unsigned long long n = strtoull(cl, &end, 10);
             if (end && *end == '\0' && n > app->cfg->max_body)
                 return S_too_big(conn, st, false);
+            body = body || n > 0;
         }
+        if (body)
+            return S_before_body(conn, st, method);
         /* Queue nothing on the first call: MHD would then close the connection. */
         return MHD_YES;
     }
@@ -660,12 +726,30 @@ static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const ch
         }
         buf_append(&st->body, upload_data, *upload_data_size);
         *upload_data_size = 0;
-        return MHD_YES;
+        return S_body_pace(conn, st);
     }
     if (st->answered)
         return MHD_YES;
+    if (st->body_start_ns) /* the body is complete: back to the keep-alive timeout */
+        MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, app->cfg->timeout_s);
     if (st->body.oom)
         return S_early_problem(conn, st, 503, "unavailable", "out of memory");
+    /*
+     * In flight from the moment the request is complete, body included: a client still
+     * sending its headers or body (a slow or stalled one) is not load; the connection
+     * limits and the body deadline bound it. Health checks and the metrics scrape are
+     * neither counted nor shed: they are cheap, and counting them would let a probe push
+     * a data request over the limit.
+     */
+    if (!S_operational(st->target)) {
+        st->counted = true;
+        int_fast64_t in_flight = atomic_fetch_add(&app->metrics.in_flight, 1) + 1;
+        if (in_flight > (int_fast64_t)app->cfg->max_in_flight) {
+            atomic_fetch_add(&app->metrics.shed, 1);
+            return S_early_problem(conn, st, 503, "overloaded",
+                                   "the server is busy; retry shortly");
+        }
+    }
 
     struct http_request req;
     memset(&req, 0, sizeof req);

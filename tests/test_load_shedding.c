@@ -6,6 +6,10 @@
  */
 #include "server.h"
 
+#include "db.h"
+#include "sha256.h"
+#include "write_repo.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +23,8 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+
+#define TOKEN "load-shedding-test-token-8c1d"
 
 static struct test_server G;
 static uint64_t time_scale = 1; /* memcheck (make valgrind) runs code far slower */
@@ -34,7 +40,14 @@ static int S_start(const char *const *extra)
         fprintf(stderr, "test server: %s\n", err);
         return -1;
     }
-    return 0;
+    char hex[65];
+    sha256_hex(TOKEN, strlen(TOKEN), hex);
+    struct db_conn *c = NULL;
+    if (db_pool_writer(&G.app->db, &c) != APP_OK)
+        return -1;
+    enum app_status st = token_repo_create(c, "shedding", hex, "write", "2026-01-01T00:00:00Z");
+    db_pool_writer_release(&G.app->db);
+    return st == APP_OK ? 0 : -1;
 }
 
 /*
@@ -45,7 +58,7 @@ static int S_start(const char *const *extra)
 static int S_setup_limited(void **state)
 {
     (void)state;
-    static const char *const extra[] = {"--max-in-flight", "1", NULL};
+    static const char *const extra[] = {"--max-in-flight", "1", "--threads", "4", NULL};
     return S_start(extra);
 }
 
@@ -63,14 +76,43 @@ static int S_teardown(void **state)
     return 0;
 }
 
-/* A request whose headers are complete and whose body never finishes: in flight. */
+/*
+ * A complete request that the server is still working on: a DELETE whose handler
+ * waits for the writer, which the test holds (the caller took it). In flight.
+ */
 static int S_hold_request(uint16_t port)
 {
-    static const char req[] = "POST /v1/claims HTTP/1.1\r\nHost: x\r\nContent-Type: "
-                              "application/json\r\nContent-Length: 100\r\n\r\n{\"a\":";
+    static const char req[] = "DELETE /v1/claims/no-such-claim HTTP/1.1\r\nHost: x\r\n"
+                              "Authorization: Bearer " TOKEN "\r\n\r\n";
     int fd = th_connect_from(port, NULL);
     assert_true(fd >= 0);
     assert_true(th_send_all(fd, req, sizeof req - 1));
+    return fd;
+}
+
+/*
+ * A request whose headers are complete and whose body is still arriving: not in
+ * flight. The server's "100 Continue" says it has the headers.
+ */
+static int S_hold_body(uint16_t port)
+{
+    static const char req[] = "POST /v1/claims HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                              "application/json\r\nAuthorization: Bearer " TOKEN "\r\n"
+                              "Expect: 100-continue\r\nContent-Length: 100\r\n\r\n";
+    int fd = th_connect_from(port, NULL);
+    assert_true(fd >= 0);
+    assert_true(th_send_all(fd, req, sizeof req - 1));
+    char got[256];
+    size_t n = 0;
+    while (n < sizeof got - 1 && !memchr(got, '\n', n)) {
+        ssize_t r = recv(fd, got + n, sizeof got - 1 - n, 0);
+        assert_true(r > 0);
+        n += (size_t)r;
+    }
+    got[n] = '\0';
+    if (strncmp(got, "HTTP/1.1 100", 12) != 0)
+        fail_msg("expected 100 Continue: %s", got);
+    assert_true(th_send_all(fd, "{\"a\":", 5));
     return fd;
 }
 
@@ -84,6 +126,8 @@ static long S_get(const char *path, struct tc_result *r)
 static void test_shed_beyond_max_in_flight(void **state)
 {
     (void)state;
+    struct db_conn *writer = NULL;
+    assert_int_equal(db_pool_writer(&G.app->db, &writer), APP_OK);
     int held = S_hold_request(G.port);
     /* The held request reaches the handler asynchronously: wait until the server's own
      * gauge counts it (the scrape is exempt and not counted), before any data request
@@ -99,6 +143,7 @@ static void test_shed_beyond_max_in_flight(void **state)
         if (gauge == 1)
             break;
         if (th_now_ms() > deadline) {
+            db_pool_writer_release(&G.app->db);
             char peek[128];
             ssize_t n = recv(held, peek, sizeof peek - 1, MSG_DONTWAIT);
             peek[n > 0 ? n : 0] = '\0';
@@ -131,13 +176,12 @@ static void test_shed_beyond_max_in_flight(void **state)
     assert_int_equal(S_get("/healthzz", &r), 503);
     tc_result_free(&r);
 
-    /* Once the load is gone the server serves again: finish the held request (95 more
-     * bytes complete its body; it is answered 401, no token) and read its answer. */
-    char rest[95];
-    memset(rest, ' ', sizeof rest);
-    assert_true(th_send_all(held, rest, sizeof rest));
+    /* Once the load is gone the server serves again: let the held request have the
+     * writer (it is answered 404, no such claim) and read its answer. */
+    db_pool_writer_release(&G.app->db);
     char answer[512];
     assert_true(recv(held, answer, sizeof answer, 0) > 0);
+    assert_non_null(strstr(answer, " 404 "));
     close(held);
     deadline = th_now_ms() + 3000 * time_scale;
     do {
@@ -149,6 +193,26 @@ static void test_shed_beyond_max_in_flight(void **state)
         nanosleep(&pause, NULL);
     } while (th_now_ms() < deadline);
     assert_int_equal(status, 200);
+}
+
+/*
+ * Bodies still arriving are not in flight: with --max-in-flight 1, three authenticated
+ * requests whose bodies stall do not get a data request shed; once a body is
+ * complete its request counts like any other.
+ */
+static void test_incomplete_bodies_not_in_flight(void **state)
+{
+    (void)state;
+    int held[3];
+    for (size_t i = 0; i < 3; i++)
+        held[i] = S_hold_body(G.port);
+    struct tc_result r;
+    long status = S_get("/v1/claims?limit=1", &r);
+    if (status != 200)
+        fail_msg("a data request next to three stalled bodies: status %ld: %s", status, r.body);
+    tc_result_free(&r);
+    for (size_t i = 0; i < 3; i++)
+        close(held[i]);
 }
 
 static void test_gzip_when_asked(void **state)
@@ -208,6 +272,7 @@ int main(void)
 {
     const struct CMUnitTest limited[] = {
         cmocka_unit_test(test_shed_beyond_max_in_flight),
+        cmocka_unit_test(test_incomplete_bodies_not_in_flight),
     };
     const struct CMUnitTest plain[] = {
         cmocka_unit_test(test_gzip_when_asked),

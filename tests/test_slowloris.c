@@ -17,6 +17,10 @@
  */
 #include "server.h"
 
+#include "db.h"
+#include "sha256.h"
+#include "write_repo.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -232,12 +236,116 @@ static void test_default_config_same_address(void **state)
     S_slow_clients(NULL, NULL, "default limits, /healthz from the same address");
 }
 
+/* ---- slow request bodies ------------------------------------------------------ */
+
+#define TOKEN "slow-body-test-token-5e0a"
+
+static void S_body_server(struct test_server *ts, const char *const *extra)
+{
+    char err[512];
+    if (test_server_start(ts, extra, err, sizeof err) != 0)
+        fail_msg("server: %s", err);
+    char hex[65];
+    sha256_hex(TOKEN, strlen(TOKEN), hex);
+    struct db_conn *c = NULL;
+    assert_int_equal(db_pool_writer(&ts->app->db, &c), APP_OK);
+    assert_int_equal(token_repo_create(c, "slow", hex, "write", "2026-01-01T00:00:00Z"), APP_OK);
+    db_pool_writer_release(&ts->app->db);
+}
+
+/* Sends a POST's headers (Content-Length 100) and the first byte of its body. */
+static int S_start_body(uint16_t port, bool token, const char *expect)
+{
+    char req[512];
+    int w = snprintf(req, sizeof req,
+                     "POST /v1/claims HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     "%s%s%s%sContent-Length: 100\r\n\r\n",
+                     token ? "Authorization: Bearer " : "", token ? TOKEN : "", token ? "\r\n" : "",
+                     expect ? expect : "");
+    assert_true(w > 0 && (size_t)w < sizeof req);
+    int fd = th_connect_from(port, NULL);
+    assert_true(fd >= 0);
+    assert_true(th_send_all(fd, req, (size_t)w));
+    return fd;
+}
+
+/*
+ * A write without a valid token is answered 401 from its headers: before "100
+ * Continue", and without waiting for a body that never comes.
+ */
+static void test_unauthenticated_body_not_read(void **state)
+{
+    (void)state;
+    struct test_server ts;
+    S_body_server(&ts, NULL);
+    static char buf[8192];
+    for (int expect = 0; expect < 2; expect++) {
+        int fd = S_start_body(ts.port, false, expect ? "Expect: 100-continue\r\n" : NULL);
+        long st = S_read_status(fd, 5000 * time_scale, buf, sizeof buf);
+        close(fd);
+        if (st != 401)
+            fail_msg("unauthenticated POST with a pending body%s: status %ld: %.200s",
+                     expect ? " and Expect: 100-continue" : "", st, buf);
+        assert_non_null(S_find_ci(buf, "\r\nWWW-Authenticate: Bearer"));
+    }
+    /* With a valid token the server asks for the body. */
+    int fd = S_start_body(ts.port, true, "Expect: 100-continue\r\n");
+    char got[64] = {0};
+    assert_true(recv(fd, got, sizeof got - 1, 0) > 0);
+    close(fd);
+    test_server_stop(&ts);
+    assert_true(strncmp(got, "HTTP/1.1 100", 12) == 0);
+}
+
+/* A body that trickles in below --body-min-rate is answered 408 when its next byte comes. */
+static void test_slow_body_answered_408(void **state)
+{
+    (void)state;
+    struct test_server ts;
+    static const char *const extra[] = {"--body-min-rate", "1k", NULL};
+    S_body_server(&ts, extra);
+    int fd = S_start_body(ts.port, true, NULL);
+    assert_true(th_send_all(fd, "{", 1));
+    /* Two bytes in two seconds: far below 1 KiB/s after the first second. */
+    struct timespec pause = {2, 0};
+    nanosleep(&pause, NULL);
+    static char buf[8192];
+    long st = th_send_all(fd, "\"", 1) ? S_read_status(fd, 5000 * time_scale, buf, sizeof buf) : 0;
+    close(fd);
+    test_server_stop(&ts);
+    if (st != 408)
+        fail_msg("a body at 1 byte/s: status %ld: %.200s", st, buf);
+    assert_non_null(strstr(buf, "bytes per second"));
+}
+
+/* A body that stops arriving is cut off at --body-timeout, however the idle timeout is set. */
+static void test_stalled_body_closed_at_deadline(void **state)
+{
+    (void)state;
+    struct test_server ts;
+    static const char *const extra[] = {"--body-timeout", "1", "--timeout", "600", NULL};
+    S_body_server(&ts, extra);
+    int fd = S_start_body(ts.port, true, NULL);
+    assert_true(th_send_all(fd, "{", 1));
+    /* The server closes the connection: EOF (0) within a deadline far beyond a second. */
+    static char buf[8192];
+    long st = S_read_status(fd, 10000 * time_scale, buf, sizeof buf);
+    close(fd);
+    test_server_stop(&ts);
+    if (st != 0 && st != 408)
+        fail_msg("a stalled body under --body-timeout 1: %s (status %ld)",
+                 st < 0 ? "still open after 10 s" : "answered", st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_high_per_ip_limit),
         cmocka_unit_test(test_per_ip_limit_other_address),
         cmocka_unit_test(test_default_config_same_address),
+        cmocka_unit_test(test_unauthenticated_body_not_read),
+        cmocka_unit_test(test_slow_body_answered_408),
+        cmocka_unit_test(test_stalled_body_closed_at_deadline),
     };
     return cmocka_run_group_tests(tests, S_group_setup, NULL);
 }
