@@ -40,7 +40,10 @@ const char config_usage[] =
     "  --body-timeout S     a request body must arrive      MARSAD_BODY_TIMEOUT (10)\n"
     "                       whole within S seconds, 1-3600\n"
     "  --body-min-rate B    bytes/s a body must keep up     MARSAD_BODY_MIN_RATE (1k)\n"
-    "                       after its first second; 0: none\n";
+    "                       after its first second; 0: none\n"
+    "  --new-connection-timeout S                            MARSAD_NEW_CONNECTION_TIMEOUT\n"
+    "                       a new connection silent for S s (5)\n"
+    "                       before its first request is closed\n";
 
 struct option_def {
     const char *flag;
@@ -286,6 +289,17 @@ static enum app_status S_body_rate(struct config *cfg, const char *name, const c
     return APP_OK;
 }
 
+static enum app_status S_new_conn_timeout(struct config *cfg, const char *name, const char *v,
+                                          char *err, size_t errlen)
+{
+    uint64_t n;
+    if (!S_parse_uint(v, 1, 3600, &n))
+        return S_fail(err, errlen, "invalid %s '%s': must be an integer from 1 to 3600 seconds",
+                      name, v);
+    cfg->new_conn_timeout_s = (unsigned)n;
+    return APP_OK;
+}
+
 static const struct option_def options[] = {
     {"--host", "MARSAD_HOST", S_host},
     {"--port", "MARSAD_PORT", S_port},
@@ -304,6 +318,7 @@ static const struct option_def options[] = {
     {"--rate-limit", "MARSAD_RATE_LIMIT", S_rate},
     {"--body-timeout", "MARSAD_BODY_TIMEOUT", S_body_timeout},
     {"--body-min-rate", "MARSAD_BODY_MIN_RATE", S_body_rate},
+    {"--new-connection-timeout", "MARSAD_NEW_CONNECTION_TIMEOUT", S_new_conn_timeout},
 };
 
 static void S_defaults(struct config *cfg)
@@ -327,6 +342,7 @@ static void S_defaults(struct config *cfg)
     cfg->rate_limit = 0;
     cfg->body_timeout_s = 10;
     cfg->body_min_rate = 1024;
+    cfg->new_conn_timeout_s = 5;
 }
 
 enum app_status config_parse(struct config *cfg, int argc, char **argv, int first,

@@ -28,6 +28,15 @@ struct rate_slot {
     uint64_t last_ns;
 };
 
+/* One open connection, for closing the idlest ones when connections run short. */
+struct conn_slot {
+    int fd;
+    bool used;
+    bool busy;    /* between complete headers and the end of the response */
+    bool evicted; /* shut down, its close not yet seen */
+    uint64_t idle_since_ns;
+};
+
 struct http_server {
     struct MHD_Daemon *d;
     struct app *app;
@@ -35,6 +44,12 @@ struct http_server {
     pthread_mutex_t rate_lock;
     struct rate_slot rate[RATE_SLOTS];
     char cache_control[40]; /* "public, max-age=N", formatted once */
+    pthread_mutex_t conn_lock;
+    struct conn_slot *conns; /* nconns slots: --max-connections */
+    size_t nconns;
+    size_t open;     /* slots used */
+    size_t headroom; /* connections kept free for newcomers */
+    size_t hint;     /* where the search for a free slot starts */
 };
 
 /* Per-request state, created when the request line arrives (uri_log callback). */
@@ -97,6 +112,90 @@ static const char *S_origin_form(const char *uri)
     if (!scheme)
         return uri;
     return uri + scheme + strcspn(uri + scheme, "/?#"); /* the caller adds a missing '/' */
+}
+
+/*
+ * Connections without a request in progress (never sent one, or idle between
+ * requests) are what a flood of idle sockets consists of. Near --max-connections the
+ * one idle longest is shut down to keep room for newcomers, so a health check or a
+ * real client always gets a connection whatever number of idle ones an attacker
+ * holds, on loopback too where the per-address limit does not apply. shutdown()
+ * is safe from any thread: the owning worker sees the end of the stream and closes
+ * the connection itself; the descriptor stays valid until NOTIFY_CLOSED, which
+ * takes the same lock.
+ */
+static void S_evict_idlest(struct http_server *s, const struct conn_slot *except)
+{
+    struct conn_slot *best = NULL;
+    for (size_t i = 0; i < s->nconns; i++) {
+        struct conn_slot *c = &s->conns[i];
+        if (c->used && !c->busy && !c->evicted && c != except &&
+            (!best || c->idle_since_ns < best->idle_since_ns))
+            best = c;
+    }
+    if (best) {
+        (void)shutdown(best->fd, SHUT_RDWR);
+        best->evicted = true;
+    }
+}
+
+static void S_notify_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                                enum MHD_ConnectionNotificationCode toe)
+{
+    struct app *app = cls;
+    struct http_server *s = app->server;
+    if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+        struct conn_slot *c = *socket_context;
+        if (c) {
+            pthread_mutex_lock(&s->conn_lock);
+            c->used = false;
+            s->open--;
+            pthread_mutex_unlock(&s->conn_lock);
+            *socket_context = NULL;
+        }
+        return;
+    }
+    /* A new connection gets a short deadline for its first request. */
+    MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, app->cfg->new_conn_timeout_s);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!ci)
+        return;
+    pthread_mutex_lock(&s->conn_lock);
+    struct conn_slot *c = NULL;
+    for (size_t k = 0; k < s->nconns && !c; k++) {
+        size_t i = (s->hint + k) % s->nconns;
+        if (!s->conns[i].used) {
+            c = &s->conns[i];
+            s->hint = i + 1;
+        }
+    }
+    if (c) {
+        c->fd = ci->connect_fd;
+        c->used = true;
+        c->busy = false;
+        c->evicted = false;
+        c->idle_since_ns = S_now_ns();
+        s->open++;
+        if (s->open + s->headroom > s->nconns)
+            S_evict_idlest(s, c);
+    }
+    pthread_mutex_unlock(&s->conn_lock);
+    *socket_context = c;
+}
+
+/* Marks the connection of a request busy (headers complete) or idle again (answered). */
+static void S_conn_busy(struct app *app, struct MHD_Connection *conn, bool busy)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    struct conn_slot *c = ci ? ci->socket_context : NULL;
+    if (!c)
+        return;
+    pthread_mutex_lock(&app->server->conn_lock);
+    c->busy = busy;
+    c->idle_since_ns = S_now_ns();
+    pthread_mutex_unlock(&app->server->conn_lock);
 }
 
 static void *S_uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
@@ -668,6 +767,9 @@ static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const ch
 
     if (!st->called) {
         st->called = true;
+        S_conn_busy(app, conn, true);
+        /* From here the keep-alive timeout, or the body's deadline. */
+        MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, app->cfg->timeout_s);
         size_t mlen = strlen(method);
         if (mlen >= sizeof st->method)
             mlen = sizeof st->method - 1;
@@ -813,12 +915,13 @@ static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const ch
 static void S_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                         enum MHD_RequestTerminationCode toe)
 {
-    (void)conn;
     struct app *app = cls;
     struct req_state *st = *req_cls;
     *req_cls = NULL;
     if (!st)
         return;
+    if (st->called)
+        S_conn_busy(app, conn, false);
     uint64_t dur_us = (S_now_ns() - st->start_ns) / 1000u;
     if (st->answered) {
         unsigned cls_idx = st->status / 100;
@@ -877,6 +980,16 @@ enum app_status http_server_start(struct app *app, struct http_server **out)
     s->app = app;
     snprintf(s->cache_control, sizeof s->cache_control, "public, max-age=%u", cfg->cache_max_age);
     pthread_mutex_init(&s->rate_lock, NULL);
+    pthread_mutex_init(&s->conn_lock, NULL);
+    s->nconns = cfg->max_conns;
+    s->headroom = cfg->max_conns / 32 > 8 ? cfg->max_conns / 32 : 8;
+    if (s->headroom >= s->nconns)
+        s->headroom = s->nconns / 2;
+    s->conns = calloc(s->nconns, sizeof *s->conns);
+    if (!s->conns) {
+        free(s);
+        return APP_ENOMEM;
+    }
     app->server = s;
 
     struct addrinfo hints, *ai = NULL;
@@ -889,6 +1002,7 @@ enum app_status http_server_start(struct app *app, struct http_server **out)
     if (w < 0 || (size_t)w >= sizeof port || getaddrinfo(cfg->host, port, &hints, &ai) != 0 ||
         !ai) {
         log_msg(&app->log, LOG_ERROR, "cannot resolve listen address '%s'", cfg->host);
+        free(s->conns);
         free(s);
         return APP_EINVAL;
     }
@@ -900,13 +1014,15 @@ enum app_status http_server_start(struct app *app, struct http_server **out)
         flags, 0, NULL, NULL, S_access, app, MHD_OPTION_EXTERNAL_LOGGER, S_mhd_log, app,
         MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
         MHD_OPTION_URI_LOG_CALLBACK, S_uri_log, app, MHD_OPTION_NOTIFY_COMPLETED, S_completed, app,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->timeout_s, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned int)cfg->max_conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        S_per_ip_limit(cfg, ai->ai_addr), MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)512, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_CONNECTION, S_notify_connection, app, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned int)cfg->timeout_s, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_conns,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, S_per_ip_limit(cfg, ai->ai_addr),
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE,
+        (unsigned int)512, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!s->d) {
         log_msg(&app->log, LOG_ERROR, "cannot listen on %s:%u", cfg->host, (unsigned)cfg->port);
+        free(s->conns);
         free(s);
         return APP_EIO;
     }
@@ -939,5 +1055,7 @@ void http_server_stop(struct http_server *s, unsigned grace_ms)
         close(fd);
     s->app->server = NULL;
     pthread_mutex_destroy(&s->rate_lock);
+    pthread_mutex_destroy(&s->conn_lock);
+    free(s->conns);
     free(s);
 }
