@@ -33,6 +33,7 @@ struct config {
     unsigned body_timeout_s;     /* a request body must arrive whole within this */
     unsigned body_min_rate;      /* bytes per second a body must keep up after its first second */
     unsigned new_conn_timeout_s; /* a connection silent this long before its first request */
+    unsigned query_timeout_ms;   /* time budget of a data request's reads; 0 = none */
 };
 
 /* Looks up an environment variable; returns NULL when unset. */

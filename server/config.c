@@ -43,7 +43,9 @@ const char config_usage[] =
     "                       after its first second; 0: none\n"
     "  --new-connection-timeout S                            MARSAD_NEW_CONNECTION_TIMEOUT\n"
     "                       a new connection silent for S s (5)\n"
-    "                       before its first request is closed\n";
+    "                       before its first request is closed\n"
+    "  --query-timeout MS   time budget of a data request's MARSAD_QUERY_TIMEOUT (2000)\n"
+    "                       reads, else 503; 0: none\n";
 
 struct option_def {
     const char *flag;
@@ -300,6 +302,18 @@ static enum app_status S_new_conn_timeout(struct config *cfg, const char *name, 
     return APP_OK;
 }
 
+static enum app_status S_query_timeout(struct config *cfg, const char *name, const char *v,
+                                       char *err, size_t errlen)
+{
+    uint64_t n;
+    if (!S_parse_uint(v, 0, 600000, &n))
+        return S_fail(err, errlen,
+                      "invalid %s '%s': must be an integer from 0 (none) to 600000 milliseconds",
+                      name, v);
+    cfg->query_timeout_ms = (unsigned)n;
+    return APP_OK;
+}
+
 static const struct option_def options[] = {
     {"--host", "MARSAD_HOST", S_host},
     {"--port", "MARSAD_PORT", S_port},
@@ -319,6 +333,7 @@ static const struct option_def options[] = {
     {"--body-timeout", "MARSAD_BODY_TIMEOUT", S_body_timeout},
     {"--body-min-rate", "MARSAD_BODY_MIN_RATE", S_body_rate},
     {"--new-connection-timeout", "MARSAD_NEW_CONNECTION_TIMEOUT", S_new_conn_timeout},
+    {"--query-timeout", "MARSAD_QUERY_TIMEOUT", S_query_timeout},
 };
 
 static void S_defaults(struct config *cfg)
@@ -343,6 +358,7 @@ static void S_defaults(struct config *cfg)
     cfg->body_timeout_s = 10;
     cfg->body_min_rate = 1024;
     cfg->new_conn_timeout_s = 5;
+    cfg->query_timeout_ms = 2000;
 }
 
 enum app_status config_parse(struct config *cfg, int argc, char **argv, int first,

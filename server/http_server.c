@@ -1,5 +1,6 @@
 #include "http_server.h"
 
+#include "db.h"
 #include "handlers.h"
 #include "http.h"
 #include "router.h"
@@ -50,6 +51,13 @@ struct http_server {
     size_t open;     /* slots used */
     size_t headroom; /* connections kept free for newcomers */
     size_t hint;     /* where the search for a free slot starts */
+    /* The workers that run data requests, and their queue. */
+    pthread_t *workers;
+    size_t nworkers;
+    pthread_mutex_t q_lock;
+    pthread_cond_t q_cond;
+    struct req_state *q_head, *q_tail;
+    bool q_stop;
 };
 
 /* Per-request state, created when the request line arrives (uri_log callback). */
@@ -69,6 +77,14 @@ struct req_state {
     char request_id[72];
     char remote[48];
     char etag[64]; /* set when the If-None-Match check computed it: a 304 reuses it */
+    /* A data request handed to a worker (see S_worker). */
+    struct MHD_Connection *conn;
+    const char *method_ptr; /* libmicrohttpd's, valid for the request's life */
+    bool queued;
+    bool done; /* set by the worker before it resumes the connection */
+    struct req_state *next;
+    struct http_request req;
+    struct http_response res;
 };
 
 static uint64_t S_now_ns(void)
@@ -681,6 +697,116 @@ static bool S_operational(const char *target)
     return false;
 }
 
+/* Runs a complete request into st->req and st->res (on a worker, or in the event loop). */
+static void S_process(struct req_state *st, struct MHD_Connection *conn, const char *method)
+{
+    struct app *app = st->app;
+    struct http_request *req = &st->req;
+    struct http_response *res = &st->res;
+    memset(req, 0, sizeof *req);
+    http_response_init(res);
+    req->method = http_method_parse(method);
+    req->request_id = st->request_id;
+    req->header = S_header;
+    req->header_ctx = conn;
+    req->app = app;
+    req->body = st->body.data;
+    req->body_len = st->body.len;
+    /* A conditional GET whose ETag still matches is answered without touching SQLite. */
+    const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
+    if (inm && (req->method == HTTP_GET || req->method == HTTP_HEAD) &&
+        strncmp(st->target, "/v1/", 4) == 0) {
+        char gzipped[64];
+        S_etag(app, conn, st->target, false, st->etag, sizeof st->etag);
+        S_etag_gz(st->etag, gzipped, sizeof gzipped);
+        if (S_etag_match(inm, st->etag, gzipped, false)) {
+            if (S_accepts_gzip(conn))
+                memcpy(st->etag, gzipped, sizeof gzipped);
+            req->target = st->target;
+            res->status = 304;
+            res->cacheable = true;
+            return;
+        }
+    }
+    char err[256];
+    unsigned bad = http_request_parse_target(req, st->target, err, sizeof err);
+    if (bad) {
+        http_problem(res, req, bad, "malformed-request", err, NULL, 0);
+    } else if (req->method == HTTP_OTHER) {
+        char msg[128];
+        int w = snprintf(msg, sizeof msg, "method '%.32s' is not supported", method);
+        http_problem(res, req, 501, "not-implemented", w > 0 ? msg : "unsupported method", NULL, 0);
+    } else {
+        /* The time budget of the request's reads (SQLite's progress handler). */
+        unsigned budget = app->cfg->query_timeout_ms;
+        db_set_deadline(budget ? db_now_ns() + (uint64_t)budget * 1000000u : 0);
+        router_dispatch(app->routes, app->nroutes, req, res);
+        db_set_deadline(0);
+        /* "If-None-Match: *" holds for a target that has a representation: a 200 one. */
+        if (inm && res->status == 200 && res->cacheable &&
+            (req->method == HTTP_GET || req->method == HTTP_HEAD) &&
+            S_etag_match(inm, "", "", true)) {
+            char gzipped[64];
+            S_etag(app, conn, st->target, false, st->etag, sizeof st->etag);
+            S_etag_gz(st->etag, gzipped, sizeof gzipped);
+            if (S_accepts_gzip(conn))
+                memcpy(st->etag, gzipped, sizeof gzipped);
+            buf_reset(&res->body);
+            res->status = 304;
+        }
+    }
+}
+
+/* Sends what S_process made (in the connection's event loop) and frees it. */
+static enum MHD_Result S_finish(struct MHD_Connection *conn, struct req_state *st)
+{
+    enum MHD_Result r = S_send(conn, st, &st->req, &st->res);
+    http_response_free(&st->res);
+    http_request_free(&st->req);
+    return r;
+}
+
+static void S_enqueue(struct http_server *s, struct req_state *st)
+{
+    pthread_mutex_lock(&s->q_lock);
+    st->next = NULL;
+    if (s->q_tail)
+        s->q_tail->next = st;
+    else
+        s->q_head = st;
+    s->q_tail = st;
+    pthread_cond_signal(&s->q_cond);
+    pthread_mutex_unlock(&s->q_lock);
+}
+
+/*
+ * A worker: takes data requests off the queue, runs them, and resumes their
+ * connection, whose event loop then sends the answer. It drains the queue before it
+ * stops, so that no connection stays suspended.
+ */
+static void *S_worker(void *arg)
+{
+    struct http_server *s = arg;
+    for (;;) {
+        pthread_mutex_lock(&s->q_lock);
+        while (!s->q_head && !s->q_stop)
+            pthread_cond_wait(&s->q_cond, &s->q_lock);
+        struct req_state *st = s->q_head;
+        if (st) {
+            s->q_head = st->next;
+            if (!s->q_head)
+                s->q_tail = NULL;
+        }
+        pthread_mutex_unlock(&s->q_lock);
+        if (!st)
+            return NULL; /* stopping, and nothing left */
+        struct MHD_Connection *conn = st->conn;
+        S_process(st, conn, st->method_ptr);
+        st->done = true; /* st is the event loop's again from here */
+        MHD_resume_connection(conn);
+    }
+}
+
 /*
  * The headers of a request with a body are complete. A write whose route or token is
  * wrong is answered now, before "100 Continue" and without reading the body (a
@@ -832,6 +958,8 @@ static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const ch
     }
     if (st->answered)
         return MHD_YES;
+    if (st->queued) /* resumed by its worker: the answer is ready */
+        return st->done ? S_finish(conn, st) : MHD_YES;
     if (st->body_start_ns) /* the body is complete: back to the keep-alive timeout */
         MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, app->cfg->timeout_s);
     if (st->body.oom)
@@ -853,63 +981,18 @@ static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const ch
         }
     }
 
-    struct http_request req;
-    memset(&req, 0, sizeof req);
-    struct http_response res;
-    http_response_init(&res);
-    req.method = http_method_parse(method);
-    req.request_id = st->request_id;
-    req.header = S_header;
-    req.header_ctx = conn;
-    req.app = app;
-    req.body = st->body.data;
-    req.body_len = st->body.len;
-    /* A conditional GET whose ETag still matches is answered without touching SQLite. */
-    const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
-    if (inm && (req.method == HTTP_GET || req.method == HTTP_HEAD) &&
-        strncmp(st->target, "/v1/", 4) == 0) {
-        char gzipped[64];
-        S_etag(app, conn, st->target, false, st->etag, sizeof st->etag);
-        S_etag_gz(st->etag, gzipped, sizeof gzipped);
-        if (S_etag_match(inm, st->etag, gzipped, false)) {
-            if (S_accepts_gzip(conn))
-                memcpy(st->etag, gzipped, sizeof gzipped);
-            req.target = st->target;
-            res.status = 304;
-            res.cacheable = true;
-            enum MHD_Result ret = S_send(conn, st, &req, &res);
-            http_response_free(&res);
-            return ret;
-        }
+    if (!st->counted || app->server->nworkers == 0) {
+        S_process(st, conn, method);
+        return S_finish(conn, st);
     }
-    char err[256];
-    unsigned bad = http_request_parse_target(&req, st->target, err, sizeof err);
-    if (bad) {
-        http_problem(&res, &req, bad, "malformed-request", err, NULL, 0);
-    } else if (req.method == HTTP_OTHER) {
-        char msg[128];
-        int w = snprintf(msg, sizeof msg, "method '%.32s' is not supported", method);
-        http_problem(&res, &req, 501, "not-implemented", w > 0 ? msg : "unsupported method", NULL,
-                     0);
-    } else {
-        router_dispatch(app->routes, app->nroutes, &req, &res);
-        /* "If-None-Match: *" holds for a target that has a representation: a 200 one. */
-        if (inm && res.status == 200 && res.cacheable &&
-            (req.method == HTTP_GET || req.method == HTTP_HEAD) &&
-            S_etag_match(inm, "", "", true)) {
-            char gzipped[64];
-            S_etag(app, conn, st->target, false, st->etag, sizeof st->etag);
-            S_etag_gz(st->etag, gzipped, sizeof gzipped);
-            if (S_accepts_gzip(conn))
-                memcpy(st->etag, gzipped, sizeof gzipped);
-            buf_reset(&res.body);
-            res.status = 304;
-        }
-    }
-    enum MHD_Result r = S_send(conn, st, &req, &res);
-    http_response_free(&res);
-    http_request_free(&req);
-    return r;
+    /* A data request runs on a worker; the connection waits, suspended, so that the
+     * event loops stay free for other connections and for health checks. */
+    st->conn = conn;
+    st->method_ptr = method;
+    st->queued = true;
+    MHD_suspend_connection(conn);
+    S_enqueue(app->server, st);
+    return MHD_YES;
 }
 
 static void S_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
@@ -981,6 +1064,8 @@ enum app_status http_server_start(struct app *app, struct http_server **out)
     snprintf(s->cache_control, sizeof s->cache_control, "public, max-age=%u", cfg->cache_max_age);
     pthread_mutex_init(&s->rate_lock, NULL);
     pthread_mutex_init(&s->conn_lock, NULL);
+    pthread_mutex_init(&s->q_lock, NULL);
+    pthread_cond_init(&s->q_cond, NULL);
     s->nconns = cfg->max_conns;
     s->headroom = cfg->max_conns / 32 > 8 ? cfg->max_conns / 32 : 8;
     if (s->headroom >= s->nconns)
@@ -1007,7 +1092,7 @@ enum app_status http_server_start(struct app *app, struct http_server **out)
         return APP_EINVAL;
     }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ITC |
-                     MHD_USE_ERROR_LOG;
+                     MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     s->d = MHD_start_daemon(
@@ -1028,6 +1113,14 @@ enum app_status http_server_start(struct app *app, struct http_server **out)
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
     s->port = info ? info->port : cfg->port;
+    /* As many workers for data requests as event loops; with none (a thread could not
+     * be made) requests run in the event loops as they would without workers. */
+    s->workers = calloc(cfg->threads, sizeof *s->workers);
+    for (size_t i = 0; s->workers && i < cfg->threads; i++) {
+        if (pthread_create(&s->workers[i], NULL, S_worker, s) != 0)
+            break;
+        s->nworkers++;
+    }
     *out = s;
     return APP_OK;
 }
@@ -1050,12 +1143,23 @@ void http_server_stop(struct http_server *s, unsigned grace_ms)
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
+    /* The workers finish what is queued and resume those connections before the
+     * daemon stops: none may stay suspended. */
+    pthread_mutex_lock(&s->q_lock);
+    s->q_stop = true;
+    pthread_cond_broadcast(&s->q_cond);
+    pthread_mutex_unlock(&s->q_lock);
+    for (size_t i = 0; i < s->nworkers; i++)
+        pthread_join(s->workers[i], NULL);
+    free(s->workers);
     MHD_stop_daemon(s->d);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
     s->app->server = NULL;
     pthread_mutex_destroy(&s->rate_lock);
     pthread_mutex_destroy(&s->conn_lock);
+    pthread_mutex_destroy(&s->q_lock);
+    pthread_cond_destroy(&s->q_cond);
     free(s->conns);
     free(s);
 }
