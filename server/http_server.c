@@ -58,6 +58,10 @@ struct http_server {
     pthread_cond_t q_cond;
     struct req_state *q_head, *q_tail;
     bool q_stop;
+    /* The last write that failed on this side, until one succeeds. */
+    pthread_mutex_t write_lock;
+    unsigned write_failed; /* its status, 0: none */
+    uint64_t write_failed_ns;
 };
 
 /* Per-request state, created when the request line arrives (uri_log callback). */
@@ -697,6 +701,36 @@ static bool S_operational(const char *target)
     return false;
 }
 
+/* Remembers whether a write failed on this side (for /readyz) or succeeded. */
+static void S_note_write(struct http_server *s, const struct http_request *req,
+                         const struct http_response *res)
+{
+    if (!s || !(req->method & (HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE)))
+        return;
+    bool failed = res->status == 500 || res->status == 507;
+    if (!failed && res->status >= 400)
+        return; /* the client's mistake, or busy: says nothing of the writer */
+    pthread_mutex_lock(&s->write_lock);
+    s->write_failed = failed ? res->status : 0;
+    s->write_failed_ns = S_now_ns();
+    pthread_mutex_unlock(&s->write_lock);
+}
+
+bool http_server_write_failing(struct http_server *s, char *out, size_t n)
+{
+    pthread_mutex_lock(&s->write_lock);
+    unsigned status = s->write_failed;
+    uint64_t age_s = (S_now_ns() - s->write_failed_ns) / 1000000000u;
+    pthread_mutex_unlock(&s->write_lock);
+    if (!status || age_s >= 60)
+        return false;
+    snprintf(out, n,
+             "the last write failed %llu s ago with %u %s (%s) and none has succeeded since",
+             (unsigned long long)age_s, status, http_reason(status),
+             status == 507 ? "the disk or the database file is full" : "a database error");
+    return true;
+}
+
 /* Runs a complete request into st->req and st->res (on a worker, or in the event loop). */
 static void S_process(struct req_state *st, struct MHD_Connection *conn, const char *method)
 {
@@ -742,6 +776,7 @@ static void S_process(struct req_state *st, struct MHD_Connection *conn, const c
         db_set_deadline(budget ? db_now_ns() + (uint64_t)budget * 1000000u : 0);
         router_dispatch(app->routes, app->nroutes, req, res);
         db_set_deadline(0);
+        S_note_write(app->server, req, res);
         /* "If-None-Match: *" holds for a target that has a representation: a 200 one. */
         if (inm && res->status == 200 && res->cacheable &&
             (req->method == HTTP_GET || req->method == HTTP_HEAD) &&
@@ -1066,6 +1101,7 @@ enum app_status http_server_start(struct app *app, struct http_server **out)
     pthread_mutex_init(&s->conn_lock, NULL);
     pthread_mutex_init(&s->q_lock, NULL);
     pthread_cond_init(&s->q_cond, NULL);
+    pthread_mutex_init(&s->write_lock, NULL);
     s->nconns = cfg->max_conns;
     s->headroom = cfg->max_conns / 32 > 8 ? cfg->max_conns / 32 : 8;
     if (s->headroom >= s->nconns)
@@ -1160,6 +1196,7 @@ void http_server_stop(struct http_server *s, unsigned grace_ms)
     pthread_mutex_destroy(&s->conn_lock);
     pthread_mutex_destroy(&s->q_lock);
     pthread_cond_destroy(&s->q_cond);
+    pthread_mutex_destroy(&s->write_lock);
     free(s->conns);
     free(s);
 }
