@@ -23,13 +23,17 @@ struct config {
     enum log_level log_level;
     size_t log_buffer; /* access-log bytes gathered per thread before a write; 0 = none */
     size_t max_body;
-    unsigned timeout_s;        /* idle connection timeout */
-    unsigned cache_max_age;    /* Cache-Control max-age for data responses, seconds */
-    unsigned max_conns;        /* global connection limit */
-    unsigned max_conns_per_ip; /* 0: none on a loopback listener, 64 otherwise */
-    bool read_only;            /* refuse writes; open the database read-only */
-    unsigned max_in_flight;    /* requests in progress beyond which new ones get 503 */
-    unsigned rate_limit;       /* requests per second per client address; 0 = off */
+    unsigned timeout_s;          /* idle connection timeout */
+    unsigned cache_max_age;      /* Cache-Control max-age for data responses, seconds */
+    unsigned max_conns;          /* global connection limit */
+    unsigned max_conns_per_ip;   /* 0: none on a loopback listener, 64 otherwise */
+    bool read_only;              /* refuse writes; open the database read-only */
+    unsigned max_in_flight;      /* requests in progress beyond which new ones get 503 */
+    unsigned rate_limit;         /* requests per second per client address; 0 = off */
+    unsigned body_timeout_s;     /* a request body must arrive whole within this */
+    unsigned body_min_rate;      /* bytes per second a body must keep up after its first second */
+    unsigned new_conn_timeout_s; /* a connection silent this long before its first request */
+    unsigned query_timeout_ms;   /* time budget of a data request's reads; 0 = none */
 };
 
 /* Looks up an environment variable; returns NULL when unset. */

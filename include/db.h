@@ -27,6 +27,12 @@ struct sqlite3_stmt;
 enum app_status db_open(const char *path, bool readonly, struct db_conn **out) APP_MUST_CHECK;
 /* SQL: true when text `hay` contains `needle`, both folded by marsad_fold(). */
 #define DB_FOLD_CONTAINS(hay, needle) "(instr(marsad_fold(" hay "), marsad_fold(" needle ")) > 0)"
+/*
+ * A time budget for this thread's reads on read-only connections: past the monotonic
+ * deadline (db_now_ns() + budget; 0: none) a statement stops with APP_ETIMEOUT.
+ */
+void db_set_deadline(uint64_t deadline_ns);
+uint64_t db_now_ns(void);
 void db_close(struct db_conn *c);
 
 /*

@@ -58,6 +58,12 @@ void docs_explorer_page(struct http_request *req, struct http_response *res);
 void docs_explorer_file(struct http_request *req, struct http_response *res);
 
 /* write_handlers.c: the curation API */
+/*
+ * The checks of a write that need no body (writable server, a valid token), run when
+ * the headers are complete so that an unauthenticated body is never read: false when
+ * one failed, with the answer (401, 405) in res.
+ */
+bool write_precheck(struct http_request *req, struct http_response *res);
 #define WRITE_HANDLER_DECLS(name)                                             \
     void name##_create(struct http_request *req, struct http_response *res);  \
     void name##_patch(struct http_request *req, struct http_response *res);   \

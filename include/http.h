@@ -48,6 +48,7 @@ struct http_request {
     enum http_method method;
     const char *target; /* raw request target as received: path and query */
     char *path;         /* percent-decoded path */
+    char *raw_path;     /* the path as sent (escapes kept, validated): routes match its segments */
     struct http_param query[HTTP_MAX_QUERY];
     size_t nquery;
     const char *path_names[HTTP_MAX_PATH_PARAMS];
@@ -93,6 +94,12 @@ const char *http_response_get_header(const struct http_response *res, const char
 unsigned http_request_parse_target(struct http_request *req, const char *target, char *err,
                                    size_t errlen);
 void http_request_free(struct http_request *req);
+/*
+ * Percent-decodes in[0..n) (one path segment, escapes already validated) into out,
+ * which has room for n bytes; returns the decoded length. "%2F" becomes a '/' inside
+ * the segment, never a separator.
+ */
+size_t http_decode_segment(const char *in, size_t n, char *out);
 
 /* True when s[0..n) is valid UTF-8 (no overlong forms, no surrogates, at most U+10FFFF). */
 bool http_valid_utf8(const char *s, size_t n);

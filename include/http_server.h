@@ -5,6 +5,8 @@
 #include "app.h"
 #include "status.h"
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define HTTP_MAX_TARGET       8192  /* longer request targets get 414 */
@@ -21,6 +23,12 @@ uint16_t http_server_port(const struct http_server *s);
  * then stops the daemon and frees it.
  */
 void http_server_stop(struct http_server *s, unsigned grace_ms);
+/*
+ * True while the last write failed on the server's side (500, 507) less than a
+ * minute ago and none has succeeded since; out (n bytes) then says how and when.
+ * /readyz reports it.
+ */
+bool http_server_write_failing(struct http_server *s, char *out, size_t n);
 /* "0.9.75" */
 const char *http_server_library_version(void);
 

@@ -19,7 +19,8 @@ enum router_match {
 };
 
 /*
- * Finds the route for (method, req->path). On ROUTER_FOUND sets *out and the
+ * Finds the route for (method, req->raw_path: segments decoded after the split, so
+ * "%2F" never separates). On ROUTER_FOUND sets *out and the
  * request's path parameters. *allowed gets the methods the path accepts
  * (HEAD and OPTIONS included) whenever some pattern matches.
  */

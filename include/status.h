@@ -14,6 +14,8 @@ enum app_status {
     APP_EDB,       /* any other database error */
     APP_EGONE,     /* the record existed and was deleted */
     APP_EPRECOND,  /* a precondition (If-Match) failed */
+    APP_ETIMEOUT,  /* a query ran past its time budget: retry later, or ask for less */
+    APP_EFULL,     /* the disk or the database file is full (SQLITE_FULL) */
 };
 
 #define APP_MUST_CHECK __attribute__((warn_unused_result))

@@ -61,7 +61,22 @@ void app_db_error(struct http_request *req, struct http_response *res, enum app_
         detail[0] = '\0';
     log_msg(&app->log, LOG_ERROR, "request %s: %s", req->request_id ? req->request_id : "-",
             detail);
-    if (st == APP_EBUSY || st == APP_ENOMEM) {
+    if (st == APP_ETIMEOUT) {
+        char msg[160];
+        int n = snprintf(msg, sizeof msg,
+                         "%s took longer than the time budget of %u ms; retry shortly or ask "
+                         "for less (a smaller limit or offset, more filters)",
+                         what, app->cfg->query_timeout_ms);
+        http_problem(res, req, 503, "query-timeout", n > 0 ? msg : "time budget exceeded", NULL, 0);
+        http_response_header(res, "Retry-After", "1");
+    } else if (st == APP_EFULL) {
+        http_problem(res, req, 507, "insufficient-storage",
+                     "the disk or the database file is full (SQLITE_FULL): the request "
+                     "was not carried out and stored data is unchanged; retry once there is "
+                     "room",
+                     NULL, 0);
+        http_response_header(res, "Retry-After", "60");
+    } else if (st == APP_EBUSY || st == APP_ENOMEM) {
         http_problem(res, req, 503, "unavailable",
                      "the database is busy; retry the request shortly", NULL, 0);
         http_response_header(res, "Retry-After", "1");

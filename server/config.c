@@ -36,7 +36,16 @@ const char config_usage[] =
     "  --max-in-flight N    beyond N requests in progress,  MARSAD_MAX_IN_FLIGHT (256)\n"
     "                       new ones get 503 + Retry-After\n"
     "  --rate-limit N       requests/s per client address,  MARSAD_RATE_LIMIT (0 = off)\n"
-    "                       beyond it 429 + Retry-After\n";
+    "                       beyond it 429 + Retry-After\n"
+    "  --body-timeout S     a request body must arrive      MARSAD_BODY_TIMEOUT (10)\n"
+    "                       whole within S seconds, 1-3600\n"
+    "  --body-min-rate B    bytes/s a body must keep up     MARSAD_BODY_MIN_RATE (1k)\n"
+    "                       after its first second; 0: none\n"
+    "  --new-connection-timeout S                            MARSAD_NEW_CONNECTION_TIMEOUT\n"
+    "                       a new connection silent for S s (5)\n"
+    "                       before its first request is closed\n"
+    "  --query-timeout MS   time budget of a data request's MARSAD_QUERY_TIMEOUT (2000)\n"
+    "                       reads, else 503; 0: none\n";
 
 struct option_def {
     const char *flag;
@@ -258,6 +267,53 @@ static enum app_status S_rate(struct config *cfg, const char *name, const char *
     return APP_OK;
 }
 
+static enum app_status S_body_timeout(struct config *cfg, const char *name, const char *v,
+                                      char *err, size_t errlen)
+{
+    uint64_t n;
+    if (!S_parse_uint(v, 1, 3600, &n))
+        return S_fail(err, errlen, "invalid %s '%s': must be an integer from 1 to 3600 seconds",
+                      name, v);
+    cfg->body_timeout_s = (unsigned)n;
+    return APP_OK;
+}
+
+static enum app_status S_body_rate(struct config *cfg, const char *name, const char *v, char *err,
+                                   size_t errlen)
+{
+    size_t n;
+    if (!S_parse_size(v, 0, 64ull * 1024 * 1024, &n))
+        return S_fail(err, errlen,
+                      "invalid %s '%s': must be bytes per second from 0 (no minimum) to 64m "
+                      "(suffix k or m allowed)",
+                      name, v);
+    cfg->body_min_rate = (unsigned)n;
+    return APP_OK;
+}
+
+static enum app_status S_new_conn_timeout(struct config *cfg, const char *name, const char *v,
+                                          char *err, size_t errlen)
+{
+    uint64_t n;
+    if (!S_parse_uint(v, 1, 3600, &n))
+        return S_fail(err, errlen, "invalid %s '%s': must be an integer from 1 to 3600 seconds",
+                      name, v);
+    cfg->new_conn_timeout_s = (unsigned)n;
+    return APP_OK;
+}
+
+static enum app_status S_query_timeout(struct config *cfg, const char *name, const char *v,
+                                       char *err, size_t errlen)
+{
+    uint64_t n;
+    if (!S_parse_uint(v, 0, 600000, &n))
+        return S_fail(err, errlen,
+                      "invalid %s '%s': must be an integer from 0 (none) to 600000 milliseconds",
+                      name, v);
+    cfg->query_timeout_ms = (unsigned)n;
+    return APP_OK;
+}
+
 static const struct option_def options[] = {
     {"--host", "MARSAD_HOST", S_host},
     {"--port", "MARSAD_PORT", S_port},
@@ -274,6 +330,10 @@ static const struct option_def options[] = {
     {"--read-only", "MARSAD_READ_ONLY", S_read_only},
     {"--max-in-flight", "MARSAD_MAX_IN_FLIGHT", S_in_flight},
     {"--rate-limit", "MARSAD_RATE_LIMIT", S_rate},
+    {"--body-timeout", "MARSAD_BODY_TIMEOUT", S_body_timeout},
+    {"--body-min-rate", "MARSAD_BODY_MIN_RATE", S_body_rate},
+    {"--new-connection-timeout", "MARSAD_NEW_CONNECTION_TIMEOUT", S_new_conn_timeout},
+    {"--query-timeout", "MARSAD_QUERY_TIMEOUT", S_query_timeout},
 };
 
 static void S_defaults(struct config *cfg)
@@ -295,6 +355,10 @@ static void S_defaults(struct config *cfg)
     cfg->read_only = false;
     cfg->max_in_flight = 256;
     cfg->rate_limit = 0;
+    cfg->body_timeout_s = 10;
+    cfg->body_min_rate = 1024;
+    cfg->new_conn_timeout_s = 5;
+    cfg->query_timeout_ms = 2000;
 }
 
 enum app_status config_parse(struct config *cfg, int argc, char **argv, int first,

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define STMT_CACHE 128
 
@@ -60,8 +61,11 @@ enum app_status db_status(int rc)
         return APP_ECONFLICT;
     case SQLITE_TOOBIG:
         return APP_ETOOBIG;
-    case SQLITE_IOERR:
+    case SQLITE_INTERRUPT:
+        return APP_ETIMEOUT;
     case SQLITE_FULL:
+        return APP_EFULL;
+    case SQLITE_IOERR:
     case SQLITE_CANTOPEN:
     case SQLITE_READONLY:
         return APP_EIO;
@@ -191,6 +195,28 @@ static int S_register_fold(sqlite3 *h)
                                       S_fold, NULL, NULL, S_fold_free);
 }
 
+/* The monotonic time past which this thread's reads are interrupted; 0: none. */
+static _Thread_local uint64_t S_deadline_ns;
+
+void db_set_deadline(uint64_t deadline_ns)
+{
+    S_deadline_ns = deadline_ns;
+}
+
+uint64_t db_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* SQLite's progress handler: a non-zero answer interrupts the statement (SQLITE_INTERRUPT). */
+static int S_progress(void *arg)
+{
+    (void)arg;
+    return S_deadline_ns != 0 && db_now_ns() >= S_deadline_ns;
+}
+
 enum app_status db_open(const char *path, bool readonly, struct db_conn **out)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -225,6 +251,8 @@ enum app_status db_open(const char *path, bool readonly, struct db_conn **out)
         st = db_exec(c, "PRAGMA query_only = ON; PRAGMA mmap_size = 2147418112");
         if (st != APP_OK)
             goto fail;
+        /* Every 1000 virtual machine steps, the time budget of the thread's request. */
+        sqlite3_progress_handler(c->h, 1000, S_progress, NULL);
     }
     *out = c;
     return APP_OK;

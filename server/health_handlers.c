@@ -1,5 +1,6 @@
 #include "app.h"
 #include "handlers.h"
+#include "http_server.h"
 #include "meta_repo.h"
 #include "query.h"
 
@@ -35,17 +36,25 @@ void health_readyz(struct http_request *req, struct http_response *res)
 {
     if (!S_no_params(req, res))
         return;
+    /* Ready means what a request would meet: every table readable, writes working. */
     struct db_conn *c = NULL;
     uint64_t version = 0;
+    char table[128] = "";
+    char detail[320];
+    detail[0] = '\0';
     enum app_status st = app_db_reader(req->app, &c);
     if (st == APP_OK)
+        st = meta_repo_probe(c, table, sizeof table);
+    if (st == APP_OK)
         st = meta_repo_dataset_version(c, &version);
-    if (st != APP_OK) {
-        char detail[160];
-        int w =
-            snprintf(detail, sizeof detail, "the database does not answer: %s", app_status_str(st));
+    if (st != APP_OK)
+        snprintf(detail, sizeof detail, "the database does not answer%s%s: %s",
+                 table[0] ? " reading " : "", table, app_status_str(st));
+    else if (req->app->server)
+        (void)http_server_write_failing(req->app->server, detail, sizeof detail);
+    if (detail[0]) {
         log_msg(&req->app->log, LOG_WARN, "readyz: %s", detail);
-        http_problem(res, req, 503, "not-ready", w > 0 ? detail : "not ready", NULL, 0);
+        http_problem(res, req, 503, "not-ready", detail, NULL, 0);
         http_response_header(res, "Retry-After", "5");
         return;
     }

@@ -54,6 +54,8 @@ const char *http_reason(unsigned status)
         return "Method Not Allowed";
     case 406:
         return "Not Acceptable";
+    case 408:
+        return "Request Timeout";
     case 409:
         return "Conflict";
     case 410:
@@ -82,6 +84,8 @@ const char *http_reason(unsigned status)
         return "Not Implemented";
     case 503:
         return "Service Unavailable";
+    case 507:
+        return "Insufficient Storage";
     default:
         return "Unknown";
     }
@@ -229,7 +233,7 @@ unsigned http_request_parse_target(struct http_request *req, const char *target,
     req->target = target;
     req->nquery = 0;
     size_t n = strlen(target);
-    char *s = malloc(n + 1);
+    char *s = malloc(2 * n + 2); /* the target, then the raw path */
     if (!s) {
         snprintf(err, errlen, "out of memory");
         return 503;
@@ -247,6 +251,8 @@ unsigned http_request_parse_target(struct http_request *req, const char *target,
         snprintf(err, errlen, "the request target must start with '/'");
         return 400;
     }
+    req->raw_path = s + n + 1;
+    memcpy(req->raw_path, s, strlen(s) + 1);
     if (!S_decode(s, false, &why)) {
         snprintf(err, errlen, "malformed path: %s", why);
         return 400;
@@ -293,7 +299,24 @@ void http_request_free(struct http_request *req)
     req->storage = NULL;
     req->route_storage = NULL;
     req->path = NULL;
+    req->raw_path = NULL;
     req->nquery = 0;
+}
+
+size_t http_decode_segment(const char *in, size_t n, char *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        int hi = in[i] == '%' && i + 2 < n ? S_hex(in[i + 1]) : -1;
+        int lo = hi < 0 ? -1 : S_hex(in[i + 2]);
+        if (lo >= 0) {
+            out[o++] = (char)(hi * 16 + lo);
+            i += 2;
+        } else {
+            out[o++] = in[i];
+        }
+    }
+    return o;
 }
 
 const char *http_query(struct http_request *req, const char *name)

@@ -4,9 +4,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A literal pattern segment against a raw one, decoded ("%73ources" is "sources"). */
+static bool S_literal(const char *p, size_t plen, const char *s, size_t slen)
+{
+    char dec[192];
+    if (slen > sizeof dec || slen < plen) /* an escape is 3 bytes for 1 */
+        return slen == plen && memcmp(p, s, plen) == 0;
+    size_t n = http_decode_segment(s, slen, dec);
+    return n == plen && memcmp(p, dec, plen) == 0;
+}
+
 /*
- * Matches pattern against path. On success captures point into `scratch`, a
- * copy of path whose segment ends are overwritten with NULs.
+ * Matches pattern against path, the raw path (escapes kept): segments are split at
+ * its '/' and decoded after, so an escaped "%2F" stays inside its segment. On
+ * success captures point into `scratch`, a copy of path where each captured segment
+ * is decoded in place and NUL-terminated.
  */
 static bool S_match(const char *pattern, const char *path, char *scratch, struct http_request *req)
 {
@@ -29,11 +41,11 @@ static bool S_match(const char *pattern, const char *path, char *scratch, struct
                 /* points into the static pattern; router_dispatch() copies the name out */
                 req->path_names[np] = p + 1;
                 size_t off = (size_t)(s - path);
-                scratch[off + slen] = '\0';
+                scratch[off + http_decode_segment(s, slen, scratch + off)] = '\0';
                 req->path_values[np] = scratch + off;
             }
             np++;
-        } else if (plen != slen || memcmp(p, s, plen) != 0) {
+        } else if (!S_literal(p, plen, s, slen)) {
             return false;
         }
         p += plen;
@@ -46,13 +58,19 @@ static bool S_match(const char *pattern, const char *path, char *scratch, struct
     return true;
 }
 
+/* The raw path, or the decoded one of a request not parsed from a target. */
+static const char *S_path(const struct http_request *req)
+{
+    return req->raw_path ? req->raw_path : req->path;
+}
+
 enum router_match router_match(const struct route *routes, size_t n, struct http_request *req,
                                const struct route **out, unsigned *allowed)
 {
     unsigned allow = 0;
     const struct route *found = NULL;
     for (size_t i = 0; i < n; i++) {
-        if (!S_match(routes[i].pattern, req->path, NULL, NULL))
+        if (!S_match(routes[i].pattern, S_path(req), NULL, NULL))
             continue;
         unsigned m = routes[i].methods;
         if (m & HTTP_GET)
@@ -123,14 +141,15 @@ void router_dispatch(const struct route *routes, size_t n, struct http_request *
     }
 
     /* Capture path parameters into per-request storage. */
-    size_t plen = strlen(req->path);
+    const char *path = S_path(req);
+    size_t plen = strlen(path);
     char *scratch = malloc(plen + 1 + HTTP_MAX_PATH_PARAMS * 32);
     if (!scratch) {
         http_problem(res, req, 503, "unavailable", "out of memory", NULL, 0);
         return;
     }
-    memcpy(scratch, req->path, plen + 1);
-    S_match(rt->pattern, req->path, scratch, req);
+    memcpy(scratch, path, plen + 1);
+    S_match(rt->pattern, path, scratch, req);
     /* Copy each "name}..." out of the pattern as a NUL-terminated name after the path copy. */
     char *names = scratch + plen + 1;
     for (size_t i = 0; i < req->npath; i++) {

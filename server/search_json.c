@@ -17,6 +17,49 @@ static const char *S_collection(const char *type)
     return NULL;
 }
 
+/*
+ * A snippet as HTML: the record's text escaped (& < > " '), the marks FTS5 put
+ * around matches as <mark>...</mark>, the only markup that comes out.
+ */
+static void S_snippet(struct jw *w, const char *key, const char *snippet)
+{
+    struct buf b;
+    buf_init(&b);
+    bool open = false;
+    for (const char *p = snippet ? snippet : ""; *p; p++) {
+        if (*p == SEARCH_MARK_OPEN[0] || *p == SEARCH_MARK_CLOSE[0]) {
+            bool opens = *p == SEARCH_MARK_OPEN[0];
+            if (opens != open)
+                buf_puts(&b, opens ? "<mark>" : "</mark>");
+            open = opens;
+            continue;
+        }
+        switch (*p) {
+        case '&':
+            buf_puts(&b, "&amp;");
+            break;
+        case '<':
+            buf_puts(&b, "&lt;");
+            break;
+        case '>':
+            buf_puts(&b, "&gt;");
+            break;
+        case '"':
+            buf_puts(&b, "&quot;");
+            break;
+        case '\'':
+            buf_puts(&b, "&#39;");
+            break;
+        default:
+            buf_putc(&b, *p);
+        }
+    }
+    if (open)
+        buf_puts(&b, "</mark>");
+    jw_kstr(w, key, b.data && !b.oom ? b.data : "");
+    buf_free(&b);
+}
+
 void search_json_write(struct jw *w, const struct search_hit *h)
 {
     bool is_claim = h->type && strcmp(h->type, "claim") == 0;
@@ -24,8 +67,8 @@ void search_json_write(struct jw *w, const struct search_hit *h)
     jw_kstr(w, "type", h->type);
     jw_kstr(w, "id", h->id);
     jw_kstr(w, "title", h->title);
-    jw_kstr(w, "snippet", h->snippet ? h->snippet : "");
-    jw_kstr(w, "title_snippet", h->title_snippet ? h->title_snippet : "");
+    S_snippet(w, "snippet", h->snippet);
+    S_snippet(w, "title_snippet", h->title_snippet);
     jw_key(w, "score");
     jw_double(w, h->score);
     if (is_claim) {

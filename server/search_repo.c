@@ -24,8 +24,10 @@
 
 static const char SQL_LIST[] =
     "SELECT search_index.doc_type, search_index.doc_id, search_index.title,"
-    " snippet(search_index, 3, '<mark>', '</mark>', '\xe2\x80\xa6', 16),"
-    " highlight(search_index, 2, '<mark>', '</mark>'), " SEARCH_BM25 " AS score,"
+    " snippet(search_index, 3, '" SEARCH_MARK_OPEN "', '" SEARCH_MARK_CLOSE
+    "', '\xe2\x80\xa6', 16),"
+    " highlight(search_index, 2, '" SEARCH_MARK_OPEN "', '" SEARCH_MARK_CLOSE "'), " SEARCH_BM25
+    " AS score,"
     " cs.id, c.statement" SEARCH_FROM
     " ORDER BY score, search_index.doc_type, search_index.doc_id LIMIT ?3 OFFSET ?4";
 

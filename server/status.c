@@ -25,6 +25,10 @@ const char *app_status_str(enum app_status st)
         return "gone";
     case APP_EPRECOND:
         return "precondition failed";
+    case APP_ETIMEOUT:
+        return "time budget exceeded";
+    case APP_EFULL:
+        return "disk or database full (SQLITE_FULL)";
     }
     return "unknown status";
 }

@@ -329,6 +329,12 @@ static bool S_begin(struct http_request *req, struct http_response *res, struct 
     return true;
 }
 
+bool write_precheck(struct http_request *req, struct http_response *res)
+{
+    struct principal who;
+    return S_writable(req, res) && S_auth(req, res, false, &who);
+}
+
 /* The checks of a write with a body, then the body; NULL when one failed (and answered). */
 static json_t *S_write_body(struct http_request *req, struct http_response *res, bool merge_patch,
                             struct principal *who, const char **reason)

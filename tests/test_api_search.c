@@ -36,15 +36,33 @@ static size_t S_count_prefix(json_t *data, const char *prefix)
     return n;
 }
 
-/* Copies s without the <mark> and </mark> markers. */
+/* The text of an HTML snippet: without the <mark> and </mark> markers, entities decoded. */
 static void S_unmark(const char *s, char *out, size_t n)
 {
+    static const struct {
+        const char *entity;
+        char c;
+    } ents[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&#39;", '\''}};
     size_t o = 0;
     while (*s && o + 1 < n) {
         if (strncmp(s, "<mark>", 6) == 0) {
             s += 6;
-        } else if (strncmp(s, "</mark>", 7) == 0) {
+            continue;
+        }
+        if (strncmp(s, "</mark>", 7) == 0) {
             s += 7;
+            continue;
+        }
+        /* Any other markup would be the record's text unescaped. */
+        assert_true(*s != '<' && *s != '>' && *s != '"' && *s != '\'');
+        size_t k = 0;
+        while (*s == '&' && k < sizeof ents / sizeof ents[0] &&
+               strncmp(s, ents[k].entity, strlen(ents[k].entity)) != 0)
+            k++;
+        if (*s == '&') {
+            assert_true(k < sizeof ents / sizeof ents[0]);
+            out[o++] = ents[k].c;
+            s += strlen(ents[k].entity);
         } else {
             out[o++] = *s++;
         }

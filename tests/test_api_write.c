@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cmocka.h>
 
@@ -1470,6 +1471,81 @@ static void test_delete_referenced_records(void **state)
     }
 }
 
+/*
+ * Checks an HTML snippet: the only markup is <mark>...</mark>, around the search
+ * term; the record's markup is there as text (escaped); returns how many marks.
+ */
+static size_t S_check_snippet(const char *html, const char *what)
+{
+    size_t marks = 0;
+    for (const char *p = html; *p; p++) {
+        if (strncmp(p, "<mark>", 6) == 0) {
+            if (strncasecmp(p + 6, "zqxmark</mark>", 14) != 0)
+                fail_msg("%s: a mark around something else: %s", what, html);
+            marks++;
+            p += 6 + 14 - 1;
+            continue;
+        }
+        if (*p == '<' || *p == '>' || *p == '"' || *p == '\'')
+            fail_msg("%s: record text unescaped: %s", what, html);
+        if (*p == '&' && strncmp(p, "&amp;", 5) != 0 && strncmp(p, "&lt;", 4) != 0 &&
+            strncmp(p, "&gt;", 4) != 0 && strncmp(p, "&quot;", 6) != 0 &&
+            strncmp(p, "&#39;", 5) != 0)
+            fail_msg("%s: a bare '&': %s", what, html);
+    }
+    return marks;
+}
+
+/* Markup in every searchable field comes back escaped in the snippets, marks kept. */
+static void test_search_snippets_escape_markup(void **state)
+{
+    struct writable_fixture *wf = *state;
+    /* One token FTS5 finds in every field, wrapped in markup of every kind. */
+#define EVIL(field) \
+    "<img src=x onerror=alert(1)> \"" field "\" zqxmark <script>x</script> 'q' &amp; </mark>"
+    static const char text[] = "Before. " EVIL("quote") " After.";
+    json_t *src =
+        json_pack("{s:s, s:s, s:[s], s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", "evil-src", "title",
+                  EVIL("title"), "authors", EVIL("authors"), "kind", "analysis", "language", "en",
+                  "published", "2020-05", "text", text, "publisher", EVIL("publisher"),
+                  "original_publisher", EVIL("original_publisher"), "note", EVIL("note"));
+    struct api_result r;
+    S_post(wf, "/v1/sources", src, &r);
+    if (r.status != 201)
+        fail_msg("POST source: %u %s", r.status, r.body);
+    api_result_free(&r);
+    json_t *c = S_claim(EVIL("quote"), EVIL("statement"));
+    json_object_set_new(c, "source", json_string("evil-src"));
+    json_object_set_new(c, "claimant", json_string(EVIL("claimant")));
+    json_object_set_new(c, "note", json_string(EVIL("note")));
+    json_object_set_new(c, "value_text", json_string(EVIL("value_text")));
+    free(S_create(wf, c));
+    json_t *p =
+        json_pack("{s:s, s:s, s:s, s:[s], s:s}", "id", "evil-program", "name", EVIL("name"), "kind",
+                  "program", "aliases", EVIL("alias"), "description", EVIL("description"));
+    S_post(wf, "/v1/programs", p, &r);
+    if (r.status != 201)
+        fail_msg("POST program: %u %s", r.status, r.body);
+    api_result_free(&r);
+#undef EVIL
+    S_get(wf, "/v1/search?q=zqxmark&limit=50", &r);
+    assert_int_equal(r.status, 200);
+    json_t *data = json_object_get(r.json, "data");
+    size_t i, marks = 0, types = 0;
+    json_t *h;
+    json_array_foreach(data, i, h) {
+        const char *type = ju_str(h, "type");
+        types |= strcmp(type, "claim") == 0 ? 1u : strcmp(type, "source") == 0 ? 2u : 4u;
+        marks += S_check_snippet(ju_str(h, "snippet"), "snippet");
+        marks += S_check_snippet(ju_str(h, "title_snippet"), "title_snippet");
+        /* The markup is kept as text. */
+        assert_non_null(strstr(ju_str(h, "title_snippet"), "&lt;img src=x onerror=alert(1)&gt;"));
+    }
+    assert_int_equal(types, 7); /* a claim, a source and a program */
+    assert_true(marks >= 6);    /* both snippets of each of the three */
+    api_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1494,6 +1570,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_patch_source_metadata_with_claims, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restore_claim_of_deleted_source, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_referenced_records, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_search_snippets_escape_markup, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

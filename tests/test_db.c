@@ -320,13 +320,42 @@ static void test_status_mapping(void **state)
     assert_int_equal(db_status(SQLITE_TOOBIG), APP_ETOOBIG);
     assert_int_equal(db_status(SQLITE_IOERR), APP_EIO);
     assert_int_equal(db_status(SQLITE_IOERR_WRITE), APP_EIO);
-    assert_int_equal(db_status(SQLITE_FULL), APP_EIO);
+    assert_int_equal(db_status(SQLITE_FULL), APP_EFULL);
+    assert_int_equal(db_status(SQLITE_INTERRUPT), APP_ETIMEOUT);
     assert_int_equal(db_status(SQLITE_CANTOPEN), APP_EIO);
     assert_int_equal(db_status(SQLITE_READONLY), APP_EIO);
     assert_int_equal(db_status(SQLITE_ERROR), APP_EDB);
     assert_int_equal(db_status(SQLITE_CORRUPT), APP_EDB);
     assert_int_equal(db_status(SQLITE_MISUSE), APP_EDB);
     assert_string_equal(db_errmsg(NULL), "no connection");
+}
+
+/*
+ * A read past its thread's deadline stops with APP_ETIMEOUT (SQLite's progress
+ * handler), whatever the query; without a deadline the same query completes.
+ */
+static void test_read_deadline(void **state)
+{
+    struct fx *f = *state;
+    struct db_conn *w = S_open_writer(f);
+    db_close(w);
+    struct db_conn *r = NULL;
+    assert_int_equal(db_open(f->path, true, &r), APP_OK);
+    static const char sql[] = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                              "WHERE i < 200000) SELECT count(*) FROM n";
+    struct sqlite3_stmt *st = NULL;
+    int64_t count = 0;
+    db_set_deadline(db_now_ns()); /* already past */
+    assert_int_equal(db_stmt(r, sql, &st), APP_OK);
+    assert_int_equal(db_step_i64(st, &count), APP_ETIMEOUT);
+    db_set_deadline(db_now_ns() + 60ull * 1000000000u);
+    assert_int_equal(db_stmt(r, sql, &st), APP_OK);
+    assert_int_equal(db_step_i64(st, &count), APP_OK);
+    assert_int_equal(count, 200000);
+    db_set_deadline(0);
+    assert_int_equal(db_stmt(r, sql, &st), APP_OK);
+    assert_int_equal(db_step_i64(st, &count), APP_OK);
+    db_close(r);
 }
 
 static void test_unique_violation_is_conflict(void **state)
@@ -485,6 +514,7 @@ int main(void)
         T(test_stmt_cache),
         T(test_stmt_cache_capacity),
         cmocka_unit_test(test_status_mapping),
+        T(test_read_deadline),
         T(test_unique_violation_is_conflict),
         T(test_busy_is_ebusy),
         T(test_pool_reader_per_thread),

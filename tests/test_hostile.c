@@ -575,6 +575,58 @@ static void test_ids_injection_and_traversal(void **state)
     tc_result_free(&r);
 }
 
+/*
+ * "%2F" inside a segment is data, never a separator (routes match raw segments, decode
+ * after): for the first record of every collection, ID%2Fsub is an unknown id even
+ * where ID/sub is a resource.
+ */
+static void test_escaped_slash_is_not_a_separator(void **state)
+{
+    (void)state;
+    S_discover();
+    static const char *const subs[] = {"text", "claims", "revisions", "restore"};
+    size_t checked = 0;
+    for (size_t k = 0; k < NRES; k++) {
+        if (strncmp(RES[k].href, "/v1/", 4) != 0 || strchr(RES[k].href + 4, '/'))
+            continue;
+        char path[1024];
+        S_fmt(path, sizeof path, "%s?limit=1", RES[k].href);
+        struct tc_result r;
+        if (S_req("GET", path, NULL, NULL, 0, &r) != 200) {
+            tc_result_free(&r);
+            continue;
+        }
+        json_t *j = tc_json(&r);
+        const char *id =
+            json_string_value(json_object_get(json_array_get(json_object_get(j, "data"), 0), "id"));
+        char enc[512];
+        struct tc_result item;
+        memset(&item, 0, sizeof item);
+        if (id) {
+            S_enc(id, enc, sizeof enc);
+            S_fmt(path, sizeof path, "%s/%s", RES[k].href, enc);
+            if (S_req("GET", path, NULL, NULL, 0, &item) != 200)
+                id = NULL; /* a collection without item routes */
+            tc_result_free(&item);
+        }
+        if (id) {
+            for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
+                S_fmt(path, sizeof path, "%s/%s%%2F%s", RES[k].href, enc, subs[i]);
+                S_expect_not_found(path);
+                S_fmt(path, sizeof path, "%s/%s%%2f%s", RES[k].href, enc, subs[i]);
+                S_expect_not_found(path);
+            }
+            checked++;
+        }
+        json_decref(j);
+        tc_result_free(&r);
+    }
+    assert_true(checked >= 3);
+    /* Nor does it separate the collection from the id. */
+    S_expect_not_found("/v1%2Fclaims");
+    S_expect_not_found("/v1/sources%2Fx");
+}
+
 /* ---- raw sockets ---------------------------------------------------------------- */
 
 struct raw {
@@ -759,7 +811,8 @@ static void test_raw_traversal_not_normalized(void **state)
         assert_null(strstr(r.data, "root:"));
         S_raw_free(&r);
     }
-    /* Absolute-form and asterisk-form targets are not paths of this server. */
+    /* Absolute form is served as its path (so 404 here); asterisk form and a bare path
+     * are not targets of this server. */
     static const char *const forms[] = {
         "GET http://127.0.0.1/etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
         "GET * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
@@ -1420,6 +1473,162 @@ static void test_security_headers(void **state)
     tc_result_free(&r);
 }
 
+/* ---- HTTP framing: chunked bodies over the limit, transfer codings, target forms ---- */
+
+/*
+ * A chunked body over --max-body is answered 413 at the limit: the body here never
+ * ends (no last chunk), so an answer at all proves the server stopped reading.
+ */
+static void test_chunked_body_stops_at_limit(void **state)
+{
+    (void)state;
+    int fd = th_connect_from(G.port, NULL);
+    assert_true(fd >= 0);
+    char head[512];
+    S_fmt(head, sizeof head,
+          "POST /v1/claims HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+          "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+          TOKEN);
+    assert_true(th_send_all(fd, head, strlen(head)));
+    static char chunk[8192 + 16];
+    memcpy(chunk, "2000\r\n", 6);
+    memset(chunk + 6, ' ', 8192);
+    memcpy(chunk + 6 + 8192, "\r\n", 2);
+    /* Twice the limit, never the terminating chunk. */
+    for (size_t sent = 0; sent < 2 * MAX_BODY; sent += 8192) {
+        if (!th_send_all(fd, chunk, 6 + 8192 + 2))
+            break; /* the server closed after answering */
+    }
+    struct raw r;
+    memset(&r, 0, sizeof r);
+    S_raw_read(fd, &r, 5000);
+    close(fd);
+    if (r.status != 413)
+        fail_msg("a never-ending chunked body over the limit: status %ld: %.300s", r.status,
+                 r.data);
+    assert_non_null(strstr(r.data, "application/problem+json"));
+    assert_non_null(strstr(r.data, "body-too-large"));
+    S_raw_free(&r);
+}
+
+/* Any Transfer-Encoding but exactly "chunked" is answered at once, 400 or 501. */
+static void test_transfer_codings_refused(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *te;
+        long want;
+    } cases[] = {
+        {"identity", 400},      {"gzip", 400},
+        {"chunked, gzip", 400}, {"x-custom", 400},
+        {"gzip, chunked", 501}, {"deflate,chunked", 501},
+        {"chunked ", 501},      {"identity, chunked", 501},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char req[512];
+        /* No body follows: a server waiting for one would never answer. */
+        S_fmt(req, sizeof req,
+              "POST /v1/claims HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+              "Content-Type: application/json\r\nTransfer-Encoding: %s\r\n\r\n",
+              TOKEN, cases[i].te);
+        char what[96];
+        S_fmt(what, sizeof what, "Transfer-Encoding: '%s'", cases[i].te);
+        struct raw r;
+        S_raw(req, strlen(req), &r);
+        if (r.status != cases[i].want)
+            fail_msg("%s: status %ld, expected %ld: %.300s", what, r.status, cases[i].want, r.data);
+        char v[128];
+        if (!S_raw_header(&r, "Content-Type", v, sizeof v) ||
+            !S_starts_with(v, "application/problem+json"))
+            fail_msg("%s: not a problem+json", what);
+        assert_non_null(strstr(r.data, "Transfer-Encoding"));
+        S_raw_free(&r);
+    }
+    /* Exactly "chunked", any case, still works. */
+    static const char ok[] = "POST /v1/claims HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked"
+                             "\r\nContent-Type: application/json\r\n\r\n2\r\n{}\r\n0\r\n\r\n";
+    S_raw_expect_status(ok, 401, "chunked POST without a token");
+}
+
+/* An absolute-form target is the same resource as its origin form (RFC 9112 3.2.2). */
+static void test_absolute_form_target(void **state)
+{
+    (void)state;
+    static const char *const reqs[] = {
+        "GET http://127.0.0.1/healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+        "GET HTTP://example.org:8080/healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        "GET https://x/v1/claims?limit=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    };
+    for (size_t i = 0; i < sizeof reqs / sizeof reqs[0]; i++) {
+        struct raw r;
+        S_raw(reqs[i], strlen(reqs[i]), &r);
+        if (r.status != 200)
+            fail_msg("%.60s: status %ld: %.300s", reqs[i], r.status, r.data);
+        S_raw_free(&r);
+    }
+    /* "http://host" alone is the root: what GET / answers. */
+    static const char root[] = "GET http://x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    static const char slash[] = "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    struct raw a, b;
+    S_raw(root, strlen(root), &a);
+    S_raw(slash, strlen(slash), &b);
+    assert_true(a.status == b.status);
+    S_raw_free(&a);
+    S_raw_free(&b);
+    /* The claims list through the absolute form carries the data of the origin form. */
+    struct raw c;
+    static const char claims[] =
+        "GET http://x/v1/claims?limit=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    S_raw(claims, strlen(claims), &c);
+    assert_non_null(strstr(c.data, "\"data\""));
+    S_raw_free(&c);
+}
+
+/* ---- conditional requests ------------------------------------------------------------ */
+
+/*
+ * "If-None-Match: *" is true only for a target with a current representation
+ * (RFC 9110 13.1.2): a missing record, an unknown path or a bad query keeps its own
+ * answer instead of 304; an existing one gets 304 with the tag a GET would carry.
+ */
+static void test_if_none_match_star(void **state)
+{
+    (void)state;
+    static const char *const hdr[] = {"If-None-Match: *", NULL};
+    static const char *const gz[] = {"If-None-Match: \"x\", *", "Accept-Encoding: gzip", NULL};
+    static const struct {
+        const char *path;
+        long want;
+    } cases[] = {
+        {"/v1/claims/no-such-claim", 404},
+        {"/v1/sources/no-such-source/text", 404},
+        {"/v1/no-such-collection", 404},
+        {"/v1/claims?limit=0", 400},
+        {"/v1/claims?no_such_parameter=1", 400},
+        {"/v1/claims?limit=1", 304},
+        {"/v1/sources", 304},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        for (int g = 0; g < 2; g++) {
+            struct tc_result r;
+            long got = S_req("GET", cases[i].path, g ? gz : hdr, NULL, 0, &r);
+            if (got != cases[i].want)
+                fail_msg("GET %s with If-None-Match: *: status %ld, expected %ld", cases[i].path,
+                         got, cases[i].want);
+            if (got == 304) {
+                struct tc_result plain;
+                const char *const acc[] = {g ? "Accept-Encoding: gzip" : "Accept-Encoding:", NULL};
+                assert_int_equal(S_req("HEAD", cases[i].path, acc, NULL, 0, &plain), 200);
+                assert_non_null(tc_header(&r, "ETag"));
+                assert_string_equal(tc_header(&r, "ETag"), tc_header(&plain, "ETag"));
+                assert_int_equal(r.body_len, 0);
+                tc_result_free(&plain);
+            }
+            tc_result_free(&r);
+        }
+    }
+}
+
 /* ---- the watcher's verdict (last) ------------------------------------------------------ */
 
 static void test_healthz_answered_throughout(void **state)
@@ -1440,6 +1649,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sql_injection_every_parameter),
         cmocka_unit_test(test_ids_injection_and_traversal),
+        cmocka_unit_test(test_escaped_slash_is_not_a_separator),
         cmocka_unit_test(test_raw_traversal_not_normalized),
         cmocka_unit_test(test_overlong_target_and_headers),
         cmocka_unit_test(test_invalid_bytes),
@@ -1450,6 +1660,10 @@ int main(void)
         cmocka_unit_test(test_generated_claim_id_stays_editable),
         cmocka_unit_test(test_methods_and_content_types),
         cmocka_unit_test(test_security_headers),
+        cmocka_unit_test(test_chunked_body_stops_at_limit),
+        cmocka_unit_test(test_transfer_codings_refused),
+        cmocka_unit_test(test_absolute_form_target),
+        cmocka_unit_test(test_if_none_match_star),
         cmocka_unit_test(test_healthz_answered_throughout),
     };
     return cmocka_run_group_tests(tests, S_group_setup, S_group_teardown);

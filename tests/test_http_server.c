@@ -519,10 +519,11 @@ static void test_body_too_large(void **state)
     json_decref(j);
     tc_result_free(&r);
 
-    /* Chunked, so only counting the bytes finds out. */
+    /* Chunked: a route that refuses the method says so before the body is read
+     * (a chunked body over the limit on a write route: tests/test_hostile.c). */
     static const char *const chunked[] = {"Transfer-Encoding: chunked", "Expect:", NULL};
     assert_int_equal(tc_request(NULL, "POST", url, chunked, body, 3000, &r), 0);
-    j = S_problem(&r, 413);
+    j = S_problem(&r, 405);
     json_decref(j);
     tc_result_free(&r);
 
@@ -705,13 +706,13 @@ static void test_request_in_pieces(void **state)
     S_check_raw_response(resp, "piece-1");
 
     /* The same connection takes a second request, also in pieces, with a body. */
-    static const char *const second[] = {"POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n",
+    static const char *const second[] = {"OPTIONS /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n",
                                          "Content-Length: 10\r\nX-Request-Id: piece-2\r\n"
                                          "Connection: close\r\n\r\n",
                                          "01234", "56789", NULL};
     S_send_pieces(fd, second);
     S_read_response(fd, resp, sizeof resp, true);
-    assert_true(S_starts_with(resp, "HTTP/1.1 405"));
+    assert_true(S_starts_with(resp, "HTTP/1.1 204"));
     assert_non_null(S_find_ci(resp, "\r\nX-Request-Id: piece-2\r\n"));
     assert_non_null(S_find_ci(resp, "\r\nAllow: GET, HEAD, OPTIONS\r\n"));
     close(fd);

@@ -191,6 +191,33 @@ static void test_one_param_decoded(void **state)
     assert_string_equal(seen.p1, "a b\xC3\xA9");
 }
 
+/* An escaped '/' stays inside its segment: "a%2Fb" is one id, never two segments. */
+static void test_escaped_slash_stays_in_segment(void **state)
+{
+    struct ctx *c = *state;
+    /* claims/{id} with id "x/claims/y", not sources/{source}/claims/{claim} */
+    S_dispatch(c, HTTP_GET, "/v1/claims/x%2Fclaims%2fy");
+    assert_int_equal(seen.calls, 1);
+    assert_string_equal(seen.which, "item");
+    assert_int_equal(seen.npath, 1);
+    assert_string_equal(seen.p1, "x/claims/y");
+    http_request_free(&c->req);
+    http_response_free(&c->res);
+    http_response_init(&c->res);
+    memset(&seen, 0, sizeof seen);
+    /* "/v1/sources/s%2Fclaims/c" has three segments after v1's: no route. */
+    S_dispatch(c, HTTP_GET, "/v1/sources/s%2Fclaims/c");
+    assert_int_equal(seen.calls, 0);
+    assert_int_equal(c->res.status, 404);
+    http_request_free(&c->req);
+    http_response_free(&c->res);
+    http_response_init(&c->res);
+    /* A literal segment matches decoded: "%63laims" is "claims". */
+    S_dispatch(c, HTTP_GET, "/v1/%63laims");
+    assert_int_equal(seen.calls, 1);
+    assert_string_equal(seen.which, "list");
+}
+
 static void test_two_params(void **state)
 {
     struct ctx *c = *state;
@@ -420,6 +447,7 @@ int main(void)
         T(test_query_does_not_affect_match),
         T(test_one_param),
         T(test_one_param_decoded),
+        T(test_escaped_slash_stays_in_segment),
         T(test_two_params),
         T(test_trailing_slash_is_404),
         T(test_trailing_slash_on_collection_is_404),

@@ -7,15 +7,20 @@
  *
  * A data request (GET /v1/claims?limit=1) must be served too.
  *
- * test_default_config_same_address states the intended behavior and FAILS
- * until the server stops applying its per-IP limit (64) to loopback peers
- * (SECURITY.md, "Connection limits"): 300 held connections from 127.0.0.1
- * make libmicrohttpd refuse every further connection from 127.0.0.1, /healthz
- * included. test_high_per_ip_limit guards the fix already made: a half-sent
- * request no longer counts as "in flight", so 300 of them do not push the
- * server over --max-in-flight (256) into shedding every data request (503).
+ * test_default_config_same_address: 300 held connections from 127.0.0.1 do not
+ * lock out 127.0.0.1 (no per-IP limit on loopback). test_high_per_ip_limit: a
+ * half-sent request does not count as "in flight", so 300 of them do not push
+ * the server over --max-in-flight (256) into shedding every data request (503).
+ * test_idle_connections_leave_room: 1024 silent connections (all of
+ * --max-connections) still leave room for /healthz. Then the new-connection
+ * deadline and slow request bodies (--body-timeout, --body-min-rate, 401 before
+ * the body).
  */
 #include "server.h"
+
+#include "db.h"
+#include "sha256.h"
+#include "write_repo.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -232,12 +238,200 @@ static void test_default_config_same_address(void **state)
     S_slow_clients(NULL, NULL, "default limits, /healthz from the same address");
 }
 
+/* ---- idle connections ------------------------------------------------------------ */
+
+#define IDLE 1024
+
+/*
+ * As many silent connections as --max-connections allows (1024 by default), all from
+ * 127.0.0.1 where no per-address limit applies: /healthz and a data request from the
+ * same address are still served, because the connections idle longest are closed to
+ * make room.
+ */
+static void test_idle_connections_leave_room(void **state)
+{
+    (void)state;
+    struct rlimit rl;
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+    if (rl.rlim_cur < 4 * IDLE && rl.rlim_max >= 4 * IDLE) {
+        rl.rlim_cur = 4 * IDLE;
+        assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+    }
+    if (rl.rlim_cur < 3 * IDLE)
+        fail_msg("this test needs %d descriptors (RLIMIT_NOFILE %llu)", 3 * IDLE,
+                 (unsigned long long)rl.rlim_cur);
+    struct test_server ts;
+    char err[512];
+    if (test_server_start(&ts, NULL, err, sizeof err) != 0)
+        fail_msg("server: %s", err);
+    static int fds[IDLE];
+    size_t opened = 0;
+    for (size_t i = 0; i < IDLE; i++) {
+        fds[i] = th_connect_from(ts.port, NULL);
+        opened += fds[i] >= 0;
+    }
+    long status = 0, data_status = 0;
+    long ms = S_timed_get(ts.port, NULL, "/healthz", &status);
+    long data_ms = S_timed_get(ts.port, NULL, "/v1/claims?limit=1", &data_status);
+    print_message("%zu idle connections opened; /healthz %ld ms (status %ld), /v1/claims %ld ms "
+                  "(status %ld)\n",
+                  opened, ms, status, data_ms, data_status);
+    for (size_t i = 0; i < IDLE; i++) {
+        if (fds[i] >= 0)
+            close(fds[i]);
+    }
+    test_server_stop(&ts);
+    assert_int_equal(opened, IDLE);
+    if (status != 200 || data_status != 200)
+        fail_msg("with %d idle connections: /healthz status %ld, /v1/claims status %ld "
+                 "(-1 = no answer in time, 0 = closed)",
+                 IDLE, status, data_status);
+}
+
+/*
+ * A connection that never sends a request is closed after --new-connection-timeout;
+ * one idle between requests keeps the keep-alive timeout (--timeout).
+ */
+static void test_new_connection_deadline(void **state)
+{
+    (void)state;
+    struct test_server ts;
+    static const char *const extra[] = {"--new-connection-timeout", "1", "--timeout", "600", NULL};
+    char err[512];
+    if (test_server_start(&ts, extra, err, sizeof err) != 0)
+        fail_msg("server: %s", err);
+    int silent = th_connect_from(ts.port, NULL);
+    int kept = th_connect_from(ts.port, NULL);
+    assert_true(silent >= 0 && kept >= 0);
+    static const char req[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+    static char buf[8192];
+    assert_true(th_send_all(kept, req, sizeof req - 1));
+    assert_int_equal(S_read_status(kept, 5000 * time_scale, buf, sizeof buf), 200);
+    /* The silent one is closed: EOF within a deadline far beyond the second it has. */
+    long st = S_read_status(silent, 10000 * time_scale, buf, sizeof buf);
+    /* By then the kept one has been idle longer than a second: still served. */
+    bool sent = th_send_all(kept, req, sizeof req - 1);
+    long again = sent ? S_read_status(kept, 5000 * time_scale, buf, sizeof buf) : 0;
+    close(silent);
+    close(kept);
+    test_server_stop(&ts);
+    if (st != 0)
+        fail_msg("a silent new connection: %s", st < 0 ? "still open after 10 s" : "answered");
+    assert_int_equal(again, 200);
+}
+
+/* ---- slow request bodies ------------------------------------------------------ */
+
+#define TOKEN "slow-body-test-token-5e0a"
+
+static void S_body_server(struct test_server *ts, const char *const *extra)
+{
+    char err[512];
+    if (test_server_start(ts, extra, err, sizeof err) != 0)
+        fail_msg("server: %s", err);
+    char hex[65];
+    sha256_hex(TOKEN, strlen(TOKEN), hex);
+    struct db_conn *c = NULL;
+    assert_int_equal(db_pool_writer(&ts->app->db, &c), APP_OK);
+    assert_int_equal(token_repo_create(c, "slow", hex, "write", "2026-01-01T00:00:00Z"), APP_OK);
+    db_pool_writer_release(&ts->app->db);
+}
+
+/* Sends a POST's headers (Content-Length 100) and the first byte of its body. */
+static int S_start_body(uint16_t port, bool token, const char *expect)
+{
+    char req[512];
+    int w = snprintf(req, sizeof req,
+                     "POST /v1/claims HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     "%s%s%s%sContent-Length: 100\r\n\r\n",
+                     token ? "Authorization: Bearer " : "", token ? TOKEN : "", token ? "\r\n" : "",
+                     expect ? expect : "");
+    assert_true(w > 0 && (size_t)w < sizeof req);
+    int fd = th_connect_from(port, NULL);
+    assert_true(fd >= 0);
+    assert_true(th_send_all(fd, req, (size_t)w));
+    return fd;
+}
+
+/*
+ * A write without a valid token is answered 401 from its headers: before "100
+ * Continue", and without waiting for a body that never comes.
+ */
+static void test_unauthenticated_body_not_read(void **state)
+{
+    (void)state;
+    struct test_server ts;
+    S_body_server(&ts, NULL);
+    static char buf[8192];
+    for (int expect = 0; expect < 2; expect++) {
+        int fd = S_start_body(ts.port, false, expect ? "Expect: 100-continue\r\n" : NULL);
+        long st = S_read_status(fd, 5000 * time_scale, buf, sizeof buf);
+        close(fd);
+        if (st != 401)
+            fail_msg("unauthenticated POST with a pending body%s: status %ld: %.200s",
+                     expect ? " and Expect: 100-continue" : "", st, buf);
+        assert_non_null(S_find_ci(buf, "\r\nWWW-Authenticate: Bearer"));
+    }
+    /* With a valid token the server asks for the body. */
+    int fd = S_start_body(ts.port, true, "Expect: 100-continue\r\n");
+    char got[64] = {0};
+    assert_true(recv(fd, got, sizeof got - 1, 0) > 0);
+    close(fd);
+    test_server_stop(&ts);
+    assert_true(strncmp(got, "HTTP/1.1 100", 12) == 0);
+}
+
+/* A body that trickles in below --body-min-rate is answered 408 when its next byte comes. */
+static void test_slow_body_answered_408(void **state)
+{
+    (void)state;
+    struct test_server ts;
+    static const char *const extra[] = {"--body-min-rate", "1k", NULL};
+    S_body_server(&ts, extra);
+    int fd = S_start_body(ts.port, true, NULL);
+    assert_true(th_send_all(fd, "{", 1));
+    /* Two bytes in two seconds: far below 1 KiB/s after the first second. */
+    struct timespec pause = {2, 0};
+    nanosleep(&pause, NULL);
+    static char buf[8192];
+    long st = th_send_all(fd, "\"", 1) ? S_read_status(fd, 5000 * time_scale, buf, sizeof buf) : 0;
+    close(fd);
+    test_server_stop(&ts);
+    if (st != 408)
+        fail_msg("a body at 1 byte/s: status %ld: %.200s", st, buf);
+    assert_non_null(strstr(buf, "bytes per second"));
+}
+
+/* A body that stops arriving is cut off at --body-timeout, however the idle timeout is set. */
+static void test_stalled_body_closed_at_deadline(void **state)
+{
+    (void)state;
+    struct test_server ts;
+    static const char *const extra[] = {"--body-timeout", "1", "--timeout", "600", NULL};
+    S_body_server(&ts, extra);
+    int fd = S_start_body(ts.port, true, NULL);
+    assert_true(th_send_all(fd, "{", 1));
+    /* The server closes the connection: EOF (0) within a deadline far beyond a second. */
+    static char buf[8192];
+    long st = S_read_status(fd, 10000 * time_scale, buf, sizeof buf);
+    close(fd);
+    test_server_stop(&ts);
+    if (st != 0 && st != 408)
+        fail_msg("a stalled body under --body-timeout 1: %s (status %ld)",
+                 st < 0 ? "still open after 10 s" : "answered", st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_high_per_ip_limit),
         cmocka_unit_test(test_per_ip_limit_other_address),
         cmocka_unit_test(test_default_config_same_address),
+        cmocka_unit_test(test_idle_connections_leave_room),
+        cmocka_unit_test(test_new_connection_deadline),
+        cmocka_unit_test(test_unauthenticated_body_not_read),
+        cmocka_unit_test(test_slow_body_answered_408),
+        cmocka_unit_test(test_stalled_body_closed_at_deadline),
     };
     return cmocka_run_group_tests(tests, S_group_setup, NULL);
 }
