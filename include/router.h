@@ -6,10 +6,17 @@
 
 typedef void (*http_handler_fn)(struct http_request *req, struct http_response *res);
 
+/* What a route is, checked by the transport before it reads a body. */
+enum route_flag {
+    /* A POST that stores nothing and needs no token (its body is read like a query). */
+    ROUTE_OPEN_BODY = 1 << 0,
+};
+
 struct route {
     unsigned methods; /* HTTP_GET | ...; GET routes answer HEAD too */
     const char *pattern;
     http_handler_fn handler;
+    unsigned flags; /* enum route_flag */
 };
 
 enum router_match {

@@ -883,6 +883,8 @@ static enum MHD_Result S_before_body(struct MHD_Connection *conn, struct req_sta
             http_problem(&res, &req, bad, "malformed-request", err, NULL, 0);
         else if (router_match(app->routes, app->nroutes, &req, &rt, &allowed) != ROUTER_FOUND)
             router_dispatch(app->routes, app->nroutes, &req, &res); /* 404 or 405 */
+        else if (rt->flags & ROUTE_OPEN_BODY)
+            answer = false; /* stores nothing: no token to check, the body is read */
         else
             answer = !write_precheck(&req, &res);
         enum MHD_Result r = answer ? S_send(conn, st, &req, &res) : MHD_YES;

@@ -535,6 +535,34 @@ static void test_body_too_large(void **state)
     free(body);
 }
 
+/* POST /v1/extract stores nothing and needs no token: the transport reads its body (and
+ * answers 100 Continue) where a write without a token is refused from its headers. */
+static void test_extract_needs_no_token(void **state)
+{
+    (void)state;
+    char url[256];
+    S_url("/v1/extract?published=2019", url, sizeof url);
+    static const char *const plain[] = {"Content-Type: text/plain", "Expect: 100-continue", NULL};
+    const char *text = "To date, fewer than 200 returnees have been arrested.";
+    struct tc_result r;
+    assert_int_equal(tc_request(NULL, "POST", url, plain, text, strlen(text), &r), 0);
+    assert_int_equal(r.status, 200);
+    json_t *j = json_loads(r.body, 0, NULL);
+    assert_non_null(j);
+    json_t *c = json_array_get(json_object_get(j, "data"), 0);
+    assert_non_null(c);
+    assert_string_equal(json_string_value(json_object_get(c, "bound")), "less_than");
+    json_decref(j);
+    tc_result_free(&r);
+
+    /* a write route still refuses a body without a token, before reading it */
+    S_url("/v1/claims", url, sizeof url);
+    static const char *const js[] = {"Content-Type: application/json", NULL};
+    assert_int_equal(tc_request(NULL, "POST", url, js, "{}", 2, &r), 0);
+    assert_int_equal(r.status, 401);
+    tc_result_free(&r);
+}
+
 static void test_unknown_query_parameter(void **state)
 {
     (void)state;
@@ -795,6 +823,7 @@ int main(void)
         cmocka_unit_test(test_uri_too_long),
         cmocka_unit_test(test_headers_too_large),
         cmocka_unit_test(test_body_too_large),
+        cmocka_unit_test(test_extract_needs_no_token),
         cmocka_unit_test(test_unknown_query_parameter),
         cmocka_unit_test(test_malformed_percent_escape),
         cmocka_unit_test(test_unsupported_method),

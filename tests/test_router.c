@@ -80,13 +80,13 @@ static void h_root(struct http_request *req, struct http_response *res)
 }
 
 static const struct route routes[] = {
-    {HTTP_GET, "/", h_root},
-    {HTTP_GET, "/v1/claims", h_list},
-    {HTTP_POST, "/v1/claims", h_create},
-    {HTTP_GET | HTTP_DELETE, "/v1/claims/{id}", h_item},
-    {HTTP_GET, "/v1/sources/{source}/claims/{claim}", h_two},
-    {HTTP_GET, "/health", h_health},
-    {HTTP_PUT, "/v1/put-only", h_put},
+    {HTTP_GET, "/", h_root, 0},
+    {HTTP_GET, "/v1/claims", h_list, 0},
+    {HTTP_POST, "/v1/claims", h_create, 0},
+    {HTTP_GET | HTTP_DELETE, "/v1/claims/{id}", h_item, 0},
+    {HTTP_GET, "/v1/sources/{source}/claims/{claim}", h_two, 0},
+    {HTTP_GET, "/health", h_health, 0},
+    {HTTP_PUT, "/v1/put-only", h_put, 0},
 };
 static const size_t nroutes = sizeof routes / sizeof routes[0];
 
