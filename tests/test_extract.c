@@ -330,8 +330,8 @@ static void S_quality(struct quality *q, bool report)
             clock_gettime(CLOCK_MONOTONIC, &t0);
             assert_true(ex_extract(doc.text, doc.len, &opt, &r));
             clock_gettime(CLOCK_MONOTONIC, &t1);
-            double one = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
-                         (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+            double one =
+                (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
             if (one < ms)
                 ms = one;
         }
