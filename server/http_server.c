@@ -572,6 +572,9 @@ static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const ch
     req.app = app;
     req.body = st->body.data;
     req.body_len = st->body.len;
+    /* A request starts with no snapshot of its own: none is left from an earlier one. */
+    uint64_t stale = 0;
+    (void)app_snapshot_end(app, &stale);
     /* A conditional GET whose ETag still matches is answered after reading only the
      * dataset version, in the snapshot the handler then reads from when it does not. */
     const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
