@@ -10,25 +10,39 @@
  * so the body, the total and the ETag of a response all describe the same
  * committed state, whatever a writer commits while the request runs.
  */
+/* The version the calling thread's open snapshot read, and on which connection. */
+static _Thread_local struct {
+    const struct db_conn *c;
+    uint64_t version;
+} S_snap;
+
 enum app_status app_db_reader(struct app *app, struct db_conn **out)
 {
     enum app_status st = db_pool_reader(&app->db, out);
-    if (st != APP_OK || db_in_transaction(*out))
+    if (st != APP_OK || (S_snap.c == *out && db_in_transaction(*out)))
         return st;
     uint64_t version = 0;
+    db_read_end(*out); /* a transaction not begun here is no request's snapshot */
     st = db_read_begin(*out);
     if (st == APP_OK)
         st = meta_repo_dataset_version(*out, &version);
-    if (st != APP_OK)
+    if (st != APP_OK) {
         db_read_end(*out);
-    return st;
+        S_snap.c = NULL;
+        return st;
+    }
+    S_snap.c = *out;
+    S_snap.version = version;
+    return APP_OK;
 }
 
 enum app_status app_snapshot_version(struct app *app, uint64_t *out)
 {
     struct db_conn *c = NULL;
     enum app_status st = app_db_reader(app, &c);
-    return st == APP_OK ? meta_repo_dataset_version(c, out) : st;
+    if (st == APP_OK)
+        *out = S_snap.version;
+    return st;
 }
 
 bool app_observe_version(struct app *app, uint64_t v)
@@ -46,9 +60,11 @@ bool app_snapshot_end(struct app *app, uint64_t *version)
     struct db_conn *c = db_pool_reader_current(&app->db);
     if (!c || !db_in_transaction(c))
         return false;
-    bool ok = meta_repo_dataset_version(c, version) == APP_OK;
+    bool ours = S_snap.c == c;
+    *version = S_snap.version;
+    S_snap.c = NULL;
     db_read_end(c);
-    return ok;
+    return ours;
 }
 
 void app_db_error(struct http_request *req, struct http_response *res, enum app_status st,
