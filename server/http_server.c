@@ -73,6 +73,7 @@ struct req_state {
     struct buf body;
     bool called;            /* the access handler ran once: headers complete */
     uint64_t body_start_ns; /* when a body was expected (headers complete), else 0 */
+    uint64_t body_declared; /* its Content-Length; 0 when chunked */
     bool counted;           /* a data request, counted in flight from then until completed */
     bool answered;          /* a response was queued */
     unsigned status;
@@ -900,8 +901,9 @@ static enum MHD_Result S_before_body(struct MHD_Connection *conn, struct req_sta
 
 /*
  * A body must arrive whole within --body-timeout of its headers and, after its first
- * second, at --body-min-rate bytes per second at least; a client that trickles a byte
- * at a time is answered 408 and closed. libmicrohttpd's own timeout restarts on every
+ * second, at --body-min-rate bytes per second at least (a body that has just arrived
+ * whole is not held to the rate); a client that trickles a byte at a time is answered
+ * 408 and closed. libmicrohttpd's own timeout restarts on every
  * byte, so it is set to what is left of the deadline each time data arrives.
  */
 static enum MHD_Result S_body_pace(struct MHD_Connection *conn, struct req_state *st)
@@ -915,7 +917,8 @@ static enum MHD_Result S_body_pace(struct MHD_Connection *conn, struct req_state
                          cfg->body_timeout_s);
         return S_abort_problem(conn, st, 408, "request-timeout", w > 0 ? msg : "too slow");
     }
-    if (cfg->body_min_rate && elapsed > 1000000000u &&
+    bool whole = st->body_declared && st->body.len >= st->body_declared;
+    if (cfg->body_min_rate && !whole && elapsed > 1000000000u &&
         (double)st->body.len < (double)cfg->body_min_rate * (double)(elapsed - 1000000000u) / 1e9) {
         char msg[128];
         int w =
@@ -987,6 +990,7 @@ static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const ch
             if (end && *end == '\0' && n > app->cfg->max_body)
                 return S_too_big(conn, st, false);
             body = body || n > 0;
+            st->body_declared = te ? 0 : n;
         }
         if (body)
             return S_before_body(conn, st, method);
