@@ -77,9 +77,13 @@ $(BUILD)/obj/embedded.o: $(BUILD)/gen/embedded.c include/embedded.h
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(OPT) -c -o $@ $<
 
-$(BUILD)/obj/%.o: server/%.c $(wildcard include/*.h) | $(DEPS_STAMP)
+# Each object depends on the headers it includes, as the compiler lists them (-MMD -MP
+# writes a .d file beside it; a deleted header leaves a phony target, not a broken build).
+$(BUILD)/obj/%.o: server/%.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+
+-include $(OBJ:.o=.d)
 
 $(BUILD)/marsad: $(OBJ)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(OBJ) $(PKG_LIBS)
@@ -94,13 +98,15 @@ db: $(BUILD)/marsad.db
 run: all
 	$(BUILD)/marsad serve --host $(HOST) --port $(PORT) --db $(BUILD)/marsad.db
 
-$(BUILD)/tests/helpers/%.o: tests/helpers/%.c $(wildcard tests/helpers/*.h) $(wildcard include/*.h) | $(TEST_DEPS_STAMP) $(DEPS_STAMP)
+$(BUILD)/tests/helpers/%.o: tests/helpers/%.c | $(TEST_DEPS_STAMP) $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -Itests/helpers -c -o $@ $<
+	$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -Itests/helpers -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/%: tests/%.c $(LIB_OBJ) $(HELPER_OBJ) $(wildcard tests/helpers/*.h) | $(TEST_DEPS_STAMP)
+-include $(HELPER_OBJ:.o=.d) $(TEST_BIN:=.d)
+
+$(BUILD)/tests/%: tests/%.c $(LIB_OBJ) $(HELPER_OBJ) | $(TEST_DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -Itests/helpers -o $@ $< $(HELPER_OBJ) $(LIB_OBJ) \
+	$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -Itests/helpers -MMD -MP -o $@ $< $(HELPER_OBJ) $(LIB_OBJ) \
 	    $(LDFLAGS_ALL) $(PKG_LIBS) $(TEST_LIBS)
 
 # Runs every test binary of this build; tests find the server binary and data through env.
