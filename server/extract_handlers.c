@@ -8,6 +8,7 @@
 #include "extract_json.h"
 #include "extract_repo.h"
 #include "handlers.h"
+#include "list.h"
 #include "query.h"
 #include "source_repo.h"
 
@@ -16,17 +17,19 @@
 #include <strings.h>
 
 static const char *const extract_params[] = {"published", "author", NULL};
-static const char *const candidates_params[] = {"covered", NULL};
+static const char *const candidates_params[] = {"covered", "limit",  "offset",
+                                                "cursor",  "format", NULL};
+/* The CSV columns of a candidate (objects such as spans stay in the JSON forms). */
+static const char *const candidate_csv_columns[] = {
+    "id",         "rule",       "kind",     "confidence",     "quote",      "quote_start",
+    "quote_end",  "figure",     "value",    "lower",          "upper",      "bound",
+    "vague_term", "unit",       "currency", "value_date",     "as_of",      "period_start",
+    "period_end", "time_basis", "claimant", "claimant_basis", "covered_by", NULL};
 static const char *const covered_values[] = {"true", "false", NULL};
 
-/*
- * Writes {"data": [...], "meta": {...}} for the candidates of text. With a source,
- * each candidate carries covered_by; covered (-1 any, 0 only new, 1 only covered)
- * filters them.
- */
+/* Writes {"data": [...], "meta": {"total", "text_chars"}}: every candidate of text. */
 static void S_answer(struct http_request *req, struct http_response *res, const char *text,
-                     size_t len, const struct ex_options *opt, const struct extract_source *src,
-                     int covered)
+                     size_t len, const struct ex_options *opt)
 {
     struct ex_result r;
     struct ex_offsets off;
@@ -41,30 +44,12 @@ static void S_answer(struct http_request *req, struct http_response *res, const 
     jw_obj_begin(&w);
     jw_key(&w, "data");
     jw_arr_begin(&w);
-    int64_t shown = 0, ncovered = 0;
-    for (size_t i = 0; i < r.n; i++) {
-        const char *by = NULL;
-        if (src != NULL) {
-            for (size_t k = 0; k < src->nclaims && by == NULL; k++)
-                if (ex_covers(&src->claims[k], &r.items[i]))
-                    by = src->claims[k].id;
-            if (by != NULL)
-                ncovered++;
-            if ((covered == 0 && by != NULL) || (covered == 1 && by == NULL))
-                continue;
-        }
-        ex_candidate_json(&w, &off, &r.items[i], src != NULL, by);
-        shown++;
-    }
+    for (size_t i = 0; i < r.n; i++)
+        ex_candidate_json(&w, &off, &r.items[i], false, NULL);
     jw_arr_end(&w);
     jw_key(&w, "meta");
     jw_obj_begin(&w);
-    jw_kint(&w, "total", shown);
-    jw_kint(&w, "candidates", (int64_t)r.n);
-    if (src != NULL) {
-        jw_kint(&w, "covered", ncovered);
-        jw_kint(&w, "new", (int64_t)r.n - ncovered);
-    }
+    jw_kint(&w, "total", (int64_t)r.n);
     jw_kint(&w, "text_chars", (int64_t)ex_offsets_cp(&off, len));
     jw_obj_end(&w);
     jw_obj_end(&w);
@@ -125,7 +110,7 @@ void extract_post(struct http_request *req, struct http_response *res)
     opt.metrics = cat.m;
     opt.nmetrics = cat.n;
     if (plain) {
-        S_answer(req, res, body, req->body_len, &opt, NULL, -1);
+        S_answer(req, res, body, req->body_len, &opt);
     } else {
         struct ex_request in;
         char err[240];
@@ -143,17 +128,57 @@ void extract_post(struct http_request *req, struct http_response *res)
                 opt.published = in.published;
             if (in.author != NULL)
                 opt.author = in.author;
-            S_answer(req, res, in.text ? in.text : "", in.len, &opt, NULL, -1);
+            S_answer(req, res, in.text ? in.text : "", in.len, &opt);
         }
         ex_request_free(&in);
     }
     extract_catalog_free(&cat);
 }
 
+/* The candidates of a stored source as a list (paged, JSON, CSV or NDJSON), in text order. */
+static void S_list(struct http_request *req, struct http_response *res,
+                   const struct list_params *lp, const struct extract_source *src,
+                   const struct ex_options *opt, int covered)
+{
+    struct ex_result r;
+    struct ex_offsets off;
+    ex_result_init(&r);
+    if (!ex_extract(src->text, src->len, opt, &r) || !ex_offsets_init(&off, src->text, src->len)) {
+        ex_result_free(&r);
+        app_db_error(req, res, APP_ENOMEM, "extracting candidates");
+        return;
+    }
+    struct list_ctx lc;
+    list_begin(&lc, req, res, lp, candidate_csv_columns);
+    int64_t k = 0, total = 0;
+    for (size_t i = 0; i < r.n; i++) {
+        const char *by = NULL;
+        for (size_t c = 0; c < src->nclaims && by == NULL; c++)
+            if (ex_covers(&src->claims[c], &r.items[i]))
+                by = src->claims[c].id;
+        if ((covered == 0 && by != NULL) || (covered == 1 && by == NULL))
+            continue;
+        k++; /* the position among the candidates shown: the paging key */
+        total++;
+        if (lp->has_cursor ? k <= lp->after : k <= lp->offset)
+            continue;
+        if ((int64_t)lc.count >= lp->limit)
+            continue;
+        ex_candidate_json(list_item_begin(&lc), &off, &r.items[i], true, by);
+        list_item_end(&lc, k);
+    }
+    list_end(&lc, total);
+    list_free(&lc);
+    ex_offsets_free(&off);
+    ex_result_free(&r);
+}
+
 void sources_candidates(struct http_request *req, struct http_response *res)
 {
     struct query_errors qe;
     query_errors_init(&qe);
+    struct list_params lp;
+    list_parse(req, &qe, &lp);
     int covered = -1;
     if (!query_enum(req, &qe, "covered", covered_values, &covered))
         covered = -1;
@@ -194,9 +219,11 @@ void sources_candidates(struct http_request *req, struct http_response *res)
         return;
     }
     struct ex_options opt = {src.published, src.author, cat.m, cat.n};
-    S_answer(req, res, src.text, src.len, &opt, &src, covered);
-    if (res->status == 200)
+    S_list(req, res, &lp, &src, &opt, covered);
+    if (res->status == 200 && !res->body.oom)
         res->cacheable = true;
+    else if (res->body.oom)
+        app_db_error(req, res, APP_ENOMEM, "writing candidates");
     extract_catalog_free(&cat);
     extract_source_free(&src);
 }

@@ -121,6 +121,8 @@ static void test_extract_json(void **state)
     json_t *data = json_object_get(r.json, "data");
     assert_int_equal(json_integer_value(json_object_get(json_object_get(r.json, "meta"), "total")),
                      (json_int_t)json_array_size(data));
+    assert_true(json_integer_value(json_object_get(json_object_get(r.json, "meta"), "text_chars")) >
+                100);
     S_assert_offsets(text, data);
     json_t *c = S_find(data, "1,600");
     assert_non_null(c);
@@ -207,34 +209,63 @@ static void test_candidates_of_a_curated_source(void **state)
 {
     struct writable_fixture *wf = *state;
     struct api_result all, cov, fresh;
-    api_get(&wf->api, "/v1/sources/berman-2019-returnees/candidates", &all);
+    api_get(&wf->api, "/v1/sources/berman-2019-returnees/candidates?limit=1000", &all);
     assert_int_equal(all.status, 200);
-    json_t *meta = json_object_get(all.json, "meta");
-    json_int_t ncov = json_integer_value(json_object_get(meta, "covered"));
-    json_int_t nnew = json_integer_value(json_object_get(meta, "new"));
+    json_int_t n = api_total(&all);
+    api_get(&wf->api, "/v1/sources/berman-2019-returnees/candidates?covered=true&limit=1000", &cov);
+    api_get(&wf->api, "/v1/sources/berman-2019-returnees/candidates?covered=false&limit=1000",
+            &fresh);
+    json_int_t ncov = api_total(&cov), nnew = api_total(&fresh);
     assert_true(ncov > 0);
-    assert_int_equal(ncov + nnew, json_integer_value(json_object_get(meta, "candidates")));
-    api_get(&wf->api, "/v1/sources/berman-2019-returnees/candidates?covered=true", &cov);
-    api_get(&wf->api, "/v1/sources/berman-2019-returnees/candidates?covered=false", &fresh);
-    assert_int_equal(json_array_size(json_object_get(cov.json, "data")), ncov);
-    assert_int_equal(json_array_size(json_object_get(fresh.json, "data")), nnew);
+    assert_int_equal(ncov + nnew, n);
+    assert_int_equal(json_array_size(api_data(&cov)), ncov);
+    assert_int_equal(json_array_size(api_data(&fresh)), nnew);
     size_t i;
     json_t *c;
-    json_array_foreach(json_object_get(cov.json, "data"), i, c) {
+    json_array_foreach(api_data(&cov), i, c) {
         const char *by = json_string_value(json_object_get(c, "covered_by"));
         assert_non_null(by);
         assert_int_equal(strncmp(by, "berman-", 7), 0);
     }
-    json_array_foreach(json_object_get(fresh.json, "data"), i, c) {
+    json_array_foreach(api_data(&fresh), i, c) {
         assert_true(json_is_null(json_object_get(c, "covered_by")));
     }
     /* "more than 1,500 Moroccan nationals" (berman-004) is already in the base */
-    json_t *k = S_find(json_object_get(all.json, "data"), "1,500");
+    json_t *k = S_find(api_data(&all), "1,500");
     assert_non_null(k);
     assert_string_equal(json_string_value(json_object_get(k, "covered_by")), "berman-004");
-    api_result_free(&all);
     api_result_free(&cov);
     api_result_free(&fresh);
+
+    /* pages of 5 by offset and by cursor give the same candidates in the same order */
+    json_int_t seen = 0;
+    char target[200];
+    snprintf(target, sizeof target, "/v1/sources/berman-2019-returnees/candidates?limit=5");
+    for (int guard = 0; guard < 100; guard++) {
+        struct api_result pg;
+        api_get(&wf->api, target, &pg);
+        assert_int_equal(pg.status, 200);
+        json_array_foreach(api_data(&pg), i, c) {
+            json_t *want = json_array_get(api_data(&all), (size_t)seen++);
+            assert_true(json_equal(c, want));
+        }
+        const char *cur = api_next_cursor(&pg);
+        if (cur == NULL) {
+            api_result_free(&pg);
+            break;
+        }
+        snprintf(target, sizeof target,
+                 "/v1/sources/berman-2019-returnees/candidates?limit=5&cursor=%s", cur);
+        api_result_free(&pg);
+    }
+    assert_int_equal(seen, n);
+    api_result_free(&all);
+
+    struct api_result csv;
+    api_get(&wf->api, "/v1/sources/berman-2019-returnees/candidates?format=csv", &csv);
+    assert_int_equal(csv.status, 200);
+    assert_int_equal(strncmp(csv.body, "id,rule,kind,", 13), 0);
+    api_result_free(&csv);
 
     api_get_problem(&wf->api, "/v1/sources/nope/candidates", 404, NULL);
     api_get_problem(&wf->api, "/v1/sources/berman-2019-returnees/candidates?covered=maybe", 400,
@@ -261,7 +292,7 @@ static void test_accepting_a_candidate_covers_it(void **state)
 
     api_get(&wf->api, "/v1/sources/test-extract-source/candidates", &r);
     assert_int_equal(r.status, 200);
-    json_t *c = S_find(json_object_get(r.json, "data"), "41");
+    json_t *c = S_find(api_data(&r), "41");
     assert_non_null(c);
     assert_true(json_is_null(json_object_get(c, "covered_by")));
     assert_string_equal(json_string_value(json_object_get(c, "claimant")), "Officials");
@@ -288,7 +319,7 @@ static void test_accepting_a_candidate_covers_it(void **state)
     json_decref(claim);
 
     api_get(&wf->api, "/v1/sources/test-extract-source/candidates", &r);
-    c = S_find(json_object_get(r.json, "data"), "41");
+    c = S_find(api_data(&r), "41");
     assert_non_null(c);
     assert_string_equal(json_string_value(json_object_get(c, "covered_by")), cid);
     api_result_free(&r);

@@ -37,7 +37,9 @@ const LIMITED_URL = process.env.MARSAD_LIMITED_URL;
 
 const OPS = operations();
 const READS = OPS.filter((o) => o.method === 'get');
-const WRITES = OPS.filter((o) => o.method !== 'get');
+// Writes are the operations that need a token; POST /v1/extract stores nothing and has none.
+const WRITES = OPS.filter((o) => o.method !== 'get' && (o.op.security ?? []).length > 0);
+const OPEN_POSTS = OPS.filter((o) => o.method !== 'get' && !(o.op.security ?? []).length);
 
 const auth = (t = TOKEN) => ({ Authorization: `Bearer ${t}` });
 const json = { 'Content-Type': 'application/json' };
@@ -289,6 +291,34 @@ describe('negative cases (generated from the spec): 4xx problem+json, never 5xx'
       });
       assert.match(res.headers['www-authenticate'], /error="invalid_token"/);
       stats.negative++;
+    });
+  }
+});
+
+/* ---- operations with a body that need no token ----------------------------- */
+
+describe('open POST operations (no token: they store nothing)', () => {
+  for (const o of OPEN_POSTS) {
+    const content = deref(o.op.requestBody).content;
+    for (const media of Object.keys(content)) {
+      test(`${o.key}: its ${media} example without a token`, async () => {
+        const ex = requestExample(o.op, media);
+        const body = typeof ex === 'string' ? ex : JSON.stringify(ex);
+        const res = await call(o.key, o.method.toUpperCase(), fillPath(o.path, o.params), {
+          want: 200,
+          headers: { 'Content-Type': media },
+          body,
+          allowDefault: false,
+        });
+        assert.ok(Array.isArray(res.json.data));
+      });
+    }
+    test(`${o.key}: a wrong media type is a 415, a malformed body a 400, a wrong member a 422`, async () => {
+      const target = fillPath(o.path, o.params);
+      await call(o.key, 'POST', target, { want: 415, headers: { 'Content-Type': 'application/xml' }, body: '<x/>', allowDefault: false });
+      await call(o.key, 'POST', target, { want: 400, headers: json, body: '{"text":', allowDefault: false });
+      await call(o.key, 'POST', target, { want: 422, headers: json, body: '{"text": 5}', allowDefault: false });
+      stats.negative += 3;
     });
   }
 });
