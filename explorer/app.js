@@ -510,8 +510,38 @@
     if (s.cites && s.cites.length) add(side, [h('h2', {}, 'Works it cites'), h('ul', {}, s.cites.map((w) => h('li', {}, w.label ? `[${w.label}] ` : '', link(sourceHref(w.id), w.title || w.id))))]);
     const citedBy = s.cited_by || s.citations?.cited_by;
     if (Array.isArray(citedBy) && citedBy.length) add(side, [h('h2', {}, 'Documents that cite it'), h('ul', {}, citedBy.map((w) => h('li', {}, link(sourceHref(w.id || w.source || w), w.title || title(w.id || w.source || w)))))]);
-    if (derived && Array.isArray(derived.json.data) && derived.json.data.length)
-      add(side, [h('h2', {}, 'What others took from it'), h('ul', {}, derived.json.data.map((x) => h('li', {}, x.claim ? link(claimHref(x.claim), x.claim) : '', ' ', x.statement || x.reason || x.explanation || x.source || '')))]);
+    if (derived && Array.isArray(derived.json.data) && derived.json.data.length) {
+      // Each claim elsewhere that rests on this source: what it repeats, kept or changed.
+      const change = (c) => h('li', {}, `${c.field}: `, h('q', {}, c.from), ' → ', h('q', {}, c.to));
+      const repeat = (r) =>
+        h(
+          'li',
+          {},
+          'repeats ',
+          link(claimHref(r.claim), r.claim),
+          `: ${String(r.status || '').replace('_', ' ')}`,
+          r.certainty && r.status === 'changed' ? ` (${r.certainty})` : '',
+          Array.isArray(r.changes) && r.changes.length ? h('ul', { class: 'changes' }, r.changes.map(change)) : '',
+          r.conflict ? [' ', link(`#/conflicts?rule=drift`, 'drift finding')] : '',
+        );
+      add(side, [
+        h('h2', {}, 'What others took from it'),
+        h(
+          'ul',
+          { class: 'derived' },
+          derived.json.data.map((x) =>
+            h(
+              'li',
+              { dataset: { status: x.status || '' } },
+              x.claim ? link(claimHref(x.claim), x.claim) : '',
+              x.source ? [' in ', link(sourceHref(x.source), title(x.source))] : '',
+              x.status ? `: ${String(x.status).replace('_', ' ')}` : '',
+              Array.isArray(x.repeats) && x.repeats.length ? h('ul', {}, x.repeats.map(repeat)) : '',
+            ),
+          ),
+        ),
+      ]);
+    }
     const consItems = consistency && (Array.isArray(consistency.json.data) ? consistency.json.data : consistency.json.data?.findings);
     const inconsistencies = Array.isArray(consItems) && consItems.length ? consItems : internal;
     add(side, [h('h2', {}, 'Internal inconsistencies'), inconsistencies.length ? h('ul', {}, inconsistencies.map((c) => h('li', {}, c.a && c.b ? link(conflictHref(c.a.claim, c.b.claim), `${c.a.claim} / ${c.b.claim}`) : '', ' ', c.explanation || c.reason || ''))) : h('p', {}, 'None found.')]);
