@@ -101,8 +101,25 @@ static const char F_KIND_ONE[] = " AND c.kind = (:kind ->> 0)";
 
 static const char F_PLACE[] =
     " AND c.place_seq IN (SELECT seq FROM entity WHERE id" IDS(":place") ")";
-static const char F_CLAIMANT[] = " AND EXISTS (SELECT 1 FROM json_each(:claimant) j WHERE "
-                                 "instr(lower(c.claimant), lower(j.value)) > 0)";
+static const char F_CLAIMANT[] =
+    " AND EXISTS (SELECT 1 FROM json_each(:claimant) j WHERE instr(lower(c.claimant), "
+    "lower(j.value)) > 0 OR c.claimant_entity_seq IN (SELECT seq FROM entity WHERE id = j.value "
+    "OR name = j.value COLLATE NOCASE UNION SELECT entity_seq FROM entity_alias WHERE alias = "
+    "j.value COLLATE NOCASE))";
+static const char F_RESTS_ON[] = " AND (c.footnote_seq IN (SELECT seq FROM source WHERE id" IDS(
+    ":rests_on") ") OR c.seq IN (SELECT l.claim_seq FROM claim_link l JOIN claim t ON t.seq "
+                 "= l.target_seq AND t.deleted_at IS NULL JOIN source ts ON ts.seq = "
+                 "t.source_seq WHERE ts.id" IDS(":rests_on") "))";
+/* A name or entity id j.value relays the claim: curated relays, else the source's authors. */
+static const char F_RELAYED_BY[] =
+    " AND EXISTS (SELECT 1 FROM json_each(:relayed_by) j WHERE CASE WHEN EXISTS (SELECT 1 FROM "
+    "claim_relay WHERE claim_seq = c.seq) THEN EXISTS (SELECT 1 FROM claim_relay r LEFT JOIN "
+    "entity re ON re.seq = r.entity_seq WHERE r.claim_seq = c.seq AND r.role = 'relay' AND "
+    "(re.id = j.value OR instr(lower(r.name), lower(j.value)) > 0)) ELSE c.claimant_kind <> "
+    "'author' AND EXISTS (SELECT 1 FROM source s2, json_each(s2.authors) a WHERE s2.seq = "
+    "c.source_seq AND (instr(lower(a.value), lower(j.value)) > 0 OR a.value IN (SELECT alias "
+    "FROM entity_alias WHERE entity_seq = (SELECT seq FROM entity WHERE id = j.value)) OR "
+    "a.value = (SELECT name FROM entity WHERE id = j.value))) END)";
 static const char F_KIND[] = " AND c.kind" IDS(":kind");
 static const char F_TOPIC[] =
     " AND c.seq IN (SELECT claim_seq FROM claim_topic WHERE topic_id" IDS(":topic") ")";
@@ -130,6 +147,10 @@ static void S_where(struct buf *b, const struct claim_filter *f)
         buf_puts(b, strchr(f->place_json, ',') ? F_PLACE : F_PLACE_ONE);
     if (f->claimant_json)
         buf_puts(b, F_CLAIMANT);
+    if (f->rests_on_json)
+        buf_puts(b, F_RESTS_ON);
+    if (f->relayed_by_json)
+        buf_puts(b, F_RELAYED_BY);
     if (f->kind_json)
         buf_puts(b, strchr(f->kind_json, ',') ? F_KIND : F_KIND_ONE);
     if (f->topic_json)
@@ -159,6 +180,8 @@ static void S_bind_filter(sqlite3_stmt *st, const void *filter)
     db_bind_named_text(st, ":entity", f->entity_json);
     db_bind_named_text(st, ":place", f->place_json);
     db_bind_named_text(st, ":claimant", f->claimant_json);
+    db_bind_named_text(st, ":rests_on", f->rests_on_json);
+    db_bind_named_text(st, ":relayed_by", f->relayed_by_json);
     db_bind_named_text(st, ":kind", f->kind_json);
     db_bind_named_text(st, ":topic", f->topic_json);
     db_bind_named_text(st, ":id", f->id_json);
