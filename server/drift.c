@@ -174,13 +174,19 @@ static void S_same_metric(const struct drift_claim *o, const struct drift_claim 
         return;
     }
     r->status = DRIFT_CHANGED;
-    r->definite = figure || unit;
+    /* Two vague words ("dozens", "tens") may mean the same: a possible change only. */
+    bool vague =
+        o->bound && p->bound && strcmp(o->bound, "vague") == 0 && strcmp(p->bound, "vague") == 0;
+    r->definite = (figure && !vague) || unit;
     snprintf(r->explanation, sizeof r->explanation, "%s repeats %s and changes", p->id, o->id);
     for (size_t i = 0; i < r->n; i++)
         S_cat(r->explanation, sizeof r->explanation, "%s the %s: %s -> %s", i ? ";" : "",
               strcmp(r->v[i].field, "time_window") == 0 ? "time window" : r->v[i].field,
               r->v[i].from, r->v[i].to);
-    if (!r->definite)
+    if (!r->definite && vague)
+        S_cat(r->explanation, sizeof r->explanation,
+              ". Possible: both words are vague and may mean the same");
+    else if (!r->definite)
         S_cat(r->explanation, sizeof r->explanation,
               ". Possible: the figure may still have held at the later date, which the repeat "
               "gives it");

@@ -4,6 +4,8 @@
  * citation graph and drift findings in /v1/conflicts.
  */
 #include "api.h"
+#include "drift.h"
+#include "provenance_repo.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -324,6 +326,50 @@ static void test_citation_graph(void **state)
     api_result_free(&r);
 }
 
+/*
+ * A kept repetition is one source: Al-Monitor repeats Masbah's "September 2014"
+ * unchanged, so the two claims on the program's start are one independent source; the
+ * repeats of Berman that changed what they took stay sources of their own.
+ */
+static void test_kept_repetition_counts_once(void **state)
+{
+    (void)state;
+    struct api_result r;
+    api_get_ok(&api_fx, "/v1/sources/masbah-2015-foreign-fighters/derived?limit=1000", &r);
+    size_t i, kept = 0;
+    json_t *d;
+    json_array_foreach(api_data(&r), i, d) {
+        if (strcmp(S_s(d, "status"), "kept") == 0)
+            kept++;
+    }
+    assert_true(kept >= 1);
+    api_result_free(&r);
+
+    struct db_conn *c = NULL;
+    assert_int_equal(app_db_reader(api_fx.app, &c), APP_OK);
+    struct drift_edge *edges = NULL;
+    size_t nedges = 0;
+    assert_int_equal(prov_repo_edges(c, &edges, &nedges), APP_OK);
+    assert_true(nedges >= 15);
+    /* A kept edge merges its two claims' sources; a changed one does not. */
+    size_t kept_at = SIZE_MAX, changed_at = SIZE_MAX;
+    for (size_t k = 0; k < nedges; k++) {
+        if (edges[k].kept && kept_at == SIZE_MAX)
+            kept_at = k;
+        if (!edges[k].kept && changed_at == SIZE_MAX)
+            changed_at = k;
+    }
+    assert_true(kept_at != SIZE_MAX);
+    assert_true(changed_at != SIZE_MAX);
+    struct drift_obs two[2] = {{edges[kept_at].claim_seq, 1}, {edges[kept_at].target_seq, 2}};
+    assert_int_equal(drift_independent_sources(two, 2, NULL, 0), 2);
+    assert_int_equal(drift_independent_sources(two, 2, edges, nedges), 1);
+    struct drift_obs other[2] = {{edges[changed_at].claim_seq, 1},
+                                 {edges[changed_at].target_seq, 2}};
+    assert_int_equal(drift_independent_sources(other, 2, edges, nedges), 2);
+    free(edges);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -334,6 +380,7 @@ int main(void)
         cmocka_unit_test(test_derived),
         cmocka_unit_test(test_provenance_filters),
         cmocka_unit_test(test_citation_graph),
+        cmocka_unit_test(test_kept_repetition_counts_once),
     };
     return cmocka_run_group_tests(tests, api_group_setup, api_group_teardown);
 }

@@ -170,6 +170,8 @@ static void test_vague_terms(void **state)
     assert_int_equal(r.status, DRIFT_CHANGED);
     assert_string_equal(r.v[0].from, "dozens");
     assert_string_equal(r.v[0].to, "tens");
+    assert_false(r.definite);
+    assert_non_null(strstr(r.explanation, "vague"));
 }
 
 static void test_independent_sources(void **state)

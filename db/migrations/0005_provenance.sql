@@ -1,4 +1,17 @@
 -- Marsad schema, version 5: what a claim rests on and who relayed it.
+
+-- The bound 'almost' ("almost 1000": below the figure, the upper end only), when the
+-- schema does not have it yet: loosening the CHECK's IN list changes no stored row, so
+-- the stored definition is edited (writable_schema, then a schema reset; the ALTER
+-- TABLE below moves the schema cookie). A schema that has it already is left alone.
+PRAGMA writable_schema = ON;
+UPDATE sqlite_schema
+SET sql = replace(sql, '''less_than'', ''range'', ''vague''))',
+                  '''less_than'', ''range'', ''vague'', ''almost''))')
+WHERE type = 'table' AND name = 'claim' AND instr(sql, '''almost''') = 0;
+PRAGMA writable_schema = RESET;
+PRAGMA writable_schema = OFF;
+
 -- footnote_scope says how the claim's cited work (claim.footnote_seq) is known: the
 -- note marker closes the claim's own sentence ('sentence'), a marker at the end of the
 -- paragraph covers every sentence since the previous marker ('paragraph'), or the text
