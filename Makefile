@@ -78,8 +78,9 @@ $(BUILD)/obj/embedded.o: $(BUILD)/gen/embedded.c include/embedded.h
 	$(CC) $(BASE_CFLAGS) $(OPT) -c -o $@ $<
 
 # Each object depends on the headers it includes, as the compiler lists them (-MMD -MP
-# writes a .d file beside it; a deleted header leaves a phony target, not a broken build).
-$(BUILD)/obj/%.o: server/%.c | $(DEPS_STAMP)
+# writes a .d file beside it; a deleted header leaves a phony target, not a broken build),
+# and on this Makefile (its flags, and objects built before there were .d files).
+$(BUILD)/obj/%.o: server/%.c Makefile | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
 
@@ -98,13 +99,13 @@ db: $(BUILD)/marsad.db
 run: all
 	$(BUILD)/marsad serve --host $(HOST) --port $(PORT) --db $(BUILD)/marsad.db
 
-$(BUILD)/tests/helpers/%.o: tests/helpers/%.c | $(TEST_DEPS_STAMP) $(DEPS_STAMP)
+$(BUILD)/tests/helpers/%.o: tests/helpers/%.c Makefile | $(TEST_DEPS_STAMP) $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -Itests/helpers -MMD -MP -c -o $@ $<
 
 -include $(HELPER_OBJ:.o=.d) $(TEST_BIN:=.d)
 
-$(BUILD)/tests/%: tests/%.c $(LIB_OBJ) $(HELPER_OBJ) | $(TEST_DEPS_STAMP)
+$(BUILD)/tests/%: tests/%.c $(LIB_OBJ) $(HELPER_OBJ) Makefile | $(TEST_DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -Itests/helpers -MMD -MP -o $@ $< $(HELPER_OBJ) $(LIB_OBJ) \
 	    $(LDFLAGS_ALL) $(PKG_LIBS) $(TEST_LIBS)

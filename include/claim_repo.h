@@ -14,6 +14,13 @@
 struct claim_filter {
     const char *source_json, *metric_json, *program_json, *entity_json, *place_json;
     const char *claimant_json, *kind_json, *topic_json, *id_json;
+    /*
+     * rests_on: the claim's cited work is one of these sources, or it repeats a claim of
+     * one; relayed_by: a relay of its chain (curated, or the source's authors when they
+     * are not the claimant) has this entity id or contains this name. claimant matches
+     * the claimant's name, its entity's id, or any spelling of that entity.
+     */
+    const char *rests_on_json, *relayed_by_json;
     bool has_from, has_to;
     int64_t from_day, to_day; /* claim's time window must overlap [from, to] */
     bool has_vmin, has_vmax;

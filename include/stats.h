@@ -35,6 +35,7 @@ enum stats_bound {
     STATS_LESS_THAN,
     STATS_RANGE,
     STATS_VAGUE,
+    STATS_ALMOST, /* "almost 1000": below the figure, read as (-inf, v] like up_to */
 };
 
 /* Parses "exact", "approx", ... ; false when unknown. */

@@ -16,9 +16,10 @@ static const char *const claim_kinds[] = {"statistic",      "event",     "policy
 static const char *const claim_includes[] = {"source", "metric", NULL};
 
 static const char *const list_params[] = {
-    "limit",  "offset",     "cursor",   "format",    "sort",      "fields",   "include",
-    "source", "metric",     "program",  "entity",    "place",     "claimant", "kind",
-    "topic",  "as_of_from", "as_of_to", "value_min", "value_max", "q",        NULL};
+    "limit",     "offset", "cursor",   "format",     "sort",     "fields",
+    "include",   "source", "metric",   "program",    "entity",   "place",
+    "claimant",  "kind",   "topic",    "as_of_from", "as_of_to", "value_min",
+    "value_max", "q",      "rests_on", "relayed_by", NULL};
 
 /* The parsed request of a claims collection. */
 struct claims_query {
@@ -28,14 +29,14 @@ struct claims_query {
     size_t nsort;
     uint64_t fields;
     unsigned include;
-    struct buf lists[9];
+    struct buf lists[11];
     struct buf fts;
 };
 
 static void S_cq_init(struct claims_query *q)
 {
     memset(q, 0, sizeof *q);
-    for (size_t i = 0; i < 9; i++)
+    for (size_t i = 0; i < 11; i++)
         buf_init(&q->lists[i]);
     buf_init(&q->fts);
     q->fields = CLAIM_ALL_FIELDS;
@@ -43,7 +44,7 @@ static void S_cq_init(struct claims_query *q)
 
 static void S_cq_free(struct claims_query *q)
 {
-    for (size_t i = 0; i < 9; i++)
+    for (size_t i = 0; i < 11; i++)
         buf_free(&q->lists[i]);
     buf_free(&q->fts);
 }
@@ -94,11 +95,13 @@ static void S_parse(struct http_request *req, struct query_errors *qe, struct cl
             q->include |= CLAIM_INCLUDE_METRIC;
     }
     buf_free(&inc);
-    const char *names[] = {"source", "metric",   "program", "entity",
-                           "place",  "claimant", "kind",    "topic"};
-    const char **slots[] = {&f->source_json, &f->metric_json,   &f->program_json, &f->entity_json,
-                            &f->place_json,  &f->claimant_json, &f->kind_json,    &f->topic_json};
-    for (size_t i = 0; i < 8; i++) {
+    const char *names[] = {"source",   "metric", "program", "entity",   "place",
+                           "claimant", "kind",   "topic",   "rests_on", "relayed_by"};
+    const char **slots[] = {&f->source_json,    &f->metric_json, &f->program_json,
+                            &f->entity_json,    &f->place_json,  &f->claimant_json,
+                            &f->kind_json,      &f->topic_json,  &f->rests_on_json,
+                            &f->relayed_by_json};
+    for (size_t i = 0; i < 10; i++) {
         if (*slots[i])
             continue; /* preset by the path; query_finish() rejects a repeat */
         const char *const *valid = i == 6 ? claim_kinds : NULL;

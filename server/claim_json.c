@@ -2,13 +2,41 @@
 
 #include <string.h>
 
-const char *const claim_field_names[] = {
-    "id",           "source",     "quote",      "quote_start", "quote_end",     "statement",
-    "kind",         "metric",     "value",      "lower",       "upper",         "bound",
-    "vague_term",   "unit",       "value_date", "value_text",  "as_of",         "period_start",
-    "period_end",   "time_basis", "place",      "claimant",    "claimant_kind", "claimant_entity",
-    "subject_type", "subject",    "attribute",  "entities",    "topics",        "footnote",
-    "note",         "revision",   "links",      NULL};
+const char *const claim_field_names[] = {"id",
+                                         "source",
+                                         "quote",
+                                         "quote_start",
+                                         "quote_end",
+                                         "statement",
+                                         "kind",
+                                         "metric",
+                                         "value",
+                                         "lower",
+                                         "upper",
+                                         "bound",
+                                         "vague_term",
+                                         "unit",
+                                         "value_date",
+                                         "value_text",
+                                         "as_of",
+                                         "period_start",
+                                         "period_end",
+                                         "time_basis",
+                                         "place",
+                                         "claimant",
+                                         "claimant_kind",
+                                         "claimant_entity",
+                                         "subject_type",
+                                         "subject",
+                                         "attribute",
+                                         "entities",
+                                         "topics",
+                                         "footnote",
+                                         "note",
+                                         "revision",
+                                         "provenance",
+                                         "links",
+                                         NULL};
 
 const char *const claim_csv_columns[] = {
     "id",           "source",     "quote",      "statement",
@@ -52,6 +80,7 @@ enum {
     F_FOOTNOTE,
     F_NOTE,
     F_REVISION,
+    F_PROVENANCE,
     F_LINKS,
 };
 
@@ -142,6 +171,10 @@ void claim_json_members(struct jw *w, const struct claim_row *r, uint64_t fields
         jw_kstr(w, "note", r->note);
     if (ON(F_REVISION))
         jw_kint(w, "revision", r->revision);
+    if (ON(F_PROVENANCE) && r->provenance_json) {
+        jw_key(w, "provenance");
+        jw_raw(w, r->provenance_json, strlen(r->provenance_json));
+    }
     if (include & CLAIM_INCLUDE_SOURCE) {
         jw_key(w, "source_record");
         jw_obj_begin(w);

@@ -8,6 +8,40 @@
 
 const char *const claim_sort_keys[] = {"as_of", "value", "id", "source", "metric", "kind", NULL};
 
+/*
+ * What a claim rests on, as one JSON object: the cited work (its footnote or inline
+ * reference, and how it covers the claim), the relay chain (the curated rows of
+ * claim_relay, else the default: the claimant, the source's authors when they are not
+ * the claimant, the publishers), and the claims it repeats and that repeat it.
+ */
+#define CLAIM_PROVENANCE                                                                        \
+    "json_object('rests_on', CASE WHEN fn.seq IS NULL THEN NULL ELSE json_object('source', "    \
+    "fn.id, 'title', fn.title, 'in_base', json(iif(fn.kind <> 'cited', 'true', 'false')), "     \
+    "'note', (SELECT min(label) FROM citation WHERE citing_seq = c.source_seq AND cited_seq = " \
+    "c.footnote_seq), 'scope', c.footnote_scope) END, 'chain', json(CASE WHEN EXISTS (SELECT "  \
+    "1 FROM claim_relay WHERE claim_seq = c.seq) THEN (SELECT json_group_array(json_object("    \
+    "'role', r.role, 'name', r.name, 'entity', re.id, 'inferred', json(iif(r.inferred, "        \
+    "'true', 'false')), 'basis', r.basis)) FROM (SELECT * FROM claim_relay WHERE claim_seq = "  \
+    "c.seq ORDER BY position) r LEFT JOIN entity re ON re.seq = r.entity_seq) ELSE (SELECT "    \
+    "json_group_array(json(x)) FROM (SELECT 0 AS k, json_object('role', 'claimant', 'name', "   \
+    "c.claimant, 'entity', ce.id, 'inferred', json('false'), 'basis', 'the claim''s "           \
+    "claimant') AS x UNION ALL SELECT 1, json_object('role', 'relay', 'name', (SELECT "         \
+    "group_concat(value, ', ') FROM json_each(s.authors)), 'entity', NULL, 'inferred', "        \
+    "json('false'), 'basis', 'the source''s authors') WHERE c.claimant_kind <> 'author' AND "   \
+    "json_array_length(s.authors) > 0 UNION ALL SELECT 2, json_object('role', 'publisher', "    \
+    "'name', s.publisher, 'entity', NULL, 'inferred', json('false'), 'basis', 'the source''s "  \
+    "publisher') WHERE s.publisher IS NOT NULL UNION ALL SELECT 3, json_object('role', "        \
+    "'publisher', 'name', s.original_publisher, 'entity', NULL, 'inferred', json('false'), "    \
+    "'basis', 'the source''s original publisher') WHERE s.original_publisher IS NOT NULL "      \
+    "ORDER BY k)) END), 'repeats', json((SELECT json_group_array(json_object('claim', t.id, "   \
+    "'source', ts.id, 'basis', l.basis)) FROM (SELECT * FROM claim_link WHERE claim_seq = "     \
+    "c.seq AND relation = 'repeats' ORDER BY target_seq) l JOIN claim t ON t.seq = "            \
+    "l.target_seq AND t.deleted_at IS NULL JOIN source ts ON ts.seq = t.source_seq)), "         \
+    "'repeated_by', json((SELECT json_group_array(json_object('claim', t.id, 'source', ts.id, " \
+    "'basis', l.basis)) FROM (SELECT * FROM claim_link WHERE target_seq = c.seq AND relation "  \
+    "= 'repeats' ORDER BY claim_seq) l JOIN claim t ON t.seq = l.claim_seq AND t.deleted_at "   \
+    "IS NULL JOIN source ts ON ts.seq = t.source_seq)))"
+
 /* Column list shared by every claim query; S_row() reads it by position. */
 #define CLAIM_COLUMNS                                                                            \
     "c.seq, c.id, s.id, c.quote, c.quote_start, c.quote_end, c.statement, c.kind, m.id, "        \
@@ -20,7 +54,7 @@ const char *const claim_sort_keys[] = {"as_of", "value", "id", "source", "metric
     "LEFT JOIN entity e ON e.seq = cm.entity_seq LEFT JOIN program p ON p.seq = cm.program_seq " \
     "WHERE cm.claim_seq = c.seq ORDER BY x)), "                                                  \
     "s.title, s.publisher, s.published, s.kind, m.label, m.unit, m.value_type, c.time_start, "   \
-    "c.time_end"
+    "c.time_end, " CLAIM_PROVENANCE
 
 #define CLAIM_FROM                                            \
     " FROM claim c JOIN source s ON s.seq = c.source_seq"     \
@@ -67,11 +101,29 @@ static const char F_KIND_ONE[] = " AND c.kind = (:kind ->> 0)";
 
 static const char F_PLACE[] =
     " AND c.place_seq IN (SELECT seq FROM entity WHERE id" IDS(":place") ")";
-/* Case-insensitive beyond ASCII: both sides folded as the search index folds them (db.h);
- * a value with no letter or digit to fold is matched as given. */
+/* Case-insensitive beyond ASCII: the claimant text folded as the search index folds it
+ * (db.h); or, through the claimant's entity, its id, name or any spelling, whole. */
 static const char F_CLAIMANT[] =
-    " AND EXISTS (SELECT 1 FROM json_each(:claimant) j WHERE " DB_FOLD_CONTAINS("c.claimant",
-                                                                                "j.value") ")";
+    " AND EXISTS (SELECT 1 FROM json_each(:claimant) j WHERE " DB_FOLD_CONTAINS(
+        "c.claimant",
+        "j.value") " OR c.claimant_entity_seq IN (SELECT seq FROM entity WHERE id = j.value "
+                   "OR name = j.value COLLATE NOCASE UNION SELECT entity_seq FROM entity_alias "
+                   "WHERE alias = "
+                   "j.value COLLATE NOCASE))";
+static const char F_RESTS_ON[] = " AND (c.footnote_seq IN (SELECT seq FROM source WHERE id" IDS(
+    ":rests_on") ") OR c.seq IN (SELECT l.claim_seq FROM claim_link l JOIN claim t ON t.seq "
+                 "= l.target_seq AND t.deleted_at IS NULL JOIN source ts ON ts.seq = "
+                 "t.source_seq WHERE ts.id" IDS(":rests_on") "))";
+/* A name or entity id j.value relays the claim: curated relays, else the source's authors. */
+static const char F_RELAYED_BY[] =
+    " AND EXISTS (SELECT 1 FROM json_each(:relayed_by) j WHERE CASE WHEN EXISTS (SELECT 1 FROM "
+    "claim_relay WHERE claim_seq = c.seq) THEN EXISTS (SELECT 1 FROM claim_relay r LEFT JOIN "
+    "entity re ON re.seq = r.entity_seq WHERE r.claim_seq = c.seq AND r.role = 'relay' AND "
+    "(re.id = j.value OR instr(lower(r.name), lower(j.value)) > 0)) ELSE c.claimant_kind <> "
+    "'author' AND EXISTS (SELECT 1 FROM source s2, json_each(s2.authors) a WHERE s2.seq = "
+    "c.source_seq AND (instr(lower(a.value), lower(j.value)) > 0 OR a.value IN (SELECT alias "
+    "FROM entity_alias WHERE entity_seq = (SELECT seq FROM entity WHERE id = j.value)) OR "
+    "a.value = (SELECT name FROM entity WHERE id = j.value))) END)";
 static const char F_KIND[] = " AND c.kind" IDS(":kind");
 static const char F_TOPIC[] =
     " AND c.seq IN (SELECT claim_seq FROM claim_topic WHERE topic_id" IDS(":topic") ")";
@@ -99,6 +151,10 @@ static void S_where(struct buf *b, const struct claim_filter *f)
         buf_puts(b, strchr(f->place_json, ',') ? F_PLACE : F_PLACE_ONE);
     if (f->claimant_json)
         buf_puts(b, F_CLAIMANT);
+    if (f->rests_on_json)
+        buf_puts(b, F_RESTS_ON);
+    if (f->relayed_by_json)
+        buf_puts(b, F_RELAYED_BY);
     if (f->kind_json)
         buf_puts(b, strchr(f->kind_json, ',') ? F_KIND : F_KIND_ONE);
     if (f->topic_json)
@@ -128,6 +184,8 @@ static void S_bind_filter(sqlite3_stmt *st, const void *filter)
     db_bind_named_text(st, ":entity", f->entity_json);
     db_bind_named_text(st, ":place", f->place_json);
     db_bind_named_text(st, ":claimant", f->claimant_json);
+    db_bind_named_text(st, ":rests_on", f->rests_on_json);
+    db_bind_named_text(st, ":relayed_by", f->relayed_by_json);
     db_bind_named_text(st, ":kind", f->kind_json);
     db_bind_named_text(st, ":topic", f->topic_json);
     db_bind_named_text(st, ":id", f->id_json);
@@ -192,6 +250,7 @@ static int S_row(sqlite3_stmt *st, struct claim_row *r)
     r->has_time = sqlite3_column_type(st, i) != SQLITE_NULL;
     r->time_start = sqlite3_column_int64(st, i++);
     r->time_end = sqlite3_column_int64(st, i++);
+    r->provenance_json = db_column_text(st, i++);
     return i;
 }
 

@@ -1,12 +1,14 @@
 #include "app.h"
 #include "handlers.h"
 #include "list.h"
+#include "provenance.h"
 #include "query.h"
 #include "statistic_analysis.h"
 #include "statistic_cache.h"
 #include "statistic_json.h"
 #include "statistic_repo.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,6 +46,33 @@ static bool S_keep(void *ctx, const struct stat_obs *a, const struct stat_obs *b
     return program && source;
 }
 
+/* Keeps the drift findings either of whose claims passes the metric, program and source
+ * filters (metric_json: a JSON array of ids, or empty for any). */
+static void S_filter_drift(struct prov_findings *d, const struct conflict_filter *f,
+                           struct buf *metric_json)
+{
+    size_t keep = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        struct prov_finding *x = &d->v[i];
+        const struct prov_side *s[2] = {&x->original, &x->repeat};
+        bool metric = metric_json->len == 0, program = !f->nprograms, source = !f->nsources;
+        for (int k = 0; k < 2; k++) {
+            char quoted[256];
+            int n = snprintf(quoted, sizeof quoted, "\"%s\"", s[k]->c.metric ? s[k]->c.metric : "");
+            metric |= s[k]->c.metric && n > 0 && (size_t)n < sizeof quoted &&
+                      strstr(buf_str(metric_json), quoted) != NULL;
+            program |= s[k]->subject_is_program && S_in(s[k]->c.subject, f->programs, f->nprograms);
+            source |= S_in(s[k]->source_id, f->sources, f->nsources);
+        }
+        if (metric && program && source)
+            d->v[keep++] = *x;
+        else
+            for (size_t k = 0; k < x->nowned; k++)
+                free(x->owned[k]);
+    }
+    d->n = keep;
+}
+
 /* Adds "disagreements_truncated" to the JSON envelope list_end() closed. */
 static void S_mark_truncated(struct http_response *res, const struct list_params *lp, bool t)
 {
@@ -64,12 +93,14 @@ void conflicts_list(struct http_request *req, struct http_response *res)
     char pscratch[2048], sscratch[2048];
     struct stat_set set;
     struct stat_pairs pairs;
+    struct prov_findings drift;
     char *key = NULL;
 
     memset(&f, 0, sizeof f);
     buf_init(&metrics);
     stat_set_init(&set);
     stat_pairs_init(&pairs);
+    prov_findings_init(&drift, true, false);
     key = stat_cache_key(req);
     if (stat_cache_get(req->app->stat_cache, key, res))
         goto done;
@@ -94,6 +125,13 @@ void conflicts_list(struct http_request *req, struct http_response *res)
     if (st == APP_OK)
         st = stat_find_disagreements(&set, STAT_MAX_DISAGREEMENTS, CONFLICTS_MAX, S_keep, &cf,
                                      &pairs);
+    /* Drift findings (rule drift) follow the disagreements, under the same filters. */
+    if (st == APP_OK)
+        st = prov_repo_links(c, prov_findings_collect, &drift);
+    if (st == APP_OK)
+        st = drift.status;
+    if (st == APP_OK)
+        S_filter_drift(&drift, &cf, &metrics);
     if (st != APP_OK) {
         app_db_error(req, res, st, "computing conflicts");
         goto done;
@@ -102,12 +140,16 @@ void conflicts_list(struct http_request *req, struct http_response *res)
     int64_t start = lp.has_cursor ? lp.after : lp.offset;
     struct list_ctx lc;
     list_begin(&lc, req, res, &lp, stat_conflict_csv_columns);
-    for (int64_t i = start; i < (int64_t)pairs.n && i - start < lp.limit; i++) {
+    int64_t total = (int64_t)(pairs.n + drift.n);
+    for (int64_t i = start; i < total && i - start < lp.limit; i++) {
         struct jw *w = list_item_begin(&lc);
-        stat_json_conflict(w, &set, &pairs.v[i]);
+        if (i < (int64_t)pairs.n)
+            stat_json_conflict(w, &set, &pairs.v[i]);
+        else
+            prov_json_finding(w, &drift.v[i - (int64_t)pairs.n]);
         list_item_end(&lc, i + 1);
     }
-    list_end(&lc, (int64_t)pairs.n);
+    list_end(&lc, total);
     S_mark_truncated(res, &lp, pairs.truncated);
     if (pairs.truncated)
         http_response_header(res, "X-Result-Truncated", "true");
@@ -116,6 +158,7 @@ void conflicts_list(struct http_request *req, struct http_response *res)
 done:
     free(key);
     stat_pairs_free(&pairs);
+    prov_findings_free(&drift);
     stat_set_free(&set);
     buf_free(&metrics);
 }

@@ -37,6 +37,7 @@ const struct route routes_table[] = {
     {HTTP_GET, "/v1/sources/{id}/text", sources_text, 0},
     {HTTP_GET, "/v1/sources/{id}/candidates", sources_candidates, 0},
     {HTTP_POST, "/v1/extract", extract_post, ROUTE_OPEN_BODY},
+    {HTTP_GET, "/v1/sources/{id}/derived", sources_derived, 0},
     {HTTP_GET, "/v1/entities", entities_list, 0},
     {HTTP_GET, "/v1/entities/{id}", entities_get, 0},
     {HTTP_GET, "/v1/events", events_list, 0},

@@ -474,14 +474,26 @@ static const char SQL_CLAIM[] =
     "statement, kind, metric_seq, value, lower, upper, bound, vague_term, unit, value_date, "
     "value_text, as_of, period_start, period_end, time_start, time_end, time_basis, place_seq, "
     "claimant, claimant_kind, claimant_entity_seq, subject_program_seq, subject_entity_seq, "
-    "attribute, footnote_seq, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-    "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, "
-    "?31, ?32, ?33)";
+    "attribute, footnote_seq, note, footnote_scope) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+    "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, "
+    "?28, ?29, ?30, ?31, ?32, ?33, ?34)";
+
+/* Links are resolved once every claims file is in: a claim may repeat one loaded later. */
+static const char SQL_PENDING_LINKS[] =
+    "CREATE TEMP TABLE pending_link (claim_seq INTEGER NOT NULL, target TEXT NOT NULL, "
+    "basis TEXT, file TEXT NOT NULL)";
+static const char SQL_PENDING_LINK[] =
+    "INSERT INTO pending_link (claim_seq, target, basis, file) VALUES (?1, ?2, ?3, ?4)";
+static const char SQL_RELAY[] = "INSERT INTO claim_relay (claim_seq, position, role, name, "
+                                "entity_seq, inferred, basis) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 
 struct claim_ctx {
     sqlite3_stmt *ins;
     sqlite3_stmt *topic;
     sqlite3_stmt *mention;
+    sqlite3_stmt *relay;
+    sqlite3_stmt *link;
+    const char *file;
     sqlite3_int64 source_seq;
     const char *text;
     size_t text_len;
@@ -538,6 +550,105 @@ static enum app_status S_window(struct loader *L, const char *id, const char *as
         *has = true;
     }
     return APP_OK;
+}
+
+/* "chain": [{role, name, entity?, inferred?, basis?}, ...] into claim_relay, in order. */
+static enum app_status S_chain(struct loader *L, struct claim_ctx *cx, json_t *c,
+                               sqlite3_int64 cseq, const char *id)
+{
+    json_t *chain = json_object_get(c, "chain");
+    if (!chain)
+        return APP_OK;
+    if (!json_is_array(chain) || json_array_size(chain) == 0)
+        return S_fail(L, "%s: 'chain' must be a non-empty array", id);
+    size_t i;
+    json_t *e;
+    json_array_foreach(chain, i, e) {
+        bool bad = false;
+        const char *role = S_str(e, "role", &bad);
+        const char *name = S_str(e, "name", &bad);
+        const char *basis = S_str(e, "basis", &bad);
+        json_t *inf = json_object_get(e, "inferred");
+        enum app_status s;
+        if (!json_is_object(e) || (inf && !json_is_boolean(inf)))
+            return S_fail(L, "%s: chain[%zu] must be {role, name, entity, inferred, basis}", id, i);
+        if ((s = S_need(L, id, "chain role", role, bad)) ||
+            (s = S_need(L, id, "chain name", name, bad)))
+            return s;
+        sqlite3_bind_int64(cx->relay, 1, cseq);
+        sqlite3_bind_int64(cx->relay, 2, (sqlite3_int64)i);
+        S_bind_text(cx->relay, 3, role);
+        S_bind_text(cx->relay, 4, name);
+        if ((s = S_bind_ref(L, cx->relay, 5, "entity", S_str(e, "entity", &bad), id,
+                            "chain entity")))
+            return s;
+        sqlite3_bind_int(cx->relay, 6, json_is_true(inf) ? 1 : 0);
+        S_bind_text(cx->relay, 7, basis);
+        if (bad)
+            return S_fail(L, "%s: chain[%zu] has a non-string value", id, i);
+        if ((s = S_step(L, cx->relay, id)))
+            return s;
+    }
+    return APP_OK;
+}
+
+/* "repeats": [{claim, basis}, ...]: kept until every claim is loaded (S_links). */
+static enum app_status S_repeats(struct loader *L, struct claim_ctx *cx, json_t *c,
+                                 sqlite3_int64 cseq, const char *id)
+{
+    json_t *rep = json_object_get(c, "repeats");
+    if (!rep)
+        return APP_OK;
+    if (!json_is_array(rep))
+        return S_fail(L, "%s: 'repeats' must be an array", id);
+    size_t i;
+    json_t *e;
+    json_array_foreach(rep, i, e) {
+        bool bad = false;
+        const char *target = S_str(e, "claim", &bad);
+        const char *basis = S_str(e, "basis", &bad);
+        enum app_status s;
+        if ((s = S_need(L, id, "repeats claim", target, bad)) ||
+            (s = S_need(L, id, "repeats basis", basis, bad)))
+            return s;
+        sqlite3_bind_int64(cx->link, 1, cseq);
+        S_bind_text(cx->link, 2, target);
+        S_bind_text(cx->link, 3, basis);
+        S_bind_text(cx->link, 4, cx->file);
+        if ((s = S_step(L, cx->link, id)))
+            return s;
+    }
+    return APP_OK;
+}
+
+/* The links kept by S_repeats(), each to a claim that must exist by now. */
+static enum app_status S_links(struct loader *L)
+{
+    enum app_status s = APP_OK;
+    L->file = "claim links";
+    sqlite3_stmt *bad = S_prep(L, "SELECT p.file, c.id, p.target FROM pending_link p JOIN claim "
+                                  "c ON c.seq = p.claim_seq LEFT JOIN claim t ON t.id = p.target "
+                                  "WHERE t.seq IS NULL ORDER BY p.rowid LIMIT 1");
+    if (!bad)
+        return APP_EINVAL;
+    if (sqlite3_step(bad) == SQLITE_ROW) {
+        L->file = (const char *)sqlite3_column_text(bad, 0);
+        s = S_fail(L, "%s: 'repeats' names unknown claim '%s'", sqlite3_column_text(bad, 1),
+                   sqlite3_column_text(bad, 2));
+        L->file = "claim links";
+    }
+    sqlite3_finalize(bad);
+    if (s)
+        return s;
+    sqlite3_stmt *ins =
+        S_prep(L, "INSERT INTO claim_link (claim_seq, target_seq, relation, "
+                  "basis) SELECT p.claim_seq, t.seq, 'repeats', p.basis FROM "
+                  "pending_link p JOIN claim t ON t.id = p.target ORDER BY p.rowid");
+    if (!ins)
+        return APP_EINVAL;
+    s = S_step(L, ins, "claim_link");
+    sqlite3_finalize(ins);
+    return s;
 }
 
 static enum app_status S_claim(struct loader *L, struct claim_ctx *cx, json_t *c)
@@ -650,11 +761,17 @@ static enum app_status S_claim(struct loader *L, struct claim_ctx *cx, json_t *c
     if ((s = S_bind_ref(L, st, 32, "source", foot, id, "footnote")))
         return s;
     S_bind_text(st, 33, S_str(c, "note", &bad));
+    const char *scope = S_str(c, "footnote_scope", &bad);
+    if (scope && !foot)
+        return S_fail(L, "%s: 'footnote_scope' needs a 'footnote'", id);
+    S_bind_text(st, 34, scope);
     if (bad)
         return S_fail(L, "%s: a text field has a non-string value", id);
     if ((s = S_step(L, st, id)))
         return s;
     sqlite3_int64 cseq = sqlite3_last_insert_rowid(L->db);
+    if ((s = S_chain(L, cx, c, cseq, id)) || (s = S_repeats(L, cx, c, cseq, id)))
+        return s;
 
     json_t *topics = json_object_get(c, "topics");
     if (!json_is_array(topics) || json_array_size(topics) == 0)
@@ -739,7 +856,10 @@ static enum app_status S_claims_file(struct loader *L, const char *name)
     cx.topic = S_prep(L, "INSERT INTO claim_topic (claim_seq, topic_id) VALUES (?1, ?2)");
     cx.mention = S_prep(L, "INSERT INTO claim_mention (claim_seq, entity_seq, program_seq) "
                            "VALUES (?1, ?2, ?3)");
-    if (!cx.ins || !cx.topic || !cx.mention) {
+    cx.relay = S_prep(L, SQL_RELAY);
+    cx.link = S_prep(L, SQL_PENDING_LINK);
+    cx.file = name;
+    if (!cx.ins || !cx.topic || !cx.mention || !cx.relay || !cx.link) {
         s = APP_EINVAL;
         goto out_text;
     }
@@ -756,6 +876,8 @@ out:
     sqlite3_finalize(cx.ins);
     sqlite3_finalize(cx.topic);
     sqlite3_finalize(cx.mention);
+    sqlite3_finalize(cx.relay);
+    sqlite3_finalize(cx.link);
     json_decref(doc);
     return s;
 }
@@ -805,12 +927,16 @@ enum app_status seed_build(const char *out_path, char *err, size_t errlen)
     if (s || (s = S_sources(&L)))
         goto out;
     static const char prefix[] = "db/seed/claims/";
+    if ((s = db_exec(conn, SQL_PENDING_LINKS)))
+        goto out;
     for (size_t i = 0; i < embedded_nfiles; i++) {
         const char *name = embedded_files[i].name;
         if (strncmp(name, prefix, sizeof prefix - 1) == 0 &&
             (s = S_claims_file(&L, name)) != APP_OK)
             goto out;
     }
+    if ((s = S_links(&L)) || (s = db_exec(conn, "DROP TABLE pending_link")))
+        goto out;
     L.file = "search index";
     if (search_repo_rebuild(conn) != APP_OK) {
         s = S_fail(&L, "%s", db_errmsg(conn));

@@ -49,6 +49,7 @@ void source_json_members(struct jw *w, const struct source_row *r)
     jw_obj_begin(w);
     jw_klink(w, "self", "/v1/sources/", r->id, NULL);
     jw_klink(w, "claims", "/v1/sources/", r->id, "/claims");
+    jw_klink(w, "derived", "/v1/sources/", r->id, "/derived");
     if (r->has_text)
         jw_klink(w, "text", "/v1/sources/", r->id, "/text");
     else
@@ -85,6 +86,11 @@ void source_json_citation(struct jw *w, const struct source_citation_row *r, boo
     jw_kstr(w, "label", r->label);
     if (with_note)
         jw_kstr(w, "note", r->note);
+    jw_key(w, "links");
+    jw_obj_begin(w);
+    jw_klink(w, "self", "/v1/sources/", r->id, NULL);
+    jw_klink(w, "derived", "/v1/sources/", r->id, "/derived");
+    jw_obj_end(w);
     jw_obj_end(w);
 }
 

@@ -13,7 +13,7 @@
 static const char *const S_bound_names[] = {
     [STATS_EXACT] = "exact",         [STATS_APPROX] = "approx", [STATS_AT_LEAST] = "at_least",
     [STATS_MORE_THAN] = "more_than", [STATS_UP_TO] = "up_to",   [STATS_LESS_THAN] = "less_than",
-    [STATS_RANGE] = "range",         [STATS_VAGUE] = "vague",
+    [STATS_RANGE] = "range",         [STATS_VAGUE] = "vague",   [STATS_ALMOST] = "almost",
 };
 
 #define S_NBOUNDS (sizeof S_bound_names / sizeof S_bound_names[0])
@@ -95,6 +95,7 @@ struct stats_interval stats_value_interval(const struct stats_value *v)
         return S_unbounded();
     }
     case STATS_UP_TO:
+    case STATS_ALMOST:
     case STATS_LESS_THAN: {
         bool open = v->bound == STATS_LESS_THAN;
         if (v->has_value)
@@ -130,6 +131,7 @@ struct stats_interval stats_date_interval(enum stats_bound bound, int64_t first_
     case STATS_MORE_THAN:
         return S_make(last, true, INFINITY, true);
     case STATS_UP_TO:
+    case STATS_ALMOST:
         return S_make(-INFINITY, true, last, false);
     case STATS_LESS_THAN:
         return S_make(-INFINITY, true, first, true);

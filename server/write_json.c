@@ -326,7 +326,7 @@ static const char *const claim_fields[] = {"id",
 static const char *const claim_kinds[] = {"statistic",      "event",     "policy", "assessment",
                                           "recommendation", "testimony", NULL};
 static const char *const bounds[] = {"exact",     "approx", "at_least", "more_than", "up_to",
-                                     "less_than", "range",  "vague",    NULL};
+                                     "less_than", "range",  "vague",    "almost",    NULL};
 static const char *const claimant_kinds[] = {"author",       "official", "government",  "expert",
                                              "organization", "media",    "participant", "lawyer",
                                              "unattributed", NULL};
@@ -464,7 +464,8 @@ static void S_claim_numbers(struct vctx *v)
             hl = true;
         }
     }
-    if ((strcmp(bound, "up_to") == 0 || strcmp(bound, "less_than") == 0)) {
+    if ((strcmp(bound, "up_to") == 0 || strcmp(bound, "less_than") == 0 ||
+         strcmp(bound, "almost") == 0)) {
         if (hu && upper != value)
             S_err(v, "upper", "must equal value when bound is '%s'", bound);
         else if (!hu) {

@@ -24,7 +24,7 @@
 #include <cmocka.h>
 
 #define SOURCE    "berman-2019-returnees"
-#define CLAIM     "berman-001"
+#define CLAIM     "berman-011"
 #define TOKEN     "mrs_test-consistency-secret-0123456789abcdef"
 #define WRITES    40 /* per writer */
 #define READERS   3

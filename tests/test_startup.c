@@ -170,7 +170,7 @@ static void test_own_write_is_not_another_process(void **state)
     const char *h[] = {"Authorization: Bearer mrs_test-startup-writer-012345678",
                        "Content-Type: application/merge-patch+json", NULL};
     struct api_result r;
-    api_request(&wf.api, "PATCH", "/v1/claims/berman-001", h, "{\"note\":\"startup\"}", &r);
+    api_request(&wf.api, "PATCH", "/v1/claims/berman-011", h, "{\"note\":\"startup\"}", &r);
     assert_int_equal(r.status, 200);
     api_result_free(&r);
     assert_int_equal(atomic_load(&app->dataset_version), v0 + 1);

@@ -332,7 +332,7 @@ static json_int_t S_dataset_version(struct writable_fixture *wf)
 static void test_patch_that_changes_nothing(void **state)
 {
     struct writable_fixture *wf = *state;
-    static const char target[] = "/v1/claims/berman-001";
+    static const char target[] = "/v1/claims/berman-011";
     json_int_t v0 = S_dataset_version(wf);
     long long revs0 = S_sql_int(wf, "SELECT count(*) FROM revision");
     struct api_result r;
@@ -406,7 +406,7 @@ static void test_change_reason_must_be_utf8(void **state)
     for (size_t i = 0; bad[i]; i++) {
         const char *h[] = {bad[i], NULL};
         struct api_result r;
-        S_req(wf, "PATCH", "/v1/claims/berman-001", TOKEN_WRITE, "application/merge-patch+json", h,
+        S_req(wf, "PATCH", "/v1/claims/berman-011", TOKEN_WRITE, "application/merge-patch+json", h,
               "{\"note\":\"reason test\"}", &r);
         api_assert_problem(&r, 400, NULL);
         json_t *e = json_array_get(json_object_get(r.json, "errors"), 0);
@@ -416,11 +416,11 @@ static void test_change_reason_must_be_utf8(void **state)
     /* UTF-8 text is kept as given. */
     const char *good[] = {"X-Change-Reason: v\xc3\xa9rifi\xc3\xa9 \xd8\xaa\xd8\xad", NULL};
     struct api_result r;
-    S_req(wf, "PATCH", "/v1/claims/berman-001", TOKEN_WRITE, "application/merge-patch+json", good,
+    S_req(wf, "PATCH", "/v1/claims/berman-011", TOKEN_WRITE, "application/merge-patch+json", good,
           "{\"note\":\"reason test\"}", &r);
     assert_int_equal(r.status, 200);
     api_result_free(&r);
-    api_get(&wf->api, "/v1/claims/berman-001/revisions?limit=100", &r);
+    api_get(&wf->api, "/v1/claims/berman-011/revisions?limit=100", &r);
     json_t *data = json_object_get(r.json, "data");
     assert_string_equal(ju_str(json_array_get(data, json_array_size(data) - 1), "reason"),
                         "v\xc3\xa9rifi\xc3\xa9 \xd8\xaa\xd8\xad");
