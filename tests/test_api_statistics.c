@@ -52,8 +52,8 @@ static void test_catalog(void **state)
     assert_true(json_is_true(json_object_get(sum, "max_unbounded")));
     json_t *latest = json_object_get(sum, "latest");
     assert_non_null(ju_str(latest, "claim"));
-    json_t *ip = ju_find(data, "id", "islamist_prisoners");
-    assert_int_equal(ju_int(json_object_get(ip, "summary"), "disagreements"), 1);
+    json_t *sd = ju_find(data, "id", "program_start_date");
+    assert_true(ju_int(json_object_get(sd, "summary"), "disagreements") >= 1);
     /* A document-specific metric names its source. */
     json_t *gf = ju_find(data, "id", "former_guantanamo_detainees_in_group");
     assert_string_equal(ju_str(gf, "source"), "almonitor-2017-returnees");
@@ -214,24 +214,16 @@ static void test_islamist_prisoners_disagree(void **state)
     api_get(&api_fx, "/v1/statistics/islamist_prisoners", &r);
     assert_int_equal(r.status, 200);
     json_t *d = json_object_get(r.json, "data");
-    json_t *dis = json_object_get(d, "disagreements");
-    assert_int_equal(json_array_size(dis), 1);
-    json_t *x = json_array_get(dis, 0);
-    /* Berman: between 800 and 820 (March 2019); Masbah and Ahmadoun: almost 1000 (2019). */
-    assert_string_equal(ju_str(x, "a"), "berman-025");
-    assert_string_equal(ju_str(x, "b"), "mipa-049");
-    const char *why = ju_str(x, "reason");
-    assert_non_null(strstr(why, "2019"));
-    assert_non_null(strstr(why, "[800, 820]"));
-    assert_non_null(strstr(why, "[900, 1000]"));
-    json_t *sum = json_object_get(d, "summary");
-    assert_int_equal(ju_int(sum, "disagreements"), 1);
-    assert_int_equal(json_integer_value(json_object_get(sum, "min")), 800);
-    assert_int_equal(json_integer_value(json_object_get(sum, "max")), 1000);
+    /* Berman: between 800 and 820 (March 2019); MIPA: almost 1000 (2019), read as at most
+     * 1,000: the two readings overlap, so no interval disagreement. */
+    assert_int_equal(json_array_size(json_object_get(d, "disagreements")), 0);
     json_t *m = ju_find(json_object_get(d, "observations"), "claim", "mipa-049");
     json_t *iv = json_object_get(m, "interval");
-    assert_int_equal(json_integer_value(json_object_get(iv, "lo")), 900);
     assert_int_equal(json_integer_value(json_object_get(iv, "hi")), 1000);
+    json_t *b = ju_find(json_object_get(d, "observations"), "claim", "berman-025");
+    iv = json_object_get(b, "interval");
+    assert_int_equal(json_integer_value(json_object_get(iv, "lo")), 800);
+    assert_int_equal(json_integer_value(json_object_get(iv, "hi")), 820);
     api_result_free(&r);
 }
 
@@ -586,7 +578,7 @@ static void test_conflicts(void **state)
     assert_true(total >= 3);
     assert_int_equal((json_int_t)json_array_size(data), total);
     assert_true(json_is_false(json_object_get(r.json, "disagreements_truncated")));
-    assert_true(S_pair(data, "berman-025", "mipa-049"));
+    assert_true(S_pair(data, "berman-013", "masbah-162"));
     assert_true(S_pair(data, "mipa-031", "mohammed-065"));
     size_t i;
     json_t *c;
@@ -628,19 +620,20 @@ static void test_conflicts_filters(void **state)
     assert_string_equal(ju_str(json_object_get(c, "b"), "value_date"), "2017");
     api_result_free(&r);
 
-    api_get(&api_fx, "/v1/conflicts?metric=islamist_prisoners,program_start_date", &r);
+    api_get(&api_fx, "/v1/conflicts?metric=statutory_sentence_max,program_start_date", &r);
     assert_int_equal(ju_int(json_object_get(r.json, "meta"), "total"), 2);
     api_result_free(&r);
 
-    api_get(&api_fx, "/v1/conflicts?program=musalaha,islamist_prison_regime", &r);
+    api_get(&api_fx, "/v1/conflicts?program=musalaha,anti_terrorism_law_amendment", &r);
     data = json_object_get(r.json, "data");
-    assert_int_equal(json_array_size(data), 2);
+    assert_true(json_array_size(data) >= 2);
     size_t i;
     json_array_foreach(data, i, c) {
         const char *sa = ju_str(json_object_get(c, "a"), "subject");
         const char *sb = ju_str(json_object_get(c, "b"), "subject");
-        bool ok = (sa && (!strcmp(sa, "musalaha") || !strcmp(sa, "islamist_prison_regime"))) ||
-                  (sb && (!strcmp(sb, "musalaha") || !strcmp(sb, "islamist_prison_regime")));
+        bool ok =
+            (sa && (!strcmp(sa, "musalaha") || !strcmp(sa, "anti_terrorism_law_amendment"))) ||
+            (sb && (!strcmp(sb, "musalaha") || !strcmp(sb, "anti_terrorism_law_amendment")));
         assert_true(ok);
     }
     api_result_free(&r);
@@ -749,9 +742,10 @@ static bool S_big_db(const char *src, const char *dst)
     /* 5,000 undated estimates that all agree: every window overlaps every other. */
     static const char agree[] =
         "INSERT INTO claim (id, source_seq, quote, quote_start, quote_end, byte_start, byte_end, "
-        "statement, kind, metric_seq, value, bound, unit, claimant, claimant_kind) "
+        "statement, kind, metric_seq, lower, upper, bound, unit, claimant, claimant_kind) "
         "SELECT 'agree-' || n, 1, 'estimate ' || n, 0, 10, 0, 10, 'synthetic', 'statistic', "
-        "(SELECT seq FROM metric WHERE id = 'trip_cost'), 500 + n % 10, 'approx', 'USD', "
+        "(SELECT seq FROM metric WHERE id = 'trip_cost'), 400 + n % 10, 600 + n % 10, 'range', "
+        "'USD', "
         "'Claimant ' || (n % 40), 'expert' "
         "FROM (WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < 5000) "
         "SELECT n FROM k)";
