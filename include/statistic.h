@@ -13,6 +13,7 @@ struct metric_row {
     int64_t seq;
     const char *id, *label, *unit, *value_type, *definition, *counting_basis;
     const char *source_id; /* set for a document-specific metric, else NULL */
+    bool cumulative;       /* the count never falls over time */
 };
 
 typedef bool (*metric_row_fn)(void *ctx, const struct metric_row *row);
@@ -35,6 +36,8 @@ struct stat_claim_row {
     const char *subject_id; /* program or entity id */
     bool subject_is_program;
     const char *attribute;
+    const char *scope;   /* what the claim counts when narrower or wider than the metric */
+    int64_t repeats_seq; /* the claim this one repeats (claim_link), 0 when none */
 };
 
 /* Called once per row; return false to stop. */

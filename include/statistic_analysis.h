@@ -58,6 +58,11 @@ struct stat_obs {
     struct stats_window when;
     bool has_point;
     double point; /* days for date metrics */
+    /* The figure as reported, for ranking: the value, else the end the claim states
+     * (fig_lo prefers the lower end, fig_hi the upper); days for dates. Never an end
+     * the bound policy adds. */
+    bool has_figure;
+    double fig_lo, fig_hi;
 };
 
 struct stat_set {
@@ -144,6 +149,8 @@ struct stat_summary {
     size_t *used; /* set indexes of the observations summarized (with a value), malloc'd */
     size_t nused;
     struct stats_summary s; /* over used; s.latest indexes `used` */
+    /* set indexes of the lowest and highest figures as reported (SIZE_MAX: none) */
+    size_t lowest, highest;
 };
 
 enum app_status stat_summarize(const struct stat_set *s, struct stat_summary *out) APP_MUST_CHECK;

@@ -180,8 +180,8 @@ static enum app_status S_metrics(struct loader *L, json_t *arr, sqlite3_int64 so
 {
     enum app_status s = APP_OK;
     sqlite3_stmt *st = S_prep(L, "INSERT INTO metric (id, label, unit, value_type, definition, "
-                                 "counting_basis, source_seq, one_per_subject) VALUES (?1, ?2, "
-                                 "?3, ?4, ?5, ?6, ?7, ?8)");
+                                 "counting_basis, source_seq, one_per_subject, cumulative) VALUES "
+                                 "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
     if (!st)
         return APP_EINVAL;
     size_t i;
@@ -203,11 +203,109 @@ static enum app_status S_metrics(struct loader *L, json_t *arr, sqlite3_int64 so
             goto out;
         }
         sqlite3_bind_int(st, 8, json_is_true(once) ? 1 : 0);
+        json_t *cum = json_object_get(m, "cumulative");
+        if (cum && !json_is_boolean(cum)) {
+            s = S_fail(L, "%s: 'cumulative' must be true or false", v[0]);
+            goto out;
+        }
+        sqlite3_bind_int(st, 9, json_is_true(cum) ? 1 : 0);
         if ((s = S_step(L, st, v[0])))
             goto out;
     }
 out:
     sqlite3_finalize(st);
+    return s;
+}
+
+static enum app_status S_bind_ref(struct loader *L, sqlite3_stmt *st, int idx, const char *table,
+                                  const char *ref, const char *id, const char *key);
+
+/* Binds the seq of metric id `key` of relation o; fails when named and unknown. */
+static enum app_status S_rel_ref(struct loader *L, sqlite3_stmt *st, int idx, json_t *o,
+                                 const char *key, const char *table, const char *rid)
+{
+    bool bad = false;
+    const char *ref = S_str(o, key, &bad);
+    if (bad)
+        return S_fail(L, "%s: '%s' must be a string", rid, key);
+    return S_bind_ref(L, st, idx, table, ref, rid, key);
+}
+
+/*
+ * The relations each metric of arr declares ("relations": [{id, kind, whole, part,
+ * parts, min, max, whole_place, note}]), after every metric is in: a relation may
+ * name a metric declared later. The schema's CHECKs say which kind takes which member.
+ * "metric", when given, is the relation's own metric instead of the declaring one.
+ */
+static enum app_status S_relations(struct loader *L, json_t *arr)
+{
+    enum app_status s = APP_OK;
+    sqlite3_stmt *st = S_prep(L, "INSERT INTO metric_relation (id, kind, metric_seq, whole_seq, "
+                                 "part_seq, min_seq, max_seq, whole_place_seq, note) VALUES (?1, "
+                                 "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    sqlite3_stmt *part = S_prep(L, "INSERT INTO metric_relation_part (relation_seq, metric_seq) "
+                                   "VALUES (?1, ?2)");
+    if (!st || !part) {
+        s = APP_EINVAL;
+        goto out;
+    }
+    size_t i, k;
+    json_t *m, *r;
+    json_array_foreach(arr, i, m) {
+        bool bad = false;
+        const char *mid = S_str(m, "id", &bad);
+        json_t *rels = json_object_get(m, "relations");
+        if (!rels)
+            continue;
+        if (!json_is_array(rels)) {
+            s = S_fail(L, "%s: 'relations' must be an array", mid ? mid : "?");
+            goto out;
+        }
+        json_array_foreach(rels, k, r) {
+            const char *rid = S_str(r, "id", &bad);
+            const char *kind = S_str(r, "kind", &bad);
+            if ((s = S_need(L, mid, "relations[].id", rid, bad)) ||
+                (s = S_need(L, rid, "kind", kind, bad)))
+                goto out;
+            S_bind_text(st, 1, rid);
+            S_bind_text(st, 2, kind);
+            /* "metric" names the relation's own metric when it is not the declaring one
+             * (a relation to a document's metric declared in that document). */
+            const char *own = S_str(r, "metric", &bad);
+            if ((s = S_bind_ref(L, st, 3, "metric", own ? own : mid, rid, "metric")) ||
+                (s = S_rel_ref(L, st, 4, r, "whole", "metric", rid)) ||
+                (s = S_rel_ref(L, st, 5, r, "part", "metric", rid)) ||
+                (s = S_rel_ref(L, st, 6, r, "min", "metric", rid)) ||
+                (s = S_rel_ref(L, st, 7, r, "max", "metric", rid)) ||
+                (s = S_rel_ref(L, st, 8, r, "whole_place", "entity", rid)))
+                goto out;
+            S_bind_text(st, 9, S_str(r, "note", &bad));
+            if ((s = S_step(L, st, rid)))
+                goto out;
+            sqlite3_int64 rseq = sqlite3_last_insert_rowid(L->db);
+            json_t *parts = json_object_get(r, "parts");
+            if (parts && !json_is_array(parts)) {
+                s = S_fail(L, "%s: 'parts' must be an array of metric ids", rid);
+                goto out;
+            }
+            if (strcmp(kind, "sum") == 0 && json_array_size(parts) < 2) {
+                s = S_fail(L, "%s: a sum names at least two parts", rid);
+                goto out;
+            }
+            size_t j;
+            json_t *p;
+            json_array_foreach(parts, j, p) {
+                const char *pid = json_is_string(p) ? json_string_value(p) : NULL;
+                sqlite3_bind_int64(part, 1, rseq);
+                if ((s = S_bind_ref(L, part, 2, "metric", pid ? pid : "?", rid, "parts")) ||
+                    (s = S_step(L, part, rid)))
+                    goto out;
+            }
+        }
+    }
+out:
+    sqlite3_finalize(st);
+    sqlite3_finalize(part);
     return s;
 }
 
@@ -474,9 +572,9 @@ static const char SQL_CLAIM[] =
     "statement, kind, metric_seq, value, lower, upper, bound, vague_term, unit, value_date, "
     "value_text, as_of, period_start, period_end, time_start, time_end, time_basis, place_seq, "
     "claimant, claimant_kind, claimant_entity_seq, subject_program_seq, subject_entity_seq, "
-    "attribute, footnote_seq, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-    "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, "
-    "?31, ?32, ?33)";
+    "attribute, footnote_seq, note, scope) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+    "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, "
+    "?30, ?31, ?32, ?33, ?34)";
 
 struct claim_ctx {
     sqlite3_stmt *ins;
@@ -650,6 +748,7 @@ static enum app_status S_claim(struct loader *L, struct claim_ctx *cx, json_t *c
     if ((s = S_bind_ref(L, st, 32, "source", foot, id, "footnote")))
         return s;
     S_bind_text(st, 33, S_str(c, "note", &bad));
+    S_bind_text(st, 34, S_str(c, "scope", &bad));
     if (bad)
         return S_fail(L, "%s: a text field has a non-string value", id);
     if ((s = S_step(L, st, id)))
@@ -731,7 +830,7 @@ static enum app_status S_claims_file(struct loader *L, const char *name)
     if (ents && (s = S_entities(L, ents)))
         goto out_text;
     json_t *metrics = json_object_get(doc, "metrics");
-    if (metrics && (s = S_metrics(L, metrics, cx.source_seq)))
+    if (metrics && ((s = S_metrics(L, metrics, cx.source_seq)) || (s = S_relations(L, metrics))))
         goto out_text;
     if ((s = S_cited(L, json_object_get(doc, "cited"), cx.source_seq)))
         goto out_text;
@@ -801,6 +900,8 @@ enum app_status seed_build(const char *out_path, char *err, size_t errlen)
         goto out;
     }
     s = S_metrics(&L, metrics, 0);
+    if (s == APP_OK)
+        s = S_relations(&L, metrics);
     json_decref(metrics);
     if (s || (s = S_sources(&L)))
         goto out;

@@ -125,6 +125,8 @@ static void S_measure(struct stat_obs *o)
     o->comparable = false;
     o->has_point = false;
     o->point = NAN;
+    o->has_figure = false;
+    o->fig_lo = o->fig_hi = NAN;
     o->iv.lo = -INFINITY;
     o->iv.hi = INFINITY;
     o->iv.lo_open = true;
@@ -145,6 +147,8 @@ static void S_measure(struct stat_obs *o)
             int64_t first = pdate_first_day(&d);
             o->iv = stats_date_interval(b, first, pdate_last_day(&d));
             o->has_interval = true;
+            o->has_figure = b != STATS_VAGUE;
+            o->fig_lo = o->fig_hi = (double)first;
             if (b == STATS_EXACT) {
                 o->has_point = true;
                 o->point = (double)first;
@@ -163,6 +167,11 @@ static void S_measure(struct stat_obs *o)
         v.upper = r->upper;
         o->iv = stats_value_interval(&v);
         o->has_interval = true;
+        if (b != STATS_VAGUE && (r->has_value || r->has_lower || r->has_upper)) {
+            o->has_figure = true;
+            o->fig_lo = r->has_value ? r->value : r->has_lower ? r->lower : r->upper;
+            o->fig_hi = r->has_value ? r->value : r->has_upper ? r->upper : r->lower;
+        }
         if ((b == STATS_EXACT || b == STATS_APPROX) && r->has_value) {
             o->has_point = true;
             o->point = r->value;
@@ -202,6 +211,7 @@ enum app_status stat_set_add(struct stat_set *s, const struct stat_claim_row *r)
     o->r.place_id = stat_arena_dup(a, r->place_id);
     o->r.subject_id = stat_arena_dup(a, r->subject_id);
     o->r.attribute = stat_arena_dup(a, r->attribute);
+    o->r.scope = stat_arena_dup(a, r->scope);
     if (a->oom)
         return APP_ENOMEM;
     o->has_text = r->quote != NULL;
@@ -1123,6 +1133,7 @@ enum app_status stat_summarize(const struct stat_set *s, struct stat_summary *ou
     size_t n = s->n ? s->n : 1;
 
     memset(out, 0, sizeof *out);
+    out->lowest = out->highest = SIZE_MAX;
     out->claims = s->n;
     out->is_date = s->n > 0 && s->v[0].is_date;
     out->used = malloc(n * sizeof *out->used);
@@ -1144,6 +1155,15 @@ enum app_status stat_summarize(const struct stat_set *s, struct stat_summary *ou
         x->point = o->point;
         x->when = o->when;
         out->used[out->nused++] = i;
+    }
+    for (size_t i = 0; i < s->n; i++) {
+        const struct stat_obs *o = &s->v[i];
+        if (!o->has_figure)
+            continue;
+        if (out->lowest == SIZE_MAX || o->fig_lo < s->v[out->lowest].fig_lo)
+            out->lowest = i;
+        if (out->highest == SIZE_MAX || o->fig_hi > s->v[out->highest].fig_hi)
+            out->highest = i;
     }
     if (!stats_summarize(obs, out->nused, scratch, &out->s)) {
         st = APP_ENOMEM;

@@ -161,7 +161,7 @@ static enum app_status S_view_texts(struct db_conn *c, struct metric_view *v, si
     struct stat_text_fill tf = {.idx = NULL};
     struct buf seqs;
     size_t k = 0;
-    size_t *want = malloc((n + 1) * sizeof *want);
+    size_t *want = malloc((n + 3) * sizeof *want);
     enum app_status st = APP_OK;
 
     buf_init(&seqs);
@@ -173,6 +173,10 @@ static enum app_status S_view_texts(struct db_conn *c, struct metric_view *v, si
         want[k++] = first + i;
     if (v->sum.s.latest < v->sum.nused)
         want[k++] = v->sum.used[v->sum.s.latest];
+    if (v->sum.lowest < v->set.n)
+        want[k++] = v->sum.lowest;
+    if (v->sum.highest < v->set.n)
+        want[k++] = v->sum.highest;
     st = stat_text_fill_init(&tf, &v->set, want, k, &seqs);
     if (st == APP_OK && tf.n > 0)
         st = stat_repo_claim_texts(c, buf_str(&seqs), stat_text_fill_collect, &tf);

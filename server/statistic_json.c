@@ -89,20 +89,30 @@ static void S_time_members(struct jw *w, const struct stat_claim_row *r)
     jw_kstr(w, "period_end", r->period_end);
 }
 
-static void S_latest(struct jw *w, const struct stat_set *s, const struct stat_summary *sum)
+/* A figure as its claim reports it: {claim, source, value, ..., period_end}, or null. */
+static void S_figure(struct jw *w, const char *key, const struct stat_set *s, size_t idx,
+                     bool claimant)
 {
-    jw_key(w, "latest");
-    if (sum->s.latest == SIZE_MAX || sum->s.latest >= sum->nused) {
+    jw_key(w, key);
+    if (idx >= s->n) {
         jw_null(w);
         return;
     }
-    const struct stat_obs *o = &s->v[sum->used[sum->s.latest]];
+    const struct stat_obs *o = &s->v[idx];
     jw_obj_begin(w);
     jw_kstr(w, "claim", o->r.id);
     jw_kstr(w, "source", o->r.source_id);
+    if (claimant)
+        jw_kstr(w, "claimant", o->r.claimant);
     stat_json_value_members(w, o);
     S_time_members(w, &o->r);
     jw_obj_end(w);
+}
+
+static void S_latest(struct jw *w, const struct stat_set *s, const struct stat_summary *sum)
+{
+    bool has = sum->s.latest != SIZE_MAX && sum->s.latest < sum->nused;
+    S_figure(w, "latest", s, has ? sum->used[sum->s.latest] : SIZE_MAX, false);
 }
 
 void stat_json_summary(struct jw *w, const struct stat_set *s, const struct stat_summary *sum,
@@ -123,12 +133,11 @@ void stat_json_summary(struct jw *w, const struct stat_set *s, const struct stat
             jw_str(w, s->v[sum->used[i]].r.id);
         jw_arr_end(w);
     }
-    S_kedge(w, "min", any ? x->min : NAN, is_date);
-    jw_kbool(w, "min_open", any && x->min_open);
-    jw_kbool(w, "min_unbounded", any && isinf(x->min));
-    S_kedge(w, "max", any ? x->max : NAN, is_date);
-    jw_kbool(w, "max_open", any && x->max_open);
-    jw_kbool(w, "max_unbounded", any && isinf(x->max));
+    /* The lowest and highest figures as the claims report them, never an interval end. */
+    S_figure(w, "lowest", s, sum->lowest, true);
+    S_figure(w, "highest", s, sum->highest, true);
+    jw_kbool(w, "unbounded_below", any && isinf(x->min));
+    jw_kbool(w, "unbounded_above", any && isinf(x->max));
     S_kedge(w, "median", x->median, is_date);
     jw_key(w, "spread");
     if (isfinite(x->spread))
@@ -139,6 +148,21 @@ void stat_json_summary(struct jw *w, const struct stat_set *s, const struct stat
     S_latest(w, s, sum);
     jw_kint(w, "disagreements", (int64_t)disagreements);
     jw_kbool(w, "disagreements_truncated", truncated);
+    jw_obj_end(w);
+}
+
+void stat_json_policy(struct jw *w, const char *bound, bool is_date)
+{
+    enum stats_bound b;
+    jw_key(w, "policy");
+    if (bound == NULL || !stats_bound_parse(bound, &b)) {
+        jw_null(w);
+        return;
+    }
+    const struct stats_policy_row *p = stats_policy_of(b);
+    jw_obj_begin(w);
+    jw_kstr(w, "bound", p->name);
+    jw_kstr(w, "reads_as", is_date ? p->date : p->number);
     jw_obj_end(w);
 }
 
@@ -194,7 +218,9 @@ void stat_json_observation(struct jw *w, const struct stat_obs *o)
     S_time_members(w, r);
     jw_kstr(w, "place", r->place_id);
     S_subject(w, r);
+    jw_kstr(w, "scope", r->scope);
     S_interval(w, o);
+    stat_json_policy(w, r->bound, o->is_date);
     S_window(w, o);
     jw_kbool(w, "comparable", o->comparable);
     jw_obj_end(w);

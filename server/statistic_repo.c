@@ -8,8 +8,9 @@
 
 /* ---- metrics ---- */
 
-#define METRIC_COLUMNS \
-    "m.seq, m.id, m.label, m.unit, m.value_type, m.definition, m.counting_basis, s.id"
+#define METRIC_COLUMNS                                                                   \
+    "m.seq, m.id, m.label, m.unit, m.value_type, m.definition, m.counting_basis, s.id, " \
+    "m.cumulative"
 
 #define METRIC_FROM " FROM metric m LEFT JOIN source s ON s.seq = m.source_seq"
 
@@ -57,6 +58,7 @@ static bool S_metric_row(void *ctx, sqlite3_stmt *st)
     r.definition = db_column_text(st, i++);
     r.counting_basis = db_column_text(st, i++);
     r.source_id = db_column_text(st, i++);
+    r.cumulative = sqlite3_column_int(st, i++) != 0;
     return v->fn(v->ctx, &r);
 }
 
@@ -93,11 +95,17 @@ enum app_status stat_repo_metric_get(struct db_conn *c, const char *id, metric_r
 
 /* ---- claims ---- */
 
+/* The live claim a claim repeats (claim_link), 0 when none. */
+#define REPEATS_SEQ                                                                     \
+    "coalesce((SELECT min(l.target_seq) FROM claim_link l JOIN claim t ON t.seq = "     \
+    "l.target_seq AND t.deleted_at IS NULL WHERE l.claim_seq = c.seq AND l.relation = " \
+    "'repeats'), 0)"
+
 #define STAT_COLUMNS                                                                          \
     "c.seq, c.id, s.id, c.quote, c.claimant, m.id, m.value_type, c.metric_seq, c.value, "     \
     "c.lower, c.upper, c.bound, c.vague_term, c.unit, c.value_date, c.value_text, c.as_of, "  \
     "c.period_start, c.period_end, c.time_start, c.time_end, pl.id, coalesce(sp.id, se.id), " \
-    "sp.id IS NOT NULL, c.attribute, m.one_per_subject, c.source_seq"
+    "sp.id IS NOT NULL, c.attribute, m.one_per_subject, c.source_seq, c.scope, " REPEATS_SEQ
 
 #define STAT_FROM                                             \
     " FROM claim c JOIN source s ON s.seq = c.source_seq"     \
@@ -178,6 +186,8 @@ static void S_claim_row(sqlite3_stmt *st, struct stat_claim_row *r)
     r->attribute = db_column_text(st, i++);
     r->one_per_subject = sqlite3_column_int(st, i++) != 0;
     r->source_seq = sqlite3_column_int64(st, i++);
+    r->scope = db_column_text(st, i++);
+    r->repeats_seq = sqlite3_column_int64(st, i++);
     r->has_period = r->period_start != NULL;
 }
 
@@ -227,7 +237,7 @@ enum app_status stat_repo_claims(struct db_conn *c, const struct stat_claim_filt
 #define OBS_COLUMNS                                                                     \
     "c.seq, c.id, c.claimant, c.value, c.lower, c.upper, c.bound, c.value_date, "       \
     "c.period_start IS NOT NULL, c.time_start, c.time_end, c.source_seq, c.place_seq, " \
-    "c.subject_program_seq, c.subject_entity_seq"
+    "c.subject_program_seq, c.subject_entity_seq, c.scope, " REPEATS_SEQ
 
 static const char SQL_OBS_METRIC[] =
     "SELECT id, value_type, one_per_subject FROM metric WHERE seq = ?1";
@@ -344,6 +354,8 @@ static bool S_obs_visit(void *ctx, sqlite3_stmt *st)
     int64_t place = sqlite3_column_int64(st, i++);
     int64_t program = sqlite3_column_int64(st, i++);
     int64_t entity = sqlite3_column_int64(st, i++);
+    r.scope = db_column_text(st, i++);
+    r.repeats_seq = sqlite3_column_int64(st, i++);
     enum app_status s = APP_OK;
     if (place)
         s = S_names_get(&v->entities, place, &r.place_id);

@@ -321,11 +321,12 @@ static const char *const claim_fields[] = {"id",
                                            "topics",
                                            "footnote",
                                            "note",
+                                           "scope",
                                            NULL};
 static const char *const claim_kinds[] = {"statistic",      "event",     "policy", "assessment",
                                           "recommendation", "testimony", NULL};
 static const char *const bounds[] = {"exact",     "approx", "at_least", "more_than", "up_to",
-                                     "less_than", "range",  "vague",    NULL};
+                                     "less_than", "range",  "vague",    "almost",    NULL};
 static const char *const claimant_kinds[] = {"author",       "official", "government",  "expert",
                                              "organization", "media",    "participant", "lawyer",
                                              "unattributed", NULL};
@@ -463,7 +464,8 @@ static void S_claim_numbers(struct vctx *v)
             hl = true;
         }
     }
-    if ((strcmp(bound, "up_to") == 0 || strcmp(bound, "less_than") == 0)) {
+    if ((strcmp(bound, "up_to") == 0 || strcmp(bound, "less_than") == 0 ||
+         strcmp(bound, "almost") == 0)) {
         if (hu && upper != value)
             S_err(v, "upper", "must equal value when bound is '%s'", bound);
         else if (!hu) {
@@ -556,6 +558,8 @@ static enum app_status S_claim(struct vctx *v, bool creating)
     S_ids(v, "topics", true, "topic", NULL);
     S_ref(v, "footnote", "source");
     S_str(v, "note", false, 2000);
+    if (S_str(v, "scope", false, 200) && !S_present(v, "metric"))
+        S_err(v, "scope", "needs a metric (it qualifies what the figure counts)");
     return APP_OK;
 }
 

@@ -48,8 +48,11 @@ static void test_catalog(void **state)
     assert_true(json_is_null(json_object_get(ff, "source")));
     json_t *sum = json_object_get(ff, "summary");
     assert_true(ju_int(sum, "claims") >= 5);
-    assert_true(json_is_null(json_object_get(sum, "max")));
-    assert_true(json_is_true(json_object_get(sum, "max_unbounded")));
+    /* Figures as reported, never an interval end: no min or max. */
+    assert_null(json_object_get(sum, "min"));
+    assert_null(json_object_get(sum, "max"));
+    assert_true(json_is_true(json_object_get(sum, "unbounded_above")));
+    assert_non_null(ju_str(json_object_get(sum, "highest"), "claim"));
     json_t *latest = json_object_get(sum, "latest");
     assert_non_null(ju_str(latest, "claim"));
     json_t *sd = ju_find(data, "id", "program_start_date");
@@ -81,8 +84,8 @@ static void test_catalog_filters(void **state)
     json_t *start = ju_find(data, "id", "program_start_date");
     assert_non_null(start);
     json_t *sum = json_object_get(start, "summary");
-    /* Date summaries are days. */
-    assert_int_equal(strlen(ju_str(sum, "min")), 10);
+    /* Date summaries name the dates as reported. */
+    assert_non_null(ju_str(json_object_get(sum, "lowest"), "value_date"));
     assert_string_equal(ju_str(sum, "spread_unit"), "days");
     assert_true(ju_int(sum, "disagreements") >= 1);
     api_result_free(&r);
@@ -178,12 +181,29 @@ static void test_foreign_fighters_departed(void **state)
         prev = start;
     }
 
-    /* "more than 1,500" and "at least 1,600": no upper bound. */
+    /* "more than 1,500" and "at least 1,600": no upper bound. The lowest and highest are
+     * figures as their claims report them: "1,122" (an estimate) and "at least 1,600". */
     json_t *sum = json_object_get(d, "summary");
-    assert_true(json_is_null(json_object_get(sum, "max")));
-    assert_true(json_is_true(json_object_get(sum, "max_unbounded")));
-    assert_true(json_is_true(json_object_get(sum, "max_open")));
-    assert_true(json_is_number(json_object_get(sum, "min")));
+    assert_null(json_object_get(sum, "max"));
+    assert_null(json_object_get(sum, "min"));
+    assert_true(json_is_true(json_object_get(sum, "unbounded_above")));
+    json_t *lo = json_object_get(sum, "lowest"), *hi = json_object_get(sum, "highest");
+    assert_string_equal(ju_str(lo, "claim"), "masbah-022");
+    assert_int_equal(json_integer_value(json_object_get(lo, "value")), 1122);
+    assert_string_equal(ju_str(lo, "bound"), "approx");
+    assert_string_equal(ju_str(lo, "as_of"), "2014-06");
+    assert_non_null(ju_str(lo, "claimant"));
+    assert_string_equal(ju_str(hi, "claim"), "almonitor-010");
+    assert_string_equal(ju_str(hi, "bound"), "at_least");
+    assert_int_equal(json_integer_value(json_object_get(hi, "value")), 1600);
+    /* Each figure is the one its observation reports. */
+    json_t *figs[] = {lo, hi, json_object_get(sum, "latest")};
+    for (size_t k = 0; k < 3; k++) {
+        json_t *ob = ju_find(obs, "claim", ju_str(figs[k], "claim"));
+        assert_non_null(ob);
+        assert_true(json_equal(json_object_get(ob, "value"), json_object_get(figs[k], "value")));
+        assert_string_equal(ju_str(ob, "bound"), ju_str(figs[k], "bound"));
+    }
     assert_true(json_is_number(json_object_get(sum, "median")));
     assert_int_equal(ju_int(sum, "sources"), (json_int_t)nsources);
     json_t *from = json_object_get(sum, "computed_from");
@@ -246,8 +266,8 @@ static void test_date_metric(void **state)
     assert_int_equal(json_array_size(dis), 1);
     assert_non_null(strstr(ju_str(json_array_get(dis, 0), "reason"), "2016 does not overlap 2017"));
     json_t *sum = json_object_get(d, "summary");
-    assert_string_equal(ju_str(sum, "min"), "2016-01-01");
-    assert_string_equal(ju_str(sum, "max"), "2017-12-31");
+    assert_string_equal(ju_str(json_object_get(sum, "lowest"), "value_date"), "2016");
+    assert_string_equal(ju_str(json_object_get(sum, "highest"), "value_date"), "2017");
     api_result_free(&r);
 }
 
@@ -881,9 +901,12 @@ static void test_five_thousand_observations(void **state)
     assert_int_equal(json_array_size(json_object_get(d, "disagreements")), 0);
     sum = json_object_get(d, "summary");
     assert_int_equal(ju_int(sum, "disagreements"), 0);
-    assert_true(json_is_null(json_object_get(sum, "min"))); /* "up to 1,000" */
-    assert_true(json_is_true(json_object_get(sum, "min_unbounded")));
-    assert_int_equal(json_integer_value(json_object_get(sum, "max")), 1000);
+    assert_true(json_is_true(json_object_get(sum, "unbounded_below"))); /* "up to 1,000" */
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(sum, "highest"), "value")),
+                     1000);
+    /* "between 400 and 600": the lowest figure is a range's stated lower end */
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(sum, "lowest"), "lower")),
+                     400);
     api_result_free(&r);
 
     /* Conflicts over the whole database stop at 1,000 per metric, and say so. */

@@ -592,6 +592,40 @@ static void test_422_bounds(void **state)
     assert_true(json_is_null(json_object_get(d, "upper")));
     api_result_free(&r);
     free(id);
+
+    /* "almost 200": stored as written, read as the upper end only, with the policy row. */
+    c = S_stat("almost");
+    json_object_set_new(c, "value", json_integer(200));
+    json_object_set_new(c, "scope", json_string("returnees from Syria only"));
+    id = S_create(wf, c);
+    snprintf(target, sizeof target, "/v1/claims/%s", id);
+    S_get(wf, target, &r);
+    assert_int_equal(r.status, 200);
+    d = json_object_get(r.json, "data");
+    assert_string_equal(ju_str(d, "bound"), "almost");
+    assert_true(json_number_value(json_object_get(d, "upper")) == 200.0);
+    assert_string_equal(ju_str(d, "scope"), "returnees from Syria only");
+    json_t *iv = json_object_get(d, "interval");
+    assert_true(json_is_null(json_object_get(iv, "lo")));
+    assert_true(json_number_value(json_object_get(iv, "hi")) == 200.0);
+    assert_string_equal(ju_str(json_object_get(d, "policy"), "bound"), "almost");
+    api_result_free(&r);
+    free(id);
+
+    /* "almost" with an upper end above the figure; a scope without a metric. */
+    c = S_stat("almost");
+    json_object_set_new(c, "value", json_integer(200));
+    json_object_set_new(c, "upper", json_integer(250));
+    S_post(wf, "/v1/claims", c, &r);
+    const char *want_upper[] = {"/upper", NULL};
+    S_assert_pointers(&r, want_upper);
+    api_result_free(&r);
+    c = S_claim(QUOTE_ARREST, "A scope without a figure.");
+    json_object_set_new(c, "scope", json_string("Syria only"));
+    S_post(wf, "/v1/claims", c, &r);
+    const char *want_scope[] = {"/scope", NULL};
+    S_assert_pointers(&r, want_scope);
+    api_result_free(&r);
 }
 
 static void test_422_dates(void **state)

@@ -551,7 +551,8 @@ static void S_check_metric_claim(struct viol *v, sqlite3_stmt *st)
     } else if (strcmp(bound, "at_least") == 0 || strcmp(bound, "more_than") == 0) {
         if (!is_date && !(hv && hl && lo == val))
             V_add(v, "%s: bound %s needs lower = value", id, bound);
-    } else if (strcmp(bound, "up_to") == 0 || strcmp(bound, "less_than") == 0) {
+    } else if (strcmp(bound, "up_to") == 0 || strcmp(bound, "less_than") == 0 ||
+               strcmp(bound, "almost") == 0) {
         if (!is_date && !(hv && hu && up == val))
             V_add(v, "%s: bound %s needs upper = value", id, bound);
     } else if (strcmp(bound, "range") == 0) {
