@@ -24,7 +24,16 @@ void stat_json_metric_members(struct jw *w, const struct metric_row *m);
  * spread in days.
  */
 void stat_json_summary(struct jw *w, const struct stat_set *s, const struct stat_summary *sum,
-                       const char *unit, size_t disagreements, bool truncated, bool computed_from);
+                       const char *unit, size_t disagreements, bool truncated, bool computed_from,
+                       size_t nseries);
+
+/*
+ * One series: {place, subject, subject_type, scope, claims, claimants,
+ * independent_claimants, lowest, highest, unbounded_below, unbounded_above, latest,
+ * median: {value, over, left_out}, [windows: [{window, claims, low, best, high}]]}.
+ */
+void stat_json_series(struct jw *w, const struct stat_set *s, const struct stat_series *x,
+                      bool detail);
 
 /*
  * "policy": {bound, reads_as}: the row of the bound policy (stats_policy[]) that

@@ -116,7 +116,8 @@ static void S_latest(struct jw *w, const struct stat_set *s, const struct stat_s
 }
 
 void stat_json_summary(struct jw *w, const struct stat_set *s, const struct stat_summary *sum,
-                       const char *unit, size_t disagreements, bool truncated, bool computed_from)
+                       const char *unit, size_t disagreements, bool truncated, bool computed_from,
+                       size_t nseries)
 {
     const struct stats_summary *x = &sum->s;
     bool any = sum->nused > 0;
@@ -138,14 +139,21 @@ void stat_json_summary(struct jw *w, const struct stat_set *s, const struct stat
     S_figure(w, "highest", s, sum->highest, true);
     jw_kbool(w, "unbounded_below", any && isinf(x->min));
     jw_kbool(w, "unbounded_above", any && isinf(x->max));
-    S_kedge(w, "median", x->median, is_date);
+    /* A median, spread or latest over several series would pool unlike things: only
+     * a metric of one series has them here; each series has its own. */
+    bool one = nseries <= 1;
+    jw_kint(w, "series", (int64_t)nseries);
+    S_kedge(w, "median", one ? x->median : NAN, is_date);
     jw_key(w, "spread");
-    if (isfinite(x->spread))
+    if (one && isfinite(x->spread))
         jw_double(w, x->spread);
     else
         jw_null(w);
     jw_kstr(w, "spread_unit", is_date ? "days" : unit);
-    S_latest(w, s, sum);
+    if (one)
+        S_latest(w, s, sum);
+    else
+        S_figure(w, "latest", s, SIZE_MAX, false);
     jw_kint(w, "disagreements", (int64_t)disagreements);
     jw_kbool(w, "disagreements_truncated", truncated);
     jw_obj_end(w);
@@ -223,6 +231,83 @@ void stat_json_observation(struct jw *w, const struct stat_obs *o)
     stat_json_policy(w, r->bound, o->is_date);
     S_window(w, o);
     jw_kbool(w, "comparable", o->comparable);
+    jw_obj_end(w);
+}
+
+static void S_window_obj(struct jw *w, bool has_time, int64_t start, int64_t end)
+{
+    char iso[16];
+    if (!has_time) {
+        jw_null(w);
+        return;
+    }
+    jw_obj_begin(w);
+    stat_day_iso(start, iso, sizeof iso);
+    jw_kstr(w, "start", iso);
+    stat_day_iso(end, iso, sizeof iso);
+    jw_kstr(w, "end", iso);
+    jw_obj_end(w);
+}
+
+void stat_json_series(struct jw *w, const struct stat_set *s, const struct stat_series *x,
+                      bool detail)
+{
+    char why[160];
+    bool is_date = x->n > 0 && s->v[x->idx[0]].is_date;
+    jw_obj_begin(w);
+    jw_kstr(w, "place", x->place);
+    jw_kstr(w, "subject", x->subject);
+    jw_kstr(w, "subject_type",
+            x->subject == NULL      ? NULL
+            : x->subject_is_program ? "program"
+                                    : "entity");
+    jw_kstr(w, "scope", x->scope);
+    jw_kint(w, "claims", (int64_t)x->n);
+    jw_kint(w, "claimants", (int64_t)x->claimants);
+    jw_kint(w, "independent_claimants", (int64_t)x->independent);
+    S_figure(w, "lowest", s, x->lowest, true);
+    S_figure(w, "highest", s, x->highest, true);
+    jw_kbool(w, "unbounded_below", x->unbounded_below);
+    jw_kbool(w, "unbounded_above", x->unbounded_above);
+    S_figure(w, "latest", s, x->latest, true);
+    jw_key(w, "median");
+    jw_obj_begin(w);
+    S_kedge(w, "value", x->has_median ? x->median : NAN, is_date);
+    jw_key(w, "over");
+    jw_arr_begin(w);
+    for (size_t k = 0; k < x->n_over; k++)
+        jw_str(w, s->v[x->median_over[k]].r.id);
+    jw_arr_end(w);
+    jw_key(w, "left_out");
+    jw_arr_begin(w);
+    for (size_t k = 0; k < x->n; k++) {
+        const struct stat_obs *o = &s->v[x->idx[k]];
+        const char *reason = stat_median_exclusion(o, why, sizeof why);
+        if (reason == NULL)
+            continue;
+        jw_obj_begin(w);
+        jw_kstr(w, "claim", o->r.id);
+        jw_kstr(w, "why", reason);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    jw_obj_end(w);
+    if (detail) {
+        jw_key(w, "windows");
+        jw_arr_begin(w);
+        for (size_t k = 0; k < x->nwin; k++) {
+            const struct stat_window_env *e = &x->win[k];
+            jw_obj_begin(w);
+            jw_key(w, "window");
+            S_window_obj(w, e->has_time, e->start, e->end);
+            jw_kint(w, "claims", (int64_t)e->n);
+            S_figure(w, "low", s, e->low, true);
+            S_figure(w, "best", s, e->best, true);
+            S_figure(w, "high", s, e->high, true);
+            jw_obj_end(w);
+        }
+        jw_arr_end(w);
+    }
     jw_obj_end(w);
 }
 

@@ -53,7 +53,7 @@ static void test_catalog(void **state)
     assert_null(json_object_get(sum, "max"));
     assert_true(json_is_true(json_object_get(sum, "unbounded_above")));
     assert_non_null(ju_str(json_object_get(sum, "highest"), "claim"));
-    json_t *latest = json_object_get(sum, "latest");
+    json_t *latest = json_object_get(json_array_get(json_object_get(ff, "series"), 0), "latest");
     assert_non_null(ju_str(latest, "claim"));
     json_t *sd = ju_find(data, "id", "program_start_date");
     assert_true(ju_int(json_object_get(sd, "summary"), "disagreements") >= 1);
@@ -197,14 +197,13 @@ static void test_foreign_fighters_departed(void **state)
     assert_string_equal(ju_str(hi, "bound"), "at_least");
     assert_int_equal(json_integer_value(json_object_get(hi, "value")), 1600);
     /* Each figure is the one its observation reports. */
-    json_t *figs[] = {lo, hi, json_object_get(sum, "latest")};
-    for (size_t k = 0; k < 3; k++) {
+    json_t *figs[] = {lo, hi};
+    for (size_t k = 0; k < 2; k++) {
         json_t *ob = ju_find(obs, "claim", ju_str(figs[k], "claim"));
         assert_non_null(ob);
         assert_true(json_equal(json_object_get(ob, "value"), json_object_get(figs[k], "value")));
         assert_string_equal(ju_str(ob, "bound"), ju_str(figs[k], "bound"));
     }
-    assert_true(json_is_number(json_object_get(sum, "median")));
     assert_int_equal(ju_int(sum, "sources"), (json_int_t)nsources);
     json_t *from = json_object_get(sum, "computed_from");
     assert_true(json_array_size(from) >= 5);
@@ -219,11 +218,110 @@ static void test_foreign_fighters_departed(void **state)
     assert_string_equal(ju_str(b, "bound"), "more_than");
     assert_string_equal(ju_str(json_object_get(b, "window"), "start"), "2017-01-01");
     assert_string_equal(ju_str(json_object_get(b, "window"), "end"), "2017-12-31");
-    /* The latest is the 2019 estimate. */
-    assert_string_equal(ju_str(json_object_get(sum, "latest"), "claim"), "mipa-017");
+    /* Two series: MIPA's 1300 counts Syria alone. No pooled median or latest. */
+    assert_int_equal(ju_int(sum, "series"), 2);
+    assert_true(json_is_null(json_object_get(sum, "latest")));
+    assert_true(json_is_null(json_object_get(sum, "median")));
+    json_t *series = json_object_get(d, "series");
+    assert_int_equal(json_array_size(series), 2);
+    json_t *main = NULL, *syria = NULL;
+    json_array_foreach(series, i, o) {
+        if (json_is_null(json_object_get(o, "scope")))
+            main = o;
+        else
+            syria = o;
+    }
+    assert_non_null(main);
+    assert_non_null(syria);
+    assert_string_equal(ju_str(syria, "scope"), "Syria only");
+    assert_int_equal(ju_int(syria, "claims"), 1);
+    assert_string_equal(ju_str(json_object_get(syria, "latest"), "claim"), "mipa-017");
+    assert_int_equal(ju_int(main, "claims"), 5);
+    assert_string_equal(ju_str(main, "place"), "morocco");
+    /* The latest of the series by as-of is a 2017 figure, not MIPA's Syria-only 1300. */
+    assert_string_equal(ju_str(json_object_get(main, "latest"), "as_of"), "2017");
+    assert_string_equal(ju_str(json_object_get(main, "lowest"), "claim"), "masbah-022");
+    assert_string_equal(ju_str(json_object_get(main, "highest"), "claim"), "almonitor-010");
+    assert_int_equal(ju_int(main, "claimants"), 4);
+    assert_true(ju_int(main, "independent_claimants") <= ju_int(main, "claimants"));
+    /* The median is over the three point figures, 1,122, 1,350 and 1,500, and says what it
+     * left out and why. */
+    json_t *med = json_object_get(main, "median");
+    assert_int_equal(json_integer_value(json_object_get(med, "value")), 1350);
+    assert_int_equal(json_array_size(json_object_get(med, "over")), 3);
+    json_t *left = json_object_get(med, "left_out");
+    assert_int_equal(json_array_size(left), 2);
+    json_t *lo1600 = ju_find(left, "claim", "almonitor-010");
+    assert_non_null(strstr(ju_str(lo1600, "why"), "lower end only"));
+    assert_non_null(ju_find(left, "claim", "berman-004"));
+    /* One window per as-of: 2017 holds "more than 1,500" and "at least 1,600", no point. */
+    json_t *wins = json_object_get(main, "windows");
+    assert_int_equal(json_array_size(wins), 4);
+    json_t *w2017 = json_array_get(wins, 3);
+    assert_string_equal(ju_str(json_object_get(w2017, "window"), "start"), "2017-01-01");
+    assert_int_equal(ju_int(w2017, "claims"), 2);
+    assert_true(json_is_null(json_object_get(w2017, "best")));
+    assert_string_equal(ju_str(json_object_get(w2017, "low"), "claim"), "berman-004");
+    assert_string_equal(ju_str(json_object_get(w2017, "high"), "claim"), "almonitor-010");
     assert_true(json_is_false(json_object_get(d, "disagreements_truncated")));
     assert_string_equal(ju_str(json_object_get(d, "links"), "conflicts"),
                         "/v1/conflicts?metric=foreign_fighters_departed");
+    api_result_free(&r);
+}
+
+/* Unlike things are never pooled: one series per place, subject and scope. */
+static void test_series_not_pools(void **state)
+{
+    (void)state;
+    struct api_result r;
+    /* Fnideq (70,000) and Tangier and Tetouan together (1.5 million). */
+    api_get(&api_fx, "/v1/statistics/population", &r);
+    json_t *d = json_object_get(r.json, "data");
+    json_t *series = json_object_get(d, "series");
+    assert_int_equal(json_array_size(series), 2);
+    json_t *fn = ju_find(series, "place", "fnideq");
+    assert_non_null(fn);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(fn, "lowest"), "value")),
+                     70000);
+    json_t *tt = ju_find(series, "scope", "Tangier and Tetouan combined");
+    assert_non_null(tt);
+    assert_int_equal(ju_int(tt, "claims"), 1);
+    assert_true(json_is_null(json_object_get(json_object_get(d, "summary"), "median")));
+    api_result_free(&r);
+
+    /* Fourteen programs' start dates: a series each, never one median. */
+    api_get(&api_fx, "/v1/statistics/program_start_date", &r);
+    d = json_object_get(r.json, "data");
+    series = json_object_get(d, "series");
+    assert_true(json_array_size(series) >= 10);
+    json_t *mus = ju_find(series, "subject", "musalaha");
+    assert_int_equal(ju_int(mus, "claims"), 2);
+    assert_string_equal(ju_str(mus, "subject_type"), "program");
+    assert_true(json_is_null(json_object_get(json_object_get(d, "summary"), "median")));
+    size_t i;
+    json_t *x;
+    size_t claims = 0;
+    json_array_foreach(series, i, x) {
+        claims += (size_t)ju_int(x, "claims");
+    }
+    assert_int_equal((json_int_t)claims, ju_int(json_object_get(d, "summary"), "claims"));
+    api_result_free(&r);
+
+    /* National arrests and four people in Nador. */
+    api_get(&api_fx, "/v1/statistics/terrorism_arrests", &r);
+    series = json_object_get(json_object_get(r.json, "data"), "series");
+    json_t *nador = ju_find(series, "place", "nador");
+    assert_non_null(nador);
+    assert_int_equal(ju_int(nador, "claims"), 1);
+    api_result_free(&r);
+
+    /* The catalog summarizes per series too (without windows). */
+    api_get(&api_fx, "/v1/statistics?q=population", &r);
+    json_t *m = ju_find(json_object_get(r.json, "data"), "id", "population");
+    series = json_object_get(m, "series");
+    assert_int_equal(json_array_size(series), 2);
+    assert_null(json_object_get(json_array_get(series, 0), "windows"));
+    assert_non_null(json_object_get(json_array_get(series, 0), "median"));
     api_result_free(&r);
 }
 
@@ -928,6 +1026,7 @@ int main(void)
         cmocka_unit_test(test_catalog_filters),
         cmocka_unit_test(test_catalog_errors),
         cmocka_unit_test(test_foreign_fighters_departed),
+        cmocka_unit_test(test_series_not_pools),
         cmocka_unit_test(test_islamist_prisoners_disagree),
         cmocka_unit_test(test_date_metric),
         cmocka_unit_test(test_get_filters),
