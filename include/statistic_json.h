@@ -50,6 +50,10 @@ void stat_json_observation(struct jw *w, const struct stat_obs *o);
 /* {a, b, reason} */
 void stat_json_disagreement(struct jw *w, const struct stat_set *s, const struct stat_pair *p);
 
+/* One side of a conflict: {claim, source, claimant, quote, value..., place, subject};
+ * key NULL writes the object alone (an array item). */
+void stat_json_side(struct jw *w, const char *key, const struct stat_obs *o);
+
 /* {metric, place, subject, a: {...}, b: {...}, reason} */
 void stat_json_conflict(struct jw *w, const struct stat_set *s, const struct stat_pair *p);
 

@@ -25,6 +25,14 @@ enum app_status stat_repo_metric_list(struct db_conn *c, const struct metric_fil
 enum app_status stat_repo_metric_get(struct db_conn *c, const char *id, metric_row_fn fn,
                                      void *ctx) APP_MUST_CHECK;
 
+/* Whether a live (not deleted) source has this id. */
+enum app_status stat_repo_source_exists(struct db_conn *c, const char *id,
+                                        bool *out) APP_MUST_CHECK;
+
+/* Every relation between metrics the catalog declares, in seq order. */
+enum app_status stat_repo_relations(struct db_conn *c, relation_row_fn fn,
+                                    void *ctx) APP_MUST_CHECK;
+
 /* Each *_json member is a JSON array of ids (any of), or NULL for no filter. */
 struct stat_claim_filter {
     int64_t metric_seq;       /* one metric (0: any) */

@@ -35,6 +35,7 @@ const struct route routes_table[] = {
     {HTTP_GET, "/v1/sources/{id}", sources_get},
     {HTTP_GET, "/v1/sources/{id}/claims", sources_claims},
     {HTTP_GET, "/v1/sources/{id}/text", sources_text},
+    {HTTP_GET, "/v1/sources/{id}/consistency", sources_consistency},
     {HTTP_GET, "/v1/entities", entities_list},
     {HTTP_GET, "/v1/entities/{id}", entities_get},
     {HTTP_GET, "/v1/events", events_list},

@@ -332,10 +332,11 @@ void stat_json_disagreement(struct jw *w, const struct stat_set *s, const struct
     jw_obj_end(w);
 }
 
-static void S_side(struct jw *w, const char *key, const struct stat_obs *o)
+void stat_json_side(struct jw *w, const char *key, const struct stat_obs *o)
 {
     const struct stat_claim_row *r = &o->r;
-    jw_key(w, key);
+    if (key)
+        jw_key(w, key);
     jw_obj_begin(w);
     jw_kstr(w, "claim", r->id);
     jw_kstr(w, "source", r->source_id);
@@ -355,8 +356,8 @@ void stat_json_conflict(struct jw *w, const struct stat_set *s, const struct sta
     jw_kstr(w, "metric", a->r.metric_id);
     jw_kstr(w, "place", a->r.place_id ? a->r.place_id : b->r.place_id);
     jw_kstr(w, "subject", a->r.subject_id ? a->r.subject_id : b->r.subject_id);
-    S_side(w, "a", a);
-    S_side(w, "b", b);
+    stat_json_side(w, "a", a);
+    stat_json_side(w, "b", b);
     S_reason(w, a, b);
     jw_obj_end(w);
 }

@@ -10,7 +10,7 @@
 
 #define METRIC_COLUMNS                                                                   \
     "m.seq, m.id, m.label, m.unit, m.value_type, m.definition, m.counting_basis, s.id, " \
-    "m.cumulative"
+    "m.cumulative, m.one_per_subject"
 
 #define METRIC_FROM " FROM metric m LEFT JOIN source s ON s.seq = m.source_seq"
 
@@ -59,6 +59,7 @@ static bool S_metric_row(void *ctx, sqlite3_stmt *st)
     r.counting_basis = db_column_text(st, i++);
     r.source_id = db_column_text(st, i++);
     r.cumulative = sqlite3_column_int(st, i++) != 0;
+    r.one_per_subject = sqlite3_column_int(st, i++) != 0;
     return v->fn(v->ctx, &r);
 }
 
@@ -91,6 +92,66 @@ enum app_status stat_repo_metric_get(struct db_conn *c, const char *id, metric_r
 {
     struct metric_visit v = {fn, ctx};
     return db_rows_by_id(c, SQL_METRIC_GET, id, S_metric_row, &v);
+}
+
+/* ---- relations ---- */
+
+static const char SQL_RELATIONS[] =
+    "SELECT r.seq, r.id, r.kind, m.id, w.id, p.id, mn.id, mx.id, pl.id, r.note, "
+    "(SELECT group_concat(pm.id, ',') FROM (SELECT pm.id FROM metric_relation_part rp JOIN "
+    "metric pm ON pm.seq = rp.metric_seq WHERE rp.relation_seq = r.seq ORDER BY pm.id) pm) "
+    "FROM metric_relation r JOIN metric m ON m.seq = r.metric_seq "
+    "LEFT JOIN metric w ON w.seq = r.whole_seq LEFT JOIN metric p ON p.seq = r.part_seq "
+    "LEFT JOIN metric mn ON mn.seq = r.min_seq LEFT JOIN metric mx ON mx.seq = r.max_seq "
+    "LEFT JOIN entity pl ON pl.seq = r.whole_place_seq ORDER BY r.seq";
+
+struct relation_visit {
+    relation_row_fn fn;
+    void *ctx;
+};
+
+static bool S_relation_row(void *ctx, sqlite3_stmt *st)
+{
+    const struct relation_visit *v = ctx;
+    struct relation_row r;
+    int i = 0;
+    r.seq = sqlite3_column_int64(st, i++);
+    r.id = db_column_text(st, i++);
+    r.kind = db_column_text(st, i++);
+    r.metric = db_column_text(st, i++);
+    r.whole = db_column_text(st, i++);
+    r.part = db_column_text(st, i++);
+    r.min = db_column_text(st, i++);
+    r.max = db_column_text(st, i++);
+    r.whole_place = db_column_text(st, i++);
+    r.note = db_column_text(st, i++);
+    r.parts = db_column_text(st, i++);
+    return v->fn(v->ctx, &r);
+}
+
+static bool S_exists_row(void *ctx, sqlite3_stmt *st)
+{
+    (void)st;
+    *(bool *)ctx = true;
+    return false;
+}
+
+enum app_status stat_repo_source_exists(struct db_conn *c, const char *id, bool *out)
+{
+    *out = false;
+    enum app_status s = db_rows_by_id(
+        c, "SELECT 1 FROM source WHERE id = ?1 AND deleted_at IS NULL", id, S_exists_row, out);
+    return s == APP_ENOTFOUND ? APP_OK : s;
+}
+
+enum app_status stat_repo_relations(struct db_conn *c, relation_row_fn fn, void *ctx)
+{
+    struct relation_visit v = {fn, ctx};
+    sqlite3_stmt *st = NULL;
+    enum app_status s = db_stmt(c, SQL_RELATIONS, &st);
+    if (s != APP_OK)
+        return s;
+    return db_rows(st, S_relation_row, &v);
 }
 
 /* ---- claims ---- */

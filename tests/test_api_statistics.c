@@ -723,6 +723,131 @@ static void test_conflicts(void **state)
     api_result_free(&r);
 }
 
+/* A finding of rule with these first claims on each side, or NULL. */
+static json_t *S_finding(json_t *data, const char *rule, const char *a, const char *b)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(data, i, c) {
+        if (strcmp(ju_str(c, "rule"), rule) == 0 &&
+            strcmp(ju_str(json_object_get(c, "a"), "claim"), a) == 0 &&
+            strcmp(ju_str(json_object_get(c, "b"), "claim"), b) == 0)
+            return c;
+    }
+    return NULL;
+}
+
+/* The shapes of disagreement in the five documents, each with its rule, class and arithmetic. */
+static void test_conflict_rules(void **state)
+{
+    (void)state;
+    struct api_result r;
+    api_get(&api_fx, "/v1/conflicts?limit=1000", &r);
+    assert_int_equal(r.status, 200);
+    json_t *data = json_object_get(r.json, "data");
+    /* "at least 1,600" (2017) and "the estimated 1300" (2019, Syria only) */
+    json_t *c = S_finding(data, "cumulative_decrease", "almonitor-010", "mipa-017");
+    assert_non_null(c);
+    assert_string_equal(ju_str(c, "class"), "scope");
+    assert_string_equal(ju_str(c, "certainty"), "possible");
+    assert_non_null(strstr(ju_str(c, "dissolves_if"), "Syria only"));
+    assert_non_null(strstr(ju_str(c, "explanation"), "1350 lies below 1600"));
+    /* about 50 volunteers for the first two cohorts, 75 graduates after them */
+    c = S_finding(data, "part_whole", "berman-043", "mipa-048");
+    assert_non_null(c);
+    assert_string_equal(ju_str(c, "relation"), "graduates_within_participants");
+    assert_string_equal(ju_str(c, "certainty"), "possible");
+    /* "at least 6 percent (36 individuals) of a total of 700" */
+    c = S_finding(data, "share_arithmetic", "masbah-015", "masbah-016");
+    assert_non_null(c);
+    assert_non_null(strstr(ju_str(c, "explanation"), "5.1 percent"));
+    json_t *sides = json_object_get(c, "sides");
+    assert_int_equal(json_array_size(sides), 2);
+    json_t *counts = json_object_get(json_array_get(sides, 1), "claims");
+    assert_int_equal(json_array_size(counts), 2);
+    assert_string_equal(ju_str(json_array_get(counts, 1), "claim"), "masbah-017");
+    assert_non_null(ju_str(json_array_get(counts, 1), "quote"));
+    /* four years in 2014 against a statutory minimum of five */
+    c = S_finding(data, "range_containment", "mipa-020", "masbah-161");
+    assert_non_null(c);
+    assert_string_equal(ju_str(json_array_get(json_object_get(c, "sides"), 1), "role"), "minimum");
+    /* "around 1,500" in the summary against "1,350 by July 2015": the document itself */
+    c = S_finding(data, "interval", "masbah-001", "masbah-023");
+    assert_non_null(c);
+    json_t *in = S_finding(data, "internal", "masbah-001", "masbah-023");
+    assert_non_null(in);
+    assert_string_equal(ju_str(in, "class"), "internal");
+    assert_string_equal(ju_str(in, "of"), ju_str(c, "id"));
+    /* every finding: a stable id, a known class and certainty, possible ones say why */
+    size_t i;
+    json_array_foreach(data, i, c) {
+        assert_non_null(ju_str(c, "id"));
+        assert_non_null(ju_str(c, "explanation"));
+        bool possible = strcmp(ju_str(c, "certainty"), "possible") == 0;
+        assert_true(possible == json_is_string(json_object_get(c, "dissolves_if")));
+    }
+    char first_id[128];
+    snprintf(first_id, sizeof first_id, "%s", ju_str(json_array_get(data, 0), "id"));
+    api_result_free(&r);
+
+    /* filters: rule, class, certainty; bad values name the parameter */
+    api_get(&api_fx, "/v1/conflicts?rule=cumulative_decrease&limit=1000", &r);
+    data = json_object_get(r.json, "data");
+    assert_true(json_array_size(data) >= 3);
+    json_array_foreach(data, i, c) {
+        assert_string_equal(ju_str(c, "rule"), "cumulative_decrease");
+    }
+    api_result_free(&r);
+    api_get(&api_fx, "/v1/conflicts?class=internal&certainty=definite", &r);
+    data = json_object_get(r.json, "data");
+    assert_true(json_array_size(data) >= 1);
+    json_array_foreach(data, i, c) {
+        assert_string_equal(ju_str(c, "class"), "internal");
+        assert_string_equal(ju_str(c, "certainty"), "definite");
+    }
+    api_result_free(&r);
+    api_get_problem(&api_fx, "/v1/conflicts?rule=nope", 400, "rule");
+    api_get_problem(&api_fx, "/v1/conflicts?class=nope", 400, "class");
+    api_get_problem(&api_fx, "/v1/conflicts?certainty=maybe", 400, "certainty");
+
+    /* ids are stable: the same finding first again */
+    api_get(&api_fx, "/v1/conflicts?limit=1", &r);
+    assert_string_equal(ju_str(json_array_get(json_object_get(r.json, "data"), 0), "id"), first_id);
+    api_result_free(&r);
+}
+
+static void test_source_consistency(void **state)
+{
+    (void)state;
+    struct api_result r;
+    api_get(&api_fx, "/v1/sources/masbah-2015-foreign-fighters/consistency", &r);
+    assert_int_equal(r.status, 200);
+    json_t *d = json_object_get(r.json, "data");
+    json_t *internal = json_object_get(d, "internal");
+    assert_true(json_array_size(internal) >= 2);
+    assert_int_equal(ju_int(d, "internal_total"), (json_int_t)json_array_size(internal));
+    size_t i;
+    json_t *c;
+    json_array_foreach(internal, i, c) {
+        assert_string_equal(ju_str(c, "class"), "internal");
+        assert_string_equal(ju_str(json_object_get(c, "a"), "source"),
+                            "masbah-2015-foreign-fighters");
+        assert_string_equal(ju_str(json_object_get(c, "b"), "source"),
+                            "masbah-2015-foreign-fighters");
+    }
+    json_t *others = json_object_get(d, "contradicted_by");
+    assert_true(json_array_size(others) >= 1);
+    json_array_foreach(others, i, c) {
+        bool other =
+            strcmp(ju_str(json_object_get(c, "a"), "source"), "masbah-2015-foreign-fighters") ||
+            strcmp(ju_str(json_object_get(c, "b"), "source"), "masbah-2015-foreign-fighters");
+        assert_true(other);
+    }
+    api_result_free(&r);
+    api_get_problem(&api_fx, "/v1/sources/no-such-source/consistency", 404, NULL);
+    api_get_problem(&api_fx, "/v1/sources/masbah-2015-foreign-fighters/consistency?x=1", 400, "x");
+}
+
 static void test_conflicts_filters(void **state)
 {
     (void)state;
@@ -738,7 +863,8 @@ static void test_conflicts_filters(void **state)
     assert_string_equal(ju_str(json_object_get(c, "b"), "value_date"), "2017");
     api_result_free(&r);
 
-    api_get(&api_fx, "/v1/conflicts?metric=statutory_sentence_max,program_start_date", &r);
+    api_get(&api_fx, "/v1/conflicts?rule=interval&metric=statutory_sentence_max,program_start_date",
+            &r);
     assert_int_equal(ju_int(json_object_get(r.json, "meta"), "total"), 2);
     api_result_free(&r);
 
@@ -784,7 +910,9 @@ static void test_conflicts_paging_and_errors(void **state)
 
     api_get(&api_fx, "/v1/conflicts?format=csv", &r);
     assert_int_equal(r.status, 200);
-    assert_true(strncmp(r.body, "metric,place,subject,a,b,reason\r\n", 33) == 0);
+    static const char head[] =
+        "id,rule,class,certainty,metric,a,b,dissolves_if,relation,of,explanation\r\n";
+    assert_true(strncmp(r.body, head, sizeof head - 1) == 0);
     api_result_free(&r);
     /* A computed list is kept per target and Accept: the same target in CSV is CSV. */
     api_get(&api_fx, "/v1/conflicts?limit=3", &r);
@@ -1007,8 +1135,9 @@ static void test_five_thousand_observations(void **state)
                      400);
     api_result_free(&r);
 
-    /* Conflicts over the whole database stop at 1,000 per metric, and say so. */
-    api_request(&big, "GET", "/v1/conflicts?metric=terrorism_recidivists&limit=10", NULL, NULL, &r);
+    /* Conflicts over the whole database stop at 1,000 per rule and metric, and say so. */
+    api_request(&big, "GET", "/v1/conflicts?rule=interval&metric=terrorism_recidivists&limit=10",
+                NULL, NULL, &r);
     assert_int_equal(r.status, 200);
     assert_int_equal(ju_int(json_object_get(r.json, "meta"), "total"), 1000);
     assert_true(json_is_true(json_object_get(r.json, "disagreements_truncated")));
@@ -1035,6 +1164,8 @@ int main(void)
         cmocka_unit_test(test_observation_page_errors),
         cmocka_unit_test(test_observation_pages_etag),
         cmocka_unit_test(test_conflicts),
+        cmocka_unit_test(test_conflict_rules),
+        cmocka_unit_test(test_source_consistency),
         cmocka_unit_test(test_conflicts_filters),
         cmocka_unit_test(test_conflicts_paging_and_errors),
         cmocka_unit_test(test_five_thousand_observations),
