@@ -18,6 +18,11 @@
 /* Findings per rule and metric (the interval rule on a long timeline stops there). */
 #define CONFLICT_MAX_PER_RULE_METRIC 1000
 
+/* A curated conflict as read: its members, copied. */
+struct curated {
+    const char *id, *certainty, *dissolves_if, *explanation, *side_a, *side_b;
+};
+
 struct conflict_world {
     struct stat_set set;     /* the claims; cc[i] is set.v[i] */
     struct stat_arena arena; /* catalog strings */
@@ -30,6 +35,9 @@ struct conflict_world {
     const char **names; /* interned places, subjects and scopes (ranks index it) */
     size_t nnames, capnames;
     struct cons_findings f;
+    int64_t *by_seq;     /* (claim seq, set index) pairs, sorted by seq */
+    struct curated *cur; /* curated conflicts, read with the claims */
+    size_t ncur, capcur;
 };
 
 void conflict_world_init(struct conflict_world *w);

@@ -43,7 +43,20 @@ struct stat_claim_filter {
     const char *subject_json; /* subject program or entity ids */
     bool has_from, has_to;
     int64_t from_day, to_day; /* the claim's time window must overlap [from, to] */
+    const char *seq_json;     /* claim seqs (instead of the metric test) */
+    bool without_metric;      /* with seq_json: only those without a metric */
 };
+
+/* A curated conflict: the live claims of each side as comma-separated seqs. */
+struct curated_row {
+    const char *id, *certainty, *dissolves_if, *explanation;
+    const char *side_a, *side_b; /* NULL when no live claim is left on that side */
+};
+
+typedef bool (*curated_row_fn)(void *ctx, const struct curated_row *row);
+
+/* Every curated conflict that is not deleted, in seq order. */
+enum app_status stat_repo_curated(struct db_conn *c, curated_row_fn fn, void *ctx) APP_MUST_CHECK;
 
 /*
  * Claims that carry a metric (or an attribute, see with_attributes) in index

@@ -3,6 +3,7 @@
 #include "statistic_json.h"
 #include "statistic_repo.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +29,8 @@ void conflict_world_free(struct conflict_world *w)
     free(w->parts);
     free(w->cc);
     free(w->names);
+    free(w->by_seq);
+    free(w->cur);
     memset(w, 0, sizeof *w);
 }
 
@@ -176,11 +179,14 @@ static enum app_status S_claims(struct conflict_world *w)
         free(by_seq);
         return APP_ENOMEM;
     }
+    w->by_seq = by_seq;
     for (size_t i = 0; i < n; i++) {
         by_seq[2 * i] = w->set.v[i].r.seq;
         by_seq[2 * i + 1] = (int64_t)i;
     }
-    qsort(by_seq, n, 2 * sizeof *by_seq, S_cmp_seq);
+    if (n > 1)
+        qsort(by_seq, n, 2 * sizeof *by_seq, S_cmp_seq);
+    w->by_seq = by_seq;
     for (size_t i = 0; i < n; i++) {
         const struct stat_obs *o = &w->set.v[i];
         const struct stat_claim_row *r = &o->r;
@@ -196,10 +202,8 @@ static enum app_status S_claims(struct conflict_world *w)
         c->subject_id = r->subject_id;
         c->scope = S_intern(w, r->scope);
         c->scope_text = r->scope;
-        if (c->place == CONS_NONE - 1 || c->subject == CONS_NONE - 1 || c->scope == CONS_NONE - 1) {
-            free(by_seq);
+        if (c->place == CONS_NONE - 1 || c->subject == CONS_NONE - 1 || c->scope == CONS_NONE - 1)
             return APP_ENOMEM;
-        }
         c->has_period = r->has_period;
         c->comparable = o->comparable;
         c->iv = o->iv;
@@ -220,8 +224,101 @@ static enum app_status S_claims(struct conflict_world *w)
                 c->repeats = (size_t)hit[1];
         }
     }
-    free(by_seq);
     return APP_OK;
+}
+
+static bool S_curated_row(void *ctx, const struct curated_row *r)
+{
+    struct conflict_world *w = ctx;
+    if (w->ncur == w->capcur) {
+        size_t cap = w->capcur ? w->capcur * 2 : 8;
+        struct curated *v = realloc(w->cur, cap * sizeof *v);
+        if (v == NULL)
+            return false;
+        w->cur = v;
+        w->capcur = cap;
+    }
+    struct stat_arena *a = &w->arena;
+    struct curated *x = &w->cur[w->ncur++];
+    x->id = stat_arena_dup(a, r->id);
+    x->certainty = stat_arena_dup(a, r->certainty);
+    x->dissolves_if = stat_arena_dup(a, r->dissolves_if);
+    x->explanation = stat_arena_dup(a, r->explanation);
+    x->side_a = stat_arena_dup(a, r->side_a);
+    x->side_b = stat_arena_dup(a, r->side_b);
+    return !a->oom;
+}
+
+/* Set indexes of the comma-separated seqs (at most CONS_SIDE_MAX; unknown ones skipped). */
+static size_t S_side(const struct conflict_world *w, const char *seqs, size_t *out)
+{
+    size_t k = 0;
+    for (const char *p = seqs; p != NULL && *p && k < CONS_SIDE_MAX;) {
+        char *end = NULL;
+        long long v = strtoll(p, &end, 10);
+        if (end == p)
+            break;
+        int64_t key[2] = {(int64_t)v, 0};
+        const int64_t *hit =
+            w->set.n ? bsearch(key, w->by_seq, w->set.n, 2 * sizeof *w->by_seq, S_cmp_seq) : NULL;
+        if (hit)
+            out[k++] = (size_t)hit[1];
+        p = *end == ',' ? end + 1 : end;
+    }
+    return k;
+}
+
+/* The curated conflicts as findings of rule curated, class curated, after the rules'. */
+static void S_curated(struct conflict_world *w, const struct cons_input *in)
+{
+    for (size_t i = 0; i < w->ncur; i++) {
+        const struct curated *x = &w->cur[i];
+        size_t a[CONS_SIDE_MAX], b[CONS_SIDE_MAX];
+        size_t na = S_side(w, x->side_a, a), nb = S_side(w, x->side_b, b);
+        if (na == 0 || nb == 0)
+            continue; /* a side whose claims are all deleted: nothing left to disagree */
+        bool possible = x->certainty && strcmp(x->certainty, "possible") == 0;
+        if (cons_emit(&w->f, in, "curated", NULL, CONS_CURATED, "a", a, na, "b", b, nb,
+                      possible ? (x->dissolves_if ? x->dissolves_if : "") : NULL, x->explanation)) {
+            struct cons_finding *f = &w->f.v[w->f.n - 1];
+            snprintf(f->id, sizeof f->id, "curated-%.38s", x->id);
+        }
+    }
+}
+
+/* Appends the claims without metric that curated conflicts cite. */
+static enum app_status S_curated_claims(struct db_conn *c, struct conflict_world *w)
+{
+    struct buf seqs;
+    buf_init(&seqs);
+    buf_putc(&seqs, '[');
+    bool first = true;
+    for (size_t i = 0; i < w->ncur; i++) {
+        const char *sides[2] = {w->cur[i].side_a, w->cur[i].side_b};
+        for (int s = 0; s < 2; s++) {
+            if (sides[s] == NULL || !*sides[s])
+                continue;
+            if (!first)
+                buf_putc(&seqs, ',');
+            buf_puts(&seqs, sides[s]);
+            first = false;
+        }
+    }
+    buf_putc(&seqs, ']');
+    enum app_status st = APP_OK;
+    if (seqs.oom) {
+        st = APP_ENOMEM;
+    } else if (!first) {
+        struct stat_claim_filter f;
+        memset(&f, 0, sizeof f);
+        f.seq_json = buf_str(&seqs);
+        f.without_metric = true;
+        st = stat_repo_claims(c, &f, stat_set_collect, &w->set);
+        if (st == APP_OK)
+            st = w->set.status;
+    }
+    buf_free(&seqs);
+    return st;
 }
 
 enum app_status conflict_world_load(struct db_conn *c, struct conflict_world *w)
@@ -244,6 +341,12 @@ enum app_status conflict_world_load(struct db_conn *c, struct conflict_world *w)
         st = stat_repo_claims(c, &cf, stat_set_collect, &w->set);
     if (st == APP_OK)
         st = w->set.status;
+    if (st == APP_OK)
+        st = stat_repo_curated(c, S_curated_row, w);
+    if (st == APP_OK && w->arena.oom)
+        st = APP_ENOMEM;
+    if (st == APP_OK)
+        st = S_curated_claims(c, w);
     stat_repo_snapshot_end(c);
     if (st != APP_OK)
         return st;
@@ -253,6 +356,7 @@ enum app_status conflict_world_load(struct db_conn *c, struct conflict_world *w)
         return st;
     struct cons_input in = {w->cc, w->set.n, w->cm, w->nm, w->cr, w->nr, NULL, NULL};
     cons_run(&in, &w->f);
+    S_curated(w, &in);
     return w->f.oom ? APP_ENOMEM : APP_OK;
 }
 

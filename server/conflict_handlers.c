@@ -102,9 +102,10 @@ void conflicts_list(struct http_request *req, struct http_response *res)
     const char *rule_names[16], *class_names[8], *cert_names[4];
     size_t nrule_names = 0, nclass_names = 0, ncert_names = 0;
 
-    for (size_t i = 0; i < cons_nrules && i < 15; i++)
+    for (size_t i = 0; i < cons_nrules && i < 14; i++)
         rule_names[nrule_names++] = cons_rules[i].name;
     rule_names[nrule_names++] = "internal";
+    rule_names[nrule_names++] = "curated";
     for (int i = 0; cons_class_name((enum cons_class)i) != NULL; i++)
         class_names[nclass_names++] = cons_class_name((enum cons_class)i);
     for (int i = 0; cons_certainty_name((enum cons_certainty)i) != NULL; i++)

@@ -789,6 +789,71 @@ static enum app_status S_claim(struct loader *L, struct claim_ctx *cx, json_t *c
     return APP_OK;
 }
 
+/*
+ * Curated conflicts (db/seed/conflicts.json): [{id, a: [claim ids], b: [claim ids],
+ * certainty, dissolves_if, explanation}], after every claim is in.
+ */
+static enum app_status S_conflicts(struct loader *L)
+{
+    enum app_status s = APP_OK;
+    json_t *arr = S_load(L, "db/seed/conflicts.json");
+    sqlite3_stmt *st = arr ? S_prep(L, "INSERT INTO curated_conflict (id, certainty, "
+                                       "dissolves_if, explanation) VALUES (?1, ?2, ?3, ?4)")
+                           : NULL;
+    sqlite3_stmt *cl = arr ? S_prep(L, "INSERT INTO curated_conflict_claim (conflict_seq, "
+                                       "claim_seq, side) VALUES (?1, ?2, ?3)")
+                           : NULL;
+    if (!st || !cl) {
+        s = APP_EINVAL;
+        goto out;
+    }
+    size_t i;
+    json_t *c;
+    json_array_foreach(arr, i, c) {
+        bool bad = false;
+        const char *id = S_str(c, "id", &bad);
+        const char *expl = S_str(c, "explanation", &bad);
+        const char *cert = S_str(c, "certainty", &bad);
+        if ((s = S_need(L, id, "id", id, bad)) || (s = S_need(L, id, "explanation", expl, bad)))
+            goto out;
+        S_bind_text(st, 1, id);
+        S_bind_text(st, 2, cert ? cert : "definite");
+        S_bind_text(st, 3, S_str(c, "dissolves_if", &bad));
+        S_bind_text(st, 4, expl);
+        if (bad) {
+            s = S_fail(L, "%s: a text field has a non-string value", id);
+            goto out;
+        }
+        if ((s = S_step(L, st, id)))
+            goto out;
+        sqlite3_int64 cseq = sqlite3_last_insert_rowid(L->db);
+        for (int side = 0; side < 2; side++) {
+            json_t *ids = json_object_get(c, side == 0 ? "a" : "b");
+            if (!json_is_array(ids) || json_array_size(ids) == 0) {
+                s = S_fail(L, "%s: '%s' must be a non-empty array of claim ids", id,
+                           side == 0 ? "a" : "b");
+                goto out;
+            }
+            size_t k;
+            json_t *x;
+            json_array_foreach(ids, k, x) {
+                sqlite3_bind_int64(cl, 1, cseq);
+                sqlite3_bind_int(cl, 3, side);
+                if ((s = S_bind_ref(L, cl, 2, "claim",
+                                    json_is_string(x) ? json_string_value(x) : "?", id,
+                                    side == 0 ? "a" : "b")) ||
+                    (s = S_step(L, cl, id)))
+                    goto out;
+            }
+        }
+    }
+out:
+    sqlite3_finalize(st);
+    sqlite3_finalize(cl);
+    json_decref(arr);
+    return s;
+}
+
 /* One claims file: its entities, metrics, cited works and claims. */
 static enum app_status S_claims_file(struct loader *L, const char *name)
 {
@@ -912,6 +977,8 @@ enum app_status seed_build(const char *out_path, char *err, size_t errlen)
             (s = S_claims_file(&L, name)) != APP_OK)
             goto out;
     }
+    if ((s = S_conflicts(&L)) != APP_OK)
+        goto out;
     L.file = "search index";
     if (search_repo_rebuild(conn) != APP_OK) {
         s = S_fail(&L, "%s", db_errmsg(conn));

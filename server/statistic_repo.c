@@ -144,6 +144,43 @@ enum app_status stat_repo_source_exists(struct db_conn *c, const char *id, bool 
     return s == APP_ENOTFOUND ? APP_OK : s;
 }
 
+#define CURATED_SIDE(n)                                                                       \
+    "(SELECT group_concat(cc.claim_seq, ',') FROM curated_conflict_claim cc JOIN claim x ON " \
+    "x.seq = cc.claim_seq AND x.deleted_at IS NULL WHERE cc.conflict_seq = k.seq AND "        \
+    "cc.side = " n ")"
+
+static const char SQL_CURATED[] =
+    "SELECT k.id, k.certainty, k.dissolves_if, k.explanation, " CURATED_SIDE("0") ", " CURATED_SIDE(
+        "1") " FROM curated_conflict k WHERE k.deleted_at IS NULL ORDER BY k.seq";
+
+struct curated_visit {
+    curated_row_fn fn;
+    void *ctx;
+};
+
+static bool S_curated_row(void *ctx, sqlite3_stmt *st)
+{
+    const struct curated_visit *v = ctx;
+    struct curated_row r;
+    r.id = db_column_text(st, 0);
+    r.certainty = db_column_text(st, 1);
+    r.dissolves_if = db_column_text(st, 2);
+    r.explanation = db_column_text(st, 3);
+    r.side_a = db_column_text(st, 4);
+    r.side_b = db_column_text(st, 5);
+    return v->fn(v->ctx, &r);
+}
+
+enum app_status stat_repo_curated(struct db_conn *c, curated_row_fn fn, void *ctx)
+{
+    struct curated_visit v = {fn, ctx};
+    sqlite3_stmt *st = NULL;
+    enum app_status s = db_stmt(c, SQL_CURATED, &st);
+    if (s != APP_OK)
+        return s;
+    return db_rows(st, S_curated_row, &v);
+}
+
 enum app_status stat_repo_relations(struct db_conn *c, relation_row_fn fn, void *ctx)
 {
     struct relation_visit v = {fn, ctx};
@@ -199,7 +236,12 @@ static const char CF_ORDER[] = " ORDER BY c.metric_seq, c.time_start, c.seq";
 static void S_claim_where(struct buf *b, const struct stat_claim_filter *f)
 {
     buf_puts(b, CF_BASE);
-    buf_puts(b, f->with_attributes ? CF_METRIC_OR_ATTR : CF_HAS_METRIC);
+    if (f->seq_json)
+        buf_puts(b, f->without_metric ? " AND c.seq IN (SELECT value FROM json_each(:seqs)) AND "
+                                        "c.metric_seq IS NULL"
+                                      : " AND c.seq IN (SELECT value FROM json_each(:seqs))");
+    else
+        buf_puts(b, f->with_attributes ? CF_METRIC_OR_ATTR : CF_HAS_METRIC);
     if (f->metric_seq)
         buf_puts(b, CF_METRIC_SEQ);
     if (f->program_seq)
@@ -286,6 +328,7 @@ enum app_status stat_repo_claims(struct db_conn *c, const struct stat_claim_filt
     db_bind_named_text(st, ":metric", f->metric_json);
     db_bind_named_text(st, ":place", f->place_json);
     db_bind_named_text(st, ":subject", f->subject_json);
+    db_bind_named_text(st, ":seqs", f->seq_json);
     if (f->has_from)
         db_bind_named_i64(st, ":from", f->from_day);
     if (f->has_to)

@@ -702,6 +702,8 @@ static void test_conflicts(void **state)
     json_t *c;
     json_array_foreach(data, i, c) {
         json_t *a = json_object_get(c, "a"), *b = json_object_get(c, "b");
+        if (strcmp(ju_str(c, "rule"), "curated") == 0)
+            continue; /* a disagreement in kind: claims without a metric */
         /* Vague claims never disagree; both sides share the metric's unit. */
         assert_string_not_equal(ju_str(a, "bound"), "vague");
         assert_string_not_equal(ju_str(b, "bound"), "vague");
@@ -786,6 +788,16 @@ static void test_conflict_rules(void **state)
         bool possible = strcmp(ju_str(c, "certainty"), "possible") == 0;
         assert_true(possible == json_is_string(json_object_get(c, "dissolves_if")));
     }
+    /* a disagreement in kind, recorded by curators, with the quotes on each side */
+    c = S_finding(data, "curated", "mipa-055", "mohammed-072");
+    assert_non_null(c);
+    assert_string_equal(ju_str(c, "class"), "curated");
+    assert_string_equal(ju_str(c, "id"), "curated-musalaha-post-release-support");
+    assert_string_equal(ju_str(c, "certainty"), "possible");
+    assert_int_equal(
+        json_array_size(json_object_get(json_array_get(json_object_get(c, "sides"), 0), "claims")),
+        2);
+    assert_non_null(strstr(ju_str(json_object_get(c, "b"), "quote"), "economic support"));
     char first_id[128];
     snprintf(first_id, sizeof first_id, "%s", ju_str(json_array_get(data, 0), "id"));
     api_result_free(&r);
