@@ -90,3 +90,47 @@ CREATE TABLE curated_conflict_claim (
     PRIMARY KEY (conflict_seq, claim_seq)
 ) STRICT;
 CREATE INDEX curated_conflict_claim_claim ON curated_conflict_claim (claim_seq);
+
+-- 5. A database seeded before this schema gets the catalog's declarations for the
+--    metrics it already has (a fresh build has none yet: the seed loads them next, from
+--    db/seed/metrics.json and the claims files).
+UPDATE metric SET cumulative = 1
+WHERE id IN ('foreign_fighters_departed', 'foreign_fighters_incl_diaspora',
+             'foreign_fighters_killed', 'program_graduates');
+INSERT INTO metric_relation (id, kind, metric_seq, whole_seq, part_seq, min_seq, max_seq,
+                             whole_place_seq, note)
+SELECT r.column1, r.column2, m.seq, w.seq, p.seq, mn.seq, mx.seq, pl.seq, r.column9
+FROM (VALUES -- column1..column9: id, kind, metric, whole, part, min, max, place, note
+    ('departed_within_incl_diaspora', 'part_whole', 'foreign_fighters_departed',
+     'foreign_fighters_incl_diaspora', NULL, NULL, NULL, NULL,
+     'Moroccan nationals are a part of nationals plus Europeans of Moroccan origin.'),
+    ('killed_within_departed', 'part_whole', 'foreign_fighters_killed',
+     'foreign_fighters_departed', NULL, NULL, NULL, NULL, 'The dead are among those who left.'),
+    ('place_within_national_departed', 'part_whole', 'foreign_fighters_from_place',
+     'foreign_fighters_departed', NULL, NULL, NULL, 'morocco',
+     'Fighters from one town or region are among all Moroccans who left.'),
+    ('place_share_of_national_departed', 'share', 'foreign_fighters_share_from_place',
+     'foreign_fighters_departed', 'foreign_fighters_from_place', NULL, NULL, 'morocco',
+     'The share of a place is its fighters over the national total.'),
+    ('sentence_within_statutory_range', 'range', 'individual_sentence', NULL, NULL,
+     'statutory_sentence_min', 'statutory_sentence_max', NULL,
+     'A sentence for joining or trying to join armed groups lies within the range the law in force sets.'),
+    ('graduates_within_participants', 'part_whole', 'program_graduates', 'program_participants',
+     NULL, NULL, NULL, NULL,
+     'Graduates of a program''s cohorts are at most the people admitted to them.'),
+    ('moroccan_share_of_group_total', 'share', 'moroccan_share_of_group_foreign_fighters',
+     'group_foreign_fighters_total', 'foreign_fighters_in_group', NULL, NULL, NULL,
+     'The Moroccan share of a group''s foreign fighters is the Moroccans in it over its total.'),
+    ('group_moroccans_within_group_total', 'part_whole', 'foreign_fighters_in_group',
+     'group_foreign_fighters_total', NULL, NULL, NULL, NULL,
+     'Moroccans in a group are among its foreign fighters.')
+) AS r
+JOIN metric m ON m.id = r.column3
+LEFT JOIN metric w ON w.id = r.column4
+LEFT JOIN metric p ON p.id = r.column5
+LEFT JOIN metric mn ON mn.id = r.column6
+LEFT JOIN metric mx ON mx.id = r.column7
+LEFT JOIN entity pl ON pl.id = r.column8
+WHERE (r.column4 IS NULL OR w.seq IS NOT NULL) AND (r.column5 IS NULL OR p.seq IS NOT NULL)
+  AND (r.column6 IS NULL OR mn.seq IS NOT NULL) AND (r.column7 IS NULL OR mx.seq IS NOT NULL)
+  AND (r.column8 IS NULL OR pl.seq IS NOT NULL);
