@@ -161,7 +161,7 @@ clean:
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_DIR := $(BUILD)/fuzz
-FUZZ_TARGETS ?= query router cursor write_json csv pdate json_escape extract
+FUZZ_TARGETS ?= query router cursor write_json csv pdate json_escape extract consistency
 FUZZ_STAMP := $(FUZZ_DIR)/.deps
 FUZZ_SAN := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS = $(BASE_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(shell $(PKG_CONFIG) --cflags jansson)
@@ -175,6 +175,7 @@ FUZZ_SRC_write_json := write_json http buf pdate sha256
 FUZZ_SRC_pdate := pdate
 FUZZ_SRC_json_escape := buf
 FUZZ_SRC_extract := extract extract_json buf pdate
+FUZZ_SRC_consistency := consistency stats statistic_analysis buf pdate
 
 $(FUZZ_STAMP):
 	@mkdir -p $(dir $@)

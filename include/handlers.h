@@ -47,6 +47,7 @@ void programs_claims(struct http_request *req, struct http_response *res);
 void statistics_list(struct http_request *req, struct http_response *res);
 void statistics_get(struct http_request *req, struct http_response *res);
 void conflicts_list(struct http_request *req, struct http_response *res);
+void sources_consistency(struct http_request *req, struct http_response *res);
 
 /* search_handlers.c */
 void search_list(struct http_request *req, struct http_response *res);

@@ -13,7 +13,18 @@ struct metric_row {
     int64_t seq;
     const char *id, *label, *unit, *value_type, *definition, *counting_basis;
     const char *source_id; /* set for a document-specific metric, else NULL */
+    bool cumulative;       /* the count never falls over time */
+    bool one_per_subject;  /* one true value per subject, whatever the time */
 };
+
+/* A relation the catalog declares between metrics (ids; NULL when not used by the kind). */
+struct relation_row {
+    int64_t seq;
+    const char *id, *kind, *metric, *whole, *part, *min, *max, *whole_place, *note;
+    const char *parts; /* sum: comma-separated metric ids, else NULL */
+};
+
+typedef bool (*relation_row_fn)(void *ctx, const struct relation_row *row);
 
 typedef bool (*metric_row_fn)(void *ctx, const struct metric_row *row);
 
@@ -35,6 +46,8 @@ struct stat_claim_row {
     const char *subject_id; /* program or entity id */
     bool subject_is_program;
     const char *attribute;
+    const char *scope;   /* what the claim counts when narrower or wider than the metric */
+    int64_t repeats_seq; /* the claim this one repeats (claim_link), 0 when none */
 };
 
 /* Called once per row; return false to stop. */

@@ -58,6 +58,11 @@ struct stat_obs {
     struct stats_window when;
     bool has_point;
     double point; /* days for date metrics */
+    /* The figure as reported, for ranking: the value, else the end the claim states
+     * (fig_lo prefers the lower end, fig_hi the upper); days for dates. Never an end
+     * the bound policy adds. */
+    bool has_figure;
+    double fig_lo, fig_hi;
 };
 
 struct stat_set {
@@ -144,10 +149,64 @@ struct stat_summary {
     size_t *used; /* set indexes of the observations summarized (with a value), malloc'd */
     size_t nused;
     struct stats_summary s; /* over used; s.latest indexes `used` */
+    /* set indexes of the lowest and highest figures as reported (SIZE_MAX: none) */
+    size_t lowest, highest;
 };
 
 enum app_status stat_summarize(const struct stat_set *s, struct stat_summary *out) APP_MUST_CHECK;
 void stat_summary_free(struct stat_summary *sum);
+
+/*
+ * Series: a SERIES is one metric for one place, one subject and one counting basis
+ * (the metric's, narrowed or widened by a claim's scope): claims of a set with the
+ * same place, subject and scope, compared as they are stated (an unstated place or
+ * subject is a series of its own). Figures are always those the claims report.
+ */
+
+/* The claims of one time window of a series, as UCDP reports estimates. */
+struct stat_window_env {
+    bool has_time;
+    int64_t start, end;
+    size_t n;
+    size_t low, high; /* set indexes: the lowest and highest figures reported */
+    size_t best;      /* the middle point figure (the lower middle of an even count), or
+                         SIZE_MAX when the window has no point figure */
+};
+
+struct stat_series {
+    const char *place, *subject, *scope; /* borrowed from the set */
+    bool subject_is_program;
+    size_t *idx; /* set indexes, timeline order (the set's) */
+    size_t n;
+    size_t lowest, highest; /* figures as reported (SIZE_MAX: none) */
+    size_t latest;          /* the dated claim with the latest as-of (window end) */
+    bool unbounded_below, unbounded_above;
+    size_t claimants;   /* distinct claimants */
+    size_t independent; /* distinct claimants of claims that repeat no other claim of it */
+    bool has_median;
+    double median;       /* over the point figures (exact, approx with a value) */
+    size_t *median_over; /* set indexes */
+    size_t n_over;
+    struct stat_window_env *win; /* dated windows by start, then the undated */
+    size_t nwin;
+};
+
+struct stat_series_set {
+    struct stat_series *v;
+    size_t n;
+};
+
+/* Groups the set (one metric) into series, in order of their first claim. */
+enum app_status stat_series_build(const struct stat_set *s,
+                                  struct stat_series_set *out) APP_MUST_CHECK;
+void stat_series_free(struct stat_series_set *ss);
+
+/*
+ * Why an observation is left out of its series' median ("at least 1,600 is a lower
+ * end only"), NULL when it is in: only exact figures and estimates with a value are
+ * points. Written to out (>= 160 bytes).
+ */
+const char *stat_median_exclusion(const struct stat_obs *o, char *out, size_t n);
 
 /* The civil date of a day count as YYYY-MM-DD (out >= 16 bytes). */
 void stat_day_iso(int64_t day, char *out, size_t n);

@@ -25,6 +25,14 @@ enum app_status stat_repo_metric_list(struct db_conn *c, const struct metric_fil
 enum app_status stat_repo_metric_get(struct db_conn *c, const char *id, metric_row_fn fn,
                                      void *ctx) APP_MUST_CHECK;
 
+/* Whether a live (not deleted) source has this id. */
+enum app_status stat_repo_source_exists(struct db_conn *c, const char *id,
+                                        bool *out) APP_MUST_CHECK;
+
+/* Every relation between metrics the catalog declares, in seq order. */
+enum app_status stat_repo_relations(struct db_conn *c, relation_row_fn fn,
+                                    void *ctx) APP_MUST_CHECK;
+
 /* Each *_json member is a JSON array of ids (any of), or NULL for no filter. */
 struct stat_claim_filter {
     int64_t metric_seq;       /* one metric (0: any) */
@@ -35,7 +43,20 @@ struct stat_claim_filter {
     const char *subject_json; /* subject program or entity ids */
     bool has_from, has_to;
     int64_t from_day, to_day; /* the claim's time window must overlap [from, to] */
+    const char *seq_json;     /* claim seqs (instead of the metric test) */
+    bool without_metric;      /* with seq_json: only those without a metric */
 };
+
+/* A curated conflict: the live claims of each side as comma-separated seqs. */
+struct curated_row {
+    const char *id, *certainty, *dissolves_if, *explanation;
+    const char *side_a, *side_b; /* NULL when no live claim is left on that side */
+};
+
+typedef bool (*curated_row_fn)(void *ctx, const struct curated_row *row);
+
+/* Every curated conflict that is not deleted, in seq order. */
+enum app_status stat_repo_curated(struct db_conn *c, curated_row_fn fn, void *ctx) APP_MUST_CHECK;
 
 /*
  * Claims that carry a metric (or an attribute, see with_attributes) in index

@@ -2,12 +2,15 @@
  * Interval arithmetic over claims: bounds as intervals, partial dates as
  * windows, disagreement detection and summaries. Pure functions, libc only.
  *
- * A claim's value is an interval: "more than 1,500" is (1500, +inf), "at least
- * 254" is [254, +inf), "about 1,300" is [1300 * (1 - t), 1300 * (1 + t)] with
- * t = STATS_APPROX_TOLERANCE unless the claim states its own lower/upper edge
- * ("almost 1000" is [900, 1000]), "between 800 and 820" is [800, 820], a
- * vague quantity ("dozens") is (-inf, +inf). Date values are intervals of days
- * since 1970-01-01: "2016" is [2016-01-01, 2016-12-31].
+ * A claim's value is an interval, given by one policy table (stats_policy[],
+ * documented in docs/method.md): "more than 1,500" is (1500, +inf), "at least
+ * 254" is [254, +inf), "about 1,300" is 1300 widened by half a unit of its last
+ * significant digit, [1250, 1350] ("1,122" is [1121.5, 1122.5]) unless the
+ * claim states its own lower/upper edge, "almost 1000" is (-inf, 1000] (upper
+ * end only), "between 800 and 820" is [800, 820], a vague quantity ("dozens")
+ * is (-inf, +inf). Date values are intervals of days since 1970-01-01: "2016"
+ * is [2016-01-01, 2016-12-31]. An interval end is the rules' reading of a
+ * bound, never a reported figure.
  *
  * A claim's time window is when the statement applies (as_of or period); a
  * claim with no time applies at all times.
@@ -24,8 +27,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STATS_APPROX_TOLERANCE 0.10
-
 enum stats_bound {
     STATS_EXACT,
     STATS_APPROX,
@@ -35,8 +36,30 @@ enum stats_bound {
     STATS_LESS_THAN,
     STATS_RANGE,
     STATS_VAGUE,
-    STATS_ALMOST, /* "almost 1000": below the figure, read as (-inf, v] like up_to */
+    STATS_ALMOST, /* "almost", "nearly": below the figure, upper end only */
 };
+
+/* One row of the bound policy: how the rules read a bound as an interval. */
+struct stats_policy_row {
+    enum stats_bound bound;
+    const char *name;   /* "approx" */
+    const char *words;  /* the wordings it records: "about, around, some, estimated, ca." */
+    const char *number; /* the interval of a numeric figure v: "[v - h, v + h], h = ..." */
+    const char *date;   /* the interval of a date figure (window [first, last]) */
+};
+
+/* The policy, one row per bound in enum order. */
+extern const struct stats_policy_row stats_policy[];
+extern const size_t stats_npolicy;
+/* The row of a bound (never NULL; the vague row for an unknown bound). */
+const struct stats_policy_row *stats_policy_of(enum stats_bound b);
+
+/*
+ * Half a unit of the last significant digit of v ("1,500": 50; "1,122": 0.5;
+ * "66.7": 0.05; "1000": 500; 0: 0.5), the widening of an approximate figure.
+ * Looks at most 6 decimals deep.
+ */
+double stats_half_unit(double v);
 
 /* Parses "exact", "approx", ... ; false when unknown. */
 bool stats_bound_parse(const char *s, enum stats_bound *out);
@@ -61,8 +84,8 @@ struct stats_interval stats_value_interval(const struct stats_value *v);
 
 /*
  * The interval of days a date-valued claim asserts: value_date's window,
- * widened by the bound (at_least/more_than: to +inf; up_to/less_than: from -inf;
- * approx: one window on each side; range: value_date to range_end when given).
+ * widened by the bound (at_least/more_than: to +inf; up_to/less_than/almost:
+ * from -inf; approx: one window on each side).
  */
 struct stats_interval stats_date_interval(enum stats_bound bound, int64_t first_day,
                                           int64_t last_day);

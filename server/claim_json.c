@@ -1,42 +1,20 @@
 #include "claim_json.h"
 
+#include "pdate.h"
+#include "statistic_analysis.h"
+#include "stats.h"
+
+#include <math.h>
 #include <string.h>
 
-const char *const claim_field_names[] = {"id",
-                                         "source",
-                                         "quote",
-                                         "quote_start",
-                                         "quote_end",
-                                         "statement",
-                                         "kind",
-                                         "metric",
-                                         "value",
-                                         "lower",
-                                         "upper",
-                                         "bound",
-                                         "vague_term",
-                                         "unit",
-                                         "value_date",
-                                         "value_text",
-                                         "as_of",
-                                         "period_start",
-                                         "period_end",
-                                         "time_basis",
-                                         "place",
-                                         "claimant",
-                                         "claimant_kind",
-                                         "claimant_entity",
-                                         "subject_type",
-                                         "subject",
-                                         "attribute",
-                                         "entities",
-                                         "topics",
-                                         "footnote",
-                                         "note",
-                                         "revision",
-                                         "provenance",
-                                         "links",
-                                         NULL};
+const char *const claim_field_names[] = {
+    "id",           "source",     "quote",      "quote_start", "quote_end",     "statement",
+    "kind",         "metric",     "value",      "lower",       "upper",         "bound",
+    "vague_term",   "unit",       "value_date", "value_text",  "as_of",         "period_start",
+    "period_end",   "time_basis", "place",      "claimant",    "claimant_kind", "claimant_entity",
+    "subject_type", "subject",    "attribute",  "entities",    "topics",        "footnote",
+    "note",         "scope",      "interval",   "policy",      "revision",      "provenance",
+    "links",        NULL};
 
 const char *const claim_csv_columns[] = {
     "id",           "source",     "quote",      "statement",
@@ -79,6 +57,9 @@ enum {
     F_TOPICS,
     F_FOOTNOTE,
     F_NOTE,
+    F_SCOPE,
+    F_INTERVAL,
+    F_POLICY,
     F_REVISION,
     F_PROVENANCE,
     F_LINKS,
@@ -102,6 +83,78 @@ static void S_rawarr(struct jw *w, const char *key, const char *json)
         jw_raw(w, json, strlen(json));
     else
         jw_raw(w, "[]", 2);
+}
+
+static bool S_is_date(const struct claim_row *r)
+{
+    return r->metric_value_type != NULL && strcmp(r->metric_value_type, "date") == 0;
+}
+
+/* An interval end: a number, a day as YYYY-MM-DD, or null when unbounded. */
+static void S_end(struct jw *w, const char *key, double v, bool is_date)
+{
+    jw_key(w, key);
+    if (!isfinite(v)) {
+        jw_null(w);
+        return;
+    }
+    if (!is_date) {
+        jw_double(w, v);
+        return;
+    }
+    char iso[16];
+    stat_day_iso((int64_t)floor(v), iso, sizeof iso);
+    jw_str(w, iso);
+}
+
+/*
+ * "interval": what the consistency rules read the claim's figure as, by the bound
+ * policy (stats_policy[]); null for a claim without a metric or a usable figure.
+ */
+static void S_interval(struct jw *w, const struct claim_row *r)
+{
+    enum stats_bound b;
+    struct stats_interval iv;
+    bool is_date = S_is_date(r);
+    jw_key(w, "interval");
+    if (r->metric_id == NULL || !stats_bound_parse(r->bound, &b)) {
+        jw_null(w);
+        return;
+    }
+    if (is_date) {
+        struct pdate d;
+        if (r->value_date == NULL || !pdate_parse(r->value_date, &d)) {
+            jw_null(w);
+            return;
+        }
+        iv = stats_date_interval(b, pdate_first_day(&d), pdate_last_day(&d));
+    } else {
+        struct stats_value v = {b,        r->has_value, r->has_lower, r->has_upper,
+                                r->value, r->lower,     r->upper};
+        iv = stats_value_interval(&v);
+    }
+    jw_obj_begin(w);
+    S_end(w, "lo", iv.lo, is_date);
+    S_end(w, "hi", iv.hi, is_date);
+    jw_kbool(w, "lo_open", iv.lo_open);
+    jw_kbool(w, "hi_open", iv.hi_open);
+    jw_obj_end(w);
+}
+
+/* "policy": the row of the bound policy that gave the interval. */
+static void S_policy(struct jw *w, const struct claim_row *r)
+{
+    enum stats_bound b;
+    jw_key(w, "policy");
+    if (r->metric_id == NULL || !stats_bound_parse(r->bound, &b)) {
+        jw_null(w);
+        return;
+    }
+    const struct stats_policy_row *p = stats_policy_of(b);
+    jw_obj_begin(w);
+    jw_kstr(w, "bound", p->name);
+    jw_kstr(w, "reads_as", S_is_date(r) ? p->date : p->number);
+    jw_obj_end(w);
 }
 
 void claim_json_members(struct jw *w, const struct claim_row *r, uint64_t fields, unsigned include)
@@ -169,6 +222,12 @@ void claim_json_members(struct jw *w, const struct claim_row *r, uint64_t fields
         jw_kstr(w, "footnote", r->footnote_id);
     if (ON(F_NOTE))
         jw_kstr(w, "note", r->note);
+    if (ON(F_SCOPE))
+        jw_kstr(w, "scope", r->scope);
+    if (ON(F_INTERVAL))
+        S_interval(w, r);
+    if (ON(F_POLICY))
+        S_policy(w, r);
     if (ON(F_REVISION))
         jw_kint(w, "revision", r->revision);
     if (ON(F_PROVENANCE) && r->provenance_json) {

@@ -1,28 +1,35 @@
 #include "app.h"
+#include "conflict_engine.h"
 #include "handlers.h"
 #include "list.h"
 #include "provenance.h"
+#include "provenance_repo.h"
 #include "query.h"
-#include "statistic_analysis.h"
 #include "statistic_cache.h"
-#include "statistic_json.h"
 #include "statistic_repo.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Pairs computed per request: per metric, and in all. */
-#define CONFLICTS_MAX 10000
-
-static const char *const list_params[] = {"limit",  "offset",  "cursor", "format",
-                                          "metric", "program", "source", NULL};
+static const char *const list_params[] = {"limit",  "offset",    "cursor", "format",
+                                          "metric", "program",   "source", "rule",
+                                          "class",  "certainty", NULL};
+static const char *const consistency_params[] = {NULL};
 
 struct conflict_filter {
     const char *programs[QUERY_MAX_LIST];
     size_t nprograms;
     const char *sources[QUERY_MAX_LIST];
     size_t nsources;
+    const char *metrics[QUERY_MAX_LIST];
+    size_t nmetrics;
+    const char *rules[QUERY_MAX_LIST];
+    size_t nrules;
+    const char *classes[QUERY_MAX_LIST];
+    size_t nclasses;
+    const char *certainties[QUERY_MAX_LIST];
+    size_t ncertainties;
 };
 
 static bool S_in(const char *s, const char *const *list, size_t n)
@@ -34,43 +41,46 @@ static bool S_in(const char *s, const char *const *list, size_t n)
     return false;
 }
 
-/* Either claim has the program as subject; either claim comes from the source. */
-static bool S_keep(void *ctx, const struct stat_obs *a, const struct stat_obs *b)
+/* Some claim of the finding satisfies the list (program subject, source, metric). */
+static bool S_any(const struct conflict_world *w, const struct cons_finding *f, int what,
+                  const char *const *list, size_t n)
 {
-    const struct conflict_filter *f = ctx;
-    bool program = !f->nprograms ||
-                   (a->r.subject_is_program && S_in(a->r.subject_id, f->programs, f->nprograms)) ||
-                   (b->r.subject_is_program && S_in(b->r.subject_id, f->programs, f->nprograms));
-    bool source = !f->nsources || S_in(a->r.source_id, f->sources, f->nsources) ||
-                  S_in(b->r.source_id, f->sources, f->nsources);
-    return program && source;
+    if (n == 0)
+        return true;
+    for (int s = 0; s < 2; s++) {
+        for (size_t i = 0; i < f->nside[s]; i++) {
+            const struct stat_claim_row *r = &w->set.v[f->side[s][i]].r;
+            const char *v = what == 0   ? (r->subject_is_program ? r->subject_id : NULL)
+                            : what == 1 ? r->source_id
+                                        : r->metric_id;
+            if (S_in(v, list, n))
+                return true;
+        }
+    }
+    return false;
 }
 
-/* Keeps the drift findings either of whose claims passes the metric, program and source
- * filters (metric_json: a JSON array of ids, or empty for any). */
-static void S_filter_drift(struct prov_findings *d, const struct conflict_filter *f,
-                           struct buf *metric_json)
+static bool S_keep(const struct conflict_world *w, const struct conflict_filter *cf,
+                   const struct cons_finding *f)
 {
-    size_t keep = 0;
-    for (size_t i = 0; i < d->n; i++) {
-        struct prov_finding *x = &d->v[i];
-        const struct prov_side *s[2] = {&x->original, &x->repeat};
-        bool metric = metric_json->len == 0, program = !f->nprograms, source = !f->nsources;
-        for (int k = 0; k < 2; k++) {
-            char quoted[256];
-            int n = snprintf(quoted, sizeof quoted, "\"%s\"", s[k]->c.metric ? s[k]->c.metric : "");
-            metric |= s[k]->c.metric && n > 0 && (size_t)n < sizeof quoted &&
-                      strstr(buf_str(metric_json), quoted) != NULL;
-            program |= s[k]->subject_is_program && S_in(s[k]->c.subject, f->programs, f->nprograms);
-            source |= S_in(s[k]->source_id, f->sources, f->nsources);
+    return S_any(w, f, 0, cf->programs, cf->nprograms) &&
+           S_any(w, f, 1, cf->sources, cf->nsources) && S_any(w, f, 2, cf->metrics, cf->nmetrics) &&
+           (!cf->nrules || S_in(f->rule, cf->rules, cf->nrules)) &&
+           (!cf->nclasses || S_in(cons_class_name(f->cls), cf->classes, cf->nclasses)) &&
+           (!cf->ncertainties ||
+            S_in(cons_certainty_name(f->certainty), cf->certainties, cf->ncertainties));
+}
+
+/* Every value of list param `name` is one of allowed. */
+static void S_check(struct query_errors *qe, const char *name, const char *const *v, size_t n,
+                    const char *const *allowed, size_t nallowed, const char *what)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!S_in(v[i], allowed, nallowed)) {
+            query_error(qe, name, "unknown %s '%.60s'", what, v[i]);
+            return;
         }
-        if (metric && program && source)
-            d->v[keep++] = *x;
-        else
-            for (size_t k = 0; k < x->nowned; k++)
-                free(x->owned[k]);
     }
-    d->n = keep;
 }
 
 /* Adds "disagreements_truncated" to the JSON envelope list_end() closed. */
@@ -83,33 +93,79 @@ static void S_mark_truncated(struct http_response *res, const struct list_params
     buf_puts(b, t ? ",\"disagreements_truncated\":true}" : ",\"disagreements_truncated\":false}");
 }
 
+/*
+ * The drift findings (a repetition along claim_link whose figure, bound, unit or window
+ * changed: server/drift.c) that pass the filters: rule and class "drift", the certainty,
+ * and either claim's metric, program and source. Kept in place; the rest freed.
+ */
+static void S_filter_drift(struct prov_findings *d, const struct conflict_filter *cf)
+{
+    bool rule = !cf->nrules || S_in("drift", cf->rules, cf->nrules);
+    bool cls = !cf->nclasses || S_in("drift", cf->classes, cf->nclasses);
+    size_t keep = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        struct prov_finding *x = &d->v[i];
+        const struct prov_side *sd[2] = {&x->original, &x->repeat};
+        const char *cert = x->d.definite ? "definite" : "possible";
+        bool ok =
+            rule && cls && (!cf->ncertainties || S_in(cert, cf->certainties, cf->ncertainties));
+        bool metric = !cf->nmetrics, program = !cf->nprograms, source = !cf->nsources;
+        for (int k = 0; k < 2; k++) {
+            metric |= S_in(sd[k]->c.metric, cf->metrics, cf->nmetrics);
+            program |=
+                sd[k]->subject_is_program && S_in(sd[k]->c.subject, cf->programs, cf->nprograms);
+            source |= S_in(sd[k]->source_id, cf->sources, cf->nsources);
+        }
+        if (ok && metric && program && source) {
+            d->v[keep++] = *x;
+        } else {
+            for (size_t k = 0; k < x->nowned; k++)
+                free(x->owned[k]);
+        }
+    }
+    d->n = keep;
+}
+
 void conflicts_list(struct http_request *req, struct http_response *res)
 {
     struct query_errors qe;
     struct list_params lp;
     struct conflict_filter cf;
-    struct stat_claim_filter f;
-    struct buf metrics;
-    char pscratch[2048], sscratch[2048];
-    struct stat_set set;
-    struct stat_pairs pairs;
+    char sc[6][2048];
+    struct conflict_world world;
     struct prov_findings drift;
     char *key = NULL;
+    const char *rule_names[17], *class_names[8], *cert_names[4];
+    size_t nrule_names = 0, nclass_names = 0, ncert_names = 0;
 
-    memset(&f, 0, sizeof f);
-    buf_init(&metrics);
-    stat_set_init(&set);
-    stat_pairs_init(&pairs);
+    for (size_t i = 0; i < cons_nrules && i < 14; i++)
+        rule_names[nrule_names++] = cons_rules[i].name;
+    rule_names[nrule_names++] = "internal";
+    rule_names[nrule_names++] = "curated";
+    rule_names[nrule_names++] = "drift";
+    for (int i = 0; cons_class_name((enum cons_class)i) != NULL; i++)
+        class_names[nclass_names++] = cons_class_name((enum cons_class)i);
+    for (int i = 0; cons_certainty_name((enum cons_certainty)i) != NULL; i++)
+        cert_names[ncert_names++] = cons_certainty_name((enum cons_certainty)i);
+
+    memset(&cf, 0, sizeof cf);
+    conflict_world_init(&world);
     prov_findings_init(&drift, true, false);
     key = stat_cache_key(req);
     if (stat_cache_get(req->app->stat_cache, key, res))
         goto done;
     query_errors_init(&qe);
     list_parse(req, &qe, &lp);
-    if (query_list_json(req, &qe, "metric", NULL, &metrics))
-        f.metric_json = buf_str(&metrics);
-    cf.nprograms = query_list(req, &qe, "program", cf.programs, pscratch, sizeof pscratch);
-    cf.nsources = query_list(req, &qe, "source", cf.sources, sscratch, sizeof sscratch);
+    cf.nmetrics = query_list(req, &qe, "metric", cf.metrics, sc[0], sizeof sc[0]);
+    cf.nprograms = query_list(req, &qe, "program", cf.programs, sc[1], sizeof sc[1]);
+    cf.nsources = query_list(req, &qe, "source", cf.sources, sc[2], sizeof sc[2]);
+    cf.nrules = query_list(req, &qe, "rule", cf.rules, sc[3], sizeof sc[3]);
+    cf.nclasses = query_list(req, &qe, "class", cf.classes, sc[4], sizeof sc[4]);
+    cf.ncertainties = query_list(req, &qe, "certainty", cf.certainties, sc[5], sizeof sc[5]);
+    S_check(&qe, "rule", cf.rules, cf.nrules, rule_names, nrule_names, "rule");
+    S_check(&qe, "class", cf.classes, cf.nclasses, class_names, nclass_names, "class");
+    S_check(&qe, "certainty", cf.certainties, cf.ncertainties, cert_names, ncert_names,
+            "certainty");
     query_finish(req, &qe, list_params);
     if (qe.n) {
         query_fail(res, req, &qe);
@@ -119,46 +175,137 @@ void conflicts_list(struct http_request *req, struct http_response *res)
     struct db_conn *c = NULL;
     enum app_status st = app_db_reader(req->app, &c);
     if (st == APP_OK)
-        st = stat_repo_claims(c, &f, stat_set_collect, &set);
-    if (st == APP_OK)
-        st = set.status;
-    if (st == APP_OK)
-        st = stat_find_disagreements(&set, STAT_MAX_DISAGREEMENTS, CONFLICTS_MAX, S_keep, &cf,
-                                     &pairs);
-    /* Drift findings (rule drift) follow the disagreements, under the same filters. */
+        st = conflict_world_load(c, &world);
+    /* Drift findings follow the rules' findings, under the same filters. */
     if (st == APP_OK)
         st = prov_repo_links(c, prov_findings_collect, &drift);
     if (st == APP_OK)
         st = drift.status;
-    if (st == APP_OK)
-        S_filter_drift(&drift, &cf, &metrics);
     if (st != APP_OK) {
         app_db_error(req, res, st, "computing conflicts");
         goto done;
     }
+    S_filter_drift(&drift, &cf);
+    size_t *kept = malloc((world.f.n ? world.f.n : 1) * sizeof *kept);
+    if (kept == NULL) {
+        app_db_error(req, res, APP_ENOMEM, "computing conflicts");
+        goto done;
+    }
+    size_t nk = 0;
+    for (size_t i = 0; i < world.f.n; i++) {
+        if (S_keep(&world, &cf, &world.f.v[i]))
+            kept[nk++] = i;
+    }
     /* The list is computed: a cursor is a position in it, like an offset. */
     int64_t start = lp.has_cursor ? lp.after : lp.offset;
     struct list_ctx lc;
-    list_begin(&lc, req, res, &lp, stat_conflict_csv_columns);
-    int64_t total = (int64_t)(pairs.n + drift.n);
+    list_begin(&lc, req, res, &lp, conflict_csv_columns);
+    int64_t total = (int64_t)(nk + drift.n);
     for (int64_t i = start; i < total && i - start < lp.limit; i++) {
         struct jw *w = list_item_begin(&lc);
-        if (i < (int64_t)pairs.n)
-            stat_json_conflict(w, &set, &pairs.v[i]);
+        if (i < (int64_t)nk)
+            conflict_json_finding(w, &world, &world.f.v[kept[i]]);
         else
-            prov_json_finding(w, &drift.v[i - (int64_t)pairs.n]);
+            prov_json_finding(w, &drift.v[i - (int64_t)nk]);
         list_item_end(&lc, i + 1);
     }
     list_end(&lc, total);
-    S_mark_truncated(res, &lp, pairs.truncated);
-    if (pairs.truncated)
+    S_mark_truncated(res, &lp, world.f.truncated);
+    if (world.f.truncated)
         http_response_header(res, "X-Result-Truncated", "true");
     stat_cache_put(req->app->stat_cache, key, res);
     list_free(&lc);
+    free(kept);
 done:
     free(key);
-    stat_pairs_free(&pairs);
     prov_findings_free(&drift);
-    stat_set_free(&set);
-    buf_free(&metrics);
+    conflict_world_free(&world);
+}
+
+/* A source's consistency: its internal inconsistencies and where others contradict it. */
+void sources_consistency(struct http_request *req, struct http_response *res)
+{
+    struct query_errors qe;
+    struct conflict_world world;
+    const char *id = http_path_param(req, "id");
+    char *key = NULL;
+
+    conflict_world_init(&world);
+    key = stat_cache_key(req);
+    if (stat_cache_get(req->app->stat_cache, key, res))
+        goto done;
+    query_errors_init(&qe);
+    query_finish(req, &qe, consistency_params);
+    if (qe.n) {
+        query_fail(res, req, &qe);
+        goto done;
+    }
+    struct db_conn *c = NULL;
+    bool exists = false;
+    enum app_status st = app_db_reader(req->app, &c);
+    if (st == APP_OK)
+        st = stat_repo_source_exists(c, id, &exists);
+    if (st == APP_OK && !exists) {
+        char msg[200];
+        int n = snprintf(msg, sizeof msg, "no source with id '%.100s'", id);
+        http_problem(res, req, 404, "not-found", n > 0 ? msg : "no such source", NULL, 0);
+        goto done;
+    }
+    if (st == APP_OK)
+        st = conflict_world_load(c, &world);
+    if (st != APP_OK) {
+        app_db_error(req, res, st, "computing a source's consistency");
+        goto done;
+    }
+    const char *one[1] = {id};
+    struct jw w;
+    http_json_begin(res, &w);
+    res->cacheable = true;
+    jw_obj_begin(&w);
+    jw_key(&w, "data");
+    jw_obj_begin(&w);
+    jw_kstr(&w, "source", id);
+    size_t ninternal = 0, nother = 0;
+    jw_key(&w, "internal");
+    jw_arr_begin(&w);
+    for (size_t i = 0; i < world.f.n; i++) {
+        const struct cons_finding *f = &world.f.v[i];
+        if (f->cls == CONS_INTERNAL && S_any(&world, f, 1, one, 1)) {
+            conflict_json_finding(&w, &world, f);
+            ninternal++;
+        }
+    }
+    jw_arr_end(&w);
+    jw_key(&w, "contradicted_by");
+    jw_arr_begin(&w);
+    for (size_t i = 0; i < world.f.n; i++) {
+        const struct cons_finding *f = &world.f.v[i];
+        if (f->cls == CONS_INTERNAL || !S_any(&world, f, 1, one, 1))
+            continue;
+        bool other = false;
+        for (int s = 0; s < 2; s++) {
+            for (size_t k = 0; k < f->nside[s]; k++)
+                other = other || strcmp(world.set.v[f->side[s][k]].r.source_id, id) != 0;
+        }
+        if (other) {
+            conflict_json_finding(&w, &world, f);
+            nother++;
+        }
+    }
+    jw_arr_end(&w);
+    jw_kint(&w, "internal_total", (int64_t)ninternal);
+    jw_kint(&w, "contradicted_total", (int64_t)nother);
+    jw_kbool(&w, "truncated", world.f.truncated);
+    jw_key(&w, "links");
+    jw_obj_begin(&w);
+    jw_klink(&w, "self", "/v1/sources/", id, "/consistency");
+    jw_klink(&w, "source", "/v1/sources/", id, NULL);
+    jw_klink(&w, "conflicts", "/v1/conflicts?source=", id, NULL);
+    jw_obj_end(&w);
+    jw_obj_end(&w);
+    jw_obj_end(&w);
+    stat_cache_put(req->app->stat_cache, key, res);
+done:
+    free(key);
+    conflict_world_free(&world);
 }

@@ -116,10 +116,18 @@ static void S_num(struct jw *w, const char *key, bool has, double v)
         jw_null(w);
 }
 
+/* One side as an object (a value: the caller wrote its key, or is in an array). */
+static void S_side(struct jw *w, const struct prov_side *s);
+
 void prov_json_side(struct jw *w, const char *key, const struct prov_side *s)
 {
-    const struct drift_claim *c = &s->c;
     jw_key(w, key);
+    S_side(w, s);
+}
+
+static void S_side(struct jw *w, const struct prov_side *s)
+{
+    const struct drift_claim *c = &s->c;
     jw_obj_begin(w);
     jw_kstr(w, "claim", c->id);
     jw_kstr(w, "source", s->source_id);
@@ -165,12 +173,30 @@ void prov_json_finding(struct jw *w, const struct prov_finding *f)
     jw_kstr(w, "rule", "drift");
     jw_kstr(w, "class", "drift");
     jw_kstr(w, "certainty", f->d.definite ? "definite" : "possible");
+    /* a possible drift dissolves under the reading its explanation gives */
+    jw_kstr(w, "dissolves_if", f->d.definite ? NULL : f->d.explanation);
+    jw_kstr(w, "relation", "repeats");
+    jw_kstr(w, "of", NULL);
     jw_kstr(w, "explanation", f->d.explanation);
     jw_kstr(w, "metric", o->metric ? o->metric : p->metric);
     jw_kstr(w, "place", f->original.place_id ? f->original.place_id : f->repeat.place_id);
     jw_kstr(w, "subject", o->subject ? o->subject : p->subject);
     prov_json_side(w, "a", &f->original);
     prov_json_side(w, "b", &f->repeat);
+    jw_key(w, "sides");
+    jw_arr_begin(w);
+    const struct prov_side *sides[2] = {&f->original, &f->repeat};
+    static const char *const roles[2] = {"original", "repeat"};
+    for (int k = 0; k < 2; k++) {
+        jw_obj_begin(w);
+        jw_kstr(w, "role", roles[k]);
+        jw_key(w, "claims");
+        jw_arr_begin(w);
+        S_side(w, sides[k]);
+        jw_arr_end(w);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
     jw_kstr(w, "reason", f->d.explanation);
     prov_json_changes(w, &f->d);
     jw_key(w, "link");

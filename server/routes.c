@@ -48,6 +48,7 @@ const struct route routes_table[] = {
     {HTTP_GET, "/v1/statistics", statistics_list, 0},
     {HTTP_GET, "/v1/statistics/{metric}", statistics_get, 0},
     {HTTP_GET, "/v1/conflicts", conflicts_list, 0},
+    {HTTP_GET, "/v1/sources/{id}/consistency", sources_consistency, 0},
 };
 
 const size_t routes_count = sizeof routes_table / sizeof routes_table[0];

@@ -180,8 +180,8 @@ static enum app_status S_metrics(struct loader *L, json_t *arr, sqlite3_int64 so
 {
     enum app_status s = APP_OK;
     sqlite3_stmt *st = S_prep(L, "INSERT INTO metric (id, label, unit, value_type, definition, "
-                                 "counting_basis, source_seq, one_per_subject) VALUES (?1, ?2, "
-                                 "?3, ?4, ?5, ?6, ?7, ?8)");
+                                 "counting_basis, source_seq, one_per_subject, cumulative) VALUES "
+                                 "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
     if (!st)
         return APP_EINVAL;
     size_t i;
@@ -203,11 +203,109 @@ static enum app_status S_metrics(struct loader *L, json_t *arr, sqlite3_int64 so
             goto out;
         }
         sqlite3_bind_int(st, 8, json_is_true(once) ? 1 : 0);
+        json_t *cum = json_object_get(m, "cumulative");
+        if (cum && !json_is_boolean(cum)) {
+            s = S_fail(L, "%s: 'cumulative' must be true or false", v[0]);
+            goto out;
+        }
+        sqlite3_bind_int(st, 9, json_is_true(cum) ? 1 : 0);
         if ((s = S_step(L, st, v[0])))
             goto out;
     }
 out:
     sqlite3_finalize(st);
+    return s;
+}
+
+static enum app_status S_bind_ref(struct loader *L, sqlite3_stmt *st, int idx, const char *table,
+                                  const char *ref, const char *id, const char *key);
+
+/* Binds the seq of metric id `key` of relation o; fails when named and unknown. */
+static enum app_status S_rel_ref(struct loader *L, sqlite3_stmt *st, int idx, json_t *o,
+                                 const char *key, const char *table, const char *rid)
+{
+    bool bad = false;
+    const char *ref = S_str(o, key, &bad);
+    if (bad)
+        return S_fail(L, "%s: '%s' must be a string", rid, key);
+    return S_bind_ref(L, st, idx, table, ref, rid, key);
+}
+
+/*
+ * The relations each metric of arr declares ("relations": [{id, kind, whole, part,
+ * parts, min, max, whole_place, note}]), after every metric is in: a relation may
+ * name a metric declared later. The schema's CHECKs say which kind takes which member.
+ * "metric", when given, is the relation's own metric instead of the declaring one.
+ */
+static enum app_status S_relations(struct loader *L, json_t *arr)
+{
+    enum app_status s = APP_OK;
+    sqlite3_stmt *st = S_prep(L, "INSERT INTO metric_relation (id, kind, metric_seq, whole_seq, "
+                                 "part_seq, min_seq, max_seq, whole_place_seq, note) VALUES (?1, "
+                                 "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    sqlite3_stmt *part = S_prep(L, "INSERT INTO metric_relation_part (relation_seq, metric_seq) "
+                                   "VALUES (?1, ?2)");
+    if (!st || !part) {
+        s = APP_EINVAL;
+        goto out;
+    }
+    size_t i, k;
+    json_t *m, *r;
+    json_array_foreach(arr, i, m) {
+        bool bad = false;
+        const char *mid = S_str(m, "id", &bad);
+        json_t *rels = json_object_get(m, "relations");
+        if (!rels)
+            continue;
+        if (!json_is_array(rels)) {
+            s = S_fail(L, "%s: 'relations' must be an array", mid ? mid : "?");
+            goto out;
+        }
+        json_array_foreach(rels, k, r) {
+            const char *rid = S_str(r, "id", &bad);
+            const char *kind = S_str(r, "kind", &bad);
+            if ((s = S_need(L, mid, "relations[].id", rid, bad)) ||
+                (s = S_need(L, rid, "kind", kind, bad)))
+                goto out;
+            S_bind_text(st, 1, rid);
+            S_bind_text(st, 2, kind);
+            /* "metric" names the relation's own metric when it is not the declaring one
+             * (a relation to a document's metric declared in that document). */
+            const char *own = S_str(r, "metric", &bad);
+            if ((s = S_bind_ref(L, st, 3, "metric", own ? own : mid, rid, "metric")) ||
+                (s = S_rel_ref(L, st, 4, r, "whole", "metric", rid)) ||
+                (s = S_rel_ref(L, st, 5, r, "part", "metric", rid)) ||
+                (s = S_rel_ref(L, st, 6, r, "min", "metric", rid)) ||
+                (s = S_rel_ref(L, st, 7, r, "max", "metric", rid)) ||
+                (s = S_rel_ref(L, st, 8, r, "whole_place", "entity", rid)))
+                goto out;
+            S_bind_text(st, 9, S_str(r, "note", &bad));
+            if ((s = S_step(L, st, rid)))
+                goto out;
+            sqlite3_int64 rseq = sqlite3_last_insert_rowid(L->db);
+            json_t *parts = json_object_get(r, "parts");
+            if (parts && !json_is_array(parts)) {
+                s = S_fail(L, "%s: 'parts' must be an array of metric ids", rid);
+                goto out;
+            }
+            if (strcmp(kind, "sum") == 0 && json_array_size(parts) < 2) {
+                s = S_fail(L, "%s: a sum names at least two parts", rid);
+                goto out;
+            }
+            size_t j;
+            json_t *p;
+            json_array_foreach(parts, j, p) {
+                const char *pid = json_is_string(p) ? json_string_value(p) : NULL;
+                sqlite3_bind_int64(part, 1, rseq);
+                if ((s = S_bind_ref(L, part, 2, "metric", pid ? pid : "?", rid, "parts")) ||
+                    (s = S_step(L, part, rid)))
+                    goto out;
+            }
+        }
+    }
+out:
+    sqlite3_finalize(st);
+    sqlite3_finalize(part);
     return s;
 }
 
@@ -474,9 +572,9 @@ static const char SQL_CLAIM[] =
     "statement, kind, metric_seq, value, lower, upper, bound, vague_term, unit, value_date, "
     "value_text, as_of, period_start, period_end, time_start, time_end, time_basis, place_seq, "
     "claimant, claimant_kind, claimant_entity_seq, subject_program_seq, subject_entity_seq, "
-    "attribute, footnote_seq, note, footnote_scope) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-    "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, "
-    "?28, ?29, ?30, ?31, ?32, ?33, ?34)";
+    "attribute, footnote_seq, note, footnote_scope, scope) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+    "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, "
+    "?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35)";
 
 /* Links are resolved once every claims file is in: a claim may repeat one loaded later. */
 static const char SQL_PENDING_LINKS[] =
@@ -765,6 +863,7 @@ static enum app_status S_claim(struct loader *L, struct claim_ctx *cx, json_t *c
     if (scope && !foot)
         return S_fail(L, "%s: 'footnote_scope' needs a 'footnote'", id);
     S_bind_text(st, 34, scope);
+    S_bind_text(st, 35, S_str(c, "scope", &bad));
     if (bad)
         return S_fail(L, "%s: a text field has a non-string value", id);
     if ((s = S_step(L, st, id)))
@@ -805,6 +904,71 @@ static enum app_status S_claim(struct loader *L, struct claim_ctx *cx, json_t *c
             return S_fail(L, "%s: %s", id, sqlite3_errmsg(L->db));
     }
     return APP_OK;
+}
+
+/*
+ * Curated conflicts (db/seed/conflicts.json): [{id, a: [claim ids], b: [claim ids],
+ * certainty, dissolves_if, explanation}], after every claim is in.
+ */
+static enum app_status S_conflicts(struct loader *L)
+{
+    enum app_status s = APP_OK;
+    json_t *arr = S_load(L, "db/seed/conflicts.json");
+    sqlite3_stmt *st = arr ? S_prep(L, "INSERT INTO curated_conflict (id, certainty, "
+                                       "dissolves_if, explanation) VALUES (?1, ?2, ?3, ?4)")
+                           : NULL;
+    sqlite3_stmt *cl = arr ? S_prep(L, "INSERT INTO curated_conflict_claim (conflict_seq, "
+                                       "claim_seq, side) VALUES (?1, ?2, ?3)")
+                           : NULL;
+    if (!st || !cl) {
+        s = APP_EINVAL;
+        goto out;
+    }
+    size_t i;
+    json_t *c;
+    json_array_foreach(arr, i, c) {
+        bool bad = false;
+        const char *id = S_str(c, "id", &bad);
+        const char *expl = S_str(c, "explanation", &bad);
+        const char *cert = S_str(c, "certainty", &bad);
+        if ((s = S_need(L, id, "id", id, bad)) || (s = S_need(L, id, "explanation", expl, bad)))
+            goto out;
+        S_bind_text(st, 1, id);
+        S_bind_text(st, 2, cert ? cert : "definite");
+        S_bind_text(st, 3, S_str(c, "dissolves_if", &bad));
+        S_bind_text(st, 4, expl);
+        if (bad) {
+            s = S_fail(L, "%s: a text field has a non-string value", id);
+            goto out;
+        }
+        if ((s = S_step(L, st, id)))
+            goto out;
+        sqlite3_int64 cseq = sqlite3_last_insert_rowid(L->db);
+        for (int side = 0; side < 2; side++) {
+            json_t *ids = json_object_get(c, side == 0 ? "a" : "b");
+            if (!json_is_array(ids) || json_array_size(ids) == 0) {
+                s = S_fail(L, "%s: '%s' must be a non-empty array of claim ids", id,
+                           side == 0 ? "a" : "b");
+                goto out;
+            }
+            size_t k;
+            json_t *x;
+            json_array_foreach(ids, k, x) {
+                sqlite3_bind_int64(cl, 1, cseq);
+                sqlite3_bind_int(cl, 3, side);
+                if ((s = S_bind_ref(L, cl, 2, "claim",
+                                    json_is_string(x) ? json_string_value(x) : "?", id,
+                                    side == 0 ? "a" : "b")) ||
+                    (s = S_step(L, cl, id)))
+                    goto out;
+            }
+        }
+    }
+out:
+    sqlite3_finalize(st);
+    sqlite3_finalize(cl);
+    json_decref(arr);
+    return s;
 }
 
 /* One claims file: its entities, metrics, cited works and claims. */
@@ -848,7 +1012,7 @@ static enum app_status S_claims_file(struct loader *L, const char *name)
     if (ents && (s = S_entities(L, ents)))
         goto out_text;
     json_t *metrics = json_object_get(doc, "metrics");
-    if (metrics && (s = S_metrics(L, metrics, cx.source_seq)))
+    if (metrics && ((s = S_metrics(L, metrics, cx.source_seq)) || (s = S_relations(L, metrics))))
         goto out_text;
     if ((s = S_cited(L, json_object_get(doc, "cited"), cx.source_seq)))
         goto out_text;
@@ -923,6 +1087,8 @@ enum app_status seed_build(const char *out_path, char *err, size_t errlen)
         goto out;
     }
     s = S_metrics(&L, metrics, 0);
+    if (s == APP_OK)
+        s = S_relations(&L, metrics);
     json_decref(metrics);
     if (s || (s = S_sources(&L)))
         goto out;
@@ -936,6 +1102,8 @@ enum app_status seed_build(const char *out_path, char *err, size_t errlen)
             goto out;
     }
     if ((s = S_links(&L)) || (s = db_exec(conn, "DROP TABLE pending_link")))
+        goto out;
+    if ((s = S_conflicts(&L)) != APP_OK)
         goto out;
     L.file = "search index";
     if (search_repo_rebuild(conn) != APP_OK) {

@@ -117,6 +117,7 @@ struct metric_view {
     struct stat_set set;
     struct stat_summary sum;
     struct stat_pairs pairs;
+    struct stat_series_set series;
 };
 
 static void S_view_init(struct metric_view *v)
@@ -124,6 +125,8 @@ static void S_view_init(struct metric_view *v)
     stat_set_init(&v->set);
     memset(&v->sum, 0, sizeof v->sum);
     stat_pairs_init(&v->pairs);
+    v->series.v = NULL;
+    v->series.n = 0;
 }
 
 static void S_view_free(struct metric_view *v)
@@ -131,6 +134,7 @@ static void S_view_free(struct metric_view *v)
     stat_set_free(&v->set);
     stat_summary_free(&v->sum);
     stat_pairs_free(&v->pairs);
+    stat_series_free(&v->series);
 }
 
 /*
@@ -149,6 +153,8 @@ static enum app_status S_view_load(struct db_conn *c, const struct stat_claim_fi
     if (st == APP_OK)
         st = stat_summarize(&v->set, &v->sum);
     if (st == APP_OK)
+        st = stat_series_build(&v->set, &v->series);
+    if (st == APP_OK)
         st = stat_find_disagreements(&v->set, STAT_MAX_DISAGREEMENTS, STAT_MAX_DISAGREEMENTS, NULL,
                                      NULL, &v->pairs);
     return st;
@@ -161,7 +167,10 @@ static enum app_status S_view_texts(struct db_conn *c, struct metric_view *v, si
     struct stat_text_fill tf = {.idx = NULL};
     struct buf seqs;
     size_t k = 0;
-    size_t *want = malloc((n + 1) * sizeof *want);
+    size_t extra = 3;
+    for (size_t i = 0; i < v->series.n; i++)
+        extra += 3 + 3 * v->series.v[i].nwin;
+    size_t *want = malloc((n + extra) * sizeof *want);
     enum app_status st = APP_OK;
 
     buf_init(&seqs);
@@ -173,6 +182,24 @@ static enum app_status S_view_texts(struct db_conn *c, struct metric_view *v, si
         want[k++] = first + i;
     if (v->sum.s.latest < v->sum.nused)
         want[k++] = v->sum.used[v->sum.s.latest];
+    if (v->sum.lowest < v->set.n)
+        want[k++] = v->sum.lowest;
+    if (v->sum.highest < v->set.n)
+        want[k++] = v->sum.highest;
+    /* every figure a series names (SIZE_MAX: none) */
+    for (size_t i = 0; i < v->series.n; i++) {
+        const struct stat_series *x = &v->series.v[i];
+        size_t figs[3] = {x->lowest, x->highest, x->latest};
+        for (size_t j = 0; j < 3; j++)
+            if (figs[j] < v->set.n)
+                want[k++] = figs[j];
+        for (size_t j = 0; j < x->nwin; j++) {
+            size_t wf[3] = {x->win[j].low, x->win[j].best, x->win[j].high};
+            for (size_t q = 0; q < 3; q++)
+                if (wf[q] < v->set.n)
+                    want[k++] = wf[q];
+        }
+    }
     st = stat_text_fill_init(&tf, &v->set, want, k, &seqs);
     if (st == APP_OK && tf.n > 0)
         st = stat_repo_claim_texts(c, buf_str(&seqs), stat_text_fill_collect, &tf);
@@ -246,7 +273,13 @@ void statistics_list(struct http_request *req, struct http_response *res)
             struct jw *w = list_item_begin(&lc);
             jw_obj_begin(w);
             stat_json_metric_members(w, r);
-            stat_json_summary(w, &v.set, &v.sum, r->unit, v.pairs.n, v.pairs.truncated, false);
+            stat_json_summary(w, &v.set, &v.sum, r->unit, v.pairs.n, v.pairs.truncated, false,
+                              v.series.n);
+            jw_key(w, "series");
+            jw_arr_begin(w);
+            for (size_t k = 0; k < v.series.n; k++)
+                stat_json_series(w, &v.set, &v.series.v[k], false);
+            jw_arr_end(w);
             S_links(w, r->id, req, NULL);
             jw_obj_end(w);
             list_item_end(&lc, r->seq);
@@ -330,7 +363,13 @@ static void S_get_write(struct http_request *req, struct http_response *res,
     jw_key(&w, "data");
     jw_obj_begin(&w);
     stat_json_metric_members(&w, m);
-    stat_json_summary(&w, &v->set, &v->sum, m->unit, v->pairs.n, v->pairs.truncated, true);
+    stat_json_summary(&w, &v->set, &v->sum, m->unit, v->pairs.n, v->pairs.truncated, true,
+                      v->series.n);
+    jw_key(&w, "series");
+    jw_arr_begin(&w);
+    for (size_t k = 0; k < v->series.n; k++)
+        stat_json_series(&w, &v->set, &v->series.v[k], true);
+    jw_arr_end(&w);
     jw_key(&w, "observations");
     jw_arr_begin(&w);
     for (size_t i = pg->first; i < pg->first + pg->count; i++)

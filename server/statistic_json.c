@@ -89,24 +89,35 @@ static void S_time_members(struct jw *w, const struct stat_claim_row *r)
     jw_kstr(w, "period_end", r->period_end);
 }
 
-static void S_latest(struct jw *w, const struct stat_set *s, const struct stat_summary *sum)
+/* A figure as its claim reports it: {claim, source, value, ..., period_end}, or null. */
+static void S_figure(struct jw *w, const char *key, const struct stat_set *s, size_t idx,
+                     bool claimant)
 {
-    jw_key(w, "latest");
-    if (sum->s.latest == SIZE_MAX || sum->s.latest >= sum->nused) {
+    jw_key(w, key);
+    if (idx >= s->n) {
         jw_null(w);
         return;
     }
-    const struct stat_obs *o = &s->v[sum->used[sum->s.latest]];
+    const struct stat_obs *o = &s->v[idx];
     jw_obj_begin(w);
     jw_kstr(w, "claim", o->r.id);
     jw_kstr(w, "source", o->r.source_id);
+    if (claimant)
+        jw_kstr(w, "claimant", o->r.claimant);
     stat_json_value_members(w, o);
     S_time_members(w, &o->r);
     jw_obj_end(w);
 }
 
+static void S_latest(struct jw *w, const struct stat_set *s, const struct stat_summary *sum)
+{
+    bool has = sum->s.latest != SIZE_MAX && sum->s.latest < sum->nused;
+    S_figure(w, "latest", s, has ? sum->used[sum->s.latest] : SIZE_MAX, false);
+}
+
 void stat_json_summary(struct jw *w, const struct stat_set *s, const struct stat_summary *sum,
-                       const char *unit, size_t disagreements, bool truncated, bool computed_from)
+                       const char *unit, size_t disagreements, bool truncated, bool computed_from,
+                       size_t nseries)
 {
     const struct stats_summary *x = &sum->s;
     bool any = sum->nused > 0;
@@ -123,22 +134,43 @@ void stat_json_summary(struct jw *w, const struct stat_set *s, const struct stat
             jw_str(w, s->v[sum->used[i]].r.id);
         jw_arr_end(w);
     }
-    S_kedge(w, "min", any ? x->min : NAN, is_date);
-    jw_kbool(w, "min_open", any && x->min_open);
-    jw_kbool(w, "min_unbounded", any && isinf(x->min));
-    S_kedge(w, "max", any ? x->max : NAN, is_date);
-    jw_kbool(w, "max_open", any && x->max_open);
-    jw_kbool(w, "max_unbounded", any && isinf(x->max));
-    S_kedge(w, "median", x->median, is_date);
+    /* The lowest and highest figures as the claims report them, never an interval end. */
+    S_figure(w, "lowest", s, sum->lowest, true);
+    S_figure(w, "highest", s, sum->highest, true);
+    jw_kbool(w, "unbounded_below", any && isinf(x->min));
+    jw_kbool(w, "unbounded_above", any && isinf(x->max));
+    /* A median, spread or latest over several series would pool unlike things: only
+     * a metric of one series has them here; each series has its own. */
+    bool one = nseries <= 1;
+    jw_kint(w, "series", (int64_t)nseries);
+    S_kedge(w, "median", one ? x->median : NAN, is_date);
     jw_key(w, "spread");
-    if (isfinite(x->spread))
+    if (one && isfinite(x->spread))
         jw_double(w, x->spread);
     else
         jw_null(w);
     jw_kstr(w, "spread_unit", is_date ? "days" : unit);
-    S_latest(w, s, sum);
+    if (one)
+        S_latest(w, s, sum);
+    else
+        S_figure(w, "latest", s, SIZE_MAX, false);
     jw_kint(w, "disagreements", (int64_t)disagreements);
     jw_kbool(w, "disagreements_truncated", truncated);
+    jw_obj_end(w);
+}
+
+void stat_json_policy(struct jw *w, const char *bound, bool is_date)
+{
+    enum stats_bound b;
+    jw_key(w, "policy");
+    if (bound == NULL || !stats_bound_parse(bound, &b)) {
+        jw_null(w);
+        return;
+    }
+    const struct stats_policy_row *p = stats_policy_of(b);
+    jw_obj_begin(w);
+    jw_kstr(w, "bound", p->name);
+    jw_kstr(w, "reads_as", is_date ? p->date : p->number);
     jw_obj_end(w);
 }
 
@@ -194,9 +226,88 @@ void stat_json_observation(struct jw *w, const struct stat_obs *o)
     S_time_members(w, r);
     jw_kstr(w, "place", r->place_id);
     S_subject(w, r);
+    jw_kstr(w, "scope", r->scope);
     S_interval(w, o);
+    stat_json_policy(w, r->bound, o->is_date);
     S_window(w, o);
     jw_kbool(w, "comparable", o->comparable);
+    jw_obj_end(w);
+}
+
+static void S_window_obj(struct jw *w, bool has_time, int64_t start, int64_t end)
+{
+    char iso[16];
+    if (!has_time) {
+        jw_null(w);
+        return;
+    }
+    jw_obj_begin(w);
+    stat_day_iso(start, iso, sizeof iso);
+    jw_kstr(w, "start", iso);
+    stat_day_iso(end, iso, sizeof iso);
+    jw_kstr(w, "end", iso);
+    jw_obj_end(w);
+}
+
+void stat_json_series(struct jw *w, const struct stat_set *s, const struct stat_series *x,
+                      bool detail)
+{
+    char why[160];
+    bool is_date = x->n > 0 && s->v[x->idx[0]].is_date;
+    jw_obj_begin(w);
+    jw_kstr(w, "place", x->place);
+    jw_kstr(w, "subject", x->subject);
+    jw_kstr(w, "subject_type",
+            x->subject == NULL      ? NULL
+            : x->subject_is_program ? "program"
+                                    : "entity");
+    jw_kstr(w, "scope", x->scope);
+    jw_kint(w, "claims", (int64_t)x->n);
+    jw_kint(w, "claimants", (int64_t)x->claimants);
+    jw_kint(w, "independent_claimants", (int64_t)x->independent);
+    S_figure(w, "lowest", s, x->lowest, true);
+    S_figure(w, "highest", s, x->highest, true);
+    jw_kbool(w, "unbounded_below", x->unbounded_below);
+    jw_kbool(w, "unbounded_above", x->unbounded_above);
+    S_figure(w, "latest", s, x->latest, true);
+    jw_key(w, "median");
+    jw_obj_begin(w);
+    S_kedge(w, "value", x->has_median ? x->median : NAN, is_date);
+    jw_key(w, "over");
+    jw_arr_begin(w);
+    for (size_t k = 0; k < x->n_over; k++)
+        jw_str(w, s->v[x->median_over[k]].r.id);
+    jw_arr_end(w);
+    jw_key(w, "left_out");
+    jw_arr_begin(w);
+    for (size_t k = 0; k < x->n; k++) {
+        const struct stat_obs *o = &s->v[x->idx[k]];
+        const char *reason = stat_median_exclusion(o, why, sizeof why);
+        if (reason == NULL)
+            continue;
+        jw_obj_begin(w);
+        jw_kstr(w, "claim", o->r.id);
+        jw_kstr(w, "why", reason);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    jw_obj_end(w);
+    if (detail) {
+        jw_key(w, "windows");
+        jw_arr_begin(w);
+        for (size_t k = 0; k < x->nwin; k++) {
+            const struct stat_window_env *e = &x->win[k];
+            jw_obj_begin(w);
+            jw_key(w, "window");
+            S_window_obj(w, e->has_time, e->start, e->end);
+            jw_kint(w, "claims", (int64_t)e->n);
+            S_figure(w, "low", s, e->low, true);
+            S_figure(w, "best", s, e->best, true);
+            S_figure(w, "high", s, e->high, true);
+            jw_obj_end(w);
+        }
+        jw_arr_end(w);
+    }
     jw_obj_end(w);
 }
 
@@ -221,10 +332,11 @@ void stat_json_disagreement(struct jw *w, const struct stat_set *s, const struct
     jw_obj_end(w);
 }
 
-static void S_side(struct jw *w, const char *key, const struct stat_obs *o)
+void stat_json_side(struct jw *w, const char *key, const struct stat_obs *o)
 {
     const struct stat_claim_row *r = &o->r;
-    jw_key(w, key);
+    if (key)
+        jw_key(w, key);
     jw_obj_begin(w);
     jw_kstr(w, "claim", r->id);
     jw_kstr(w, "source", r->source_id);
@@ -244,8 +356,8 @@ void stat_json_conflict(struct jw *w, const struct stat_set *s, const struct sta
     jw_kstr(w, "metric", a->r.metric_id);
     jw_kstr(w, "place", a->r.place_id ? a->r.place_id : b->r.place_id);
     jw_kstr(w, "subject", a->r.subject_id ? a->r.subject_id : b->r.subject_id);
-    S_side(w, "a", a);
-    S_side(w, "b", b);
+    stat_json_side(w, "a", a);
+    stat_json_side(w, "b", b);
     S_reason(w, a, b);
     jw_obj_end(w);
 }

@@ -8,8 +8,9 @@
 
 /* ---- metrics ---- */
 
-#define METRIC_COLUMNS \
-    "m.seq, m.id, m.label, m.unit, m.value_type, m.definition, m.counting_basis, s.id"
+#define METRIC_COLUMNS                                                                   \
+    "m.seq, m.id, m.label, m.unit, m.value_type, m.definition, m.counting_basis, s.id, " \
+    "m.cumulative, m.one_per_subject"
 
 #define METRIC_FROM " FROM metric m LEFT JOIN source s ON s.seq = m.source_seq"
 
@@ -57,6 +58,8 @@ static bool S_metric_row(void *ctx, sqlite3_stmt *st)
     r.definition = db_column_text(st, i++);
     r.counting_basis = db_column_text(st, i++);
     r.source_id = db_column_text(st, i++);
+    r.cumulative = sqlite3_column_int(st, i++) != 0;
+    r.one_per_subject = sqlite3_column_int(st, i++) != 0;
     return v->fn(v->ctx, &r);
 }
 
@@ -91,13 +94,116 @@ enum app_status stat_repo_metric_get(struct db_conn *c, const char *id, metric_r
     return db_rows_by_id(c, SQL_METRIC_GET, id, S_metric_row, &v);
 }
 
+/* ---- relations ---- */
+
+static const char SQL_RELATIONS[] =
+    "SELECT r.seq, r.id, r.kind, m.id, w.id, p.id, mn.id, mx.id, pl.id, r.note, "
+    "(SELECT group_concat(pm.id, ',') FROM (SELECT pm.id FROM metric_relation_part rp JOIN "
+    "metric pm ON pm.seq = rp.metric_seq WHERE rp.relation_seq = r.seq ORDER BY pm.id) pm) "
+    "FROM metric_relation r JOIN metric m ON m.seq = r.metric_seq "
+    "LEFT JOIN metric w ON w.seq = r.whole_seq LEFT JOIN metric p ON p.seq = r.part_seq "
+    "LEFT JOIN metric mn ON mn.seq = r.min_seq LEFT JOIN metric mx ON mx.seq = r.max_seq "
+    "LEFT JOIN entity pl ON pl.seq = r.whole_place_seq ORDER BY r.seq";
+
+struct relation_visit {
+    relation_row_fn fn;
+    void *ctx;
+};
+
+static bool S_relation_row(void *ctx, sqlite3_stmt *st)
+{
+    const struct relation_visit *v = ctx;
+    struct relation_row r;
+    int i = 0;
+    r.seq = sqlite3_column_int64(st, i++);
+    r.id = db_column_text(st, i++);
+    r.kind = db_column_text(st, i++);
+    r.metric = db_column_text(st, i++);
+    r.whole = db_column_text(st, i++);
+    r.part = db_column_text(st, i++);
+    r.min = db_column_text(st, i++);
+    r.max = db_column_text(st, i++);
+    r.whole_place = db_column_text(st, i++);
+    r.note = db_column_text(st, i++);
+    r.parts = db_column_text(st, i++);
+    return v->fn(v->ctx, &r);
+}
+
+static bool S_exists_row(void *ctx, sqlite3_stmt *st)
+{
+    (void)st;
+    *(bool *)ctx = true;
+    return false;
+}
+
+enum app_status stat_repo_source_exists(struct db_conn *c, const char *id, bool *out)
+{
+    *out = false;
+    enum app_status s = db_rows_by_id(
+        c, "SELECT 1 FROM source WHERE id = ?1 AND deleted_at IS NULL", id, S_exists_row, out);
+    return s == APP_ENOTFOUND ? APP_OK : s;
+}
+
+#define CURATED_SIDE(n)                                                                       \
+    "(SELECT group_concat(cc.claim_seq, ',') FROM curated_conflict_claim cc JOIN claim x ON " \
+    "x.seq = cc.claim_seq AND x.deleted_at IS NULL WHERE cc.conflict_seq = k.seq AND "        \
+    "cc.side = " n ")"
+
+static const char SQL_CURATED[] =
+    "SELECT k.id, k.certainty, k.dissolves_if, k.explanation, " CURATED_SIDE("0") ", " CURATED_SIDE(
+        "1") " FROM curated_conflict k WHERE k.deleted_at IS NULL ORDER BY k.seq";
+
+struct curated_visit {
+    curated_row_fn fn;
+    void *ctx;
+};
+
+static bool S_curated_row(void *ctx, sqlite3_stmt *st)
+{
+    const struct curated_visit *v = ctx;
+    struct curated_row r;
+    r.id = db_column_text(st, 0);
+    r.certainty = db_column_text(st, 1);
+    r.dissolves_if = db_column_text(st, 2);
+    r.explanation = db_column_text(st, 3);
+    r.side_a = db_column_text(st, 4);
+    r.side_b = db_column_text(st, 5);
+    return v->fn(v->ctx, &r);
+}
+
+enum app_status stat_repo_curated(struct db_conn *c, curated_row_fn fn, void *ctx)
+{
+    struct curated_visit v = {fn, ctx};
+    sqlite3_stmt *st = NULL;
+    enum app_status s = db_stmt(c, SQL_CURATED, &st);
+    if (s != APP_OK)
+        return s;
+    return db_rows(st, S_curated_row, &v);
+}
+
+enum app_status stat_repo_relations(struct db_conn *c, relation_row_fn fn, void *ctx)
+{
+    struct relation_visit v = {fn, ctx};
+    sqlite3_stmt *st = NULL;
+    enum app_status s = db_stmt(c, SQL_RELATIONS, &st);
+    if (s != APP_OK)
+        return s;
+    return db_rows(st, S_relation_row, &v);
+}
+
 /* ---- claims ---- */
+
+/* The live claim a claim repeats (claim_link), 0 when none. */
+#define REPEATS_SEQ                                                                     \
+    "coalesce((SELECT min(l.target_seq) FROM claim_link l JOIN claim t ON t.seq = "     \
+    "l.target_seq AND t.deleted_at IS NULL WHERE l.claim_seq = c.seq AND l.relation = " \
+    "'repeats'), 0)"
 
 #define STAT_COLUMNS                                                                          \
     "c.seq, c.id, s.id, c.quote, c.claimant, m.id, m.value_type, c.metric_seq, c.value, "     \
     "c.lower, c.upper, c.bound, c.vague_term, c.unit, c.value_date, c.value_text, c.as_of, "  \
     "c.period_start, c.period_end, c.time_start, c.time_end, pl.id, coalesce(sp.id, se.id), " \
-    "sp.id IS NOT NULL, c.attribute, m.one_per_subject, c.source_seq"
+    "sp.id IS NOT NULL, c.attribute, m.one_per_subject, c.source_seq, c.scope, " REPEATS_SEQ
 
 #define STAT_FROM                                             \
     " FROM claim c JOIN source s ON s.seq = c.source_seq"     \
@@ -130,7 +236,12 @@ static const char CF_ORDER[] = " ORDER BY c.metric_seq, c.time_start, c.seq";
 static void S_claim_where(struct buf *b, const struct stat_claim_filter *f)
 {
     buf_puts(b, CF_BASE);
-    buf_puts(b, f->with_attributes ? CF_METRIC_OR_ATTR : CF_HAS_METRIC);
+    if (f->seq_json)
+        buf_puts(b, f->without_metric ? " AND c.seq IN (SELECT value FROM json_each(:seqs)) AND "
+                                        "c.metric_seq IS NULL"
+                                      : " AND c.seq IN (SELECT value FROM json_each(:seqs))");
+    else
+        buf_puts(b, f->with_attributes ? CF_METRIC_OR_ATTR : CF_HAS_METRIC);
     if (f->metric_seq)
         buf_puts(b, CF_METRIC_SEQ);
     if (f->program_seq)
@@ -178,6 +289,8 @@ static void S_claim_row(sqlite3_stmt *st, struct stat_claim_row *r)
     r->attribute = db_column_text(st, i++);
     r->one_per_subject = sqlite3_column_int(st, i++) != 0;
     r->source_seq = sqlite3_column_int64(st, i++);
+    r->scope = db_column_text(st, i++);
+    r->repeats_seq = sqlite3_column_int64(st, i++);
     r->has_period = r->period_start != NULL;
 }
 
@@ -215,6 +328,7 @@ enum app_status stat_repo_claims(struct db_conn *c, const struct stat_claim_filt
     db_bind_named_text(st, ":metric", f->metric_json);
     db_bind_named_text(st, ":place", f->place_json);
     db_bind_named_text(st, ":subject", f->subject_json);
+    db_bind_named_text(st, ":seqs", f->seq_json);
     if (f->has_from)
         db_bind_named_i64(st, ":from", f->from_day);
     if (f->has_to)
@@ -227,7 +341,7 @@ enum app_status stat_repo_claims(struct db_conn *c, const struct stat_claim_filt
 #define OBS_COLUMNS                                                                     \
     "c.seq, c.id, c.claimant, c.value, c.lower, c.upper, c.bound, c.value_date, "       \
     "c.period_start IS NOT NULL, c.time_start, c.time_end, c.source_seq, c.place_seq, " \
-    "c.subject_program_seq, c.subject_entity_seq"
+    "c.subject_program_seq, c.subject_entity_seq, c.scope, " REPEATS_SEQ
 
 static const char SQL_OBS_METRIC[] =
     "SELECT id, value_type, one_per_subject FROM metric WHERE seq = ?1";
@@ -344,6 +458,8 @@ static bool S_obs_visit(void *ctx, sqlite3_stmt *st)
     int64_t place = sqlite3_column_int64(st, i++);
     int64_t program = sqlite3_column_int64(st, i++);
     int64_t entity = sqlite3_column_int64(st, i++);
+    r.scope = db_column_text(st, i++);
+    r.repeats_seq = sqlite3_column_int64(st, i++);
     enum app_status s = APP_OK;
     if (place)
         s = S_names_get(&v->entities, place, &r.place_id);

@@ -10,22 +10,46 @@
  * empty and overlaps nothing.
  */
 
-static const char *const S_bound_names[] = {
-    [STATS_EXACT] = "exact",         [STATS_APPROX] = "approx", [STATS_AT_LEAST] = "at_least",
-    [STATS_MORE_THAN] = "more_than", [STATS_UP_TO] = "up_to",   [STATS_LESS_THAN] = "less_than",
-    [STATS_RANGE] = "range",         [STATS_VAGUE] = "vague",   [STATS_ALMOST] = "almost",
+/*
+ * The bound policy: the one table that says which interval each bound stands for
+ * in the consistency rules (docs/method.md prints it). The approx row follows the
+ * convention of Wikibase's quantity "4~" (3.5-4.5): the precision of a rounded
+ * figure is half a unit of its last significant digit.
+ */
+const struct stats_policy_row stats_policy[] = {
+    {STATS_EXACT, "exact", "a figure given without qualifier", "[v, v]", "[first, last]"},
+    {STATS_APPROX, "approx", "about, around, some, estimated, roughly, ca.",
+     "[v - h, v + h], h = half a unit of the last significant digit of v (1,500: 50; 1,122: 0.5); "
+     "a stated lower or upper edge replaces its side",
+     "[first - len, last + len], len = the window's length"},
+    {STATS_AT_LEAST, "at_least", "at least, no fewer than, a minimum of", "[v, +inf)",
+     "[first, +inf)"},
+    {STATS_MORE_THAN, "more_than", "more than, over, exceeding", "(v, +inf)", "(last, +inf)"},
+    {STATS_UP_TO, "up_to", "up to, at most, does not exceed", "(-inf, v]", "(-inf, last]"},
+    {STATS_LESS_THAN, "less_than", "less than, fewer than, under", "(-inf, v)", "(-inf, first)"},
+    {STATS_RANGE, "range", "between a and b, a-b, a to b", "[lower, upper]", "[first, last]"},
+    {STATS_VAGUE, "vague", "dozens, hundreds, scores, many, a few hundred",
+     "(-inf, +inf): never compared", "(-inf, +inf): never compared"},
+    {STATS_ALMOST, "almost", "almost, nearly, close to (below the figure)",
+     "(-inf, v]: the upper end only, not an 'about'", "(-inf, last]"},
 };
 
-#define S_NBOUNDS (sizeof S_bound_names / sizeof S_bound_names[0])
+const size_t stats_npolicy = sizeof stats_policy / sizeof stats_policy[0];
+
+const struct stats_policy_row *stats_policy_of(enum stats_bound b)
+{
+    size_t i = (size_t)b;
+    return i < stats_npolicy ? &stats_policy[i] : &stats_policy[STATS_VAGUE];
+}
 
 bool stats_bound_parse(const char *s, enum stats_bound *out)
 {
     if (s == NULL)
         return false;
-    for (size_t i = 0; i < S_NBOUNDS; i++) {
-        if (strcmp(s, S_bound_names[i]) == 0) {
+    for (size_t i = 0; i < stats_npolicy; i++) {
+        if (strcmp(s, stats_policy[i].name) == 0) {
             if (out != NULL)
-                *out = (enum stats_bound)i;
+                *out = stats_policy[i].bound;
             return true;
         }
     }
@@ -35,9 +59,32 @@ bool stats_bound_parse(const char *s, enum stats_bound *out)
 const char *stats_bound_name(enum stats_bound b)
 {
     size_t i = (size_t)b;
-    if (i >= S_NBOUNDS)
+    if (i >= stats_npolicy)
         return "unknown";
-    return S_bound_names[i];
+    return stats_policy[i].name;
+}
+
+double stats_half_unit(double v)
+{
+    double a = fabs(v);
+    if (!isfinite(a))
+        return NAN;
+    if (a == 0.0)
+        return 0.5;
+    if (a == floor(a) && a < 1e15) {
+        double unit = 1.0;
+        while (fmod(a, unit * 10.0) == 0.0)
+            unit *= 10.0;
+        return unit / 2.0;
+    }
+    double scale = 1.0;
+    for (int k = 1; k <= 6; k++) {
+        scale *= 10.0;
+        double x = a * scale;
+        if (fabs(x - nearbyint(x)) < 1e-7 * fmax(1.0, x))
+            return 0.5 / scale;
+    }
+    return 0.5 / scale;
 }
 
 static struct stats_interval S_make(double lo, bool lo_open, double hi, bool hi_open)
@@ -74,7 +121,7 @@ struct stats_interval stats_value_interval(const struct stats_value *v)
         return S_edges(v);
     case STATS_APPROX: {
         double lo = -INFINITY, hi = INFINITY;
-        double d = v->has_value ? fabs(v->value) * STATS_APPROX_TOLERANCE : 0.0;
+        double d = v->has_value ? stats_half_unit(v->value) : 0.0;
         if (v->has_lower)
             lo = v->lower;
         else if (v->has_value)

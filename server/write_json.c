@@ -322,6 +322,7 @@ static const char *const claim_fields[] = {"id",
                                            "topics",
                                            "footnote",
                                            "note",
+                                           "scope",
                                            NULL};
 static const char *const claim_kinds[] = {"statistic",      "event",     "policy", "assessment",
                                           "recommendation", "testimony", NULL};
@@ -558,6 +559,8 @@ static enum app_status S_claim(struct vctx *v, bool creating)
     S_ids(v, "topics", true, "topic", NULL);
     S_ref(v, "footnote", "source");
     S_str(v, "note", false, 2000);
+    if (S_str(v, "scope", false, 200) && !S_present(v, "metric"))
+        S_err(v, "scope", "needs a metric (it qualifies what the figure counts)");
     return APP_OK;
 }
 

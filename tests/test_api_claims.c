@@ -1,5 +1,6 @@
 /* /v1/claims through the router, without sockets. */
 #include "api.h"
+#include "json_util.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -129,6 +130,63 @@ static size_t S_cp_offset(const char *s, size_t n, int64_t cp)
  * code points before and after the quote in the stored text (fewer at its
  * edges), computed here from the text by code points.
  */
+/* Every claim shows the interval the consistency rules read and the policy row behind it. */
+static void test_interval_and_policy(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *id, *bound;
+        bool lo_null;
+        double lo;
+        bool hi_null;
+        double hi;
+    } cases[] = {
+        {"masbah-001", "approx", false, 1450, false, 1550},     /* around 1,500 */
+        {"masbah-022", "approx", false, 1121.5, false, 1122.5}, /* estimated 1,122 */
+        {"mipa-049", "almost", true, 0, false, 1000},           /* almost 1000 */
+        {"berman-004", "more_than", false, 1500, true, 0},      /* more than 1,500 */
+        {"berman-025", "range", false, 800, false, 820},        /* between 800 and 820 */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char target[64];
+        struct api_result r;
+        snprintf(target, sizeof target, "/v1/claims/%s", cases[i].id);
+        api_get(&api_fx, target, &r);
+        assert_int_equal(r.status, 200);
+        json_t *d = json_object_get(r.json, "data");
+        assert_string_equal(ju_str(d, "bound"), cases[i].bound);
+        json_t *iv = json_object_get(d, "interval");
+        json_t *lo = json_object_get(iv, "lo"), *hi = json_object_get(iv, "hi");
+        if (cases[i].lo_null)
+            assert_true(json_is_null(lo));
+        else
+            assert_true(json_number_value(lo) == cases[i].lo);
+        if (cases[i].hi_null)
+            assert_true(json_is_null(hi));
+        else
+            assert_true(json_number_value(hi) == cases[i].hi);
+        json_t *p = json_object_get(d, "policy");
+        assert_string_equal(ju_str(p, "bound"), cases[i].bound);
+        assert_non_null(ju_str(p, "reads_as"));
+        api_result_free(&r);
+    }
+    /* A date claim: days as dates; a claim without a metric: no interval. */
+    struct api_result r;
+    api_get(&api_fx, "/v1/claims/mipa-031", &r);
+    json_t *iv = json_object_get(json_object_get(r.json, "data"), "interval");
+    assert_string_equal(ju_str(iv, "lo"), "2016-01-01");
+    assert_string_equal(ju_str(iv, "hi"), "2016-12-31");
+    api_result_free(&r);
+    api_get(&api_fx, "/v1/claims/almonitor-001", &r);
+    assert_true(json_is_null(json_object_get(json_object_get(r.json, "data"), "interval")));
+    assert_true(json_is_null(json_object_get(json_object_get(r.json, "data"), "policy")));
+    api_result_free(&r);
+    /* The claim MIPA gives for Syria alone says so. */
+    api_get(&api_fx, "/v1/claims/mipa-017", &r);
+    assert_string_equal(ju_str(json_object_get(r.json, "data"), "scope"), "Syria only");
+    api_result_free(&r);
+}
+
 static void test_context_is_exact_text_around_quote(void **state)
 {
     (void)state;
@@ -218,6 +276,7 @@ int main(void)
         cmocka_unit_test(test_offset_pages_differ),
         cmocka_unit_test(test_errors_name_parameters),
         cmocka_unit_test(test_get_one_with_context),
+        cmocka_unit_test(test_interval_and_policy),
         cmocka_unit_test(test_context_is_exact_text_around_quote),
         cmocka_unit_test(test_csv_and_ndjson),
     };

@@ -593,6 +593,113 @@ static void test_422_bounds(void **state)
     assert_true(json_is_null(json_object_get(d, "upper")));
     api_result_free(&r);
     free(id);
+
+    /* "almost 200": stored as written, read as the upper end only, with the policy row. */
+    c = S_stat("almost");
+    json_object_set_new(c, "value", json_integer(200));
+    json_object_set_new(c, "scope", json_string("returnees from Syria only"));
+    id = S_create(wf, c);
+    snprintf(target, sizeof target, "/v1/claims/%s", id);
+    S_get(wf, target, &r);
+    assert_int_equal(r.status, 200);
+    d = json_object_get(r.json, "data");
+    assert_string_equal(ju_str(d, "bound"), "almost");
+    assert_true(json_number_value(json_object_get(d, "upper")) == 200.0);
+    assert_string_equal(ju_str(d, "scope"), "returnees from Syria only");
+    json_t *iv = json_object_get(d, "interval");
+    assert_true(json_is_null(json_object_get(iv, "lo")));
+    assert_true(json_number_value(json_object_get(iv, "hi")) == 200.0);
+    assert_string_equal(ju_str(json_object_get(d, "policy"), "bound"), "almost");
+    api_result_free(&r);
+    free(id);
+
+    /* "almost" with an upper end above the figure; a scope without a metric. */
+    c = S_stat("almost");
+    json_object_set_new(c, "value", json_integer(200));
+    json_object_set_new(c, "upper", json_integer(250));
+    S_post(wf, "/v1/claims", c, &r);
+    const char *want_upper[] = {"/upper", NULL};
+    S_assert_pointers(&r, want_upper);
+    api_result_free(&r);
+    c = S_claim(QUOTE_ARREST, "A scope without a figure.");
+    json_object_set_new(c, "scope", json_string("Syria only"));
+    S_post(wf, "/v1/claims", c, &r);
+    const char *want_scope[] = {"/scope", NULL};
+    S_assert_pointers(&r, want_scope);
+    api_result_free(&r);
+}
+
+/* True when /v1/conflicts?... lists a finding of rule whose sides include claim id. */
+static bool S_conflict_with(struct writable_fixture *wf, const char *target, const char *rule,
+                            const char *id)
+{
+    struct api_result r;
+    S_get(wf, target, &r);
+    assert_int_equal(r.status, 200);
+    bool found = false;
+    size_t i, k, j;
+    json_t *c, *side, *cl;
+    json_array_foreach(json_object_get(r.json, "data"), i, c) {
+        if (strcmp(json_string_value(json_object_get(c, "rule")), rule) != 0)
+            continue;
+        json_array_foreach(json_object_get(c, "sides"), k, side) {
+            json_array_foreach(json_object_get(side, "claims"), j, cl) {
+                found = found || strcmp(json_string_value(json_object_get(cl, "claim")), id) == 0;
+            }
+        }
+    }
+    api_result_free(&r);
+    return found;
+}
+
+/* A claim written through the API meets every rule at once, with no change to the seed. */
+static void test_new_claims_meet_the_rules(void **state)
+{
+    struct writable_fixture *wf = *state;
+    /* A cumulative count that goes down: "around 900" who had left, as of 2020. */
+    json_t *c = S_claim(QUOTE_ARREST, "Around 900 Moroccans had left to fight by 2020.");
+    json_object_set_new(c, "kind", json_string("statistic"));
+    json_object_set_new(c, "metric", json_string("foreign_fighters_departed"));
+    json_object_set_new(c, "unit", json_string("people"));
+    json_object_set_new(c, "bound", json_string("approx"));
+    json_object_set_new(c, "value", json_integer(900));
+    json_object_set_new(c, "as_of", json_string("2020"));
+    json_object_set_new(c, "place", json_string("morocco"));
+    char *id = S_create(wf, c);
+    assert_true(S_conflict_with(wf, "/v1/conflicts?rule=cumulative_decrease&limit=1000",
+                                "cumulative_decrease", id));
+    /* and the statistic's series shows it as reported */
+    struct api_result r;
+    S_get(wf, "/v1/statistics/foreign_fighters_departed", &r);
+    json_t *series = json_object_get(json_object_get(r.json, "data"), "series");
+    json_t *main = json_array_get(series, 0);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(main, "latest"), "claim")), id);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(main, "lowest"), "claim")), id);
+    api_result_free(&r);
+    free(id);
+
+    /* A share that does not match its counts: 50 percent of the 700 AQI fighters were
+     * Moroccans, against 36 of them in the same records. */
+    c = S_claim(QUOTE_ARREST, "Half of AQI's foreign fighters were Moroccans.");
+    json_object_set_new(c, "kind", json_string("statistic"));
+    json_object_set_new(c, "metric", json_string("moroccan_share_of_group_foreign_fighters"));
+    json_object_set_new(c, "unit", json_string("percent"));
+    json_object_set_new(c, "bound", json_string("exact"));
+    json_object_set_new(c, "value", json_integer(50));
+    json_object_set_new(c, "as_of", json_string("2007"));
+    json_object_set_new(c, "place", json_string("iraq"));
+    json_object_set_new(c, "subject", json_string("aqi"));
+    id = S_create(wf, c);
+    assert_true(S_conflict_with(wf, "/v1/conflicts?rule=share_arithmetic&limit=1000",
+                                "share_arithmetic", id));
+    /* exactly 36 of exactly 700 is 5.1 percent: 50 percent cannot be read to fit */
+    assert_true(
+        S_conflict_with(wf, "/v1/conflicts?certainty=definite&limit=1000", "share_arithmetic", id));
+    assert_false(
+        S_conflict_with(wf, "/v1/conflicts?certainty=possible&limit=1000", "share_arithmetic", id));
+    free(id);
 }
 
 static void test_422_dates(void **state)
@@ -1556,6 +1663,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_400_malformed_bodies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_422_lists_every_problem, setup, teardown),
         cmocka_unit_test_setup_teardown(test_422_bounds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_new_claims_meet_the_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_422_dates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_create_claim, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quote_occurrence, setup, teardown),

@@ -114,6 +114,22 @@ static void test_migrate_from_zero(void **state)
     assert_int_equal(v, db_schema_version());
     /* The schema is really there. */
     assert_true(S_int(c, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'") > 0);
+    /* Schema 4 loosened two CHECKs in place: a claim may say "almost", the catalog has
+     * revisions; the edited schema is sound. */
+    assert_int_equal(
+        db_exec(c, "INSERT INTO source (id, title, kind, language) VALUES ('s', 't', 'news', "
+                   "'en'); INSERT INTO metric (id, label, unit, value_type, definition, "
+                   "counting_basis) VALUES ('m', 'l', 'people', 'number', 'd', 'b'); INSERT INTO "
+                   "claim (id, source_seq, quote, quote_start, quote_end, byte_start, byte_end, "
+                   "statement, kind, metric_seq, value, upper, bound, claimant, claimant_kind) "
+                   "VALUES ('c', 1, 'q', 0, 1, 0, 1, 's', 'statistic', 1, 1000, 1000, 'almost', "
+                   "'x', 'author'); INSERT INTO revision (resource, resource_id, action, actor, "
+                   "at, dataset_version) VALUES ('metric', 'm', 'update', 'x', 'now', 1)"),
+        APP_OK);
+    assert_int_not_equal(db_exec(c, "UPDATE claim SET bound = 'nearly' WHERE id = 'c'"), APP_OK);
+    assert_int_equal(S_int(c, "SELECT count(*) FROM pragma_integrity_check WHERE "
+                              "integrity_check = 'ok'"),
+                     1);
     int64_t tables = S_int(c, "SELECT count(*) FROM sqlite_schema");
 
     /* Again: a no-op. */

@@ -98,8 +98,8 @@ static double S_day(int y, int m, int d)
 
 static void test_bound_parse_and_name(void **state)
 {
-    static const char *const names[] = {"exact", "approx",    "at_least", "more_than",
-                                        "up_to", "less_than", "range",    "vague"};
+    static const char *const names[] = {"exact",     "approx", "at_least", "more_than", "up_to",
+                                        "less_than", "range",  "vague",    "almost"};
     (void)state;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         enum stats_bound b = STATS_VAGUE;
@@ -135,28 +135,75 @@ static void test_value_exact(void **state)
 static void test_value_approx(void **state)
 {
     (void)state;
-    /* "about 1,300" */
+    /* "about 1,300": half a unit of the hundreds */
     struct stats_interval iv = S_vi(STATS_APPROX, true, 1300, false, 0, false, 0);
-    S_assert_iv(&iv, 1300 * (1 - STATS_APPROX_TOLERANCE), false,
-                1300 * (1 + STATS_APPROX_TOLERANCE), false);
-    S_assert_iv(&iv, 1170, false, 1430, false);
-    /* "almost 1000": stated upper edge wins on that side */
+    S_assert_iv(&iv, 1250, false, 1350, false);
+    /* "around 1,500" is [1450, 1550]; "1,122" is almost exact */
+    iv = S_vi(STATS_APPROX, true, 1500, false, 0, false, 0);
+    S_assert_iv(&iv, 1450, false, 1550, false);
+    iv = S_vi(STATS_APPROX, true, 1122, false, 0, false, 0);
+    S_assert_iv(&iv, 1121.5, false, 1122.5, false);
+    /* a stated upper edge wins on that side */
     iv = S_vi(STATS_APPROX, true, 1000, false, 0, true, 1000);
-    S_assert_iv(&iv, 900, false, 1000, false);
+    S_assert_iv(&iv, 500, false, 1000, false);
     /* stated lower edge */
     iv = S_vi(STATS_APPROX, true, 1000, true, 1000, false, 0);
-    S_assert_iv(&iv, 1000, false, 1100, false);
-    /* negative values widen by |v| */
+    S_assert_iv(&iv, 1000, false, 1500, false);
+    /* negative values widen by the same half unit */
     iv = S_vi(STATS_APPROX, true, -100, false, 0, false, 0);
-    S_assert_iv(&iv, -110, false, -90, false);
-    /* zero: a single point */
+    S_assert_iv(&iv, -150, false, -50, false);
+    /* zero: half a unit of the ones */
     iv = S_vi(STATS_APPROX, true, 0, false, 0, false, 0);
-    S_assert_iv(&iv, 0, false, 0, false);
+    S_assert_iv(&iv, -0.5, false, 0.5, false);
     /* no value: edges or unbounded */
     iv = S_vi(STATS_APPROX, false, 0, false, 0, true, 50);
     S_assert_iv(&iv, -INFINITY, true, 50, false);
     iv = S_vi(STATS_APPROX, false, 0, false, 0, false, 0);
     S_assert_iv(&iv, -INFINITY, true, INFINITY, true);
+}
+
+static void test_half_unit(void **state)
+{
+    (void)state;
+    assert_true(stats_half_unit(1500) == 50);
+    assert_true(stats_half_unit(1122) == 0.5);
+    assert_true(stats_half_unit(1000) == 500);
+    assert_true(stats_half_unit(70) == 5);
+    assert_true(stats_half_unit(13) == 0.5);
+    assert_true(fabs(stats_half_unit(66.7) - 0.05) < 1e-12);
+    assert_true(fabs(stats_half_unit(2.25) - 0.005) < 1e-12);
+    assert_true(stats_half_unit(0) == 0.5);
+    assert_true(stats_half_unit(-300) == 50);
+    assert_true(isnan(stats_half_unit(INFINITY)));
+}
+
+static void test_value_almost(void **state)
+{
+    (void)state;
+    /* "almost 1000": below the figure, the upper end only */
+    struct stats_interval iv = S_vi(STATS_ALMOST, true, 1000, false, 0, false, 0);
+    S_assert_iv(&iv, -INFINITY, true, 1000, false);
+    iv = S_vi(STATS_ALMOST, false, 0, false, 0, true, 40);
+    S_assert_iv(&iv, -INFINITY, true, 40, false);
+    iv = S_di(STATS_ALMOST, "2016");
+    S_assert_iv(&iv, -INFINITY, true, S_day(2016, 12, 31), false);
+}
+
+static void test_policy_table(void **state)
+{
+    (void)state;
+    /* one row per bound, in enum order, each named as the parser reads it */
+    assert_int_equal(stats_npolicy, STATS_ALMOST + 1);
+    for (size_t i = 0; i < stats_npolicy; i++) {
+        enum stats_bound b = STATS_VAGUE;
+        assert_int_equal((int)stats_policy[i].bound, (int)i);
+        assert_true(stats_bound_parse(stats_policy[i].name, &b));
+        assert_int_equal((int)b, (int)i);
+        assert_non_null(stats_policy[i].number);
+        assert_non_null(stats_policy[i].date);
+        assert_ptr_equal(stats_policy_of(b), &stats_policy[i]);
+    }
+    assert_ptr_equal(stats_policy_of((enum stats_bound)99), &stats_policy[STATS_VAGUE]);
 }
 
 static void test_value_at_least_more_than(void **state)
@@ -416,11 +463,16 @@ static void test_disagree_foreign_fighters(void **state)
     /* and a timeless claim meets every window */
     struct stats_window none = S_notime();
     assert_true(stats_disagree(&none, &ap1300, &w2017, &mt1500));
-    /* islamist prisoners: between 800 and 820 vs almost 1000, both 2019 */
+    /* islamist prisoners: between 800 and 820 vs almost 1000, both 2019: "almost" is an
+     * upper end only, so the two agree; "about 1,000" ([500, 1500]) would too, while
+     * "about 1,010" ([1005, 1015]) does not */
     struct stats_interval r800 = S_vi(STATS_RANGE, false, 0, true, 800, true, 820);
-    struct stats_interval almost1000 = S_vi(STATS_APPROX, true, 1000, false, 0, true, 1000);
-    assert_true(stats_disagree(&w2019, &r800, &w2019, &almost1000));
-    assert_true(stats_disagree(&w2019, &almost1000, &w2019, &r800));
+    struct stats_interval almost1000 = S_vi(STATS_ALMOST, true, 1000, false, 0, false, 0);
+    assert_false(stats_disagree(&w2019, &r800, &w2019, &almost1000));
+    assert_false(stats_disagree(&w2019, &almost1000, &w2019, &r800));
+    struct stats_interval ap1010 = S_vi(STATS_APPROX, true, 1010, false, 0, false, 0);
+    assert_true(stats_disagree(&w2019, &r800, &w2019, &ap1010));
+    assert_true(stats_disagree(&w2019, &ap1010, &w2019, &r800));
     /* exactly 1,500 vs more than 1,500 */
     struct stats_interval e1500 = S_vi(STATS_EXACT, true, 1500, false, 0, false, 0);
     assert_true(stats_disagree(&w2017, &e1500, &w2017, &mt1500));
@@ -653,6 +705,9 @@ int main(void)
         cmocka_unit_test(test_bound_parse_and_name),
         cmocka_unit_test(test_value_exact),
         cmocka_unit_test(test_value_approx),
+        cmocka_unit_test(test_half_unit),
+        cmocka_unit_test(test_value_almost),
+        cmocka_unit_test(test_policy_table),
         cmocka_unit_test(test_value_at_least_more_than),
         cmocka_unit_test(test_value_up_to_less_than),
         cmocka_unit_test(test_value_range_and_vague),
