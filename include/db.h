@@ -32,6 +32,8 @@ enum app_status db_open(const char *path, bool readonly, struct db_conn **out) A
  * deadline (db_now_ns() + budget; 0: none) a statement stops with APP_ETIMEOUT.
  */
 void db_set_deadline(uint64_t deadline_ns);
+/* True when a statement of this thread was stopped by the deadline since it was set. */
+bool db_deadline_hit(void);
 uint64_t db_now_ns(void);
 void db_close(struct db_conn *c);
 

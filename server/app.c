@@ -75,8 +75,10 @@ void app_db_error(struct http_request *req, struct http_response *res, enum app_
     int w = snprintf(detail, sizeof detail, "%s: %s", what, app_status_str(st));
     if (w < 0)
         detail[0] = '\0';
-    log_msg(&app->log, LOG_ERROR, "request %s: %s", req->request_id ? req->request_id : "-",
-            detail);
+    /* A read stopped by its time budget is no fault (and an event loop's first try at a
+     * slow read is stopped on purpose, then run on a worker): the access log has the 503. */
+    log_msg(&app->log, st == APP_ETIMEOUT ? LOG_DEBUG : LOG_ERROR, "request %s: %s",
+            req->request_id ? req->request_id : "-", detail);
     if (st == APP_ETIMEOUT) {
         char msg[160];
         int n = snprintf(msg, sizeof msg,

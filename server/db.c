@@ -197,10 +197,17 @@ static int S_register_fold(sqlite3 *h)
 
 /* The monotonic time past which this thread's reads are interrupted; 0: none. */
 static _Thread_local uint64_t S_deadline_ns;
+static _Thread_local bool S_deadline_hit; /* a statement was stopped by it */
 
 void db_set_deadline(uint64_t deadline_ns)
 {
     S_deadline_ns = deadline_ns;
+    S_deadline_hit = false;
+}
+
+bool db_deadline_hit(void)
+{
+    return S_deadline_hit;
 }
 
 uint64_t db_now_ns(void)
@@ -214,7 +221,10 @@ uint64_t db_now_ns(void)
 static int S_progress(void *arg)
 {
     (void)arg;
-    return S_deadline_ns != 0 && db_now_ns() >= S_deadline_ns;
+    if (S_deadline_ns == 0 || db_now_ns() < S_deadline_ns)
+        return 0;
+    S_deadline_hit = true;
+    return 1;
 }
 
 enum app_status db_open(const char *path, bool readonly, struct db_conn **out)
@@ -251,8 +261,9 @@ enum app_status db_open(const char *path, bool readonly, struct db_conn **out)
         st = db_exec(c, "PRAGMA query_only = ON; PRAGMA mmap_size = 2147418112");
         if (st != APP_OK)
             goto fail;
-        /* Every 1000 virtual machine steps, the time budget of the thread's request. */
-        sqlite3_progress_handler(c->h, 1000, S_progress, NULL);
+        /* Every 4000 virtual machine steps (some microseconds), the time budget of the
+         * thread's request. */
+        sqlite3_progress_handler(c->h, 4000, S_progress, NULL);
     }
     *out = c;
     return APP_OK;

@@ -20,7 +20,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#define RATE_SLOTS 4096
+#define RATE_SLOTS     4096
+#define HTTP_INLINE_MS 10 /* SQLite time a read may take in an event loop */
 
 /* One token bucket per hashed client address (collisions share a bucket). */
 struct rate_slot {
@@ -36,6 +37,7 @@ struct conn_slot {
     bool busy;    /* between complete headers and the end of the response */
     bool evicted; /* shut down, its close not yet seen */
     uint64_t idle_since_ns;
+    unsigned timeout_s; /* libmicrohttpd's timeout of the connection (its own thread's) */
 };
 
 struct http_server {
@@ -179,7 +181,8 @@ static void S_notify_connection(void *cls, struct MHD_Connection *conn, void **s
         return;
     }
     /* A new connection gets a short deadline for its first request. */
-    MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, app->cfg->new_conn_timeout_s);
+    unsigned first = app->cfg->new_conn_timeout_s;
+    MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, first);
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
     if (!ci)
@@ -199,12 +202,26 @@ static void S_notify_connection(void *cls, struct MHD_Connection *conn, void **s
         c->busy = false;
         c->evicted = false;
         c->idle_since_ns = S_now_ns();
+        c->timeout_s = first;
         s->open++;
         if (s->open + s->headroom > s->nconns)
             S_evict_idlest(s, c);
     }
     pthread_mutex_unlock(&s->conn_lock);
     *socket_context = c;
+}
+
+/* Sets the connection's timeout (libmicrohttpd takes a lock for it: only on a change). */
+static void S_timeout(struct MHD_Connection *conn, unsigned secs)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    struct conn_slot *c = ci ? ci->socket_context : NULL;
+    if (c && c->timeout_s == secs)
+        return;
+    MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, secs);
+    if (c)
+        c->timeout_s = secs;
 }
 
 /* Marks the connection of a request busy (headers complete) or idle again (answered). */
@@ -734,9 +751,15 @@ bool http_server_write_failing(struct http_server *s, char *out, size_t n)
     return true;
 }
 
-/* Runs a complete request into st->req and st->res (on a worker, or in the event loop). */
-static void S_process(struct req_state *st, struct MHD_Connection *conn, const char *method)
+/*
+ * Runs a complete request into st->req and st->res (on a worker, or in the event loop)
+ * with a time budget of budget_ms for its reads (0: none); true when the budget
+ * stopped one of them.
+ */
+static bool S_process(struct req_state *st, struct MHD_Connection *conn, const char *method,
+                      unsigned budget_ms)
 {
+    bool hit = false;
     struct app *app = st->app;
     struct http_request *req = &st->req;
     struct http_response *res = &st->res;
@@ -769,7 +792,7 @@ static void S_process(struct req_state *st, struct MHD_Connection *conn, const c
             res->cacheable = true;
             uint64_t ignored = 0;
             (void)app_snapshot_end(app, &ignored);
-            return;
+            return false;
         }
     }
     char err[256];
@@ -782,9 +805,9 @@ static void S_process(struct req_state *st, struct MHD_Connection *conn, const c
         http_problem(res, req, 501, "not-implemented", w > 0 ? msg : "unsupported method", NULL, 0);
     } else {
         /* The time budget of the request's reads (SQLite's progress handler). */
-        unsigned budget = app->cfg->query_timeout_ms;
-        db_set_deadline(budget ? db_now_ns() + (uint64_t)budget * 1000000u : 0);
+        db_set_deadline(budget_ms ? db_now_ns() + (uint64_t)budget_ms * 1000000u : 0);
         router_dispatch(app->routes, app->nroutes, req, res);
+        hit = db_deadline_hit();
         db_set_deadline(0);
         /* The tag names the snapshot the handler read, never a version published since. */
         st->has_version = app_snapshot_end(app, &st->version);
@@ -802,6 +825,7 @@ static void S_process(struct req_state *st, struct MHD_Connection *conn, const c
             res->status = 304;
         }
     }
+    return hit;
 }
 
 /* Sends what S_process made (in the connection's event loop) and frees it. */
@@ -848,7 +872,7 @@ static void *S_worker(void *arg)
         if (!st)
             return NULL; /* stopping, and nothing left */
         struct MHD_Connection *conn = st->conn;
-        S_process(st, conn, st->method_ptr);
+        (void)S_process(st, conn, st->method_ptr, s->app->cfg->query_timeout_ms);
         st->done = true; /* st is the event loop's again from here */
         MHD_resume_connection(conn);
     }
@@ -895,7 +919,7 @@ static enum MHD_Result S_before_body(struct MHD_Connection *conn, struct req_sta
             return r;
     }
     st->body_start_ns = S_now_ns();
-    MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, app->cfg->body_timeout_s);
+    S_timeout(conn, app->cfg->body_timeout_s);
     return MHD_YES;
 }
 
@@ -927,7 +951,7 @@ static enum MHD_Result S_body_pace(struct MHD_Connection *conn, struct req_state
         return S_abort_problem(conn, st, 408, "request-timeout", w > 0 ? msg : "too slow");
     }
     unsigned left = (unsigned)((limit - elapsed + 999999999u) / 1000000000u);
-    MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, left);
+    S_timeout(conn, left);
     return MHD_YES;
 }
 
@@ -946,7 +970,7 @@ static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const ch
         st->called = true;
         S_conn_busy(app, conn, true);
         /* From here the keep-alive timeout, or the body's deadline. */
-        MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, app->cfg->timeout_s);
+        S_timeout(conn, app->cfg->timeout_s);
         size_t mlen = strlen(method);
         if (mlen >= sizeof st->method)
             mlen = sizeof st->method - 1;
@@ -1013,7 +1037,7 @@ static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const ch
     if (st->queued) /* resumed by its worker: the answer is ready */
         return st->done ? S_finish(conn, st) : MHD_YES;
     if (st->body_start_ns) /* the body is complete: back to the keep-alive timeout */
-        MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, app->cfg->timeout_s);
+        S_timeout(conn, app->cfg->timeout_s);
     if (st->body.oom)
         return S_early_problem(conn, st, 503, "unavailable", "out of memory");
     /*
@@ -1033,12 +1057,28 @@ static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const ch
         }
     }
 
+    unsigned budget = app->cfg->query_timeout_ms;
     if (!st->counted || app->server->nworkers == 0) {
-        S_process(st, conn, method);
+        (void)S_process(st, conn, method, budget);
         return S_finish(conn, st);
     }
-    /* A data request runs on a worker; the connection waits, suspended, so that the
-     * event loops stay free for other connections and for health checks. */
+    /*
+     * A read runs here in the event loop, as most take microseconds, but only for
+     * HTTP_INLINE_MS of SQLite time: one that needs more is stopped and runs again, from
+     * the start, on a worker, so that no event loop (and no health check) waits long
+     * behind it. Writes, which may wait for the writer, always run on a worker.
+     */
+    enum http_method m = http_method_parse(method);
+    if (m & (HTTP_GET | HTTP_HEAD | HTTP_OPTIONS)) {
+        unsigned inline_ms = budget && budget < HTTP_INLINE_MS ? budget : HTTP_INLINE_MS;
+        bool hit = S_process(st, conn, method, inline_ms);
+        if (!hit || (budget && budget <= inline_ms))
+            return S_finish(conn, st);
+        http_response_free(&st->res);
+        http_request_free(&st->req);
+    }
+    /* On a worker; the connection waits, suspended, so that the event loops stay free
+     * for other connections and for health checks. */
     st->conn = conn;
     st->method_ptr = method;
     st->queued = true;
