@@ -37,6 +37,12 @@ struct list_params {
  */
 void list_parse(struct http_request *req, struct query_errors *qe, struct list_params *lp);
 
+/*
+ * The representation a path ending in ".csv" or ".ndjson" names (the collections' CSV and
+ * NDJSON operations, /v1/claims.csv); false for any other path.
+ */
+bool list_path_format(const char *path, enum list_format *out);
+
 /* Encodes a keyset position as an opaque cursor string (out >= 64 bytes). */
 void list_cursor_encode(int64_t after, char *out, size_t n);
 /* Decodes; false when malformed. */

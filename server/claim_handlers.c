@@ -73,7 +73,33 @@ static void S_fields(struct http_request *req, struct query_errors *qe, uint64_t
         }
         m |= (uint64_t)1 << found;
     }
-    *mask = m | 1u; /* id always */
+    m |= 1u; /* id always */
+    /* Every member named is the whole claim: the page is then a ClaimList. */
+    uint64_t all = 0;
+    for (int k = 0; claim_field_names[k]; k++)
+        all |= (uint64_t)1 << k;
+    *mask = m == all ? CLAIM_ALL_FIELDS : m;
+}
+
+/* A sparse page (fields=) names its members in "fields" (ClaimSparseList). */
+static void S_sparse_fields(struct http_response *res, const struct list_params *lp, uint64_t mask)
+{
+    struct buf *b = &res->body;
+    if (mask == CLAIM_ALL_FIELDS || lp->format != LIST_JSON || b->len == 0 ||
+        b->data[b->len - 1] != '}')
+        return;
+    b->len--;
+    buf_puts(b, ",\"fields\":[");
+    bool first = true;
+    for (int k = 0; claim_field_names[k]; k++) {
+        if (!(mask & ((uint64_t)1 << k)))
+            continue;
+        buf_puts(b, first ? "\"" : ",\"");
+        buf_puts(b, claim_field_names[k]);
+        buf_putc(b, '"');
+        first = false;
+    }
+    buf_puts(b, "]}");
 }
 
 /* Parses everything a claims list accepts; preset filters come from the path. */
@@ -179,6 +205,7 @@ void claims_collection(struct http_request *req, struct http_response *res,
         app_db_error(req, res, st, "listing claims");
     } else {
         list_end(&lc, total);
+        S_sparse_fields(res, &q.lp, q.fields);
     }
     list_free(&lc);
     S_cq_free(&q);

@@ -7,6 +7,25 @@
 
 static const char *const formats[] = {"json", "csv", "ndjson", NULL};
 
+static bool S_ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n > k && memcmp(s + n - k, suffix, k) == 0;
+}
+
+bool list_path_format(const char *path, enum list_format *out)
+{
+    if (S_ends_with(path, ".csv")) {
+        *out = LIST_CSV;
+        return true;
+    }
+    if (S_ends_with(path, ".ndjson")) {
+        *out = LIST_NDJSON;
+        return true;
+    }
+    return false;
+}
+
 void list_parse(struct http_request *req, struct query_errors *qe, struct list_params *lp)
 {
     lp->limit = LIST_DEFAULT_LIMIT;
@@ -27,6 +46,12 @@ void list_parse(struct http_request *req, struct query_errors *qe, struct list_p
             lp->has_cursor = true;
     }
     int f = -1;
+    /* /v1/claims.csv, /v1/claims.ndjson: the path names the representation. */
+    if (list_path_format(req->path, &lp->format)) {
+        if (http_query(req, "format"))
+            query_error(qe, "format", "cannot be combined with a .csv or .ndjson path");
+        return;
+    }
     if (http_query(req, "format")) {
         if (query_enum(req, qe, "format", formats, &f))
             lp->format = (enum list_format)f;

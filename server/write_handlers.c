@@ -623,6 +623,9 @@ static bool S_rev_emit(void *ctx, const struct revision_row *row)
 }
 
 static const char *const rev_params[] = {"limit", "offset", "format", NULL};
+/* One CSV row per revision; the records before and after are compact JSON cells. */
+static const char *const rev_csv_columns[] = {"revision",        "action", "actor", "reason", "at",
+                                              "dataset_version", "before", "after", NULL};
 
 static void S_revisions(struct http_request *req, struct http_response *res, enum write_resource r)
 {
@@ -654,7 +657,7 @@ static void S_revisions(struct http_request *req, struct http_response *res, enu
     int64_t total = 0;
     struct list_ctx lc;
     lp.no_keyset = true;
-    list_begin(&lc, req, res, &lp, NULL);
+    list_begin(&lc, req, res, &lp, rev_csv_columns);
     struct rev_ctx rc = {&lc};
     if (st == APP_OK)
         st = write_repo_revisions(c, r, id, lp.limit, lp.offset, S_rev_emit, &rc, &total);

@@ -728,7 +728,7 @@ static void test_create_claim(void **state)
 
     /* The quote endpoint agrees. */
     char qt[200];
-    snprintf(qt, sizeof qt, "/v1/sources/" BERMAN "/text?claim=%s", expect_id);
+    snprintf(qt, sizeof qt, "/v1/sources/" BERMAN "/text/%s", expect_id);
     S_get(wf, qt, &r);
     assert_int_equal(r.status, 200);
     d = json_object_get(r.json, "data");
@@ -1188,7 +1188,7 @@ static void test_delete_and_restore(void **state)
     assert_int_equal(total, total0 - 1);
     assert_false(S_list_has(wf, search, id, NULL));
     char qt[240];
-    snprintf(qt, sizeof qt, "/v1/sources/" BERMAN "/text?claim=%s", id);
+    snprintf(qt, sizeof qt, "/v1/sources/" BERMAN "/text/%s", id);
     assert_int_equal(S_status(wf, qt), 404);
 
     /* A deleted record takes no PATCH and no second DELETE. */
