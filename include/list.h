@@ -29,6 +29,7 @@ struct list_params {
     int64_t after; /* keyset position decoded from the cursor */
     enum list_format format;
     bool no_keyset; /* the order has no keyset position: never offer a next_cursor */
+    bool bom;       /* bom=1: a CSV body starts with U+FEFF */
 };
 
 /*

@@ -196,7 +196,9 @@ void claims_collection(struct http_request *req, struct http_response *res,
         st = claim_repo_count(c, &q.f, &total);
     struct list_ctx lc;
     q.lp.no_keyset = q.nsort > 0; /* keyset paging follows the default order only */
-    list_begin(&lc, req, res, &q.lp, claim_csv_columns);
+    const char *cols[CLAIM_CSV_MAX_COLUMNS];
+    claim_csv_columns(q.fields, cols, CLAIM_CSV_MAX_COLUMNS);
+    list_begin(&lc, req, res, &q.lp, cols);
     struct emit_ctx e = {&lc, q.fields, q.include};
     if (st == APP_OK)
         st = claim_repo_list(c, &q.f, q.sort, q.nsort, q.lp.limit, q.lp.offset, q.lp.has_cursor,

@@ -105,7 +105,9 @@ void events_list(struct http_request *req, struct http_response *res)
         if (st == APP_OK)
             st = claim_repo_count(c, &q.f, &total);
         struct list_ctx lc;
-        list_begin(&lc, req, res, &q.lp, claim_csv_columns);
+        const char *cols[CLAIM_CSV_MAX_COLUMNS];
+        claim_csv_columns(CLAIM_ALL_FIELDS, cols, CLAIM_CSV_MAX_COLUMNS);
+        list_begin(&lc, req, res, &q.lp, cols);
         struct emit_ctx e = {&lc, q.include, start};
         if (st == APP_OK)
             st = claim_repo_list(c, &q.f, &order, 1, q.lp.limit, start, false, 0, S_emit, &e);

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -209,6 +210,192 @@ static void test_csv_and_ndjson(void **state)
     api_result_free(&r);
 }
 
+/* ---- CSV a spreadsheet opens: parsed back with an RFC 4180 reader -------- */
+
+struct csv_doc {
+    char ***rows; /* rows[r][c], NUL-terminated cells */
+    size_t nrows, *ncells;
+};
+
+static void S_csv_free(struct csv_doc *d)
+{
+    for (size_t r = 0; r < d->nrows; r++) {
+        for (size_t c = 0; c < d->ncells[r]; c++)
+            free(d->rows[r][c]);
+        free(d->rows[r]);
+    }
+    free(d->rows);
+    free(d->ncells);
+}
+
+/* Reads RFC 4180 text: quoted cells may hold commas, doubled quotes and line breaks. */
+static void S_csv_parse(const char *s, size_t n, struct csv_doc *d)
+{
+    memset(d, 0, sizeof *d);
+    size_t i = 0;
+    while (i < n) {
+        d->rows = realloc(d->rows, (d->nrows + 1) * sizeof *d->rows);
+        d->ncells = realloc(d->ncells, (d->nrows + 1) * sizeof *d->ncells);
+        char **cells = NULL;
+        size_t nc = 0;
+        for (;;) {
+            struct buf cell;
+            buf_init(&cell);
+            if (i < n && s[i] == '"') {
+                for (i++;; i++) {
+                    assert_true(i < n);
+                    if (s[i] == '"' && i + 1 < n && s[i + 1] == '"') {
+                        buf_putc(&cell, '"');
+                        i++;
+                    } else if (s[i] == '"') {
+                        i++;
+                        break;
+                    } else {
+                        buf_putc(&cell, s[i]);
+                    }
+                }
+            } else {
+                while (i < n && s[i] != ',' && s[i] != '\r') {
+                    assert_true(s[i] != '"' && s[i] != '\n');
+                    buf_putc(&cell, s[i++]);
+                }
+            }
+            cells = realloc(cells, (nc + 1) * sizeof *cells);
+            cells[nc++] = strdup(buf_str(&cell));
+            buf_free(&cell);
+            assert_true(i < n);
+            if (s[i] == ',') {
+                i++;
+                continue;
+            }
+            assert_true(s[i] == '\r' && i + 1 < n && s[i + 1] == '\n');
+            i += 2;
+            break;
+        }
+        d->rows[d->nrows] = cells;
+        d->ncells[d->nrows++] = nc;
+    }
+}
+
+/* The cell a JSON member should give: texts as they are (guarded), numbers, arrays joined. */
+static void S_expected_cell(json_t *v, struct buf *out)
+{
+    if (!v || json_is_null(v))
+        return;
+    if (json_is_string(v)) {
+        const char *t = json_string_value(v);
+        if (t[0] && strchr("=+-@\t\r", t[0]))
+            buf_putc(out, '\'');
+        buf_puts(out, t);
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(v, i, e) {
+            if (i)
+                buf_puts(out, "; ");
+            assert_true(json_is_string(e));
+            buf_puts(out, json_string_value(e));
+        }
+    } else if (json_is_integer(v)) {
+        buf_printf(out, "%lld", (long long)json_integer_value(v));
+    } else if (json_is_true(v) || json_is_false(v)) {
+        buf_puts(out, json_is_true(v) ? "true" : "false");
+    } else {
+        assert_false(json_is_object(v));
+    }
+}
+
+/*
+ * Every claim, as CSV and as JSON: the CSV has a column per member but links (the core ones
+ * named), every cell holds the member's exact text (quotes with their line breaks, as_of as
+ * written), numbers read back equal, arrays are joined; fields= selects the columns.
+ */
+static void S_check_csv_against_json(const char *csv_target, const char *json_target,
+                                     const char *const *want_columns)
+{
+    struct api_result c, j;
+    api_get(&api_fx, csv_target, &c);
+    assert_int_equal(c.status, 200);
+    assert_string_equal(c.content_type, "text/csv; charset=utf-8");
+    api_get_ok(&api_fx, json_target, &j);
+    struct csv_doc d;
+    S_csv_parse(c.body, c.body_len, &d);
+    json_t *data = api_data(&j);
+    assert_int_equal(d.nrows, json_array_size(data) + 1);
+    /* the header: the members of the first item but links, in their order */
+    json_t *first = json_array_get(data, 0);
+    const char *key;
+    json_t *v;
+    size_t col = 0;
+    json_object_foreach(first, key, v) {
+        if (strcmp(key, "links") == 0)
+            continue;
+        assert_true(col < d.ncells[0]);
+        assert_string_equal(d.rows[0][col], key);
+        col++;
+    }
+    assert_int_equal(col, d.ncells[0]);
+    for (size_t k = 0; want_columns[k]; k++) {
+        bool found = false;
+        for (size_t h = 0; h < d.ncells[0]; h++)
+            found = found || strcmp(d.rows[0][h], want_columns[k]) == 0;
+        assert_true(found);
+    }
+    size_t newlines = 0, dates = 0;
+    for (size_t r = 1; r < d.nrows; r++) {
+        json_t *item = json_array_get(data, r - 1);
+        assert_int_equal(d.ncells[r], d.ncells[0]);
+        for (size_t h = 0; h < d.ncells[0]; h++) {
+            json_t *m = json_object_get(item, d.rows[0][h]);
+            const char *cell = d.rows[r][h];
+            if (m && json_is_real(m)) {
+                char *end = NULL;
+                assert_true(strtod(cell, &end) == json_real_value(m));
+                assert_true(*end == '\0');
+                continue;
+            }
+            struct buf want;
+            buf_init(&want);
+            S_expected_cell(m, &want);
+            assert_string_equal(cell, buf_str(&want));
+            buf_free(&want);
+            newlines += strchr(cell, '\n') != NULL;
+            dates += strcmp(d.rows[0][h], "as_of") == 0 && strlen(cell) == 7;
+        }
+    }
+    if (d.nrows > 400) {
+        assert_true(newlines > 0); /* quotes cut from PDFs keep their line breaks */
+        assert_true(dates > 0);    /* "2014-06" stays that text */
+    }
+    S_csv_free(&d);
+    api_result_free(&c);
+    api_result_free(&j);
+}
+
+static void test_csv_is_the_json_in_cells(void **state)
+{
+    (void)state;
+    static const char *const core[] = {
+        "quote",      "quote_start", "quote_end",  "time_basis", "claimant_entity",
+        "footnote",   "entities",    "topics",     "as_of",      "period_start",
+        "period_end", "revision",    "value_date", NULL,
+    };
+    S_check_csv_against_json("/v1/claims.csv?limit=1000", "/v1/claims?limit=1000", core);
+    static const char *const some[] = {"id", "quote_start", "topics", "as_of", NULL};
+    S_check_csv_against_json("/v1/claims.csv?limit=40&fields=as_of,topics,quote_start",
+                             "/v1/claims?limit=40&fields=as_of,topics,quote_start", some);
+    /* exactly the columns asked for (and id) */
+    struct api_result r;
+    api_get(&api_fx, "/v1/claims.csv?limit=1&fields=as_of,topics,quote_start", &r);
+    assert_int_equal(r.status, 200);
+    assert_true(strncmp(r.body, "id,quote_start,as_of,topics\r\n", 29) == 0);
+    api_result_free(&r);
+    api_get(&api_fx, "/v1/events.csv?limit=5", &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, ",quote_start,quote_end,"));
+    api_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -220,6 +407,7 @@ int main(void)
         cmocka_unit_test(test_get_one_with_context),
         cmocka_unit_test(test_context_is_exact_text_around_quote),
         cmocka_unit_test(test_csv_and_ndjson),
+        cmocka_unit_test(test_csv_is_the_json_in_cells),
     };
     return cmocka_run_group_tests(tests, api_group_setup, api_group_teardown);
 }

@@ -928,6 +928,19 @@ static void test_create_source_and_program(void **state)
     json_t *revs = S_revisions(wf, "programs", "test-program");
     assert_int_equal(json_array_size(revs), 1);
     assert_string_equal(ju_str(json_array_get(revs, 0), "action"), "create");
+    /* The same revision as a CSV row: the record after as compact JSON in its cell. */
+    S_get(wf, "/v1/programs/test-program/revisions.csv", &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.content_type, "text/csv; charset=utf-8");
+    const char *hdr = "revision,action,actor,reason,at,dataset_version,before,after\r\n";
+    assert_true(strncmp(r.body, hdr, strlen(hdr)) == 0);
+    char row0[64];
+    snprintf(row0, sizeof row0, "%lld,create,",
+             (long long)S_int(json_array_get(revs, 0), "revision"));
+    assert_true(strncmp(r.body + strlen(hdr), row0, strlen(row0)) == 0);
+    assert_non_null(strstr(r.body, "\"{\"\"aliases\"\":"));
+    assert_non_null(strstr(r.body, "\"\"id\"\":\"\"test-program\"\""));
+    api_result_free(&r);
     json_decref(revs);
 
     /* The new program can be a claim's subject with an attribute. */

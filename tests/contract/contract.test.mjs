@@ -147,7 +147,7 @@ describe('read operations (generated from the spec)', () => {
       test(`${o.key}: the ${twin[2]} form of GET ${twin[1]}, with the same parameters and items`, async () => {
         assert.ok(jsonOp, `no GET ${twin[1]} for ${o.key}`);
         assert.deepEqual(
-          o.params.map((p) => `${p.in}:${p.name}`),
+          o.params.filter((p) => p.name !== 'bom').map((p) => `${p.in}:${p.name}`),
           jsonOp.params.map((p) => `${p.in}:${p.name}`),
           `${o.key} and GET ${twin[1]} must take the same parameters`,
         );
