@@ -78,6 +78,35 @@ describe('the served contract', () => {
     const res = await call('GET /openapi.json', 'GET', '/openapi.json', { want: 200 });
     assert.deepEqual(res.json, SPEC);
   });
+  test("the introduction's headings are not tag names (the /docs menu shows each once)", () => {
+    const headings = [...SPEC.info.description.matchAll(/^## (.+)$/gm)].map((m) => m[1].trim());
+    const tags = SPEC.tags.map((t) => t.name);
+    assert.ok(headings.length > 0);
+    assert.deepEqual(headings.filter((h) => tags.includes(h)), []);
+    assert.doesNotMatch(SPEC.info.description, /make contract/, 'the introduction is for API users');
+  });
+  test('the members a GET shows and a write does not take are readOnly, and the Patch takes them back', () => {
+    const members = (schema) => {
+      const s = deref(schema);
+      const out = { ...(s.properties || {}) };
+      for (const a of s.allOf || []) Object.assign(out, members(a));
+      return out;
+    };
+    for (const [path, name] of [
+      ['/v1/claims/{id}', 'Claim'],
+      ['/v1/sources/{id}', 'Source'],
+      ['/v1/programs/{id}', 'Program'],
+    ]) {
+      const read = members(members(deref(SPEC.paths[path].get.responses['200']).content['application/json'].schema).data);
+      const input = SPEC.components.schemas[`${name}Input`].properties;
+      const patch = SPEC.components.schemas[`${name}Patch`].properties;
+      for (const [k, v] of Object.entries(read)) {
+        if (k in input) continue;
+        assert.ok(v.readOnly === true || deref(v).readOnly === true, `${name}.${k} is computed by the server: mark it readOnly`);
+        assert.ok(k in patch, `${name}Patch must take ${k} back (a GET body sent back)`);
+      }
+    }
+  });
   test('every operation has a success response and an operationId', () => {
     for (const o of OPS) {
       assert.ok(o.op.operationId, `${o.key}: no operationId`);

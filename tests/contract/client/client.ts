@@ -263,18 +263,27 @@ async function curation(): Promise<void> {
   const pc = await client.PATCH('/v1/claims/{id}', { ...claimPath, body: { note: 'Patched by the typed client.' } });
   statusIs(pc, 200, 'PATCH /v1/claims/{id}');
   check(must(pc.data, 'patched claim').data.note === 'Patched by the typed client.', 'the note');
+  // Round trip: the body GET gave, sent back with one change; a changed computed member is refused.
+  const got = must((await client.GET('/v1/claims/{id}', { params: { path: { id: claimId } } })).data, 'claim').data;
+  const rt = await client.PATCH('/v1/claims/{id}', { ...claimPath, body: { ...got, note: 'Sent back whole.' } });
+  statusIs(rt, 200, 'PATCH /v1/claims/{id} (the GET body sent back)');
+  check(must(rt.data, 'round trip').data.note === 'Sent back whole.', 'the round trip changed the note only');
+  const ro = await client.PATCH('/v1/claims/{id}', { ...claimPath, body: { ...got, quote_start: got.quote_start + 1 } });
+  statusIs(ro, 422, 'PATCH /v1/claims/{id} (a computed member changed)');
+  const back = await client.PATCH('/v1/claims/{id}', { ...claimPath, body: { note: 'Patched by the typed client.' } });
+  statusIs(back, 200, 'PATCH /v1/claims/{id} (note back)');
   const revs = await client.GET('/v1/claims/{id}/revisions', { params: { path: { id: claimId } } });
   statusIs(revs, 200, 'GET /v1/claims/{id}/revisions');
   const rv = must(revs.data, 'revisions').data;
-  check(rv.length === 2 && rv[0]?.action === 'create' && rv[1]?.action === 'update', 'create then update');
-  const after = must(rv[1]?.after, 'the record after the update');
+  check(rv.length === 4 && rv[0]?.action === 'create' && rv[3]?.action === 'update', 'create then updates');
+  const after = must(rv[3]?.after, 'the record after the last update');
   check('note' in after && after.note === 'Patched by the typed client.', 'the record after');
   const rCsv = await client.GET('/v1/claims/{id}/revisions.csv', { params: { path: { id: claimId } }, parseAs: 'text' });
   statusIs(rCsv, 200, 'GET /v1/claims/{id}/revisions.csv');
-  check(csvRows(must(rCsv.data, 'revisions CSV'), 'revision') === 2, 'two revision rows');
+  check(csvRows(must(rCsv.data, 'revisions CSV'), 'revision') === 4, 'four revision rows');
   const rNd = await client.GET('/v1/claims/{id}/revisions.ndjson', { params: { path: { id: claimId } }, parseAs: 'text' });
   statusIs(rNd, 200, 'GET /v1/claims/{id}/revisions.ndjson');
-  check(ndjsonLines(must(rNd.data, 'revisions NDJSON')).length === 2, 'two revision lines');
+  check(ndjsonLines(must(rNd.data, 'revisions NDJSON')).length === 4, 'four revision lines');
   const dc = await client.DELETE('/v1/claims/{id}', claimPath);
   statusIs(dc, 204, 'DELETE /v1/claims/{id}');
   const rc = await client.POST('/v1/claims/{id}/restore', { params: { path: { id: claimId } }, headers: admin });
@@ -282,7 +291,8 @@ async function curation(): Promise<void> {
   check(must(rc.data, 'restored claim').data.id === claimId, 'the restored claim');
 
   const srcPath = { params: { path: { id: sourceId } }, headers: writer };
-  const ps = await client.PATCH('/v1/sources/{id}', { ...srcPath, body: { note: 'Patched.' } });
+  const gotSource = must((await client.GET('/v1/sources/{id}', { params: { path: { id: sourceId } } })).data, 'source').data;
+  const ps = await client.PATCH('/v1/sources/{id}', { ...srcPath, body: { ...gotSource, note: 'Patched.' } });
   statusIs(ps, 200, 'PATCH /v1/sources/{id}');
   const sRevs = await client.GET('/v1/sources/{id}/revisions', { params: { path: { id: sourceId } } });
   statusIs(sRevs, 200, 'GET /v1/sources/{id}/revisions');
@@ -305,7 +315,8 @@ async function curation(): Promise<void> {
   });
   statusIs(cp, 201, 'POST /v1/programs');
   const progPath = { params: { path: { id: programId } }, headers: writer };
-  const pp = await client.PATCH('/v1/programs/{id}', { ...progPath, body: { description: 'Patched.' } });
+  const gotProgram = must((await client.GET('/v1/programs/{id}', { params: { path: { id: programId } } })).data, 'program').data;
+  const pp = await client.PATCH('/v1/programs/{id}', { ...progPath, body: { ...gotProgram, description: 'Patched.' } });
   statusIs(pp, 200, 'PATCH /v1/programs/{id}');
   check(must(pp.data, 'patched program').data.description === 'Patched.', 'the description');
   const pr = await client.GET('/v1/programs/{id}/revisions', { params: { path: { id: programId } } });
