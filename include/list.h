@@ -58,7 +58,15 @@ struct list_ctx {
     struct jw w; /* write the current item with this */
     size_t count;
     int64_t last_key; /* keyset key of the last item written */
+    bool more;        /* an item past the page was offered: a next page exists */
 };
+
+/*
+ * The rows to ask the repository for: one past the page, which list_item_end() does not
+ * write but takes as the sign that a next page exists (so a full last page offers no
+ * cursor to an empty one).
+ */
+int64_t list_fetch_limit(const struct list_params *lp);
 
 /* Starts the body. */
 void list_begin(struct list_ctx *lc, struct http_request *req, struct http_response *res,

@@ -201,8 +201,8 @@ void claims_collection(struct http_request *req, struct http_response *res,
     list_begin(&lc, req, res, &q.lp, cols);
     struct emit_ctx e = {&lc, q.fields, q.include};
     if (st == APP_OK)
-        st = claim_repo_list(c, &q.f, q.sort, q.nsort, q.lp.limit, q.lp.offset, q.lp.has_cursor,
-                             q.lp.after, S_emit, &e);
+        st = claim_repo_list(c, &q.f, q.sort, q.nsort, list_fetch_limit(&q.lp), q.lp.offset,
+                             q.lp.has_cursor, q.lp.after, S_emit, &e);
     if (st != APP_OK) {
         app_db_error(req, res, st, "listing claims");
     } else {

@@ -102,7 +102,7 @@ void conflicts_list(struct http_request *req, struct http_response *res)
     int64_t start = lp.has_cursor ? lp.after : lp.offset;
     struct list_ctx lc;
     list_begin(&lc, req, res, &lp, stat_conflict_csv_columns);
-    for (int64_t i = start; i < (int64_t)pairs.n && i - start < lp.limit; i++) {
+    for (int64_t i = start; i < (int64_t)pairs.n && i - start < list_fetch_limit(&lp); i++) {
         struct jw *w = list_item_begin(&lc);
         stat_json_conflict(w, &set, &pairs.v[i]);
         list_item_end(&lc, i + 1);

@@ -110,7 +110,8 @@ void events_list(struct http_request *req, struct http_response *res)
         list_begin(&lc, req, res, &q.lp, cols);
         struct emit_ctx e = {&lc, q.include, start};
         if (st == APP_OK)
-            st = claim_repo_list(c, &q.f, &order, 1, q.lp.limit, start, false, 0, S_emit, &e);
+            st = claim_repo_list(c, &q.f, &order, 1, list_fetch_limit(&q.lp), start, false, 0,
+                                 S_emit, &e);
         if (st != APP_OK)
             app_db_error(req, res, st, "listing events");
         else

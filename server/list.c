@@ -165,6 +165,7 @@ void list_begin(struct list_ctx *lc, struct http_request *req, struct http_respo
     lc->csv_columns = csv_columns;
     lc->count = 0;
     lc->last_key = 0;
+    lc->more = false;
     buf_init(&lc->item);
     res->status = 200;
     res->cacheable = true;
@@ -302,9 +303,18 @@ static void S_csv_row(struct list_ctx *lc)
     json_decref(o);
 }
 
+int64_t list_fetch_limit(const struct list_params *lp)
+{
+    return lp->limit + 1;
+}
+
 void list_item_end(struct list_ctx *lc, int64_t key)
 {
     struct buf *b = &lc->res->body;
+    if ((int64_t)lc->count >= lc->lp->limit) {
+        lc->more = true; /* the look-ahead row: not part of the page */
+        return;
+    }
     if (lc->item.oom)
         b->oom = true;
     switch (lc->lp->format) {
@@ -398,7 +408,7 @@ void list_end(struct list_ctx *lc, int64_t total)
     buf_puts(&L.self, req->target);
     list_link(req, &L.first, NULL, NULL);
     if (lp->has_cursor) {
-        if ((int64_t)lc->count == lp->limit) {
+        if (lc->more) {
             list_cursor_encode(lc->last_key, cursor, sizeof cursor);
             list_link(req, &L.next, NULL, cursor);
         }
@@ -412,7 +422,7 @@ void list_end(struct list_ctx *lc, int64_t total)
             snprintf(num, sizeof num, "%lld", (long long)(lp->offset + lp->limit));
             list_link(req, &L.next, num, NULL);
         }
-        if ((int64_t)lc->count == lp->limit && lc->count > 0 && !lp->no_keyset)
+        if (lc->more && lc->count > 0 && !lp->no_keyset)
             list_cursor_encode(lc->last_key, cursor, sizeof cursor);
     }
     if (total > 0) {

@@ -77,7 +77,7 @@ void sources_list(struct http_request *req, struct http_response *res)
         q.lp.no_keyset = q.nsort > 0; /* keyset paging follows the default order only */
         list_begin(&lc, req, res, &q.lp, source_csv_columns);
         if (st == APP_OK)
-            st = source_repo_list(c, &q.f, q.sort, q.nsort, q.lp.limit, q.lp.offset,
+            st = source_repo_list(c, &q.f, q.sort, q.nsort, list_fetch_limit(&q.lp), q.lp.offset,
                                   q.lp.has_cursor, q.lp.after, S_emit, &lc);
         if (st != APP_OK)
             app_db_error(req, res, st, "listing sources");

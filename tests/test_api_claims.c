@@ -396,6 +396,42 @@ static void test_csv_is_the_json_in_cells(void **state)
     api_result_free(&r);
 }
 
+/*
+ * A full last page offers no cursor (the server reads one row ahead): every cursor leads to
+ * a page with items, whether the page came by offset or by cursor; a page that is not last
+ * still offers one.
+ */
+static void test_no_cursor_after_full_last_page(void **state)
+{
+    (void)state;
+    static const char *const lists[] = {"/v1/claims?kind=recommendation", "/v1/entities?kind=place",
+                                        "/v1/sources?kind=analysis", "/v1/events?kind=event"};
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+        char target[256];
+        snprintf(target, sizeof target, "%s&limit=1", lists[i]);
+        json_int_t total = api_total_of(&api_fx, target);
+        assert_true(total >= 2);
+        struct api_result r;
+        snprintf(target, sizeof target, "%s&limit=%lld", lists[i], (long long)total);
+        api_get_ok(&api_fx, target, &r);
+        assert_int_equal(json_array_size(api_data(&r)), total);
+        assert_null(api_next_cursor(&r));
+        api_result_free(&r);
+        snprintf(target, sizeof target, "%s&limit=1", lists[i]);
+        api_get_ok(&api_fx, target, &r);
+        const char *cur = api_next_cursor(&r);
+        assert_non_null(cur);
+        char next[320];
+        snprintf(next, sizeof next, "%s&limit=%lld&cursor=%s", lists[i], (long long)(total - 1),
+                 cur);
+        api_result_free(&r);
+        api_get_ok(&api_fx, next, &r);
+        assert_int_equal(json_array_size(api_data(&r)), total - 1);
+        assert_null(api_next_cursor(&r));
+        api_result_free(&r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -408,6 +444,7 @@ int main(void)
         cmocka_unit_test(test_context_is_exact_text_around_quote),
         cmocka_unit_test(test_csv_and_ndjson),
         cmocka_unit_test(test_csv_is_the_json_in_cells),
+        cmocka_unit_test(test_no_cursor_after_full_last_page),
     };
     return cmocka_run_group_tests(tests, api_group_setup, api_group_teardown);
 }
