@@ -19,7 +19,7 @@ struct claim_filter {
     bool has_vmin, has_vmax;
     double vmin, vmax; /* claim's value interval must overlap [vmin, vmax] */
     const char *fts;   /* a sanitized FTS5 expression (query_fts_expr), or NULL */
-    bool dated_only;   /* only claims with a time window */
+    bool dated_only;   /* the timeline: claims with a time window, or a date as their value */
 };
 
 enum claim_sort_key {
@@ -29,6 +29,7 @@ enum claim_sort_key {
     CLAIM_SORT_SOURCE,
     CLAIM_SORT_METRIC,
     CLAIM_SORT_KIND,
+    CLAIM_SORT_EVENT_DATE, /* the timeline's order (no name: not a sort= key) */
 };
 extern const char *const claim_sort_keys[]; /* NULL-terminated, indexed by claim_sort_key */
 

@@ -96,8 +96,8 @@ void events_list(struct http_request *req, struct http_response *res)
     if (qe.n) {
         query_fail(res, req, &qe);
     } else {
-        /* as_of ascending is time_start, time_end; the repository breaks ties by seq. */
-        const struct sort_key order = {CLAIM_SORT_AS_OF, false};
+        /* by the first day, then the last (of the window, or of value_date); ties by seq. */
+        const struct sort_key order = {CLAIM_SORT_EVENT_DATE, false};
         int64_t start = q.lp.has_cursor ? q.lp.after : q.lp.offset;
         struct db_conn *c = NULL;
         int64_t total = 0;
