@@ -17,6 +17,7 @@ struct claim_filter {
     bool has_from, has_to;
     int64_t from_day, to_day; /* claim's time window must overlap [from, to] */
     bool has_vmin, has_vmax;
+    int numeric; /* 0: any; 1: only claims with a number (value, lower or upper); 2: without */
     double vmin, vmax; /* claim's value interval must overlap [vmin, vmax] */
     const char *fts;   /* a sanitized FTS5 expression (query_fts_expr), or NULL */
     bool dated_only;   /* the timeline: claims with a time window, or a date as their value */

@@ -16,9 +16,10 @@ static const char *const claim_kinds[] = {"statistic",      "event",     "policy
 static const char *const claim_includes[] = {"source", "metric", NULL};
 
 static const char *const list_params[] = {
-    "limit",  "offset",     "cursor",   "format",    "sort",      "fields",   "include",
-    "source", "metric",     "program",  "entity",    "place",     "claimant", "kind",
-    "topic",  "as_of_from", "as_of_to", "value_min", "value_max", "q",        NULL};
+    "limit",    "offset",    "cursor",    "format", "sort",     "fields", "include", "source",
+    "metric",   "program",   "entity",    "place",  "claimant", "kind",   "topic",   "as_of_from",
+    "as_of_to", "value_min", "value_max", "q",      "numeric",  NULL};
+static const char *const booleans[] = {"false", "true", NULL};
 
 /* The parsed request of a claims collection. */
 struct claims_query {
@@ -149,6 +150,9 @@ static void S_parse(struct http_request *req, struct query_errors *qe, struct cl
         f->has_vmax = true;
     if (f->has_vmin && f->has_vmax && f->vmin > f->vmax)
         query_error(qe, "value_max", "must not be below value_min");
+    int numeric = -1;
+    if (query_enum(req, qe, "numeric", booleans, &numeric))
+        f->numeric = numeric == 1 ? 1 : 2;
     const char *text = query_string(req, qe, "q", 200);
     if (text) {
         if (query_fts_expr(text, &q->fts))

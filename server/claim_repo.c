@@ -92,6 +92,8 @@ static const char F_TO[] = " AND c.time_start <= :to";
 static const char F_DATED_EV[] = " AND (c.time_start IS NOT NULL OR c.value_date IS NOT NULL)";
 static const char F_FROM_EV[] = " AND " EV_END " >= :from";
 static const char F_TO_EV[] = " AND " EV_START " <= :to";
+static const char F_NUMERIC[] = " AND coalesce(c.value, c.lower, c.upper) IS NOT NULL";
+static const char F_NOT_NUMERIC[] = " AND coalesce(c.value, c.lower, c.upper) IS NULL";
 static const char F_VMIN[] = " AND coalesce(c.upper, c.value, c.lower) >= :vmin";
 static const char F_VMAX[] = " AND coalesce(c.lower, c.value, c.upper) <= :vmax";
 static const char F_FTS[] = " AND c.id IN (SELECT doc_id FROM search_index WHERE search_index "
@@ -124,6 +126,10 @@ static void S_where(struct buf *b, const struct claim_filter *f)
         buf_puts(b, f->dated_only ? F_TO_EV : F_TO);
     if (f->dated_only)
         buf_puts(b, F_DATED_EV);
+    if (f->numeric == 1)
+        buf_puts(b, F_NUMERIC);
+    else if (f->numeric == 2)
+        buf_puts(b, F_NOT_NUMERIC);
     if (f->has_vmin)
         buf_puts(b, F_VMIN);
     if (f->has_vmax)

@@ -432,6 +432,42 @@ static void test_no_cursor_after_full_last_page(void **state)
     }
 }
 
+/*
+ * numeric=true is the one answer to "all the numeric claims": exactly the claims with a
+ * value, lower or upper, of any kind; numeric=false the others; together every claim.
+ */
+static void test_numeric_filter(void **state)
+{
+    (void)state;
+    struct api_result all, yes;
+    api_get_ok(&api_fx, "/v1/claims?limit=1000", &all);
+    api_get_ok(&api_fx, "/v1/claims?limit=1000&numeric=true", &yes);
+    size_t want = 0, i;
+    json_t *c;
+    json_array_foreach(api_data(&all), i, c) {
+        want += json_is_number(json_object_get(c, "value")) ||
+                json_is_number(json_object_get(c, "lower")) ||
+                json_is_number(json_object_get(c, "upper"));
+    }
+    assert_true(want > 50);
+    assert_int_equal(json_array_size(api_data(&yes)), want);
+    json_array_foreach(api_data(&yes), i, c) {
+        assert_true(json_is_number(json_object_get(c, "value")) ||
+                    json_is_number(json_object_get(c, "lower")) ||
+                    json_is_number(json_object_get(c, "upper")));
+    }
+    assert_int_equal(api_total_of(&api_fx, "/v1/claims?numeric=false&limit=1") + (json_int_t)want,
+                     api_total(&all));
+    /* it combines with the other filters and holds on a source's claims */
+    assert_true(api_total_of(&api_fx, "/v1/claims?numeric=true&kind=statistic&limit=1") <=
+                (json_int_t)want);
+    assert_true(
+        api_total_of(&api_fx, "/v1/sources/berman-2019-returnees/claims?numeric=true&limit=1") > 0);
+    api_get_problem(&api_fx, "/v1/claims?numeric=yes", 400, "numeric");
+    api_result_free(&yes);
+    api_result_free(&all);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -445,6 +481,7 @@ int main(void)
         cmocka_unit_test(test_csv_and_ndjson),
         cmocka_unit_test(test_csv_is_the_json_in_cells),
         cmocka_unit_test(test_no_cursor_after_full_last_page),
+        cmocka_unit_test(test_numeric_filter),
     };
     return cmocka_run_group_tests(tests, api_group_setup, api_group_teardown);
 }
