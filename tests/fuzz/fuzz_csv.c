@@ -107,7 +107,11 @@ static void S_run(enum list_format fmt, const struct list_params *lp0, struct ht
         list_item_end(&lc, (int64_t)i * 3);
     }
     list_end(&lc, (int64_t)nitems + lp.offset);
+    /* items past the limit are the look-ahead (list_fetch_limit): never written */
+    FUZZ_CHECK(lc.more == ((int64_t)nitems > lp.limit));
     list_free(&lc);
+    if ((int64_t)nitems > lp.limit)
+        nitems = (size_t)lp.limit;
     FUZZ_CHECK(!res.body.oom);
     S_check_headers(&res);
     const char *body = res.body.data ? res.body.data : "";
