@@ -765,11 +765,10 @@
       return link(hashFor(['claims'], p), label);
     };
     const apiUrl = `/v1/claims${[...q].length ? `?${q}` : ''}`;
-    const csv = new URLSearchParams(q);
-    csv.set('format', 'csv');
+    const csvUrl = `/v1/claims.csv${[...q].length ? `?${q}` : ''}`;
     results.replaceChildren(
       h('p', { class: 'count' }, total ? `Claims ${offset + 1}–${offset + json.data.length} of ${total}` : 'No claim matches.'),
-      h('p', { class: 'links' }, 'The same query: ', link(apiUrl, 'API URL'), ' · ', link(`/v1/claims?${csv}`, 'CSV'), h('code', { class: 'api-url' }, apiUrl)),
+      h('p', { class: 'links' }, 'The same query: ', link(apiUrl, 'API URL'), ' · ', link(csvUrl, 'CSV'), h('code', { class: 'api-url' }, apiUrl)),
       h('div', { class: 'facets' }, facets),
       table(
         'Matching claims',

@@ -37,6 +37,8 @@ char *buf_steal(struct buf *b, size_t *len);
 /* Appends `s` as a JSON string body (no quotes), escaping as RFC 8259 requires.
  * Invalid UTF-8 bytes are replaced by U+FFFD so the output is always valid JSON. */
 void buf_json_escape(struct buf *b, const char *s, size_t n);
+/* Appends s[0..n) with & < > " ' written as HTML character references. */
+void buf_html_escape(struct buf *b, const char *s, size_t n);
 /* Writes v in decimal at p (at most 20 bytes, no NUL); returns the end. */
 char *fmt_u64(char *p, uint64_t v);
 /* Appends `d` in the shortest form that reads back as the same double. */

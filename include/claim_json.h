@@ -5,14 +5,19 @@
 #include "buf.h"
 #include "claim.h"
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum claim_include { CLAIM_INCLUDE_SOURCE = 1, CLAIM_INCLUDE_METRIC = 2 };
 
 /* Field names accepted by fields=, NULL-terminated; bit i of a mask selects name i. */
 extern const char *const claim_field_names[];
-/* Columns of the CSV export, NULL-terminated. */
-extern const char *const claim_csv_columns[];
+/*
+ * The CSV columns of the members `fields` selects (every member but `links`), in the order
+ * of claim_field_names, into out[0..cap) with a NULL after the last; returns their number.
+ */
+#define CLAIM_CSV_MAX_COLUMNS 65
+size_t claim_csv_columns(uint64_t fields, const char **out, size_t cap);
 #define CLAIM_ALL_FIELDS UINT64_MAX
 
 /* Writes the members of one claim (no braces) selected by fields. */

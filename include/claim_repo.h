@@ -24,9 +24,10 @@ struct claim_filter {
     bool has_from, has_to;
     int64_t from_day, to_day; /* claim's time window must overlap [from, to] */
     bool has_vmin, has_vmax;
+    int numeric; /* 0: any; 1: only claims with a number (value, lower or upper); 2: without */
     double vmin, vmax; /* claim's value interval must overlap [vmin, vmax] */
     const char *fts;   /* a sanitized FTS5 expression (query_fts_expr), or NULL */
-    bool dated_only;   /* only claims with a time window */
+    bool dated_only;   /* the timeline: claims with a time window, or a date as their value */
 };
 
 enum claim_sort_key {
@@ -36,6 +37,7 @@ enum claim_sort_key {
     CLAIM_SORT_SOURCE,
     CLAIM_SORT_METRIC,
     CLAIM_SORT_KIND,
+    CLAIM_SORT_EVENT_DATE, /* the timeline's order (no name: not a sort= key) */
 };
 extern const char *const claim_sort_keys[]; /* NULL-terminated, indexed by claim_sort_key */
 

@@ -24,6 +24,7 @@ void sources_list(struct http_request *req, struct http_response *res);
 void sources_get(struct http_request *req, struct http_response *res);
 void sources_claims(struct http_request *req, struct http_response *res);
 void sources_text(struct http_request *req, struct http_response *res);
+void sources_text_quote(struct http_request *req, struct http_response *res);
 /* provenance_handlers.c */
 void sources_derived(struct http_request *req, struct http_response *res);
 

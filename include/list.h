@@ -29,6 +29,7 @@ struct list_params {
     int64_t after; /* keyset position decoded from the cursor */
     enum list_format format;
     bool no_keyset; /* the order has no keyset position: never offer a next_cursor */
+    bool bom;       /* bom=1: a CSV body starts with U+FEFF */
 };
 
 /*
@@ -36,6 +37,12 @@ struct list_params {
  * are added to qe. allow_cursor false rejects cursor (custom sort orders).
  */
 void list_parse(struct http_request *req, struct query_errors *qe, struct list_params *lp);
+
+/*
+ * The representation a path ending in ".csv" or ".ndjson" names (the collections' CSV and
+ * NDJSON operations, /v1/claims.csv); false for any other path.
+ */
+bool list_path_format(const char *path, enum list_format *out);
 
 /* Encodes a keyset position as an opaque cursor string (out >= 64 bytes). */
 void list_cursor_encode(int64_t after, char *out, size_t n);
@@ -51,7 +58,15 @@ struct list_ctx {
     struct jw w; /* write the current item with this */
     size_t count;
     int64_t last_key; /* keyset key of the last item written */
+    bool more;        /* an item past the page was offered: a next page exists */
 };
+
+/*
+ * The rows to ask the repository for: one past the page, which list_item_end() does not
+ * write but takes as the sign that a next page exists (so a full last page offers no
+ * cursor to an empty one).
+ */
+int64_t list_fetch_limit(const struct list_params *lp);
 
 /* Starts the body. */
 void list_begin(struct list_ctx *lc, struct http_request *req, struct http_response *res,

@@ -51,6 +51,16 @@ struct json_t;
 struct json_t *write_json_parse(const char *body, size_t len, char *err, size_t errlen);
 /* Applies an RFC 7396 merge patch to target (modified in place). */
 void write_json_merge_patch(struct json_t *target, const struct json_t *patch);
+/*
+ * Read-only round trips: a body read with GET may be sent back. The members the server
+ * computes (quote_start, revision, links, claim_count, ...: not in the input) are taken out
+ * of `body`: with `view` (the record's GET `data` as JSON text, for PATCH) each must equal
+ * its value there, or it is an error at its pointer; without a view (a create) they are
+ * ignored. Members equal to their value in the view are taken out too (sending them back
+ * unchanged is no change), and `context`, which depends on the context= asked for.
+ */
+void write_json_drop_read_only(enum write_resource r, struct json_t *body, const char *view,
+                               struct write_errors *we);
 /* The record JSON text as a jansson object (new reference). */
 struct json_t *write_json_from_text(const char *text);
 

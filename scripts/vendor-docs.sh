@@ -7,6 +7,7 @@
 #                                   `make run` never needs npm)
 #   scripts/vendor-docs.sh --check  the same into a temporary folder, then fail unless the
 #                                   committed copy is byte-identical to what npm delivers
+#                                   (with the one logo URL inlined, see below)
 #
 # The install happens in a scratch copy of docs/{package.json,package-lock.json,.npmrc}
 # with `npm ci` (exactly the locked tree, no install scripts, see docs/.npmrc).
@@ -48,9 +49,22 @@ pinned=$(node -p "require('./docs/package.json').dependencies.redoc")
     exit 1
 }
 
+# Redoc hard-codes one image, the "API docs by Redocly" logo on cdn.redoc.ly: /docs would
+# ask a CDN for it, and its own Content-Security-Policy would block it with a console error.
+# The vendored copy has that one URL replaced by an empty inline SVG; nothing else changes.
+logo='https://cdn.redoc.ly/redoc/logo-mini.svg'
+inline='data:image/svg+xml,%3Csvg%20xmlns=%22http://www.w3.org/2000/svg%22/%3E'
+[ "$(grep -c "$logo" "$bundle")" = 1 ] || {
+    echo "vendor-docs: redoc $version no longer has exactly one $logo" >&2
+    exit 1
+}
+sed "s#$logo#$inline#" "$bundle" >"$tmp/redoc.standalone.js"
+bundle_src=$bundle
+bundle=$tmp/redoc.standalone.js
+
 if [ "$mode" = check ]; then
     if cmp -s "$bundle" docs/vendor/redoc.standalone.js; then
-        echo "vendor-docs: docs/vendor/redoc.standalone.js is redoc $version as published"
+        echo "vendor-docs: docs/vendor/redoc.standalone.js is redoc $version as published (logo inlined)"
         exit 0
     fi
     echo "vendor-docs: docs/vendor/redoc.standalone.js differs from redoc $version as published;" >&2
@@ -60,5 +74,5 @@ fi
 mkdir -p docs/vendor
 cp "$bundle" docs/vendor/redoc.standalone.js
 cp "$tmp/node_modules/redoc/LICENSE" docs/vendor/redoc.LICENSE
-cp "$tmp/node_modules/redoc/bundles/redoc.standalone.js.LICENSE.txt" docs/vendor/
+cp "$bundle_src.LICENSE.txt" docs/vendor/
 echo "vendor-docs: docs/vendor/redoc.standalone.js is redoc $version ($(wc -c <docs/vendor/redoc.standalone.js) bytes)"

@@ -432,3 +432,34 @@ void jw_kbool(struct jw *w, const char *key, bool v)
     jw_key(w, key);
     jw_bool(w, v);
 }
+
+void buf_html_escape(struct buf *b, const char *s, size_t n)
+{
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *ref = NULL;
+        switch (s[i]) {
+        case '&':
+            ref = "&amp;";
+            break;
+        case '<':
+            ref = "&lt;";
+            break;
+        case '>':
+            ref = "&gt;";
+            break;
+        case '"':
+            ref = "&quot;";
+            break;
+        case '\'':
+            ref = "&#39;";
+            break;
+        default:
+            continue;
+        }
+        buf_append(b, s + run, i - run);
+        buf_puts(b, ref);
+        run = i + 1;
+    }
+    buf_append(b, s + run, n - run);
+}

@@ -16,10 +16,11 @@ static const char *const claim_kinds[] = {"statistic",      "event",     "policy
 static const char *const claim_includes[] = {"source", "metric", NULL};
 
 static const char *const list_params[] = {
-    "limit",     "offset", "cursor",   "format",     "sort",     "fields",
-    "include",   "source", "metric",   "program",    "entity",   "place",
-    "claimant",  "kind",   "topic",    "as_of_from", "as_of_to", "value_min",
-    "value_max", "q",      "rests_on", "relayed_by", NULL};
+    "limit",     "offset", "cursor",  "format",     "sort",       "fields",
+    "include",   "source", "metric",  "program",    "entity",     "place",
+    "claimant",  "kind",   "topic",   "as_of_from", "as_of_to",   "value_min",
+    "value_max", "q",      "numeric", "rests_on",   "relayed_by", NULL};
+static const char *const booleans[] = {"false", "true", NULL};
 
 /* The parsed request of a claims collection. */
 struct claims_query {
@@ -74,7 +75,33 @@ static void S_fields(struct http_request *req, struct query_errors *qe, uint64_t
         }
         m |= (uint64_t)1 << found;
     }
-    *mask = m | 1u; /* id always */
+    m |= 1u; /* id always */
+    /* Every member named is the whole claim: the page is then a ClaimList. */
+    uint64_t all = 0;
+    for (int k = 0; claim_field_names[k]; k++)
+        all |= (uint64_t)1 << k;
+    *mask = m == all ? CLAIM_ALL_FIELDS : m;
+}
+
+/* A sparse page (fields=) names its members in "fields" (ClaimSparseList). */
+static void S_sparse_fields(struct http_response *res, const struct list_params *lp, uint64_t mask)
+{
+    struct buf *b = &res->body;
+    if (mask == CLAIM_ALL_FIELDS || lp->format != LIST_JSON || b->len == 0 ||
+        b->data[b->len - 1] != '}')
+        return;
+    b->len--;
+    buf_puts(b, ",\"fields\":[");
+    bool first = true;
+    for (int k = 0; claim_field_names[k]; k++) {
+        if (!(mask & ((uint64_t)1 << k)))
+            continue;
+        buf_puts(b, first ? "\"" : ",\"");
+        buf_puts(b, claim_field_names[k]);
+        buf_putc(b, '"');
+        first = false;
+    }
+    buf_puts(b, "]}");
 }
 
 /* Parses everything a claims list accepts; preset filters come from the path. */
@@ -126,6 +153,9 @@ static void S_parse(struct http_request *req, struct query_errors *qe, struct cl
         f->has_vmax = true;
     if (f->has_vmin && f->has_vmax && f->vmin > f->vmax)
         query_error(qe, "value_max", "must not be below value_min");
+    int numeric = -1;
+    if (query_enum(req, qe, "numeric", booleans, &numeric))
+        f->numeric = numeric == 1 ? 1 : 2;
     const char *text = query_string(req, qe, "q", 200);
     if (text) {
         if (query_fts_expr(text, &q->fts))
@@ -173,15 +203,18 @@ void claims_collection(struct http_request *req, struct http_response *res,
         st = claim_repo_count(c, &q.f, &total);
     struct list_ctx lc;
     q.lp.no_keyset = q.nsort > 0; /* keyset paging follows the default order only */
-    list_begin(&lc, req, res, &q.lp, claim_csv_columns);
+    const char *cols[CLAIM_CSV_MAX_COLUMNS];
+    claim_csv_columns(q.fields, cols, CLAIM_CSV_MAX_COLUMNS);
+    list_begin(&lc, req, res, &q.lp, cols);
     struct emit_ctx e = {&lc, q.fields, q.include};
     if (st == APP_OK)
-        st = claim_repo_list(c, &q.f, q.sort, q.nsort, q.lp.limit, q.lp.offset, q.lp.has_cursor,
-                             q.lp.after, S_emit, &e);
+        st = claim_repo_list(c, &q.f, q.sort, q.nsort, list_fetch_limit(&q.lp), q.lp.offset,
+                             q.lp.has_cursor, q.lp.after, S_emit, &e);
     if (st != APP_OK) {
         app_db_error(req, res, st, "listing claims");
     } else {
         list_end(&lc, total);
+        S_sparse_fields(res, &q.lp, q.fields);
     }
     list_free(&lc);
     S_cq_free(&q);

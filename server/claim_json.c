@@ -16,14 +16,22 @@ const char *const claim_field_names[] = {
     "note",         "scope",      "interval",   "policy",      "revision",      "provenance",
     "links",        NULL};
 
-const char *const claim_csv_columns[] = {
-    "id",           "source",     "quote",      "statement",
-    "kind",         "metric",     "value",      "lower",
-    "upper",        "bound",      "vague_term", "unit",
-    "value_date",   "value_text", "as_of",      "period_start",
-    "period_end",   "place",      "claimant",   "claimant_kind",
-    "subject_type", "subject",    "attribute",  "topics",
-    "note",         NULL};
+size_t claim_csv_columns(uint64_t fields, const char **out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t k = 0; claim_field_names[k] && n + 1 < cap; k++) {
+        /* links are the API's own paths, not evidence: left out of the spreadsheet; the
+         * nested members (the interval read, its policy row, the provenance chain) are in
+         * the JSON and NDJSON forms, not in cells */
+        const char *f = claim_field_names[k];
+        if (strcmp(f, "links") == 0 || strcmp(f, "interval") == 0 || strcmp(f, "policy") == 0 ||
+            strcmp(f, "provenance") == 0 || !(fields & ((uint64_t)1 << k)))
+            continue;
+        out[n++] = claim_field_names[k];
+    }
+    out[n] = NULL;
+    return n;
+}
 
 enum {
     F_ID,

@@ -130,7 +130,25 @@ static const char F_TOPIC[] =
 static const char F_ID[] = " AND c.id" IDS(":id");
 static const char F_FROM[] = " AND c.time_end >= :from";
 static const char F_TO[] = " AND c.time_start <= :to";
-static const char F_DATED[] = " AND c.time_start IS NOT NULL";
+/*
+ * The timeline (dated_only) also takes the claims whose value is a date and that have no
+ * time window (a program's start, a law's date): their days are those of value_date, a
+ * partial date (YYYY, YYYY-MM or YYYY-MM-DD), counted like time_start from 1970-01-01.
+ */
+#define VD_FIRST                                                                                 \
+    "CAST(julianday(CASE length(c.value_date) WHEN 4 THEN c.value_date || '-01-01' WHEN 7 THEN " \
+    "c.value_date || '-01' ELSE c.value_date END) - 2440587.5 AS INTEGER)"
+#define VD_LAST                                                                                  \
+    "CAST(julianday(CASE length(c.value_date) WHEN 4 THEN c.value_date || '-12-31' WHEN 7 THEN " \
+    "date(c.value_date || '-01', '+1 month', '-1 day') ELSE c.value_date END) - 2440587.5 AS "   \
+    "INTEGER)"
+#define EV_START "coalesce(c.time_start, " VD_FIRST ")"
+#define EV_END   "coalesce(c.time_end, " VD_LAST ")"
+static const char F_DATED_EV[] = " AND (c.time_start IS NOT NULL OR c.value_date IS NOT NULL)";
+static const char F_FROM_EV[] = " AND " EV_END " >= :from";
+static const char F_TO_EV[] = " AND " EV_START " <= :to";
+static const char F_NUMERIC[] = " AND coalesce(c.value, c.lower, c.upper) IS NOT NULL";
+static const char F_NOT_NUMERIC[] = " AND coalesce(c.value, c.lower, c.upper) IS NULL";
 static const char F_VMIN[] = " AND coalesce(c.upper, c.value, c.lower) >= :vmin";
 static const char F_VMAX[] = " AND coalesce(c.lower, c.value, c.upper) <= :vmax";
 static const char F_FTS[] = " AND c.id IN (SELECT doc_id FROM search_index WHERE search_index "
@@ -162,11 +180,15 @@ static void S_where(struct buf *b, const struct claim_filter *f)
     if (f->id_json)
         buf_puts(b, F_ID);
     if (f->has_from)
-        buf_puts(b, F_FROM);
+        buf_puts(b, f->dated_only ? F_FROM_EV : F_FROM);
     if (f->has_to)
-        buf_puts(b, F_TO);
+        buf_puts(b, f->dated_only ? F_TO_EV : F_TO);
     if (f->dated_only)
-        buf_puts(b, F_DATED);
+        buf_puts(b, F_DATED_EV);
+    if (f->numeric == 1)
+        buf_puts(b, F_NUMERIC);
+    else if (f->numeric == 2)
+        buf_puts(b, F_NOT_NUMERIC);
     if (f->has_vmin)
         buf_puts(b, F_VMIN);
     if (f->has_vmax)
@@ -280,6 +302,8 @@ static const char *const order_sql[][2] = {
     {"s.id ASC", "s.id DESC"},
     {"m.id IS NULL, m.id ASC", "m.id IS NULL, m.id DESC"},
     {"c.kind ASC", "c.kind DESC"},
+    /* CLAIM_SORT_EVENT_DATE: the timeline's days, the window's or value_date's */
+    {EV_START " ASC, " EV_END " ASC", EV_END " DESC, " EV_START " DESC"},
 };
 
 enum app_status claim_repo_list(struct db_conn *c, const struct claim_filter *f,

@@ -201,7 +201,7 @@ void conflicts_list(struct http_request *req, struct http_response *res)
     struct list_ctx lc;
     list_begin(&lc, req, res, &lp, conflict_csv_columns);
     int64_t total = (int64_t)(nk + drift.n);
-    for (int64_t i = start; i < total && i - start < lp.limit; i++) {
+    for (int64_t i = start; i < total && i - start < list_fetch_limit(&lp); i++) {
         struct jw *w = list_item_begin(&lc);
         if (i < (int64_t)nk)
             conflict_json_finding(w, &world, &world.f.v[kept[i]]);

@@ -55,8 +55,8 @@ void entities_list(struct http_request *req, struct http_response *res)
         lp.no_keyset = nsort > 0; /* keyset paging follows the default order only */
         list_begin(&lc, req, res, &lp, entity_csv_columns);
         if (st == APP_OK)
-            st = entity_repo_list(c, &f, sort, nsort, lp.limit, lp.offset, lp.has_cursor, lp.after,
-                                  S_emit, &lc);
+            st = entity_repo_list(c, &f, sort, nsort, list_fetch_limit(&lp), lp.offset,
+                                  lp.has_cursor, lp.after, S_emit, &lc);
         if (st != APP_OK)
             app_db_error(req, res, st, "listing entities");
         else

@@ -96,8 +96,8 @@ void events_list(struct http_request *req, struct http_response *res)
     if (qe.n) {
         query_fail(res, req, &qe);
     } else {
-        /* as_of ascending is time_start, time_end; the repository breaks ties by seq. */
-        const struct sort_key order = {CLAIM_SORT_AS_OF, false};
+        /* by the first day, then the last (of the window, or of value_date); ties by seq. */
+        const struct sort_key order = {CLAIM_SORT_EVENT_DATE, false};
         int64_t start = q.lp.has_cursor ? q.lp.after : q.lp.offset;
         struct db_conn *c = NULL;
         int64_t total = 0;
@@ -105,10 +105,13 @@ void events_list(struct http_request *req, struct http_response *res)
         if (st == APP_OK)
             st = claim_repo_count(c, &q.f, &total);
         struct list_ctx lc;
-        list_begin(&lc, req, res, &q.lp, claim_csv_columns);
+        const char *cols[CLAIM_CSV_MAX_COLUMNS];
+        claim_csv_columns(CLAIM_ALL_FIELDS, cols, CLAIM_CSV_MAX_COLUMNS);
+        list_begin(&lc, req, res, &q.lp, cols);
         struct emit_ctx e = {&lc, q.include, start};
         if (st == APP_OK)
-            st = claim_repo_list(c, &q.f, &order, 1, q.lp.limit, start, false, 0, S_emit, &e);
+            st = claim_repo_list(c, &q.f, &order, 1, list_fetch_limit(&q.lp), start, false, 0,
+                                 S_emit, &e);
         if (st != APP_OK)
             app_db_error(req, res, st, "listing events");
         else

@@ -162,8 +162,8 @@ static void S_list(struct http_request *req, struct http_response *res,
         total++;
         if (lp->has_cursor ? k <= lp->after : k <= lp->offset)
             continue;
-        if ((int64_t)lc.count >= lp->limit)
-            continue;
+        if ((int64_t)(k - 1 - (lp->has_cursor ? lp->after : lp->offset)) >= list_fetch_limit(lp))
+            continue; /* past the page and its look-ahead row */
         ex_candidate_json(list_item_begin(&lc), &off, &r.items[i], true, by);
         list_item_end(&lc, k);
     }

@@ -387,14 +387,28 @@ static uint64_t S_fnv(uint64_t h, const char *s)
     return h;
 }
 
-/* The strong ETag of a data response, from the dataset version and the request. */
+/*
+ * What Accept changes in a body: a list's CSV or NDJSON (the rule of list_parse()), never
+ * its spelling. Any type, "application/json" and no Accept at all get the same JSON, and
+ * so the same tag: caches do not split one representation into several.
+ */
+static const char *S_negotiated(struct MHD_Connection *conn)
+{
+    const char *accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept");
+    if (accept && strstr(accept, "text/csv"))
+        return "csv";
+    if (accept && strstr(accept, "application/x-ndjson"))
+        return "ndjson";
+    return "json";
+}
+
+/* The strong ETag of a data response, from the snapshot's version and the representation. */
 static void S_etag(const struct req_state *st, struct MHD_Connection *conn, const char *target,
                    bool gz, char *out, size_t n)
 {
-    const char *accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept");
     uint64_t h = S_fnv(14695981039346656037u, target);
     h = S_fnv(h, "\n");
-    h = S_fnv(h, accept ? accept : "");
+    h = S_fnv(h, S_negotiated(conn));
     if (n < 48) { /* '"' 20 digits '-' 16 hex digits "-gz" '"' NUL */
         if (n)
             out[0] = '\0';
@@ -585,7 +599,8 @@ static enum MHD_Result S_send(struct MHD_Connection *conn, struct req_state *st,
     if (cfg->cors_origin[0]) {
         S_add(r, "Access-Control-Allow-Origin", cfg->cors_origin);
         S_add(r, "Access-Control-Expose-Headers",
-              "X-Total-Count, Link, ETag, X-Request-Id, Location, Retry-After");
+              "X-Total-Count, Link, ETag, X-Request-Id, Location, Retry-After, "
+              "WWW-Authenticate");
         if (strcmp(cfg->cors_origin, "*") != 0)
             S_add(r, "Vary", "Origin");
         if (req && req->method == HTTP_OPTIONS) {
@@ -596,6 +611,11 @@ static enum MHD_Result S_send(struct MHD_Connection *conn, struct req_state *st,
                   "Authorization, Content-Type, If-Match, If-None-Match, X-Request-Id, "
                   "X-Change-Reason");
             S_add(r, "Access-Control-Max-Age", "600");
+            /* Private Network Access: a page on a public origin may call this local server. */
+            const char *pna = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                          "Access-Control-Request-Private-Network");
+            if (pna && strcmp(pna, "true") == 0)
+                S_add(r, "Access-Control-Allow-Private-Network", "true");
         }
     }
     st->status = res->status;

@@ -7,6 +7,40 @@
 
 static const char *const formats[] = {"json", "csv", "ndjson", NULL};
 
+static bool S_ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n > k && memcmp(s + n - k, suffix, k) == 0;
+}
+
+bool list_path_format(const char *path, enum list_format *out)
+{
+    if (S_ends_with(path, ".csv")) {
+        *out = LIST_CSV;
+        return true;
+    }
+    if (S_ends_with(path, ".ndjson")) {
+        *out = LIST_NDJSON;
+        return true;
+    }
+    return false;
+}
+
+/* bom=1 starts a CSV body with a UTF-8 byte order mark; other representations refuse it. */
+static void S_bom(struct http_request *req, struct query_errors *qe, struct list_params *lp)
+{
+    static const char *const bits[] = {"0", "1", NULL};
+    int v = 0;
+    if (!http_query(req, "bom"))
+        return;
+    if (!query_enum(req, qe, "bom", bits, &v))
+        return;
+    if (lp->format != LIST_CSV)
+        query_error(qe, "bom", "applies to CSV only (the .csv paths)");
+    else
+        lp->bom = v == 1;
+}
+
 void list_parse(struct http_request *req, struct query_errors *qe, struct list_params *lp)
 {
     lp->limit = LIST_DEFAULT_LIMIT;
@@ -15,6 +49,7 @@ void list_parse(struct http_request *req, struct query_errors *qe, struct list_p
     lp->after = 0;
     lp->format = LIST_JSON;
     lp->no_keyset = false;
+    lp->bom = false;
     query_int(req, qe, "limit", 1, LIST_MAX_LIMIT, &lp->limit);
     bool has_offset = query_int(req, qe, "offset", 0, INT64_C(1000000000000), &lp->offset);
     const char *cur = query_string(req, qe, "cursor", 64);
@@ -27,9 +62,17 @@ void list_parse(struct http_request *req, struct query_errors *qe, struct list_p
             lp->has_cursor = true;
     }
     int f = -1;
+    /* /v1/claims.csv, /v1/claims.ndjson: the path names the representation. */
+    if (list_path_format(req->path, &lp->format)) {
+        if (http_query(req, "format"))
+            query_error(qe, "format", "cannot be combined with a .csv or .ndjson path");
+        S_bom(req, qe, lp);
+        return;
+    }
     if (http_query(req, "format")) {
         if (query_enum(req, qe, "format", formats, &f))
             lp->format = (enum list_format)f;
+        S_bom(req, qe, lp);
         return;
     }
     const char *accept = http_header(req, "Accept");
@@ -39,6 +82,7 @@ void list_parse(struct http_request *req, struct query_errors *qe, struct list_p
         else if (strstr(accept, "application/x-ndjson"))
             lp->format = LIST_NDJSON;
     }
+    S_bom(req, qe, lp);
 }
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -121,6 +165,7 @@ void list_begin(struct list_ctx *lc, struct http_request *req, struct http_respo
     lc->csv_columns = csv_columns;
     lc->count = 0;
     lc->last_key = 0;
+    lc->more = false;
     buf_init(&lc->item);
     res->status = 200;
     res->cacheable = true;
@@ -135,6 +180,8 @@ void list_begin(struct list_ctx *lc, struct http_request *req, struct http_respo
         break;
     case LIST_CSV:
         res->content_type = "text/csv; charset=utf-8";
+        if (lp->bom)
+            buf_puts(&res->body, "\xEF\xBB\xBF"); /* U+FEFF: Excel then reads UTF-8 */
         for (size_t i = 0; csv_columns && csv_columns[i]; i++) {
             if (i)
                 buf_putc(&res->body, ',');
@@ -152,16 +199,29 @@ struct jw *list_item_begin(struct list_ctx *lc)
     return &lc->w;
 }
 
-/* RFC 4180 cell: quoted when it holds a comma, quote, CR or LF. */
-static void S_csv_cell(struct buf *b, const char *s, size_t n)
+/*
+ * A text a spreadsheet would run as a formula (OWASP "CSV injection"): one starting with
+ * = + - @, a tab or a carriage return.
+ */
+static bool S_formula_lead(const char *s, size_t n)
+{
+    return n > 0 && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' ||
+                     s[0] == '\r');
+}
+
+/*
+ * RFC 4180 cell: quoted when it holds a comma, quote, CR or LF (line breaks are kept inside
+ * the quotes). A text (guard) that a spreadsheet would run as a formula is written quoted
+ * with a leading ' as OWASP recommends; numbers are never guarded (-3 stays a number).
+ */
+static void S_csv_cell(struct buf *b, const char *s, size_t n, bool guard)
 {
     bool quote = false;
     for (size_t i = 0; i < n; i++) {
         if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
             quote = true;
     }
-    /* A leading = + - @ would be read as a formula by spreadsheets. */
-    bool formula = n > 0 && (s[0] == '=' || s[0] == '+' || s[0] == '@');
+    bool formula = guard && S_formula_lead(s, n);
     if (!quote && !formula) {
         buf_append(b, s, n);
         return;
@@ -177,6 +237,56 @@ static void S_csv_cell(struct buf *b, const char *s, size_t n)
     buf_putc(b, '"');
 }
 
+/* An array of strings and numbers: its members joined by "; ". False for any other array. */
+static bool S_csv_join(struct buf *out, json_t *arr)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(arr, i, e) {
+        if (!json_is_string(e) && !json_is_number(e))
+            return false;
+    }
+    json_array_foreach(arr, i, e) {
+        if (i)
+            buf_puts(out, "; ");
+        if (json_is_string(e)) {
+            buf_append(out, json_string_value(e), json_string_length(e));
+        } else {
+            char *txt = json_dumps(e, JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+            if (txt)
+                buf_puts(out, txt);
+            free(txt);
+        }
+    }
+    return true;
+}
+
+/* One cell from a JSON value: text as is, numbers and booleans as JSON, arrays joined. */
+static void S_csv_value(struct buf *b, json_t *v)
+{
+    if (json_is_string(v)) {
+        S_csv_cell(b, json_string_value(v), json_string_length(v), true);
+        return;
+    }
+    if (json_is_array(v)) {
+        struct buf j;
+        buf_init(&j);
+        bool joined = S_csv_join(&j, v);
+        if (joined)
+            S_csv_cell(b, j.data ? j.data : "", j.len, true);
+        if (j.oom)
+            b->oom = true;
+        buf_free(&j);
+        if (joined)
+            return;
+    }
+    char *txt = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+    if (txt) {
+        S_csv_cell(b, txt, strlen(txt), !json_is_number(v) && !json_is_boolean(v));
+        free(txt);
+    }
+}
+
 static void S_csv_row(struct list_ctx *lc)
 {
     json_t *o = json_loadb(lc->item.data, lc->item.len, 0, NULL);
@@ -187,23 +297,24 @@ static void S_csv_row(struct list_ctx *lc)
         json_t *v = o ? json_object_get(o, lc->csv_columns[i]) : NULL;
         if (!v || json_is_null(v))
             continue;
-        if (json_is_string(v)) {
-            S_csv_cell(b, json_string_value(v), json_string_length(v));
-        } else {
-            char *txt = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
-            if (txt) {
-                S_csv_cell(b, txt, strlen(txt));
-                free(txt);
-            }
-        }
+        S_csv_value(b, v);
     }
     buf_puts(b, "\r\n");
     json_decref(o);
 }
 
+int64_t list_fetch_limit(const struct list_params *lp)
+{
+    return lp->limit + 1;
+}
+
 void list_item_end(struct list_ctx *lc, int64_t key)
 {
     struct buf *b = &lc->res->body;
+    if ((int64_t)lc->count >= lc->lp->limit) {
+        lc->more = true; /* the look-ahead row: not part of the page */
+        return;
+    }
     if (lc->item.oom)
         b->oom = true;
     switch (lc->lp->format) {
@@ -297,7 +408,7 @@ void list_end(struct list_ctx *lc, int64_t total)
     buf_puts(&L.self, req->target);
     list_link(req, &L.first, NULL, NULL);
     if (lp->has_cursor) {
-        if ((int64_t)lc->count == lp->limit) {
+        if (lc->more) {
             list_cursor_encode(lc->last_key, cursor, sizeof cursor);
             list_link(req, &L.next, NULL, cursor);
         }
@@ -313,7 +424,7 @@ void list_end(struct list_ctx *lc, int64_t total)
             snprintf(num, sizeof num, "%lld", (long long)(lp->offset + step));
             list_link(req, &L.next, num, NULL);
         }
-        if ((int64_t)lc->count == lp->limit && lc->count > 0 && !lp->no_keyset)
+        if (lc->more && lc->count > 0 && !lp->no_keyset)
             list_cursor_encode(lc->last_key, cursor, sizeof cursor);
     }
     if (total > 0) {

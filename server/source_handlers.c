@@ -18,7 +18,8 @@ static const char *const claim_kinds[] = {"statistic",      "event",     "policy
 static const char *const list_params[] = {"limit", "offset", "cursor",   "format", "sort",
                                           "kind",  "cites",  "cited_by", "q",      NULL};
 static const char *const no_params[] = {NULL};
-static const char *const text_params[] = {"claim", NULL};
+static const char *const text_params[] = {"claim", "format", NULL};
+static const char *const text_formats[] = {"text", "html", NULL};
 
 /* The parsed request of the sources collection. */
 struct sources_query {
@@ -76,7 +77,7 @@ void sources_list(struct http_request *req, struct http_response *res)
         q.lp.no_keyset = q.nsort > 0; /* keyset paging follows the default order only */
         list_begin(&lc, req, res, &q.lp, source_csv_columns);
         if (st == APP_OK)
-            st = source_repo_list(c, &q.f, q.sort, q.nsort, q.lp.limit, q.lp.offset,
+            st = source_repo_list(c, &q.f, q.sort, q.nsort, list_fetch_limit(&q.lp), q.lp.offset,
                                   q.lp.has_cursor, q.lp.after, S_emit, &lc);
         if (st != APP_OK)
             app_db_error(req, res, st, "listing sources");
@@ -273,17 +274,78 @@ static bool S_quote(void *ctx, const struct source_quote_row *r)
     return false;
 }
 
-void sources_text(struct http_request *req, struct http_response *res)
+/* The text as an HTML fragment, the quote between start and end (code points) in <mark>. */
+struct html_ctx {
+    struct http_response *res;
+    const char *claim;
+    bool mark;
+    int64_t start, end;
+};
+
+static bool S_quote_pos(void *ctx, const struct source_quote_row *r)
 {
-    const char *claim = NULL;
-    if (!S_params_ok(req, res, text_params, &claim))
-        return;
-    const char *id = http_path_param(req, "id");
-    struct db_conn *c = NULL;
+    struct html_ctx *h = ctx;
+    h->mark = true;
+    h->start = r->start;
+    h->end = r->end;
+    return false;
+}
+
+static bool S_text_html(void *ctx, const struct source_text_row *r)
+{
+    struct html_ctx *h = ctx;
+    struct buf *b = &h->res->body;
+    h->res->status = 200;
+    h->res->content_type = "text/html; charset=utf-8";
+    buf_reset(b);
+    buf_puts(b, "<pre class=\"marsad-text\">");
+    int64_t cp = 0;
+    size_t run = 0;
+    bool open = false;
+    for (size_t i = 0; i <= r->len; i++) {
+        bool boundary = i == r->len || ((unsigned char)r->body[i] & 0xC0) != 0x80;
+        if (!boundary)
+            continue;
+        bool at_start = h->mark && !open && cp == h->start;
+        bool at_end = open && cp == h->end;
+        if (at_start || at_end) {
+            buf_html_escape(b, r->body + run, i - run);
+            run = i;
+            if (at_end) {
+                buf_puts(b, "</mark>");
+                open = false;
+            } else {
+                buf_puts(b, "<mark id=\"claim-");
+                buf_html_escape(b, h->claim, strlen(h->claim));
+                buf_puts(b, "\">");
+                open = true;
+            }
+        }
+        if (i < r->len)
+            cp++;
+    }
+    buf_html_escape(b, r->body + run, r->len - run);
+    if (open)
+        buf_puts(b, "</mark>");
+    buf_puts(b, "</pre>\n");
+    return false;
+}
+
+static void S_no_claim(struct http_request *req, struct http_response *res, const char *id,
+                       const char *claim)
+{
+    char msg[240];
+    int n = snprintf(msg, sizeof msg, "no claim with id '%.80s' in source '%.100s'", claim, id);
+    http_problem(res, req, 404, "not-found", n > 0 ? msg : "no such claim", NULL, 0);
+}
+
+/* The source `id` with a stored text, or false when it answered (404/410, an error). */
+static bool S_text_parent(struct http_request *req, struct http_response *res, const char *id,
+                          struct db_conn **c)
+{
     struct get_ctx g;
-    struct text_ctx t = {res, id};
-    if (!S_parent(req, res, id, &c, &g, "reading a source's text"))
-        return;
+    if (!S_parent(req, res, id, c, &g, "reading a source's text"))
+        return false;
     if (!g.has_text) {
         char msg[200];
         int n = snprintf(msg, sizeof msg,
@@ -291,25 +353,71 @@ void sources_text(struct http_request *req, struct http_response *res)
                          "its reference)",
                          id);
         http_problem(res, req, 404, "not-found", n > 0 ? msg : "no stored text", NULL, 0);
+        return false;
+    }
+    return true;
+}
+
+void sources_text(struct http_request *req, struct http_response *res)
+{
+    struct query_errors qe;
+    int f = 0;
+    query_errors_init(&qe);
+    const char *claim = query_string(req, &qe, "claim", 200);
+    query_enum(req, &qe, "format", text_formats, &f);
+    if (claim && f != 1)
+        query_error(&qe, "claim",
+                    "marks a quote in format=html only; the quote's offsets are at "
+                    "/v1/sources/{id}/text/{claim}");
+    query_finish(req, &qe, text_params);
+    if (qe.n) {
+        query_fail(res, req, &qe);
         return;
     }
-    enum app_status st;
+    const char *id = http_path_param(req, "id");
+    struct db_conn *c = NULL;
+    if (!S_text_parent(req, res, id, &c))
+        return;
+    enum app_status st = APP_OK;
+    struct text_ctx t = {res, id};
+    struct html_ctx h = {res, claim, false, 0, 0};
     if (claim) {
-        st = source_repo_quote(c, id, claim, S_quote, &t);
+        st = source_repo_quote(c, id, claim, S_quote_pos, &h);
         if (st == APP_ENOTFOUND) {
-            char msg[240];
-            int n =
-                snprintf(msg, sizeof msg, "no claim with id '%.80s' in source '%.100s'", claim, id);
-            http_problem(res, req, 404, "not-found", n > 0 ? msg : "no such claim", NULL, 0);
+            S_no_claim(req, res, id, claim);
             return;
         }
-    } else {
-        st = source_repo_text(c, id, S_text_body, &t);
     }
+    if (st == APP_OK)
+        st = f == 1 ? source_repo_text(c, id, S_text_html, &h)
+                    : source_repo_text(c, id, S_text_body, &t);
     if (st == APP_OK && res->body.oom)
         st = APP_ENOMEM;
     if (st == APP_OK)
         res->cacheable = true;
     else
         app_db_error(req, res, st, "reading a source's text");
+}
+
+void sources_text_quote(struct http_request *req, struct http_response *res)
+{
+    if (!S_params_ok(req, res, no_params, NULL))
+        return;
+    const char *id = http_path_param(req, "id");
+    const char *claim = http_path_param(req, "claim");
+    struct db_conn *c = NULL;
+    struct text_ctx t = {res, id};
+    if (!S_text_parent(req, res, id, &c))
+        return;
+    enum app_status st = source_repo_quote(c, id, claim, S_quote, &t);
+    if (st == APP_ENOTFOUND) {
+        S_no_claim(req, res, id, claim);
+        return;
+    }
+    if (st == APP_OK && res->body.oom)
+        st = APP_ENOMEM;
+    if (st == APP_OK)
+        res->cacheable = true;
+    else
+        app_db_error(req, res, st, "reading a quote's position");
 }

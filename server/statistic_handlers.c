@@ -249,7 +249,7 @@ void statistics_list(struct http_request *req, struct http_response *res)
     if (st == APP_OK)
         st = stat_repo_metric_count(c, &f, &total);
     if (st == APP_OK)
-        st = stat_repo_metric_list(c, &f, lp.limit, lp.offset, lp.has_cursor, lp.after,
+        st = stat_repo_metric_list(c, &f, list_fetch_limit(&lp), lp.offset, lp.has_cursor, lp.after,
                                    S_collect_metric, &m);
     if (st == APP_OK && m.oom)
         st = APP_ENOMEM;

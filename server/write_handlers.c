@@ -10,6 +10,7 @@
 #include "log.h"
 #include "meta_repo.h"
 #include "query.h"
+#include "router.h"
 #include "sha256.h"
 #include "write_json.h"
 #include "write_repo.h"
@@ -365,6 +366,7 @@ static void S_create(struct http_request *req, struct http_response *res, enum w
     struct lookup_ctx lc = {w};
     struct write_lookup lk = {&lc, L_exists, L_entity_kind, L_metric, L_text, L_next_id};
     struct write_errors we = {0};
+    write_json_drop_read_only(r, doc, NULL, &we); /* a create ignores computed members */
     if (st == APP_OK)
         st = write_json_validate(r, doc, true, &lk, &we, &norm);
     if (st != APP_OK) {
@@ -438,6 +440,43 @@ static bool S_load(struct http_request *req, struct http_response *res, struct d
     return S_if_match(req, res, ws);
 }
 
+/*
+ * The record as GET /v1/<what>s/<id> answers it (the body, malloc'd JSON text), by routing
+ * that GET inside this request: the read-only members of a PATCH are compared with it.
+ * NULL when it could not be read.
+ */
+static char *S_read_view(struct http_request *req, enum write_resource r, const char *id)
+{
+    char target[300], err[128];
+    int n = snprintf(target, sizeof target, "/v1/%ss/%s", S_what(r), id);
+    if (n < 0 || (size_t)n >= sizeof target || strpbrk(id, "?#%/"))
+        return NULL;
+    struct http_request sub;
+    memset(&sub, 0, sizeof sub);
+    sub.method = HTTP_GET;
+    if (http_request_parse_target(&sub, target, err, sizeof err) != 0) {
+        http_request_free(&sub);
+        return NULL;
+    }
+    sub.app = req->app;
+    sub.thread_ctx = req->thread_ctx;
+    sub.request_id = req->request_id;
+    struct http_response out;
+    http_response_init(&out);
+    router_dispatch(req->app->routes, req->app->nroutes, &sub, &out);
+    char *view = NULL;
+    if (out.status == 200 && !out.body.oom) {
+        view = malloc(out.body.len + 1);
+        if (view) {
+            memcpy(view, out.body.data, out.body.len);
+            view[out.body.len] = '\0';
+        }
+    }
+    http_response_free(&out);
+    http_request_free(&sub);
+    return view;
+}
+
 static void S_patch(struct http_request *req, struct http_response *res, enum write_resource r)
 {
     struct principal who;
@@ -458,6 +497,17 @@ static void S_patch(struct http_request *req, struct http_response *res, enum wr
     }
     if (!S_load(req, res, w, r, id, &ws, false))
         goto rollback;
+    {
+        /* A body read with GET may come back: computed members unchanged are no change. */
+        char *view = S_read_view(req, r, id);
+        struct write_errors ro = {0};
+        write_json_drop_read_only(r, patch, view, &ro);
+        free(view);
+        if (ro.n) {
+            S_invalid(req, res, APP_EINVAL, &ro, S_what(r));
+            goto rollback;
+        }
+    }
     cur = write_json_from_text(ws.json);
     if (!cur) {
         app_db_error(req, res, APP_ENOMEM, "reading the record");
@@ -672,6 +722,9 @@ static bool S_rev_emit(void *ctx, const struct revision_row *row)
 }
 
 static const char *const rev_params[] = {"limit", "offset", "format", NULL};
+/* One CSV row per revision; the records before and after are compact JSON cells. */
+static const char *const rev_csv_columns[] = {"revision",        "action", "actor", "reason", "at",
+                                              "dataset_version", "before", "after", NULL};
 
 static void S_revisions(struct http_request *req, struct http_response *res, enum write_resource r)
 {
@@ -703,7 +756,7 @@ static void S_revisions(struct http_request *req, struct http_response *res, enu
     int64_t total = 0;
     struct list_ctx lc;
     lp.no_keyset = true;
-    list_begin(&lc, req, res, &lp, NULL);
+    list_begin(&lc, req, res, &lp, rev_csv_columns);
     struct rev_ctx rc = {&lc};
     if (st == APP_OK)
         st = write_repo_revisions(c, r, id, lp.limit, lp.offset, S_rev_emit, &rc, &total);

@@ -293,6 +293,63 @@ static void S_set_int(json_t *doc, const char *key, long long x)
 
 /* ---- claims ---------------------------------------------------------------- */
 
+/* The members GET shows that the input does not take: computed by the server. */
+static const char *const claim_read_only[] = {"quote_start", "quote_end",     "subject_type",
+                                              "revision",    "source_record", "metric_record",
+                                              "links",       "context",       NULL};
+static const char *const source_read_only[] = {"claims_by_kind",
+                                               "cites",
+                                               "cited_by",
+                                               "published_precision",
+                                               "written_precision",
+                                               "claim_count",
+                                               "has_text",
+                                               "text_sha256",
+                                               "links",
+                                               NULL};
+static const char *const program_read_only[] = {"attributes",     "claim_count", "source_count",
+                                                "mentions_count", "links",       NULL};
+
+static bool S_in_list(const char *const *list, const char *k)
+{
+    for (size_t i = 0; list[i]; i++) {
+        if (strcmp(list[i], k) == 0)
+            return true;
+    }
+    return false;
+}
+
+void write_json_drop_read_only(enum write_resource r, json_t *body, const char *view,
+                               struct write_errors *we)
+{
+    const char *const *ro = r == WRITE_CLAIM    ? claim_read_only
+                            : r == WRITE_SOURCE ? source_read_only
+                                                : program_read_only;
+    json_t *data = NULL;
+    if (view) {
+        json_t *v = json_loads(view, 0, NULL);
+        data = json_incref(json_object_get(v, "data"));
+        json_decref(v);
+    }
+    const char *k;
+    json_t *val;
+    void *tmp;
+    json_object_foreach_safe(body, tmp, k, val) {
+        json_t *was = data ? json_object_get(data, k) : NULL;
+        bool read_only = S_in_list(ro, k);
+        if (strcmp(k, "context") == 0 || (was && json_equal(was, val)) || (read_only && !data)) {
+            json_object_del(body, k);
+        } else if (read_only) {
+            char ptr[80];
+            snprintf(ptr, sizeof ptr, "/%s", k);
+            write_errors_add(we, ptr,
+                             "is computed by the server (read-only): send it back unchanged "
+                             "or leave it out");
+        }
+    }
+    json_decref(data);
+}
+
 static const char *const claim_fields[] = {"id",
                                            "source",
                                            "quote",

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -267,6 +268,265 @@ static void test_csv_and_ndjson(void **state)
     api_result_free(&r);
 }
 
+/* ---- CSV a spreadsheet opens: parsed back with an RFC 4180 reader -------- */
+
+struct csv_doc {
+    char ***rows; /* rows[r][c], NUL-terminated cells */
+    size_t nrows, *ncells;
+};
+
+static void S_csv_free(struct csv_doc *d)
+{
+    for (size_t r = 0; r < d->nrows; r++) {
+        for (size_t c = 0; c < d->ncells[r]; c++)
+            free(d->rows[r][c]);
+        free(d->rows[r]);
+    }
+    free(d->rows);
+    free(d->ncells);
+}
+
+/* Reads RFC 4180 text: quoted cells may hold commas, doubled quotes and line breaks. */
+static void S_csv_parse(const char *s, size_t n, struct csv_doc *d)
+{
+    memset(d, 0, sizeof *d);
+    size_t i = 0;
+    while (i < n) {
+        d->rows = realloc(d->rows, (d->nrows + 1) * sizeof *d->rows);
+        d->ncells = realloc(d->ncells, (d->nrows + 1) * sizeof *d->ncells);
+        char **cells = NULL;
+        size_t nc = 0;
+        for (;;) {
+            struct buf cell;
+            buf_init(&cell);
+            if (i < n && s[i] == '"') {
+                for (i++;; i++) {
+                    assert_true(i < n);
+                    if (s[i] == '"' && i + 1 < n && s[i + 1] == '"') {
+                        buf_putc(&cell, '"');
+                        i++;
+                    } else if (s[i] == '"') {
+                        i++;
+                        break;
+                    } else {
+                        buf_putc(&cell, s[i]);
+                    }
+                }
+            } else {
+                while (i < n && s[i] != ',' && s[i] != '\r') {
+                    assert_true(s[i] != '"' && s[i] != '\n');
+                    buf_putc(&cell, s[i++]);
+                }
+            }
+            cells = realloc(cells, (nc + 1) * sizeof *cells);
+            cells[nc++] = strdup(buf_str(&cell));
+            buf_free(&cell);
+            assert_true(i < n);
+            if (s[i] == ',') {
+                i++;
+                continue;
+            }
+            assert_true(s[i] == '\r' && i + 1 < n && s[i + 1] == '\n');
+            i += 2;
+            break;
+        }
+        d->rows[d->nrows] = cells;
+        d->ncells[d->nrows++] = nc;
+    }
+}
+
+/* The cell a JSON member should give: texts as they are (guarded), numbers, arrays joined. */
+static void S_expected_cell(json_t *v, struct buf *out)
+{
+    if (!v || json_is_null(v))
+        return;
+    if (json_is_string(v)) {
+        const char *t = json_string_value(v);
+        if (t[0] && strchr("=+-@\t\r", t[0]))
+            buf_putc(out, '\'');
+        buf_puts(out, t);
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(v, i, e) {
+            if (i)
+                buf_puts(out, "; ");
+            assert_true(json_is_string(e));
+            buf_puts(out, json_string_value(e));
+        }
+    } else if (json_is_integer(v)) {
+        buf_printf(out, "%lld", (long long)json_integer_value(v));
+    } else if (json_is_true(v) || json_is_false(v)) {
+        buf_puts(out, json_is_true(v) ? "true" : "false");
+    } else {
+        assert_false(json_is_object(v));
+    }
+}
+
+/*
+ * Every claim, as CSV and as JSON: the CSV has a column per member but links (the core ones
+ * named), every cell holds the member's exact text (quotes with their line breaks, as_of as
+ * written), numbers read back equal, arrays are joined; fields= selects the columns.
+ */
+static void S_check_csv_against_json(const char *csv_target, const char *json_target,
+                                     const char *const *want_columns)
+{
+    struct api_result c, j;
+    api_get(&api_fx, csv_target, &c);
+    assert_int_equal(c.status, 200);
+    assert_string_equal(c.content_type, "text/csv; charset=utf-8");
+    api_get_ok(&api_fx, json_target, &j);
+    struct csv_doc d;
+    S_csv_parse(c.body, c.body_len, &d);
+    json_t *data = api_data(&j);
+    assert_int_equal(d.nrows, json_array_size(data) + 1);
+    /* the header: the members of the first item but links, in their order */
+    json_t *first = json_array_get(data, 0);
+    const char *key;
+    json_t *v;
+    size_t col = 0;
+    json_object_foreach(first, key, v) {
+        if (strcmp(key, "links") == 0 || strcmp(key, "interval") == 0 ||
+            strcmp(key, "policy") == 0 || strcmp(key, "provenance") == 0)
+            continue; /* nested members: JSON and NDJSON only */
+        assert_true(col < d.ncells[0]);
+        assert_string_equal(d.rows[0][col], key);
+        col++;
+    }
+    assert_int_equal(col, d.ncells[0]);
+    for (size_t k = 0; want_columns[k]; k++) {
+        bool found = false;
+        for (size_t h = 0; h < d.ncells[0]; h++)
+            found = found || strcmp(d.rows[0][h], want_columns[k]) == 0;
+        assert_true(found);
+    }
+    size_t newlines = 0, dates = 0;
+    for (size_t r = 1; r < d.nrows; r++) {
+        json_t *item = json_array_get(data, r - 1);
+        assert_int_equal(d.ncells[r], d.ncells[0]);
+        for (size_t h = 0; h < d.ncells[0]; h++) {
+            json_t *m = json_object_get(item, d.rows[0][h]);
+            const char *cell = d.rows[r][h];
+            if (m && json_is_real(m)) {
+                char *end = NULL;
+                assert_true(strtod(cell, &end) == json_real_value(m));
+                assert_true(*end == '\0');
+                continue;
+            }
+            struct buf want;
+            buf_init(&want);
+            S_expected_cell(m, &want);
+            assert_string_equal(cell, buf_str(&want));
+            buf_free(&want);
+            newlines += strchr(cell, '\n') != NULL;
+            dates += strcmp(d.rows[0][h], "as_of") == 0 && strlen(cell) == 7;
+        }
+    }
+    if (d.nrows > 400) {
+        assert_true(newlines > 0); /* quotes cut from PDFs keep their line breaks */
+        assert_true(dates > 0);    /* "2014-06" stays that text */
+    }
+    S_csv_free(&d);
+    api_result_free(&c);
+    api_result_free(&j);
+}
+
+static void test_csv_is_the_json_in_cells(void **state)
+{
+    (void)state;
+    static const char *const core[] = {
+        "quote",      "quote_start", "quote_end",  "time_basis", "claimant_entity",
+        "footnote",   "entities",    "topics",     "as_of",      "period_start",
+        "period_end", "revision",    "value_date", NULL,
+    };
+    S_check_csv_against_json("/v1/claims.csv?limit=1000", "/v1/claims?limit=1000", core);
+    static const char *const some[] = {"id", "quote_start", "topics", "as_of", NULL};
+    S_check_csv_against_json("/v1/claims.csv?limit=40&fields=as_of,topics,quote_start",
+                             "/v1/claims?limit=40&fields=as_of,topics,quote_start", some);
+    /* exactly the columns asked for (and id) */
+    struct api_result r;
+    api_get(&api_fx, "/v1/claims.csv?limit=1&fields=as_of,topics,quote_start", &r);
+    assert_int_equal(r.status, 200);
+    assert_true(strncmp(r.body, "id,quote_start,as_of,topics\r\n", 29) == 0);
+    api_result_free(&r);
+    api_get(&api_fx, "/v1/events.csv?limit=5", &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, ",quote_start,quote_end,"));
+    api_result_free(&r);
+}
+
+/*
+ * A full last page offers no cursor (the server reads one row ahead): every cursor leads to
+ * a page with items, whether the page came by offset or by cursor; a page that is not last
+ * still offers one.
+ */
+static void test_no_cursor_after_full_last_page(void **state)
+{
+    (void)state;
+    static const char *const lists[] = {"/v1/claims?kind=recommendation", "/v1/entities?kind=place",
+                                        "/v1/sources?kind=analysis", "/v1/events?kind=event"};
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+        char target[256];
+        snprintf(target, sizeof target, "%s&limit=1", lists[i]);
+        json_int_t total = api_total_of(&api_fx, target);
+        assert_true(total >= 2);
+        struct api_result r;
+        snprintf(target, sizeof target, "%s&limit=%lld", lists[i], (long long)total);
+        api_get_ok(&api_fx, target, &r);
+        assert_int_equal(json_array_size(api_data(&r)), total);
+        assert_null(api_next_cursor(&r));
+        api_result_free(&r);
+        snprintf(target, sizeof target, "%s&limit=1", lists[i]);
+        api_get_ok(&api_fx, target, &r);
+        const char *cur = api_next_cursor(&r);
+        assert_non_null(cur);
+        char next[320];
+        snprintf(next, sizeof next, "%s&limit=%lld&cursor=%s", lists[i], (long long)(total - 1),
+                 cur);
+        api_result_free(&r);
+        api_get_ok(&api_fx, next, &r);
+        assert_int_equal(json_array_size(api_data(&r)), total - 1);
+        assert_null(api_next_cursor(&r));
+        api_result_free(&r);
+    }
+}
+
+/*
+ * numeric=true is the one answer to "all the numeric claims": exactly the claims with a
+ * value, lower or upper, of any kind; numeric=false the others; together every claim.
+ */
+static void test_numeric_filter(void **state)
+{
+    (void)state;
+    struct api_result all, yes;
+    api_get_ok(&api_fx, "/v1/claims?limit=1000", &all);
+    api_get_ok(&api_fx, "/v1/claims?limit=1000&numeric=true", &yes);
+    size_t want = 0, i;
+    json_t *c;
+    json_array_foreach(api_data(&all), i, c) {
+        want += json_is_number(json_object_get(c, "value")) ||
+                json_is_number(json_object_get(c, "lower")) ||
+                json_is_number(json_object_get(c, "upper"));
+    }
+    assert_true(want > 50);
+    assert_int_equal(json_array_size(api_data(&yes)), want);
+    json_array_foreach(api_data(&yes), i, c) {
+        assert_true(json_is_number(json_object_get(c, "value")) ||
+                    json_is_number(json_object_get(c, "lower")) ||
+                    json_is_number(json_object_get(c, "upper")));
+    }
+    assert_int_equal(api_total_of(&api_fx, "/v1/claims?numeric=false&limit=1") + (json_int_t)want,
+                     api_total(&all));
+    /* it combines with the other filters and holds on a source's claims */
+    assert_true(api_total_of(&api_fx, "/v1/claims?numeric=true&kind=statistic&limit=1") <=
+                (json_int_t)want);
+    assert_true(
+        api_total_of(&api_fx, "/v1/sources/berman-2019-returnees/claims?numeric=true&limit=1") > 0);
+    api_get_problem(&api_fx, "/v1/claims?numeric=yes", 400, "numeric");
+    api_result_free(&yes);
+    api_result_free(&all);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -279,6 +539,9 @@ int main(void)
         cmocka_unit_test(test_interval_and_policy),
         cmocka_unit_test(test_context_is_exact_text_around_quote),
         cmocka_unit_test(test_csv_and_ndjson),
+        cmocka_unit_test(test_csv_is_the_json_in_cells),
+        cmocka_unit_test(test_no_cursor_after_full_last_page),
+        cmocka_unit_test(test_numeric_filter),
     };
     return cmocka_run_group_tests(tests, api_group_setup, api_group_teardown);
 }

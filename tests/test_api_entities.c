@@ -271,11 +271,13 @@ static void test_entities_errors(void **state)
 
 /* ---- /v1/events ---- */
 
-/* The day window of an event from its as_of or its period. */
+/* The day window of an event from its as_of or its period, or else its value_date. */
 static void S_window(json_t *c, int64_t *t0, int64_t *t1)
 {
     struct pdate a, b;
     const char *as_of = ju_str(c, "as_of");
+    if (!as_of && !ju_str(c, "period_start"))
+        as_of = ju_str(c, "value_date");
     if (as_of) {
         assert_true(pdate_parse(as_of, &a));
         *t0 = pdate_first_day(&a);
@@ -284,11 +286,29 @@ static void S_window(json_t *c, int64_t *t0, int64_t *t1)
     }
     const char *ps = ju_str(c, "period_start"), *pe = ju_str(c, "period_end");
     if (!ps || !pe)
-        fail_msg("event %s has no as_of and no period", ju_str(c, "id"));
+        fail_msg("event %s has no as_of, no period and no value_date", ju_str(c, "id"));
     assert_true(pdate_parse(ps, &a));
     assert_true(pdate_parse(pe, &b));
     *t0 = pdate_first_day(&a);
     *t1 = pdate_last_day(&b);
+}
+
+/* The events of a page dated only by their value (no as_of, no period): each has a value_date. */
+static json_int_t S_value_dated(const char *target)
+{
+    struct api_result r;
+    api_get_ok(&api_fx, target, &r);
+    json_int_t n = 0;
+    size_t i;
+    json_t *c;
+    json_array_foreach(api_data(&r), i, c) {
+        if (!ju_str(c, "as_of") && !ju_str(c, "period_start")) {
+            assert_non_null(ju_str(c, "value_date"));
+            n++;
+        }
+    }
+    api_result_free(&r);
+    return n;
 }
 
 /* Asserts every event of a response is in timeline order and returns how many. */
@@ -316,9 +336,10 @@ static void test_events_timeline_order(void **state)
     size_t n = S_assert_ordered(&r);
     assert_int_equal(n, api_total(&r));
     assert_true(n >= 200);
-    /* every dated claim, and only those */
+    /* every dated claim, and only those: with a window, or a date as their value */
     assert_int_equal(api_total(&r),
-                     api_total_of(&api_fx, "/v1/claims?as_of_from=0001&as_of_to=9999"));
+                     api_total_of(&api_fx, "/v1/claims?as_of_from=0001&as_of_to=9999") +
+                         S_value_dated("/v1/events?limit=1000"));
     assert_string_equal(ju_str(json_array_get(api_data(&r), 0), "id"), "masbah-006");
     /* claim objects, with their links */
     json_t *first = json_array_get(api_data(&r), 0);
@@ -373,10 +394,12 @@ static void test_events_filters(void **state)
     /* entity and program select what the claims list selects, dated only */
     assert_int_equal(
         api_total_of(&api_fx, "/v1/events?entity=morocco"),
-        api_total_of(&api_fx, "/v1/claims?entity=morocco&as_of_from=0001&as_of_to=9999"));
+        api_total_of(&api_fx, "/v1/claims?entity=morocco&as_of_from=0001&as_of_to=9999") +
+            S_value_dated("/v1/events?entity=morocco&limit=1000"));
     assert_int_equal(
         api_total_of(&api_fx, "/v1/events?program=musalaha"),
-        api_total_of(&api_fx, "/v1/claims?program=musalaha&as_of_from=0001&as_of_to=9999"));
+        api_total_of(&api_fx, "/v1/claims?program=musalaha&as_of_from=0001&as_of_to=9999") +
+            S_value_dated("/v1/events?program=musalaha&limit=1000"));
     assert_true(api_total_of(&api_fx, "/v1/events?program=musalaha") >= 20);
     assert_int_equal(api_total_of(&api_fx, "/v1/events?entity=no-such-entity"), 0);
 
@@ -460,6 +483,77 @@ static void test_events_errors(void **state)
     }
 }
 
+/* The first day a partial date names, as YYYY-MM-DD text (which sorts as the days do). */
+static void S_first_day(const char *d, char out[11])
+{
+    snprintf(out, 11, "%s", d);
+    if (strlen(d) == 4)
+        snprintf(out, 11, "%s-01-01", d);
+    else if (strlen(d) == 7)
+        snprintf(out, 11, "%s-01", d);
+}
+
+/*
+ * The timeline holds every dated claim: one with a time window (as_of or a period), and one
+ * whose value is a date with no window (a program's start, a law's date), in order of their
+ * first day; from/to select them by that date too.
+ */
+static void test_events_include_value_dates(void **state)
+{
+    (void)state;
+    struct api_result all, ev;
+    api_get_ok(&api_fx, "/v1/claims?limit=1000", &all);
+    api_get_ok(&api_fx, "/v1/events?limit=1000", &ev);
+    size_t want = 0, value_only = 0, i;
+    json_t *c;
+    json_array_foreach(api_data(&all), i, c) {
+        bool window = !json_is_null(json_object_get(c, "as_of")) ||
+                      !json_is_null(json_object_get(c, "period_start"));
+        bool vdate = !json_is_null(json_object_get(c, "value_date"));
+        if (!window && !vdate)
+            continue;
+        want++;
+        if (window)
+            continue;
+        value_only++;
+        bool found = false;
+        size_t k;
+        json_t *e;
+        json_array_foreach(api_data(&ev), k, e) {
+            found = found || strcmp(ju_str(e, "id"), ju_str(c, "id")) == 0;
+        }
+        assert_true(found);
+    }
+    assert_true(value_only > 0);
+    assert_int_equal(json_array_size(api_data(&ev)), want);
+    char prev[11] = "", day[11];
+    json_array_foreach(api_data(&ev), i, c) {
+        const char *d = ju_str(c, "as_of");
+        if (!d)
+            d = ju_str(c, "period_start");
+        if (!d)
+            d = ju_str(c, "value_date");
+        assert_non_null(d);
+        S_first_day(d, day);
+        assert_true(strcmp(prev, day) <= 0);
+        memcpy(prev, day, sizeof day);
+    }
+    api_result_free(&ev);
+    /* a law of March 2015 dated only by its value: in 2015, not in 2016 */
+    api_get_ok(&api_fx, "/v1/events?from=2015&to=2015&limit=1000", &ev);
+    bool in2015 = false;
+    json_array_foreach(api_data(&ev), i, c) {
+        if (json_is_null(json_object_get(c, "as_of")) &&
+            json_is_null(json_object_get(c, "period_start"))) {
+            assert_true(strncmp(ju_str(c, "value_date"), "2015", 4) == 0);
+            in2015 = true;
+        }
+    }
+    assert_true(in2015);
+    api_result_free(&ev);
+    api_result_free(&all);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -472,6 +566,7 @@ int main(void)
         cmocka_unit_test(test_entity_get),
         cmocka_unit_test(test_entities_errors),
         cmocka_unit_test(test_events_timeline_order),
+        cmocka_unit_test(test_events_include_value_dates),
         cmocka_unit_test(test_events_filters),
         cmocka_unit_test(test_events_paging),
         cmocka_unit_test(test_events_errors),

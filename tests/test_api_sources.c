@@ -297,12 +297,21 @@ static void test_list_csv(void **state)
 {
     (void)state;
     struct api_result r;
-    api_get(&api_fx, "/v1/sources?format=csv&kind=op-ed", &r);
+    api_get(&api_fx, "/v1/sources.csv?kind=op-ed", &r);
     assert_int_equal(r.status, 200);
     assert_string_equal(r.content_type, "text/csv; charset=utf-8");
     assert_int_equal(strncmp(r.body, "id,title,authors,publisher,", 27), 0);
+    /* the authors array joined, not a JSON text */
     assert_non_null(strstr(r.body, "\r\nberman-2019-returnees,How Rabat Is Coping With ISIS "
-                                   "Returnees,\"[\"\"Ilan I. Berman\"\"]\""));
+                                   "Returnees,Ilan I. Berman,"));
+    api_result_free(&r);
+    /* the older form on the JSON path answers the same */
+    struct api_result old;
+    api_get(&api_fx, "/v1/sources?format=csv&kind=op-ed", &old);
+    api_get(&api_fx, "/v1/sources.csv?kind=op-ed", &r);
+    assert_int_equal(old.body_len, r.body_len);
+    assert_memory_equal(old.body, r.body, r.body_len);
+    api_result_free(&old);
     api_result_free(&r);
 }
 
@@ -515,7 +524,7 @@ static void test_text_claim_offsets(void **state)
         json_t *c;
         json_array_foreach(api_data(&claims), i, c) {
             struct api_result q;
-            snprintf(target, sizeof target, "/v1/sources/%s/text?claim=%s", documents[d],
+            snprintf(target, sizeof target, "/v1/sources/%s/text/%s", documents[d],
                      ju_str(c, "id"));
             api_get_ok(&api_fx, target, &q);
             json_t *qd = api_data(&q);
@@ -542,6 +551,110 @@ static void test_text_claim_offsets(void **state)
     assert_true(checked >= 500);
 }
 
+/* Undoes the five character references buf_html_escape() writes; NULL on any other '&'. */
+static char *S_unescape(const char *s, size_t n)
+{
+    static const struct {
+        const char *ref;
+        char c;
+    } refs[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&#39;", '\''}};
+    char *out = malloc(n + 1);
+    size_t o = 0;
+    for (size_t i = 0; out && i < n;) {
+        if (s[i] != '&') {
+            out[o++] = s[i++];
+            continue;
+        }
+        size_t k = 0;
+        while (k < 5 && strncmp(s + i, refs[k].ref, strlen(refs[k].ref)) != 0)
+            k++;
+        if (k == 5) {
+            free(out);
+            return NULL;
+        }
+        out[o++] = refs[k].c;
+        i += strlen(refs[k].ref);
+    }
+    if (out)
+        out[o] = '\0';
+    return out;
+}
+
+/*
+ * format=html: the stored text, escaped, in one <pre>, each claim's quote (and nothing else)
+ * in <mark id="claim-ID">; with the markup taken out and the references undone it is the
+ * stored text byte for byte.
+ */
+static void test_text_html_marks_the_quote(void **state)
+{
+    (void)state;
+    size_t checked = 0;
+    for (size_t d = 0; d < sizeof documents / sizeof documents[0]; d++) {
+        char target[200];
+        struct api_result text, claims;
+        snprintf(target, sizeof target, "/v1/sources/%s/text", documents[d]);
+        api_get(&api_fx, target, &text);
+        assert_int_equal(text.status, 200);
+        snprintf(target, sizeof target, "/v1/sources/%s/claims?limit=30&fields=id,quote",
+                 documents[d]);
+        api_get_ok(&api_fx, target, &claims);
+        size_t i;
+        json_t *c;
+        json_array_foreach(api_data(&claims), i, c) {
+            struct api_result h;
+            const char *id = ju_str(c, "id");
+            snprintf(target, sizeof target, "/v1/sources/%s/text?format=html&claim=%s",
+                     documents[d], id);
+            api_get(&api_fx, target, &h);
+            assert_int_equal(h.status, 200);
+            assert_string_equal(h.content_type, "text/html; charset=utf-8");
+            const char *open = "<pre class=\"marsad-text\">", *close = "</pre>\n";
+            assert_true(h.body_len > strlen(open) + strlen(close));
+            assert_memory_equal(h.body, open, strlen(open));
+            assert_string_equal(h.body + h.body_len - strlen(close), close);
+            char mark[160];
+            snprintf(mark, sizeof mark, "<mark id=\"claim-%s\">", id);
+            const char *m0 = strstr(h.body, mark);
+            assert_non_null(m0);
+            assert_null(strstr(m0 + 1, "<mark"));
+            const char *q0 = m0 + strlen(mark);
+            const char *m1 = strstr(q0, "</mark>");
+            assert_non_null(m1);
+            /* no raw markup inside the text: every < is ours */
+            char *quote = S_unescape(q0, (size_t)(m1 - q0));
+            assert_non_null(quote);
+            assert_string_equal(quote, ju_str(c, "quote"));
+            free(quote);
+            struct buf plain;
+            buf_init(&plain);
+            size_t a = strlen(open);
+            buf_append(&plain, h.body + a, (size_t)(m0 - h.body) - a);
+            buf_append(&plain, q0, (size_t)(m1 - q0));
+            const char *rest = m1 + strlen("</mark>");
+            buf_append(&plain, rest, (size_t)(h.body + h.body_len - strlen(close) - rest));
+            assert_null(memchr(plain.data, '<', plain.len));
+            char *back = S_unescape(plain.data, plain.len);
+            assert_non_null(back);
+            assert_int_equal(strlen(back), text.body_len);
+            assert_memory_equal(back, text.body, text.body_len);
+            free(back);
+            buf_free(&plain);
+            api_result_free(&h);
+            checked++;
+        }
+        api_result_free(&claims);
+        api_result_free(&text);
+    }
+    assert_true(checked >= 100);
+    /* without a claim: the escaped text, nothing marked */
+    struct api_result h;
+    api_get(&api_fx, "/v1/sources/berman-2019-returnees/text?format=html", &h);
+    assert_int_equal(h.status, 200);
+    assert_null(strstr(h.body, "<mark"));
+    assert_non_null(strstr(h.body, "Morocco&#39;s"));
+    api_result_free(&h);
+}
+
 static void test_text_errors(void **state)
 {
     (void)state;
@@ -552,12 +665,20 @@ static void test_text_errors(void **state)
     } cases[] = {
         {"/v1/sources/cite-mohammed-12/text", 404, NULL},
         {"/v1/sources/no-such-source/text", 404, NULL},
-        {"/v1/sources/no-such-source/text?claim=berman-004", 404, NULL},
-        {"/v1/sources/berman-2019-returnees/text?claim=mipa-001", 404, NULL},
-        {"/v1/sources/berman-2019-returnees/text?claim=berman-999", 404, NULL},
-        {"/v1/sources/berman-2019-returnees/text?claim=", 400, "claim"},
+        {"/v1/sources/no-such-source/text/berman-004", 404, NULL},
+        {"/v1/sources/berman-2019-returnees/text/mipa-001", 404, NULL},
+        {"/v1/sources/berman-2019-returnees/text/berman-999", 404, NULL},
+        {"/v1/sources/cite-mohammed-12/text/berman-004", 404, NULL},
+        {"/v1/sources/berman-2019-returnees/text/berman-004?context=3", 400, "context"},
+        {"/v1/sources/no-such-source/text?format=html&claim=berman-004", 404, NULL},
+        {"/v1/sources/berman-2019-returnees/text?format=html&claim=mipa-001", 404, NULL},
+        {"/v1/sources/berman-2019-returnees/text?format=html&claim=", 400, "claim"},
         {"/v1/sources/berman-2019-returnees/text?offset=3", 400, "offset"},
-        {"/v1/sources/berman-2019-returnees/text?claim=berman-004&claim=berman-005", 400, "claim"},
+        {"/v1/sources/berman-2019-returnees/text?format=pdf", 400, "format"},
+        /* the offsets are at /text/{claim}: the text is never JSON */
+        {"/v1/sources/berman-2019-returnees/text?claim=berman-004", 400, "claim"},
+        {"/v1/sources/berman-2019-returnees/text?format=html&claim=berman-004&claim=berman-005",
+         400, "claim"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         api_get_problem(&api_fx, cases[i].target, cases[i].status, cases[i].param);
@@ -616,10 +737,10 @@ static void test_deleted_records(void **state)
         json_integer_value(json_object_get(json_array_get(api_data(&r), 0), "claim_count")),
         api_total_of(&api_fx, "/v1/claims?entity=international-crisis-group&limit=1") - 1);
     api_result_free(&r);
-    S_wget(&wf, "/v1/sources/berman-2019-returnees/text?claim=berman-004", &r);
+    S_wget(&wf, "/v1/sources/berman-2019-returnees/text/berman-004", &r);
     api_assert_problem(&r, 404, NULL);
     api_result_free(&r);
-    S_wget(&wf, "/v1/sources/berman-2019-returnees/text?claim=berman-005", &r);
+    S_wget(&wf, "/v1/sources/berman-2019-returnees/text/berman-005", &r);
     assert_int_equal(r.status, 200);
     api_result_free(&r);
 
@@ -663,6 +784,7 @@ int main(void)
         cmocka_unit_test(test_source_claims),
         cmocka_unit_test(test_text_matches_sha256),
         cmocka_unit_test(test_text_claim_offsets),
+        cmocka_unit_test(test_text_html_marks_the_quote),
         cmocka_unit_test(test_text_errors),
         cmocka_unit_test(test_deleted_records),
     };

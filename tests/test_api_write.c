@@ -836,7 +836,7 @@ static void test_create_claim(void **state)
 
     /* The quote endpoint agrees. */
     char qt[200];
-    snprintf(qt, sizeof qt, "/v1/sources/" BERMAN "/text?claim=%s", expect_id);
+    snprintf(qt, sizeof qt, "/v1/sources/" BERMAN "/text/%s", expect_id);
     S_get(wf, qt, &r);
     assert_int_equal(r.status, 200);
     d = json_object_get(r.json, "data");
@@ -1036,6 +1036,19 @@ static void test_create_source_and_program(void **state)
     json_t *revs = S_revisions(wf, "programs", "test-program");
     assert_int_equal(json_array_size(revs), 1);
     assert_string_equal(ju_str(json_array_get(revs, 0), "action"), "create");
+    /* The same revision as a CSV row: the record after as compact JSON in its cell. */
+    S_get(wf, "/v1/programs/test-program/revisions.csv", &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.content_type, "text/csv; charset=utf-8");
+    const char *hdr = "revision,action,actor,reason,at,dataset_version,before,after\r\n";
+    assert_true(strncmp(r.body, hdr, strlen(hdr)) == 0);
+    char row0[64];
+    snprintf(row0, sizeof row0, "%lld,create,",
+             (long long)S_int(json_array_get(revs, 0), "revision"));
+    assert_true(strncmp(r.body + strlen(hdr), row0, strlen(row0)) == 0);
+    assert_non_null(strstr(r.body, "\"{\"\"aliases\"\":"));
+    assert_non_null(strstr(r.body, "\"\"id\"\":\"\"test-program\"\""));
+    api_result_free(&r);
     json_decref(revs);
 
     /* The new program can be a claim's subject with an attribute. */
@@ -1297,7 +1310,7 @@ static void test_delete_and_restore(void **state)
     assert_int_equal(total, total0 - 1);
     assert_false(S_list_has(wf, search, id, NULL));
     char qt[240];
-    snprintf(qt, sizeof qt, "/v1/sources/" BERMAN "/text?claim=%s", id);
+    snprintf(qt, sizeof qt, "/v1/sources/" BERMAN "/text/%s", id);
     assert_int_equal(S_status(wf, qt), 404);
 
     /* A deleted record takes no PATCH and no second DELETE. */
@@ -1496,6 +1509,76 @@ static void test_no_secret_in_log(void **state)
 
 /* ---- regressions: referential checks on patch, restore and delete ---------------- */
 
+/*
+ * Read-only round trips: each record's GET body, sent back whole with one member changed,
+ * changes that member only; a changed computed member is a 422 at its pointer; and a create
+ * ignores computed members.
+ */
+static void S_round_trip(struct writable_fixture *wf, const char *target, const char *member,
+                         const char *value, const char *computed)
+{
+    struct api_result r;
+    S_get(wf, target, &r);
+    assert_int_equal(r.status, 200);
+    json_t *data = json_deep_copy(json_object_get(r.json, "data"));
+    api_result_free(&r);
+    assert_non_null(json_object_get(data, computed));
+    json_object_set_new(data, member, json_string(value));
+    char *body = json_dumps(data, JSON_COMPACT);
+    S_patch(wf, target, TOKEN_WRITE, NULL, body, &r);
+    if (r.status != 200)
+        fail_msg("PATCH %s with its GET body: %u %s", target, r.status, r.body);
+    api_result_free(&r);
+    free(body);
+    S_get(wf, target, &r);
+    json_t *now = json_object_get(r.json, "data");
+    assert_string_equal(ju_str(now, member), value);
+    /* every other member as it was, but the revision (and counts and links) */
+    const char *k;
+    json_t *v;
+    json_object_foreach(data, k, v) {
+        if (strcmp(k, member) != 0 && strcmp(k, "revision") != 0)
+            assert_true(json_equal(v, json_object_get(now, k)));
+    }
+    api_result_free(&r);
+    /* a computed member changed: refused, named */
+    json_object_set_new(data, computed, json_integer(123456));
+    json_object_set_new(data, "revision", json_incref(json_object_get(data, "revision")));
+    body = json_dumps(data, JSON_COMPACT);
+    S_patch(wf, target, TOKEN_WRITE, NULL, body, &r);
+    api_assert_problem(&r, 422, NULL);
+    char ptr[64];
+    snprintf(ptr, sizeof ptr, "/%s", computed);
+    assert_non_null(strstr(r.body, ptr));
+    assert_non_null(strstr(r.body, "computed by the server"));
+    api_result_free(&r);
+    free(body);
+    json_decref(data);
+}
+
+static void test_read_only_round_trip(void **state)
+{
+    struct writable_fixture *wf = *state;
+    S_round_trip(wf, "/v1/claims/berman-004", "note", "Sent back whole.", "quote_start");
+    S_round_trip(wf, "/v1/sources/" BERMAN, "note", "Sent back whole.", "claim_count");
+    S_round_trip(wf, "/v1/programs/musalaha", "description", "Sent back whole.", "mentions_count");
+    /* a create ignores the computed members it is given */
+    json_t *c = S_claim(QUOTE_UNIQUE, "A claim created with computed members.");
+    json_object_set_new(c, "quote_start", json_integer(1));
+    json_object_set_new(c, "revision", json_integer(99));
+    json_object_set_new(c, "links", json_pack("{s:s}", "self", "/elsewhere"));
+    char *id = S_create(wf, c);
+    char target[200];
+    snprintf(target, sizeof target, "/v1/claims/%s", id);
+    struct api_result r;
+    S_get(wf, target, &r);
+    json_t *d = json_object_get(r.json, "data");
+    assert_int_equal(S_int(d, "revision"), 1);
+    assert_true(S_int(d, "quote_start") != 1);
+    api_result_free(&r);
+    free(id);
+}
+
 static void test_patch_source_metadata_with_claims(void **state)
 {
     struct writable_fixture *wf = *state;
@@ -1675,6 +1758,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_delete_source_with_live_claims, setup, teardown),
         cmocka_unit_test(test_read_only_refuses_writes),
         cmocka_unit_test_setup_teardown(test_no_secret_in_log, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_only_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_patch_source_metadata_with_claims, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restore_claim_of_deleted_source, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_referenced_records, setup, teardown),

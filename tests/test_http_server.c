@@ -287,6 +287,70 @@ static void test_cors_expose_headers(void **state)
     assert_true(tc_has_token(expose, "Link"));
     assert_true(tc_has_token(expose, "ETag"));
     assert_true(tc_has_token(expose, "X-Request-Id"));
+    /* a browser client must be able to read why a write was refused */
+    assert_true(tc_has_token(expose, "WWW-Authenticate"));
+    tc_result_free(&r);
+}
+
+/* Private Network Access: a preflight that asks for it gets it; one that does not, does not. */
+static void test_cors_private_network(void **state)
+{
+    (void)state;
+    char url[256];
+    struct tc_result r;
+    static const char *const ask[] = {"Origin: https://example.org",
+                                      "Access-Control-Request-Method: GET",
+                                      "Access-Control-Request-Private-Network: true", NULL};
+    assert_int_equal(
+        tc_request(NULL, "OPTIONS", S_url("/v1/claims", url, sizeof url), ask, NULL, 0, &r), 0);
+    assert_int_equal(r.status, 204);
+    assert_string_equal(tc_header(&r, "Access-Control-Allow-Private-Network"), "true");
+    tc_result_free(&r);
+    static const char *const plain[] = {"Origin: https://example.org",
+                                        "Access-Control-Request-Method: GET", NULL};
+    assert_int_equal(
+        tc_request(NULL, "OPTIONS", S_url("/v1/claims", url, sizeof url), plain, NULL, 0, &r), 0);
+    assert_null(tc_header(&r, "Access-Control-Allow-Private-Network"));
+    tc_result_free(&r);
+}
+
+/*
+ * The ETag names the representation, not the Accept header's spelling: the same JSON for
+ * no Accept, any type and application/json has one tag (and each revalidates the others);
+ * the CSV Accept negotiates has another.
+ */
+static void test_etag_by_negotiated_representation(void **state)
+{
+    (void)state;
+    static const char *const none[] = {"Accept:", NULL};
+    static const char *const any[] = {"Accept: */*", NULL};
+    static const char *const json[] = {"Accept: application/json", NULL};
+    static const char *const browser[] = {"Accept: text/html,application/xhtml+xml,*/*;q=0.8",
+                                          NULL};
+    static const char *const csv[] = {"Accept: text/csv", NULL};
+    const char *const *variants[] = {none, any, json, browser};
+    char first[96] = "";
+    struct tc_result r;
+    for (size_t i = 0; i < sizeof variants / sizeof variants[0]; i++) {
+        S_get("/v1/claims?limit=2", variants[i], &r);
+        assert_int_equal(r.status, 200);
+        const char *tag = tc_header(&r, "ETag");
+        assert_non_null(tag);
+        if (i == 0)
+            snprintf(first, sizeof first, "%s", tag);
+        else
+            assert_string_equal(tag, first);
+        tc_result_free(&r);
+    }
+    char inm[128];
+    snprintf(inm, sizeof inm, "If-None-Match: %s", first);
+    const char *const reval[] = {"Accept: application/json", inm, NULL};
+    S_get("/v1/claims?limit=2", reval, &r);
+    assert_int_equal(r.status, 304);
+    tc_result_free(&r);
+    S_get("/v1/claims?limit=2", csv, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_not_equal(tc_header(&r, "ETag"), first);
     tc_result_free(&r);
 }
 
@@ -817,6 +881,8 @@ int main(void)
         cmocka_unit_test(test_head_healthz),
         cmocka_unit_test(test_options_cors_preflight),
         cmocka_unit_test(test_cors_expose_headers),
+        cmocka_unit_test(test_cors_private_network),
+        cmocka_unit_test(test_etag_by_negotiated_representation),
         cmocka_unit_test(test_request_id_echoed),
         cmocka_unit_test(test_request_id_generated),
         cmocka_unit_test(test_keep_alive_one_connection),

@@ -111,7 +111,7 @@ static json_int_t S_data_int(struct writable_fixture *wf, const char *target, co
 static char *S_claim_passage(struct writable_fixture *wf, const char *source, const char *claim)
 {
     char target[300];
-    snprintf(target, sizeof target, "/v1/sources/%s/text?claim=%s", source, claim);
+    snprintf(target, sizeof target, "/v1/sources/%s/text/%s", source, claim);
     struct api_result r;
     api_get(&wf->api, target, &r);
     if (r.status != 200)

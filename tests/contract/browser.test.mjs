@@ -2,13 +2,11 @@
 //
 // Headless Debian chromium driven by playwright-core (no browser download). The page
 // must render one section per operation of the spec, show "/v1/claims", raise no page
-// error and no console error other than the one CSP block described below, and no
-// request may reach the network for anything but the server under test.
+// error and no console error, and no request may leave the server under test.
 //
-// Redoc 2.5.4 hard-codes one image, the "API docs by Redocly" logo on cdn.redoc.ly,
-// with an onError that drops it: the page's Content-Security-Policy (img-src 'self'
-// data: blob:) blocks it in the renderer, before any network request, and that
-// single blocked load is the only console error allowed.
+// Redoc 2.5.4 hard-codes one image, the "API docs by Redocly" logo on cdn.redoc.ly; the
+// vendored copy has it inlined (scripts/vendor-docs.sh), so the page asks no CDN and its
+// Content-Security-Policy blocks nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -28,7 +26,6 @@ const ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-const ALLOWED_CSP_BLOCK = 'https://cdn.redoc.ly/redoc/logo-mini.svg';
 
 test('/docs renders every operation with the embedded Redoc, offline, under its CSP', async () => {
   const origin = new URL(BASE).origin;
@@ -84,10 +81,9 @@ test('/docs renders every operation with the embedded Redoc, offline, under its 
     const offNetwork = networked.filter((u) => new URL(u).origin !== origin);
     assert.deepEqual(offNetwork, [], 'requests that went for the network outside the server');
     const foreign = attempted.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith(`blob:${origin}/`) && !u.startsWith('data:'));
-    assert.ok(foreign.every((u) => u === ALLOWED_CSP_BLOCK), `requests outside ${origin}: ${foreign.join(', ')}`);
-    for (const u of foreign) assert.ok(blocked.some((b) => b.startsWith(u)), `${u} was not blocked`);
-    const unexpected = problems.filter((p) => !(p.includes(ALLOWED_CSP_BLOCK) && p.includes('Content Security Policy')));
-    assert.deepEqual(unexpected, [], 'errors on the page');
+    assert.deepEqual(foreign, [], `requests outside ${origin}`);
+    assert.deepEqual(blocked, [], 'requests that failed');
+    assert.deepEqual(problems, [], 'errors on the page');
     assert.ok(attempted.includes(`${origin}/docs/redoc.standalone.js`));
     assert.ok(attempted.includes(`${origin}/openapi.json`));
   } finally {

@@ -190,7 +190,7 @@ test('claims browser: a filter change updates the URL and the results', async ()
   const want = Number((await fetch(`${BASE}/v1/claims?kind=statistic&limit=1`)).headers.get('x-total-count'));
   await page.waitForFunction((n) => document.querySelector('.count')?.textContent.endsWith(`of ${n}`), want);
   assert.equal(await page.locator('.results tbody tr').count(), Math.min(50, want));
-  assert.equal(await page.locator('a', { hasText: 'CSV' }).getAttribute('href'), '/v1/claims?kind=statistic&format=csv');
+  assert.equal(await page.locator('a', { hasText: 'CSV' }).getAttribute('href'), '/v1/claims.csv?kind=statistic');
   // Facet counts are the API's totals.
   const facet = await page.locator('.facet').first().innerText();
   assert.ok(facet.includes(`statistic ${want}`), facet);

@@ -212,7 +212,7 @@ function validateAgainst(responses, res, where, allowDefault, opKey) {
       const err = schemaErrors(schema, value);
       if (err) throw new Error(`${where}: body does not match the ${mt} schema:\n  ${err}\n${res.text.slice(0, 600)}`);
     }
-    if (mt === 'application/x-ndjson') validateNdjson(content, res.text, where);
+    if (mt === 'application/x-ndjson') validateNdjson(ndjsonItems(opKey, content), res.text, where);
   }
   stats.responses++;
   if (opKey) {
@@ -222,10 +222,26 @@ function validateAgainst(responses, res, where, allowDefault, opKey) {
   return doc;
 }
 
+/**
+ * The schema of one item of an NDJSON list: the items of `data` in the JSON representation,
+ * documented on the same response or on the JSON twin of a `.ndjson` path. A page schema
+ * that is a oneOf (whole or sparse items) gives an anyOf of their items.
+ */
+function ndjsonItems(opKey, content) {
+  let json = content['application/json'];
+  const m = opKey && opKey.match(/^GET (.*)\.ndjson$/);
+  if (!json && m) {
+    const jsonOp = operations().find((o) => o.key === `GET ${m[1]}`);
+    json = jsonOp && deref(deref(jsonOp.op.responses['200']).content?.['application/json'] || {});
+  }
+  const page = json && json.schema && deref(json.schema);
+  if (!page) return null;
+  if (page.oneOf) return { anyOf: page.oneOf.map((s) => deref(s).properties?.data?.items).filter(Boolean) };
+  return page.properties?.data?.items || null;
+}
+
 /** Each NDJSON line is one item of the JSON representation's `data`. */
-function validateNdjson(content, text, where) {
-  const json = content['application/json'];
-  const items = json && deref(json.schema)?.properties?.data?.items;
+function validateNdjson(items, text, where) {
   if (!items) return;
   const lines = text.split('\n').filter((l) => l.length);
   for (const line of lines) {

@@ -11,8 +11,11 @@
 #    the copy, and starts BUILD_DIR/marsad on it three times on free ports of 127.0.0.1:
 #    plain, --read-only, and --rate-limit 1.
 # 4. Runs the node:test suites (contract.test.mjs, browser.test.mjs, explorer.test.mjs: the
-#    explorer's views, screenshots in BUILD_DIR/explorer-screenshots) and
-#    tests/readme_examples.sh against the servers, then stops them (also on failure).
+#    explorer's views, screenshots in BUILD_DIR/explorer-screenshots), the generated
+#    TypeScript client (tests/contract/client: types from openapi-typescript, calls through
+#    openapi-fetch, tsc --noEmit --strict) directly and through a Prism validating proxy
+#    (0 violations), and tests/readme_examples.sh against the servers, then stops them (also
+#    on failure).
 #
 # CHROMIUM=/path overrides /usr/bin/chromium; MARSAD_README=/path another README;
 # MARSAD_NO_INSTALL=1 only reports what is missing.
@@ -117,6 +120,49 @@ echo "== contract: node --test (contract.test.mjs, browser.test.mjs, explorer.te
         MARSAD_SPEC=$(pwd)/../../openapi.yaml CHROMIUM=$CHROMIUM MARSAD_SCREENSHOTS=$shots \
         node --test --test-concurrency=1 --test-reporter=spec contract.test.mjs browser.test.mjs explorer.test.mjs
 ) || status=1
+
+# A typed client: its types generated from the spec (openapi-typescript), its
+# calls through openapi-fetch, every operation, compiled with tsc --strict and no casts.
+client=tests/contract/client
+tsbin=tests/contract/node_modules/.bin
+echo "== contract: generated TypeScript client (openapi-typescript, openapi-fetch, tsc --noEmit --strict)"
+if "$tsbin/openapi-typescript" openapi.yaml -o "$client/api.d.ts" >"$tmp/openapi-typescript.log" 2>&1 &&
+    "$tsbin/tsc" --noEmit --strict -p "$client/tsconfig.json" &&
+    "$tsbin/tsc" --noCheck -p "$client/tsconfig.json"; then
+    MARSAD_URL=$url MARSAD_TOKEN=$token MARSAD_WRITE_TOKEN=$write_token node "$client/out/client.js" >"$tmp/client.log" 2>&1 || {
+        cat "$tmp/client.log"
+        status=1
+    }
+    tail -n 1 "$tmp/client.log"
+
+    # The same client through a Prism validating proxy (--errors: any request or response
+    # that breaks openapi.yaml becomes an error the client reports).
+    echo "== contract: Prism validating proxy ($tsbin/prism proxy --errors)"
+    prism_port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+    "$tsbin/prism" proxy openapi.yaml "$url" --host 127.0.0.1 --port "$prism_port" --errors >"$tmp/prism.log" 2>&1 &
+    pids="$pids $!"
+    i=0
+    while [ $i -lt 120 ] && ! grep -q 'Prism is listening' "$tmp/prism.log"; do
+        i=$((i + 1))
+        sleep 0.25
+    done
+    if MARSAD_URL=http://127.0.0.1:$prism_port MARSAD_TOKEN=$token MARSAD_WRITE_TOKEN=$write_token \
+        node "$client/out/client.js" >"$tmp/client-prism.log" 2>&1; then
+        tail -n 1 "$tmp/client-prism.log"
+    else
+        cat "$tmp/client-prism.log"
+        status=1
+    fi
+    violations=$(grep -c -i 'violation' "$tmp/prism.log" || true)
+    echo "== contract: Prism: $violations violations"
+    if [ "$violations" -ne 0 ]; then
+        grep -i 'violation' "$tmp/prism.log" | head -n 20
+        status=1
+    fi
+else
+    cat "$tmp/openapi-typescript.log"
+    status=1
+fi
 
 echo "== contract: README examples"
 sh tests/readme_examples.sh "$url" "${MARSAD_README:-README.md}" || status=1

@@ -45,7 +45,7 @@ static size_t S_check_csv(const char *s, size_t n)
                     break;
                 }
                 if (first && !first_record)
-                    FUZZ_CHECK(s[i] != '=' && s[i] != '+' && s[i] != '@');
+                    FUZZ_CHECK(!strchr("=+-@\t\r", s[i]));
                 first = false;
                 i++;
             }
@@ -55,8 +55,18 @@ static size_t S_check_csv(const char *s, size_t n)
                 FUZZ_CHECK(s[i] != '"');
                 i++;
             }
-            if (i > start && !first_record)
-                FUZZ_CHECK(s[start] != '=' && s[start] != '+' && s[start] != '@');
+            if (i > start && !first_record) {
+                FUZZ_CHECK(!strchr("=+@\t", s[start]));
+                if (s[start] == '-') { /* only a number may start with a minus */
+                    char num[64];
+                    size_t len = i - start < sizeof num - 1 ? i - start : sizeof num - 1;
+                    memcpy(num, s + start, len);
+                    num[len] = '\0';
+                    char *end = NULL;
+                    (void)strtod(num, &end);
+                    FUZZ_CHECK(len == i - start && end == num + len);
+                }
+            }
         }
         fields++;
         FUZZ_CHECK(i < n); /* every record ends with CRLF */
@@ -97,13 +107,21 @@ static void S_run(enum list_format fmt, const struct list_params *lp0, struct ht
         list_item_end(&lc, (int64_t)i * 3);
     }
     list_end(&lc, (int64_t)nitems + lp.offset);
+    /* items past the limit are the look-ahead (list_fetch_limit): never written */
+    FUZZ_CHECK(lc.more == ((int64_t)nitems > lp.limit));
     list_free(&lc);
+    if ((int64_t)nitems > lp.limit)
+        nitems = (size_t)lp.limit;
     FUZZ_CHECK(!res.body.oom);
     S_check_headers(&res);
     const char *body = res.body.data ? res.body.data : "";
     switch (fmt) {
     case LIST_CSV:
-        FUZZ_CHECK(S_check_csv(body, res.body.len) == nitems + 1);
+        if (lp.bom) {
+            FUZZ_CHECK(res.body.len >= 3 && memcmp(body, "\xEF\xBB\xBF", 3) == 0);
+            body += 3;
+        }
+        FUZZ_CHECK(S_check_csv(body, res.body.len - (lp.bom ? 3 : 0)) == nitems + 1);
         break;
     case LIST_JSON:
         if (all_valid) {
@@ -148,6 +166,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&lp, 0, sizeof lp);
     lp.has_cursor = (data[0] & 4) != 0;
     lp.no_keyset = (data[0] & 8) != 0;
+    lp.bom = (data[0] & 16) != 0;
     lp.limit = 1 + (int64_t)(((unsigned)data[1] << 8 | data[2]) % LIST_MAX_LIMIT);
     lp.offset = lp.has_cursor ? 0 : (int64_t)data[3] * 7;
     char *text = fuzz_cstr(data + 4, size - 4);

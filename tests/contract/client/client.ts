@@ -1,0 +1,363 @@
+// A client of Marsad written only against the types openapi-typescript generates from
+// openapi.yaml, through openapi-fetch: every operation of the spec, no casts. `make contract`
+// type-checks it with `tsc --noEmit --strict`, then runs it against a live server, directly
+// and through a Prism validating proxy.
+//
+//   MARSAD_URL          the server (or the proxy) to call
+//   MARSAD_TOKEN        a token with the admin scope (restore needs it)
+//   MARSAD_WRITE_TOKEN  a token with the write scope
+//
+// It prints one line per operation and exits non-zero on the first wrong answer, or when an
+// operation of the served /openapi.json was never called.
+import createClient from 'openapi-fetch';
+import type { components, paths } from './api.js';
+
+type Claim = components['schemas']['Claim'];
+
+const env = (name: string): string => {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set`);
+  return v;
+};
+const baseUrl = env('MARSAD_URL');
+const admin = { Authorization: `Bearer ${env('MARSAD_TOKEN')}` };
+const writer = { Authorization: `Bearer ${env('MARSAD_WRITE_TOKEN')}` };
+
+const client = createClient<paths>({ baseUrl });
+const called = new Set<string>();
+client.use({
+  onRequest({ request, schemaPath }) {
+    called.add(`${request.method} ${schemaPath}`);
+    return undefined;
+  },
+});
+
+function check(cond: boolean, what: string): asserts cond {
+  if (!cond) throw new Error(`client: ${what}`);
+}
+function must<T>(v: T | undefined | null, what: string): T {
+  if (v === undefined || v === null) throw new Error(`client: ${what} is missing`);
+  return v;
+}
+function statusIs(res: { response: Response; error?: unknown }, want: number, what: string): void {
+  check(res.response.status === want, `${what}: want ${want}, got ${res.response.status} ${JSON.stringify(res.error ?? null)}`);
+  console.log(`ok ${res.response.status} ${what}`);
+}
+/** The data rows of a CSV body: the header row names `first` as its first column. */
+function csvRows(text: string, first: string): number {
+  check(text === '' || text.startsWith(`${first},`) || text.startsWith(`\uFEFF${first},`), `CSV header starts with ${first}`);
+  return text === '' ? 0 : text.split('\r\n').filter((l) => l.length > 0).length - 1;
+}
+function ndjsonLines(text: string): unknown[] {
+  return text
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l): unknown => JSON.parse(l));
+}
+
+async function health(): Promise<void> {
+  const h = await client.GET('/healthz');
+  statusIs(h, 200, 'GET /healthz');
+  check(must(h.data, 'healthz').status === 'ok', 'healthz says ok');
+  const r = await client.GET('/readyz');
+  statusIs(r, 200, 'GET /readyz');
+  const v = await client.GET('/version');
+  statusIs(v, 200, 'GET /version');
+  check(must(v.data, 'version').schema_version >= 1, 'a schema version');
+  const m = await client.GET('/metrics', { parseAs: 'text' });
+  statusIs(m, 200, 'GET /metrics');
+  check(must(m.data, 'metrics').includes('marsad_'), 'metrics text');
+  const i = await client.GET('/v1');
+  statusIs(i, 200, 'GET /v1');
+}
+
+async function docs(): Promise<void> {
+  const y = await client.GET('/openapi.yaml', { parseAs: 'text' });
+  statusIs(y, 200, 'GET /openapi.yaml');
+  check(must(y.data, 'yaml').startsWith('openapi:'), 'the YAML');
+  const j = await client.GET('/openapi.json');
+  statusIs(j, 200, 'GET /openapi.json');
+  const d = await client.GET('/docs', { parseAs: 'text' });
+  statusIs(d, 200, 'GET /docs');
+  const rj = await client.GET('/docs/redoc.standalone.js', { parseAs: 'text' });
+  statusIs(rj, 200, 'GET /docs/redoc.standalone.js');
+  const e = await client.GET('/', { parseAs: 'text' });
+  statusIs(e, 200, 'GET /');
+  const f = await client.GET('/explorer/{file}', { params: { path: { file: 'app.css' } }, parseAs: 'text' });
+  statusIs(f, 200, 'GET /explorer/{file}');
+}
+
+/** The JSON page and its CSV and NDJSON twins hold the same items. */
+async function claims(): Promise<Claim> {
+  const page = await client.GET('/v1/claims', { params: { query: { limit: 5, kind: 'statistic' } } });
+  statusIs(page, 200, 'GET /v1/claims');
+  const body = must(page.data, 'claims page');
+  check(!('fields' in body), 'a page without fields= holds whole claims');
+  const first = must(body.data[0], 'a claim');
+  // Whole claims: every member is there, typed (no optional members to test for).
+  const start: number = first.quote_start;
+  const end: number = first.quote_end;
+  check(end > start, 'quote_end after quote_start');
+  check(first.topics.length > 0, 'topics');
+
+  const sparse = await client.GET('/v1/claims', { params: { query: { limit: 5, kind: 'statistic', fields: 'id,quote' } } });
+  statusIs(sparse, 200, 'GET /v1/claims?fields=');
+  const sp = must(sparse.data, 'sparse page');
+  check('fields' in sp, 'a sparse page names its fields');
+  if ('fields' in sp) check(sp.fields.join(',') === 'id,quote', 'fields echoed');
+
+  const csv = await client.GET('/v1/claims.csv', { params: { query: { limit: 5, kind: 'statistic' } }, parseAs: 'text' });
+  statusIs(csv, 200, 'GET /v1/claims.csv');
+  check(csvRows(must(csv.data, 'CSV'), 'id') === body.data.length, 'one CSV row per claim');
+  const nd = await client.GET('/v1/claims.ndjson', { params: { query: { limit: 5, kind: 'statistic' } }, parseAs: 'text' });
+  statusIs(nd, 200, 'GET /v1/claims.ndjson');
+  check(ndjsonLines(must(nd.data, 'NDJSON')).length === body.data.length, 'one NDJSON line per claim');
+
+  const one = await client.GET('/v1/claims/{id}', { params: { path: { id: first.id }, query: { context: 20 } } });
+  statusIs(one, 200, 'GET /v1/claims/{id}');
+  const detail = must(one.data, 'claim').data;
+  check(detail.quote === first.quote, 'the same quote');
+  check(detail.context.quote === first.quote, 'the context quotes the quote');
+
+  for (const [what, res] of [
+    ['GET /v1/events', await client.GET('/v1/events', { params: { query: { limit: 3 } } })],
+  ] as const) {
+    statusIs(res, 200, what);
+    check(must(res.data, what).data.length <= 3, `${what} limit`);
+  }
+  const evCsv = await client.GET('/v1/events.csv', { params: { query: { limit: 3 } }, parseAs: 'text' });
+  statusIs(evCsv, 200, 'GET /v1/events.csv');
+  const evNd = await client.GET('/v1/events.ndjson', { params: { query: { limit: 3 } }, parseAs: 'text' });
+  statusIs(evNd, 200, 'GET /v1/events.ndjson');
+  return first;
+}
+
+async function sources(claim: Claim): Promise<void> {
+  const list = await client.GET('/v1/sources', { params: { query: { limit: 10 } } });
+  statusIs(list, 200, 'GET /v1/sources');
+  const ids = must(list.data, 'sources').data.map((s) => s.id);
+  check(ids.includes(claim.source), 'the claim source is listed');
+  const csv = await client.GET('/v1/sources.csv', { params: { query: { limit: 10 } }, parseAs: 'text' });
+  statusIs(csv, 200, 'GET /v1/sources.csv');
+  check(csvRows(must(csv.data, 'CSV'), 'id') === ids.length, 'one CSV row per source');
+  const nd = await client.GET('/v1/sources.ndjson', { params: { query: { limit: 10 } }, parseAs: 'text' });
+  statusIs(nd, 200, 'GET /v1/sources.ndjson');
+
+  const path = { id: claim.source };
+  const one = await client.GET('/v1/sources/{id}', { params: { path } });
+  statusIs(one, 200, 'GET /v1/sources/{id}');
+  const src = must(one.data, 'source').data;
+  check(src.id === claim.source, 'the source');
+
+  const sc = await client.GET('/v1/sources/{id}/claims', { params: { path, query: { limit: 2 } } });
+  statusIs(sc, 200, 'GET /v1/sources/{id}/claims');
+  for (const c of must(sc.data, 'source claims').data) check(c.source === claim.source, 'claims of the source');
+  const scCsv = await client.GET('/v1/sources/{id}/claims.csv', { params: { path, query: { limit: 2 } }, parseAs: 'text' });
+  statusIs(scCsv, 200, 'GET /v1/sources/{id}/claims.csv');
+  const scNd = await client.GET('/v1/sources/{id}/claims.ndjson', { params: { path, query: { limit: 2 } }, parseAs: 'text' });
+  statusIs(scNd, 200, 'GET /v1/sources/{id}/claims.ndjson');
+
+  const text = await client.GET('/v1/sources/{id}/text', { params: { path }, parseAs: 'text' });
+  statusIs(text, 200, 'GET /v1/sources/{id}/text');
+  const body = must(text.data, 'text');
+  const html = await client.GET('/v1/sources/{id}/text', {
+    params: { path, query: { format: 'html', claim: claim.id } },
+    parseAs: 'text',
+  });
+  statusIs(html, 200, 'GET /v1/sources/{id}/text?format=html');
+  check(must(html.data, 'html').includes(`<mark id="claim-${claim.id}">`), 'the quote is marked');
+  const q = await client.GET('/v1/sources/{id}/text/{claim}', { params: { path: { id: claim.source, claim: claim.id } } });
+  statusIs(q, 200, 'GET /v1/sources/{id}/text/{claim}');
+  const loc = must(q.data, 'quote location').data;
+  // Offsets count code points.
+  check([...body].slice(loc.start, loc.end).join('') === claim.quote, 'the offsets cut the quote out of the text');
+}
+
+async function programsEntitiesStats(): Promise<void> {
+  const list = await client.GET('/v1/programs', { params: { query: { limit: 5 } } });
+  statusIs(list, 200, 'GET /v1/programs');
+  const p = must(must(list.data, 'programs').data[0], 'a program');
+  const csv = await client.GET('/v1/programs.csv', { params: { query: { limit: 5 } }, parseAs: 'text' });
+  statusIs(csv, 200, 'GET /v1/programs.csv');
+  const nd = await client.GET('/v1/programs.ndjson', { params: { query: { limit: 5 } }, parseAs: 'text' });
+  statusIs(nd, 200, 'GET /v1/programs.ndjson');
+  const path = { id: p.id };
+  const one = await client.GET('/v1/programs/{id}', { params: { path } });
+  statusIs(one, 200, 'GET /v1/programs/{id}');
+  check(must(one.data, 'program').data.id === p.id, 'the program');
+  const pc = await client.GET('/v1/programs/{id}/claims', { params: { path, query: { limit: 2 } } });
+  statusIs(pc, 200, 'GET /v1/programs/{id}/claims');
+  const pcCsv = await client.GET('/v1/programs/{id}/claims.csv', { params: { path, query: { limit: 2 } }, parseAs: 'text' });
+  statusIs(pcCsv, 200, 'GET /v1/programs/{id}/claims.csv');
+  const pcNd = await client.GET('/v1/programs/{id}/claims.ndjson', { params: { path, query: { limit: 2 } }, parseAs: 'text' });
+  statusIs(pcNd, 200, 'GET /v1/programs/{id}/claims.ndjson');
+
+  const ents = await client.GET('/v1/entities', { params: { query: { limit: 3 } } });
+  statusIs(ents, 200, 'GET /v1/entities');
+  const ent = must(must(ents.data, 'entities').data[0], 'an entity');
+  const e1 = await client.GET('/v1/entities/{id}', { params: { path: { id: ent.id } } });
+  statusIs(e1, 200, 'GET /v1/entities/{id}');
+  check(must(e1.data, 'entity').data.name === ent.name, 'the entity');
+  const eCsv = await client.GET('/v1/entities.csv', { params: { query: { limit: 3 } }, parseAs: 'text' });
+  statusIs(eCsv, 200, 'GET /v1/entities.csv');
+  const eNd = await client.GET('/v1/entities.ndjson', { params: { query: { limit: 3 } }, parseAs: 'text' });
+  statusIs(eNd, 200, 'GET /v1/entities.ndjson');
+
+  const stats = await client.GET('/v1/statistics', { params: { query: { limit: 3 } } });
+  statusIs(stats, 200, 'GET /v1/statistics');
+  const metric = must(must(stats.data, 'statistics').data[0], 'a statistic').id;
+  const st = await client.GET('/v1/statistics/{metric}', { params: { path: { metric }, query: { limit: 5 } } });
+  statusIs(st, 200, 'GET /v1/statistics/{metric}');
+  check(must(st.data, 'statistic').data.observations.length <= 5, 'a page of observations');
+  const sCsv = await client.GET('/v1/statistics.csv', { params: { query: { limit: 3 } }, parseAs: 'text' });
+  statusIs(sCsv, 200, 'GET /v1/statistics.csv');
+  const sNd = await client.GET('/v1/statistics.ndjson', { params: { query: { limit: 3 } }, parseAs: 'text' });
+  statusIs(sNd, 200, 'GET /v1/statistics.ndjson');
+
+  const conf = await client.GET('/v1/conflicts', { params: { query: { limit: 3 } } });
+  statusIs(conf, 200, 'GET /v1/conflicts');
+  const cCsv = await client.GET('/v1/conflicts.csv', { params: { query: { limit: 3 } }, parseAs: 'text' });
+  statusIs(cCsv, 200, 'GET /v1/conflicts.csv');
+  const cNd = await client.GET('/v1/conflicts.ndjson', { params: { query: { limit: 3 } }, parseAs: 'text' });
+  statusIs(cNd, 200, 'GET /v1/conflicts.ndjson');
+
+  const s = await client.GET('/v1/search', { params: { query: { q: 'returnees', limit: 3 } } });
+  statusIs(s, 200, 'GET /v1/search');
+  const sr = await client.GET('/v1/search.csv', { params: { query: { q: 'returnees', limit: 3 } }, parseAs: 'text' });
+  statusIs(sr, 200, 'GET /v1/search.csv');
+  const sn = await client.GET('/v1/search.ndjson', { params: { query: { q: 'returnees', limit: 3 } }, parseAs: 'text' });
+  statusIs(sn, 200, 'GET /v1/search.ndjson');
+}
+
+/** Curation: create, read back, change, delete and restore each kind of record. */
+async function curation(): Promise<void> {
+  const tag = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+  const sourceId = `ts-client-${tag}`;
+  const quote = 'The client created this source to quote it.';
+  const cs = await client.POST('/v1/sources', {
+    headers: writer,
+    body: { id: sourceId, title: 'A typed client test source', kind: 'analysis', language: 'en', text: `Preface. ${quote} The end.` },
+  });
+  statusIs(cs, 201, 'POST /v1/sources');
+  check(must(cs.data, 'created source').data.id === sourceId, 'the created source');
+
+  const cc = await client.POST('/v1/claims', {
+    headers: writer,
+    body: {
+      source: sourceId,
+      quote,
+      statement: 'A typed client created a claim.',
+      kind: 'assessment',
+      claimant: 'The typed client',
+      claimant_kind: 'author',
+      topics: ['returnees'],
+    },
+  });
+  statusIs(cc, 201, 'POST /v1/claims');
+  const claimId = must(cc.data, 'created claim').data.id;
+  const readBack = await client.GET('/v1/claims/{id}', { params: { path: { id: claimId } } });
+  statusIs(readBack, 200, 'GET /v1/claims/{id} (created)');
+  check(must(readBack.data, 'claim').data.quote_start === 9, 'the quote starts after the preface');
+
+  const claimPath = { params: { path: { id: claimId } }, headers: writer };
+  const pc = await client.PATCH('/v1/claims/{id}', { ...claimPath, body: { note: 'Patched by the typed client.' } });
+  statusIs(pc, 200, 'PATCH /v1/claims/{id}');
+  check(must(pc.data, 'patched claim').data.note === 'Patched by the typed client.', 'the note');
+  // Round trip: the body GET gave, sent back with one change; a changed computed member is refused.
+  const got = must((await client.GET('/v1/claims/{id}', { params: { path: { id: claimId } } })).data, 'claim').data;
+  const rt = await client.PATCH('/v1/claims/{id}', { ...claimPath, body: { ...got, note: 'Sent back whole.' } });
+  statusIs(rt, 200, 'PATCH /v1/claims/{id} (the GET body sent back)');
+  check(must(rt.data, 'round trip').data.note === 'Sent back whole.', 'the round trip changed the note only');
+  const ro = await client.PATCH('/v1/claims/{id}', { ...claimPath, body: { ...got, quote_start: got.quote_start + 1 } });
+  statusIs(ro, 422, 'PATCH /v1/claims/{id} (a computed member changed)');
+  const back = await client.PATCH('/v1/claims/{id}', { ...claimPath, body: { note: 'Patched by the typed client.' } });
+  statusIs(back, 200, 'PATCH /v1/claims/{id} (note back)');
+  const revs = await client.GET('/v1/claims/{id}/revisions', { params: { path: { id: claimId } } });
+  statusIs(revs, 200, 'GET /v1/claims/{id}/revisions');
+  const rv = must(revs.data, 'revisions').data;
+  check(rv.length === 4 && rv[0]?.action === 'create' && rv[3]?.action === 'update', 'create then updates');
+  const after = must(rv[3]?.after, 'the record after the last update');
+  check('note' in after && after.note === 'Patched by the typed client.', 'the record after');
+  const rCsv = await client.GET('/v1/claims/{id}/revisions.csv', { params: { path: { id: claimId } }, parseAs: 'text' });
+  statusIs(rCsv, 200, 'GET /v1/claims/{id}/revisions.csv');
+  check(csvRows(must(rCsv.data, 'revisions CSV'), 'revision') === 4, 'four revision rows');
+  const rNd = await client.GET('/v1/claims/{id}/revisions.ndjson', { params: { path: { id: claimId } }, parseAs: 'text' });
+  statusIs(rNd, 200, 'GET /v1/claims/{id}/revisions.ndjson');
+  check(ndjsonLines(must(rNd.data, 'revisions NDJSON')).length === 4, 'four revision lines');
+  const dc = await client.DELETE('/v1/claims/{id}', claimPath);
+  statusIs(dc, 204, 'DELETE /v1/claims/{id}');
+  const rc = await client.POST('/v1/claims/{id}/restore', { params: { path: { id: claimId } }, headers: admin });
+  statusIs(rc, 200, 'POST /v1/claims/{id}/restore');
+  check(must(rc.data, 'restored claim').data.id === claimId, 'the restored claim');
+
+  const srcPath = { params: { path: { id: sourceId } }, headers: writer };
+  const gotSource = must((await client.GET('/v1/sources/{id}', { params: { path: { id: sourceId } } })).data, 'source').data;
+  const ps = await client.PATCH('/v1/sources/{id}', { ...srcPath, body: { ...gotSource, note: 'Patched.' } });
+  statusIs(ps, 200, 'PATCH /v1/sources/{id}');
+  const sRevs = await client.GET('/v1/sources/{id}/revisions', { params: { path: { id: sourceId } } });
+  statusIs(sRevs, 200, 'GET /v1/sources/{id}/revisions');
+  const sCsv = await client.GET('/v1/sources/{id}/revisions.csv', { params: { path: { id: sourceId } }, parseAs: 'text' });
+  statusIs(sCsv, 200, 'GET /v1/sources/{id}/revisions.csv');
+  const sNd = await client.GET('/v1/sources/{id}/revisions.ndjson', { params: { path: { id: sourceId } }, parseAs: 'text' });
+  statusIs(sNd, 200, 'GET /v1/sources/{id}/revisions.ndjson');
+  // A source still quoted cannot go; its claim first.
+  const dc2 = await client.DELETE('/v1/claims/{id}', claimPath);
+  statusIs(dc2, 204, 'DELETE /v1/claims/{id} (again)');
+  const ds = await client.DELETE('/v1/sources/{id}', srcPath);
+  statusIs(ds, 204, 'DELETE /v1/sources/{id}');
+  const rs = await client.POST('/v1/sources/{id}/restore', { params: { path: { id: sourceId } }, headers: admin });
+  statusIs(rs, 200, 'POST /v1/sources/{id}/restore');
+
+  const programId = `ts_client_${tag}`;
+  const cp = await client.POST('/v1/programs', {
+    headers: writer,
+    body: { id: programId, name: 'Typed client program', kind: 'initiative', aliases: ['TCP'] },
+  });
+  statusIs(cp, 201, 'POST /v1/programs');
+  const progPath = { params: { path: { id: programId } }, headers: writer };
+  const gotProgram = must((await client.GET('/v1/programs/{id}', { params: { path: { id: programId } } })).data, 'program').data;
+  const pp = await client.PATCH('/v1/programs/{id}', { ...progPath, body: { ...gotProgram, description: 'Patched.' } });
+  statusIs(pp, 200, 'PATCH /v1/programs/{id}');
+  check(must(pp.data, 'patched program').data.description === 'Patched.', 'the description');
+  const pr = await client.GET('/v1/programs/{id}/revisions', { params: { path: { id: programId } } });
+  statusIs(pr, 200, 'GET /v1/programs/{id}/revisions');
+  const prCsv = await client.GET('/v1/programs/{id}/revisions.csv', { params: { path: { id: programId } }, parseAs: 'text' });
+  statusIs(prCsv, 200, 'GET /v1/programs/{id}/revisions.csv');
+  const prNd = await client.GET('/v1/programs/{id}/revisions.ndjson', { params: { path: { id: programId } }, parseAs: 'text' });
+  statusIs(prNd, 200, 'GET /v1/programs/{id}/revisions.ndjson');
+  const dp = await client.DELETE('/v1/programs/{id}', progPath);
+  statusIs(dp, 204, 'DELETE /v1/programs/{id}');
+  const rp = await client.POST('/v1/programs/{id}/restore', { params: { path: { id: programId } }, headers: admin });
+  statusIs(rp, 200, 'POST /v1/programs/{id}/restore');
+}
+
+async function main(): Promise<void> {
+  await health();
+  await docs();
+  const claim = await claims();
+  await sources(claim);
+  await programsEntitiesStats();
+  await curation();
+
+  // Every operation of the served contract was called.
+  const spec = await client.GET('/openapi.json');
+  const doc: unknown = must(spec.data, 'openapi.json');
+  const missing: string[] = [];
+  if (typeof doc === 'object' && doc !== null && 'paths' in doc && typeof doc.paths === 'object' && doc.paths !== null) {
+    for (const [path, item] of Object.entries(doc.paths)) {
+      if (typeof item !== 'object' || item === null) continue;
+      for (const method of ['get', 'put', 'post', 'patch', 'delete']) {
+        if (method in item && !called.has(`${method.toUpperCase()} ${path}`)) missing.push(`${method.toUpperCase()} ${path}`);
+      }
+    }
+  } else {
+    throw new Error('client: /openapi.json has no paths');
+  }
+  check(missing.length === 0, `operations never called: ${missing.join(', ')}`);
+  console.log(`client: ${called.size} operations called, every operation of the contract`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
