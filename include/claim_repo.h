@@ -14,6 +14,7 @@
 struct claim_filter {
     const char *source_json, *metric_json, *program_json, *entity_json, *place_json;
     const char *claimant_json, *kind_json, *topic_json, *id_json;
+    const char *subject_json; /* the program or entity a claim is about (not a mention) */
     bool has_from, has_to;
     int64_t from_day, to_day; /* claim's time window must overlap [from, to] */
     bool has_vmin, has_vmax;
