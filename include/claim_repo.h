@@ -21,6 +21,7 @@ struct claim_filter {
      * the claimant's name, its entity's id, or any spelling of that entity.
      */
     const char *rests_on_json, *relayed_by_json;
+    const char *subject_json; /* the program or entity a claim is about (not a mention) */
     bool has_from, has_to;
     int64_t from_day, to_day; /* claim's time window must overlap [from, to] */
     bool has_vmin, has_vmax;

@@ -16,10 +16,10 @@ static const char *const claim_kinds[] = {"statistic",      "event",     "policy
 static const char *const claim_includes[] = {"source", "metric", NULL};
 
 static const char *const list_params[] = {
-    "limit",     "offset", "cursor",  "format",     "sort",       "fields",
-    "include",   "source", "metric",  "program",    "entity",     "place",
-    "claimant",  "kind",   "topic",   "as_of_from", "as_of_to",   "value_min",
-    "value_max", "q",      "numeric", "rests_on",   "relayed_by", NULL};
+    "limit",   "offset",     "cursor",     "format",    "sort",      "fields",   "include",
+    "source",  "metric",     "program",    "entity",    "place",     "claimant", "kind",
+    "topic",   "as_of_from", "as_of_to",   "value_min", "value_max", "q",        "numeric",
+    "subject", "rests_on",   "relayed_by", NULL};
 static const char *const booleans[] = {"false", "true", NULL};
 
 /* The parsed request of a claims collection. */
@@ -122,13 +122,13 @@ static void S_parse(struct http_request *req, struct query_errors *qe, struct cl
             q->include |= CLAIM_INCLUDE_METRIC;
     }
     buf_free(&inc);
-    const char *names[] = {"source",   "metric", "program", "entity",   "place",
-                           "claimant", "kind",   "topic",   "rests_on", "relayed_by"};
-    const char **slots[] = {&f->source_json,    &f->metric_json, &f->program_json,
-                            &f->entity_json,    &f->place_json,  &f->claimant_json,
-                            &f->kind_json,      &f->topic_json,  &f->rests_on_json,
-                            &f->relayed_by_json};
-    for (size_t i = 0; i < 10; i++) {
+    const char *names[] = {"source", "metric", "program",  "entity",     "place",  "claimant",
+                           "kind",   "topic",  "rests_on", "relayed_by", "subject"};
+    const char **slots[] = {&f->source_json,     &f->metric_json, &f->program_json,
+                            &f->entity_json,     &f->place_json,  &f->claimant_json,
+                            &f->kind_json,       &f->topic_json,  &f->rests_on_json,
+                            &f->relayed_by_json, &f->subject_json};
+    for (size_t i = 0; i < 11; i++) {
         if (*slots[i])
             continue; /* preset by the path; query_finish() rejects a repeat */
         const char *const *valid = i == 6 ? claim_kinds : NULL;

@@ -127,6 +127,11 @@ static const char F_RELAYED_BY[] =
 static const char F_KIND[] = " AND c.kind" IDS(":kind");
 static const char F_TOPIC[] =
     " AND c.seq IN (SELECT claim_seq FROM claim_topic WHERE topic_id" IDS(":topic") ")";
+static const char F_SUBJECT[] =
+    " AND (c.subject_program_seq IN (SELECT seq FROM program WHERE id" IDS(
+        ":subject") ")"
+                    " OR c.subject_entity_seq IN (SELECT seq FROM entity WHERE id" IDS(
+                        ":subject") "))";
 static const char F_ID[] = " AND c.id" IDS(":id");
 static const char F_FROM[] = " AND c.time_end >= :from";
 static const char F_TO[] = " AND c.time_start <= :to";
@@ -177,6 +182,8 @@ static void S_where(struct buf *b, const struct claim_filter *f)
         buf_puts(b, strchr(f->kind_json, ',') ? F_KIND : F_KIND_ONE);
     if (f->topic_json)
         buf_puts(b, F_TOPIC);
+    if (f->subject_json)
+        buf_puts(b, F_SUBJECT);
     if (f->id_json)
         buf_puts(b, F_ID);
     if (f->has_from)
@@ -211,6 +218,7 @@ static void S_bind_filter(sqlite3_stmt *st, const void *filter)
     db_bind_named_text(st, ":kind", f->kind_json);
     db_bind_named_text(st, ":topic", f->topic_json);
     db_bind_named_text(st, ":id", f->id_json);
+    db_bind_named_text(st, ":subject", f->subject_json);
     db_bind_named_text(st, ":fts", f->fts);
     if (f->has_from)
         db_bind_named_i64(st, ":from", f->from_day);

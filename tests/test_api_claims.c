@@ -527,6 +527,35 @@ static void test_numeric_filter(void **state)
     api_result_free(&all);
 }
 
+/* subject= means on /v1/claims what it means on /v1/statistics/{metric}: the claim's subject. */
+static void test_subject_filter(void **state)
+{
+    (void)state;
+    static const char *const subjects[] = {"musalaha", "morocco", "islamist_prison_regime"};
+    for (size_t k = 0; k < 3; k++) {
+        struct api_result all, some;
+        char target[160];
+        api_get_ok(&api_fx, "/v1/claims?limit=1000", &all);
+        snprintf(target, sizeof target, "/v1/claims?limit=1000&subject=%s", subjects[k]);
+        api_get_ok(&api_fx, target, &some);
+        size_t want = 0, i;
+        json_t *c;
+        json_array_foreach(api_data(&all), i, c) {
+            const char *s = ju_str(c, "subject");
+            want += s && strcmp(s, subjects[k]) == 0;
+        }
+        assert_true(want > 0);
+        assert_int_equal(json_array_size(api_data(&some)), want);
+        json_array_foreach(api_data(&some), i, c) {
+            assert_string_equal(ju_str(c, "subject"), subjects[k]);
+        }
+        api_result_free(&some);
+        api_result_free(&all);
+    }
+    assert_int_equal(api_total_of(&api_fx, "/v1/claims?subject=no-such-thing&limit=1"), 0);
+    api_get_problem(&api_fx, "/v1/claims?subject=", 400, "subject");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -542,6 +571,7 @@ int main(void)
         cmocka_unit_test(test_csv_is_the_json_in_cells),
         cmocka_unit_test(test_no_cursor_after_full_last_page),
         cmocka_unit_test(test_numeric_filter),
+        cmocka_unit_test(test_subject_filter),
     };
     return cmocka_run_group_tests(tests, api_group_setup, api_group_teardown);
 }
