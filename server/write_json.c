@@ -294,9 +294,9 @@ static void S_set_int(json_t *doc, const char *key, long long x)
 /* ---- claims ---------------------------------------------------------------- */
 
 /* The members GET shows that the input does not take: computed by the server. */
-static const char *const claim_read_only[] = {"quote_start", "quote_end",     "subject_type",
-                                              "revision",    "source_record", "metric_record",
-                                              "links",       "context",       NULL};
+static const char *const claim_read_only[] = {
+    "quote_start", "quote_end", "subject_type", "revision", "source_record", "metric_record",
+    "links",       "context",   "interval",     "policy",   "provenance",    NULL};
 static const char *const source_read_only[] = {"claims_by_kind",
                                                "cites",
                                                "cited_by",

@@ -331,12 +331,52 @@ async function curation(): Promise<void> {
   statusIs(rp, 200, 'POST /v1/programs/{id}/restore');
 }
 
+/** The evidence engine, provenance and extraction: consistency, derived claims, candidates. */
+async function evidence(): Promise<void> {
+  const berman = { id: 'berman-2019-returnees' };
+  const cons = await client.GET('/v1/sources/{id}/consistency', { params: { path: { id: 'masbah-2015-foreign-fighters' } } });
+  statusIs(cons, 200, 'GET /v1/sources/{id}/consistency');
+  const c = must(cons.data, 'consistency').data;
+  check(c.internal_total >= c.internal.length, 'internal findings counted');
+  for (const f of c.internal) check(f.class === 'internal', 'an internal finding is class internal');
+
+  const der = await client.GET('/v1/sources/{id}/derived', { params: { path: berman, query: { limit: 100 } } });
+  statusIs(der, 200, 'GET /v1/sources/{id}/derived');
+  const derived = must(der.data, 'derived').data;
+  check(derived.some((d) => d.status === 'changed'), 'a claim changed what it took from Berman');
+  for (const [suffix, parse] of [['csv', 'text'], ['ndjson', 'text']] as const) {
+    const r =
+      suffix === 'csv'
+        ? await client.GET('/v1/sources/{id}/derived.csv', { params: { path: berman }, parseAs: parse })
+        : await client.GET('/v1/sources/{id}/derived.ndjson', { params: { path: berman }, parseAs: parse });
+    statusIs(r, 200, `GET /v1/sources/{id}/derived.${suffix}`);
+  }
+
+  const cand = await client.GET('/v1/sources/{id}/candidates', { params: { path: berman, query: { limit: 1000 } } });
+  statusIs(cand, 200, 'GET /v1/sources/{id}/candidates');
+  const items = must(cand.data, 'candidates').data;
+  check(items.some((x) => typeof x.covered_by === 'string'), 'some candidates are already claims');
+  const candCsv = await client.GET('/v1/sources/{id}/candidates.csv', { params: { path: berman, query: { covered: 'false' } }, parseAs: 'text' });
+  statusIs(candCsv, 200, 'GET /v1/sources/{id}/candidates.csv');
+  check(csvRows(must(candCsv.data, 'CSV'), 'id') === items.filter((x) => x.covered_by === null).length, 'one CSV row per new candidate');
+  const candNd = await client.GET('/v1/sources/{id}/candidates.ndjson', { params: { path: berman }, parseAs: 'text' });
+  statusIs(candNd, 200, 'GET /v1/sources/{id}/candidates.ndjson');
+
+  const ex = await client.POST('/v1/extract', {
+    body: { text: 'To date, Morocco has apprehended less than 200 such returnees.', published: '2019-03-13', author: 'Ilan I. Berman' },
+  });
+  statusIs(ex, 200, 'POST /v1/extract');
+  const first = must(must(ex.data, 'extract').data[0], 'a candidate');
+  check(first.bound === 'less_than' && first.upper === 200 && first.lower === undefined, 'less than 200 has an upper end only');
+}
+
 async function main(): Promise<void> {
   await health();
   await docs();
   const claim = await claims();
   await sources(claim);
   await programsEntitiesStats();
+  await evidence();
   await curation();
 
   // Every operation of the served contract was called.
