@@ -472,6 +472,19 @@ static bool S_paragraph_gap(const char *s, size_t from, size_t to)
     return false;
 }
 
+/*
+ * A paragraph ends after token i: a blank line follows it, and what comes next does not
+ * continue the sentence (a blank line that PDF extraction left inside a sentence, before
+ * a lower-case word, is not a paragraph break).
+ */
+static bool S_paragraph_break(const char *s, const struct toks *ts, size_t i)
+{
+    if (i + 1 >= ts->n || !S_paragraph_gap(s, ts->v[i].b1, ts->v[i + 1].b0))
+        return false;
+    const struct tok *nx = &ts->v[i + 1];
+    return !(nx->t == TK_WORD && !nx->cap);
+}
+
 /* ---- Time expressions ------------------------------------------------------- */
 
 struct ex_time {
@@ -2023,8 +2036,7 @@ bool ex_extract(const char *text, size_t n, const struct ex_options *opt, struct
     memset(&carry, 0, sizeof carry);
     for (size_t i = 0; i < ts.n; i++) {
         bool end = i + 1 == ts.n || S_sentence_end(text, n, &ts, i) ||
-                   S_paragraph_gap(text, ts.v[i].b1, ts.v[i + 1].b0) ||
-                   (strcmp(ts.v[i].low, ";") == 0);
+                   S_paragraph_break(text, &ts, i) || (strcmp(ts.v[i].low, ";") == 0);
         if (!end)
             continue;
         /* closing quotes and footnote markers after the stop stay in the sentence */
@@ -2046,7 +2058,7 @@ bool ex_extract(const char *text, size_t n, const struct ex_options *opt, struct
             qa++;
         st.q0 = ts.v[qa].b0;
         st.last_named = last_named;
-        if (start > 0 && S_paragraph_gap(text, ts.v[start - 1].b1, ts.v[start].b0))
+        if (start > 0 && S_paragraph_break(text, &ts, start - 1))
             has_carry = false;
         st.carry = &carry;
         st.ci = &ci;
@@ -2163,6 +2175,10 @@ bool ex_covers(const struct ex_claim_ref *k, const struct ex_candidate *c)
         return S_date_match(k->value_date, c->value_date) ||
                S_date_match(k->value_date, c->period_start);
     if (k->bound != NULL && c->bound != NULL && S_covers_end(k, c))
+        return true;
+    /* "500,000 Moroccan Dirham (ca. €45,000)": a claim of the converted amount */
+    if (c->has_conversion && k->has_value && k->bound != NULL && c->conversion_bound != NULL &&
+        strcmp(k->bound, c->conversion_bound) == 0 && S_same(k->value, c->conversion_value))
         return true;
     if (k->bound == NULL || c->bound == NULL || strcmp(k->bound, c->bound) != 0)
         return false;
