@@ -33,6 +33,7 @@ struct claim_row {
     bool has_time;
     int64_t time_start, time_end;
     const char *scope;           /* narrower or wider than the metric's definition ("Syria only") */
+    const char *candidate;       /* the extraction candidate it was accepted from, or NULL */
     const char *provenance_json; /* {rests_on, chain, repeats, repeated_by} as JSON text */
     /* the stored text around the quote (not NUL-terminated: use the lengths); set by
      * claim_repo_get_context() only */

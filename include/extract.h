@@ -97,6 +97,7 @@ struct ex_claim_ref {
     const char *bound;      /* NULL for a claim without a figure */
     const char *value_date; /* NULL unless a date */
     const char *unit;       /* the metric's unit ("people", "months", "date") */
+    const char *candidate;  /* the candidate id the claim was accepted from, or NULL */
 };
 
 /*

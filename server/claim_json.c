@@ -13,8 +13,8 @@ const char *const claim_field_names[] = {
     "vague_term",   "unit",       "value_date", "value_text",  "as_of",         "period_start",
     "period_end",   "time_basis", "place",      "claimant",    "claimant_kind", "claimant_entity",
     "subject_type", "subject",    "attribute",  "entities",    "topics",        "footnote",
-    "note",         "scope",      "interval",   "policy",      "revision",      "provenance",
-    "links",        NULL};
+    "note",         "scope",      "interval",   "policy",      "candidate",     "revision",
+    "provenance",   "links",      NULL};
 
 size_t claim_csv_columns(uint64_t fields, const char **out, size_t cap)
 {
@@ -68,6 +68,7 @@ enum {
     F_SCOPE,
     F_INTERVAL,
     F_POLICY,
+    F_CANDIDATE,
     F_REVISION,
     F_PROVENANCE,
     F_LINKS,
@@ -236,6 +237,8 @@ void claim_json_members(struct jw *w, const struct claim_row *r, uint64_t fields
         S_interval(w, r);
     if (ON(F_POLICY))
         S_policy(w, r);
+    if (ON(F_CANDIDATE))
+        jw_kstr(w, "candidate", r->candidate);
     if (ON(F_REVISION))
         jw_kint(w, "revision", r->revision);
     if (ON(F_PROVENANCE) && r->provenance_json) {

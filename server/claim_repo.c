@@ -54,7 +54,7 @@ const char *const claim_sort_keys[] = {"as_of", "value", "id", "source", "metric
     "LEFT JOIN entity e ON e.seq = cm.entity_seq LEFT JOIN program p ON p.seq = cm.program_seq " \
     "WHERE cm.claim_seq = c.seq ORDER BY x)), "                                                  \
     "s.title, s.publisher, s.published, s.kind, m.label, m.unit, m.value_type, c.time_start, "   \
-    "c.time_end, c.scope, " CLAIM_PROVENANCE
+    "c.time_end, c.scope, c.candidate, " CLAIM_PROVENANCE
 
 #define CLAIM_FROM                                            \
     " FROM claim c JOIN source s ON s.seq = c.source_seq"     \
@@ -281,6 +281,7 @@ static int S_row(sqlite3_stmt *st, struct claim_row *r)
     r->time_start = sqlite3_column_int64(st, i++);
     r->time_end = sqlite3_column_int64(st, i++);
     r->scope = db_column_text(st, i++);
+    r->candidate = db_column_text(st, i++);
     r->provenance_json = db_column_text(st, i++);
     return i;
 }

@@ -153,6 +153,14 @@ static void S_list(struct http_request *req, struct http_response *res,
     int64_t k = 0, total = 0;
     for (size_t i = 0; i < r.n; i++) {
         const char *by = NULL;
+        char cid[64];
+        snprintf(cid, sizeof cid, "%s@%zu-%zu", r.items[i].rule,
+                 ex_offsets_cp(&off, r.items[i].figure.b0),
+                 ex_offsets_cp(&off, r.items[i].figure.b1));
+        /* a claim accepted from this candidate, else one that states the same figure */
+        for (size_t c = 0; c < src->nclaims && by == NULL; c++)
+            if (src->claims[c].candidate != NULL && strcmp(src->claims[c].candidate, cid) == 0)
+                by = src->claims[c].id;
         for (size_t c = 0; c < src->nclaims && by == NULL; c++)
             if (ex_covers(&src->claims[c], &r.items[i]))
                 by = src->claims[c].id;

@@ -110,7 +110,8 @@ static const char SQL_SOURCE[] =
     "WHERE s.id = ?1 AND s.deleted_at IS NULL";
 
 static const char SQL_CLAIMS[] =
-    "SELECT id, byte_start, byte_end, value, lower, upper, bound, value_date, unit FROM claim "
+    "SELECT id, byte_start, byte_end, value, lower, upper, bound, value_date, unit, candidate "
+    "FROM claim "
     "WHERE source_seq = ?1 AND deleted_at IS NULL ORDER BY byte_start, seq";
 
 static bool S_opt(sqlite3_stmt *st, int i, double *v)
@@ -156,6 +157,8 @@ static enum app_status S_claims(struct db_conn *c, sqlite3_int64 seq, struct ext
             S_keep(&out->owned, &out->nowned, &out->capowned, sqlite3_column_text(st, 7), &oom);
         k->unit =
             S_keep(&out->owned, &out->nowned, &out->capowned, sqlite3_column_text(st, 8), &oom);
+        k->candidate =
+            S_keep(&out->owned, &out->nowned, &out->capowned, sqlite3_column_text(st, 9), &oom);
         if (oom || k->id == NULL) {
             s = APP_ENOMEM;
             break;

@@ -350,37 +350,15 @@ void write_json_drop_read_only(enum write_resource r, json_t *body, const char *
     json_decref(data);
 }
 
-static const char *const claim_fields[] = {"id",
-                                           "source",
-                                           "quote",
-                                           "occurrence",
-                                           "statement",
-                                           "kind",
-                                           "metric",
-                                           "value",
-                                           "lower",
-                                           "upper",
-                                           "bound",
-                                           "vague_term",
-                                           "unit",
-                                           "value_date",
-                                           "value_text",
-                                           "as_of",
-                                           "period_start",
-                                           "period_end",
-                                           "time_basis",
-                                           "place",
-                                           "claimant",
-                                           "claimant_kind",
-                                           "claimant_entity",
-                                           "subject",
-                                           "attribute",
-                                           "entities",
-                                           "topics",
-                                           "footnote",
-                                           "note",
-                                           "scope",
-                                           NULL};
+static const char *const claim_fields[] = {
+    "id",           "source",        "quote",           "occurrence",
+    "statement",    "kind",          "metric",          "value",
+    "lower",        "upper",         "bound",           "vague_term",
+    "unit",         "value_date",    "value_text",      "as_of",
+    "period_start", "period_end",    "time_basis",      "place",
+    "claimant",     "claimant_kind", "claimant_entity", "subject",
+    "attribute",    "entities",      "topics",          "footnote",
+    "note",         "scope",         "candidate",       NULL};
 static const char *const claim_kinds[] = {"statistic",      "event",     "policy", "assessment",
                                           "recommendation", "testimony", NULL};
 static const char *const bounds[] = {"exact",     "approx", "at_least", "more_than", "up_to",
@@ -393,6 +371,28 @@ static const char *const attributes[] = {
     "round_length", "participants", "graduates",   "applicants", "places",
     "outcome",      "eligibility",  "legal_basis", "penalty",    "aim",
     "oversight",    "status",       "name",        NULL};
+
+/* "<rule>@<start>-<end>" with a rule of the extractor and code point offsets, start < end. */
+static bool S_candidate_id(const char *s)
+{
+    static const char *const rules[] = {"digits",   "words", "share",   "money",
+                                        "duration", "range", "ordinal", "multiplicative",
+                                        "vague",    "date",  NULL};
+    const char *at = strchr(s, '@');
+    if (at == NULL)
+        return false;
+    bool known = false;
+    for (size_t i = 0; rules[i] && !known; i++)
+        known = strlen(rules[i]) == (size_t)(at - s) && strncmp(s, rules[i], (size_t)(at - s)) == 0;
+    char *end = NULL;
+    if (!known || at[1] < '0' || at[1] > '9')
+        return false;
+    unsigned long long a = strtoull(at + 1, &end, 10);
+    if (*end != '-' || end[1] < '0' || end[1] > '9')
+        return false;
+    unsigned long long b = strtoull(end + 1, &end, 10);
+    return *end == '\0' && a < b;
+}
 
 static void S_claim_quote(struct vctx *v, const char *source)
 {
@@ -618,6 +618,11 @@ static enum app_status S_claim(struct vctx *v, bool creating)
     S_str(v, "note", false, 2000);
     if (S_str(v, "scope", false, 200) && !S_present(v, "metric"))
         S_err(v, "scope", "needs a metric (it qualifies what the figure counts)");
+    const char *cand = S_str(v, "candidate", false, 80);
+    if (cand && !S_candidate_id(cand))
+        S_err(
+            v, "candidate",
+            "must be a candidate id as /v1/extract gives it: <rule>@<start>-<end> (digits@43-46)");
     return APP_OK;
 }
 

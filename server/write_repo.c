@@ -172,7 +172,8 @@ static const char SQL_LOAD_CLAIM[] = "SELECT c.deleted_at IS NOT NULL, c.revisio
             "cm.program_seq WHERE cm.claim_seq = c.seq ORDER BY x))), 'topics', json((SELECT "
             "json_group_array(topic_id) FROM (SELECT topic_id FROM claim_topic WHERE claim_seq = "
             "c.seq "
-            "ORDER BY topic_id))), 'footnote', fn.id, 'note', c.note, 'scope', c.scope) "
+            "ORDER BY topic_id))), 'footnote', fn.id, 'note', c.note, 'scope', c.scope, "
+            "'candidate', c.candidate) "
             "FROM claim c JOIN source s ON s.seq = c.source_seq LEFT JOIN metric m ON m.seq = "
             "c.metric_seq LEFT JOIN entity pl ON pl.seq = c.place_seq LEFT JOIN entity ce ON "
             "ce.seq = "
@@ -287,14 +288,14 @@ void write_state_free(struct write_state *s)
     "(SELECT seq FROM program WHERE id = d->>'subject'), (SELECT seq FROM entity WHERE id = "   \
     "d->>'subject' AND NOT EXISTS (SELECT 1 FROM program WHERE id = d->>'subject')), "          \
     "d->>'attribute', (SELECT seq FROM source WHERE id = d->>'footnote'), d->>'note', "         \
-    "d->>'scope'"
+    "d->>'scope', d->>'candidate'"
 
 #define CLAIM_COLS                                                                              \
     "source_seq, quote, quote_start, quote_end, byte_start, byte_end, statement, kind, "        \
     "metric_seq, value, lower, upper, bound, vague_term, unit, value_date, value_text, as_of, " \
     "period_start, period_end, time_start, time_end, time_basis, place_seq, claimant, "         \
     "claimant_kind, claimant_entity_seq, subject_program_seq, subject_entity_seq, attribute, "  \
-    "footnote_seq, note, scope"
+    "footnote_seq, note, scope, candidate"
 
 static const char SQL_INS_CLAIM[] =
     "INSERT INTO claim (id, " CLAIM_COLS ", created_at, updated_at) "

@@ -304,6 +304,10 @@ static void test_accepting_a_candidate_covers_it(void **state)
                   "returnees_arrested", "value", json_object_get(c, "value"), "bound", "exact",
                   "unit", "people", "as_of", json_object_get(c, "as_of"), "claimant", "officials",
                   "claimant_kind", "official", "topics", "returnees");
+    /* the candidate it accepts */
+    json_object_set(claim, "candidate", json_object_get(c, "id"));
+    char cand_id[64];
+    snprintf(cand_id, sizeof cand_id, "%s", json_string_value(json_object_get(c, "id")));
     api_result_free(&r);
     b = json_dumps(claim, 0);
     api_request(&wf->api, "POST", "/v1/claims", write_hdr, b, &r);
@@ -323,6 +327,31 @@ static void test_accepting_a_candidate_covers_it(void **state)
     assert_non_null(c);
     assert_string_equal(json_string_value(json_object_get(c, "covered_by")), cid);
     api_result_free(&r);
+
+    /* the claim records the candidate (rule and offsets) it came from */
+    char target[128];
+    snprintf(target, sizeof target, "/v1/claims/%s", cid);
+    api_get(&wf->api, target, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(r.json, "data"), "candidate")), cand_id);
+    assert_int_equal(strncmp(cand_id, "digits@", 7), 0);
+    api_result_free(&r);
+
+    /* a candidate id must look like one */
+    static const char *const bad[] = {"{\"candidate\": \"digits\"}",
+                                      "{\"candidate\": \"nope@1-2\"}",
+                                      "{\"candidate\": \"digits@9-3\"}"};
+    static const char *const patch_hdr[] = {"Content-Type: application/merge-patch+json",
+                                            "Authorization: Bearer " TOKEN, NULL};
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        api_request(&wf->api, "PATCH", target, patch_hdr, bad[k], &r);
+        api_assert_problem(&r, 422, NULL);
+        assert_string_equal(json_string_value(json_object_get(
+                                json_array_get(json_object_get(r.json, "errors"), 0), "pointer")),
+                            "/candidate");
+        api_result_free(&r);
+    }
 }
 
 int main(void)
