@@ -396,25 +396,52 @@
   };
 
   /** A provenance chain, whatever its steps hold: each step's members as text. */
-  function provenance(chain) {
-    if (!chain || (Array.isArray(chain) && !chain.length)) return null;
-    const steps = Array.isArray(chain) ? chain : chain.steps || chain.chain || [chain];
-    return h(
-      'ol',
-      { class: 'chain' },
-      steps.map((st) =>
+  /**
+   * A claim's provenance: the work it rests on (its note), the relay chain (claimant,
+   * relaying authors, publishers; inferred parts marked) and the claims it repeats.
+   */
+  function provenance(p) {
+    if (!p || typeof p !== 'object') return null;
+    const role = { claimant: 'Said by', relay: 'Relayed by', publisher: 'Published by' };
+    const parts = [];
+    if (p.rests_on) {
+      const r = p.rests_on;
+      parts.push(
         h(
-          'li',
-          {},
-          typeof st === 'object'
-            ? Object.entries(st)
-                .filter(([, v]) => v !== null && typeof v !== 'object')
-                .map(([k, v]) => h('span', { class: 'step' }, `${k.replace(/_/g, ' ')}: `, k === 'claim' ? link(claimHref(v), v) : k === 'source' ? link(sourceHref(v), v) : String(v)))
-            : String(st),
+          'p',
+          { class: 'rests-on' },
+          'Rests on ',
+          r.in_base ? link(sourceHref(r.source), r.title || r.source) : h('cite', {}, r.title || r.source),
+          r.note ? ` (note ${r.note}${r.scope ? `, covering the ${r.scope}` : ''})` : r.scope ? ` (${r.scope})` : '',
         ),
-      ),
-    );
+      );
+    }
+    const chain = Array.isArray(p.chain) ? p.chain : [];
+    if (chain.length)
+      parts.push(
+        h(
+          'ol',
+          { class: 'chain' },
+          chain.map((st) =>
+            h(
+              'li',
+              { class: st.inferred ? 'inferred' : null },
+              `${role[st.role] || st.role}: `,
+              st.entity ? link(entityHref(st.entity), st.name) : st.name,
+              st.inferred ? h('span', { class: 'badge' }, ' inferred') : '',
+              st.basis ? h('span', { class: 'basis' }, ` (${st.basis})`) : '',
+            ),
+          ),
+        ),
+      );
+    const rel = (label, xs) =>
+      Array.isArray(xs) && xs.length
+        ? h('p', {}, label, xs.map((x, k) => [k ? ', ' : '', link(claimHref(x.claim || x), x.claim || x)]))
+        : null;
+    parts.push(rel('Repeats ', p.repeats), rel('Repeated by ', p.repeated_by));
+    return parts.filter(Boolean).length ? h('div', { class: 'provenance' }, parts) : null;
   }
+
 
   views.conflict = async ([a, b]) => {
     const [ca, cb, srcMap] = await Promise.all([api(`/v1/claims/${encodeURIComponent(a)}`), api(`/v1/claims/${encodeURIComponent(b)}`), sourcesById()]);
