@@ -488,6 +488,8 @@
         ['Metric', c.metric ? link(metricHref(c.metric), c.metric_record?.label || c.metric) : null],
         ['Figure as written', numberish ? c.value_text || c.quote : null],
         ['As interpreted', numberish ? `${figure(c)} (bound ${c.bound || '–'}${c.lower !== null ? `, lower ${num(c.lower)}` : ''}${c.upper !== null ? `, upper ${num(c.upper)}` : ''})` : null],
+        // The interval the consistency rules read, and the policy row behind it: never a figure anyone reported.
+        ['Read by the rules as', c.interval && typeof c.interval.lo !== 'string' ? [intervalText(c.interval), c.policy?.reads_as ? h('span', { class: 'basis' }, ` (${c.bound}: ${c.policy.reads_as})`) : ''] : null],
         ['As of', c.as_of || (c.period_start ? `${c.period_start}–${c.period_end || ''}` : null)],
         ['Time basis', c.time_basis],
         ['Claimant', c.claimant_entity ? link(entityHref(c.claimant_entity), c.claimant) : c.claimant],
