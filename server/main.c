@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -217,8 +218,22 @@ static void S_version_watch_stop(struct version_watch *vw)
     pthread_cond_destroy(&vw->cv);
 }
 
+/*
+ * glibc raises its mmap threshold after each large free, up to 32 MiB, so a few large
+ * responses (a statistics page, a CSV export) leave the heap holding their size for good
+ * and RSS drifts upwards under load. A fixed threshold keeps every buffer of 256 KiB or
+ * more in its own mapping, returned to the system when freed, and a heap top over
+ * 1 MiB is trimmed: RSS follows the memory in use.
+ */
+static void S_malloc_policy(void)
+{
+    (void)mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+    (void)mallopt(M_TRIM_THRESHOLD, 1024 * 1024);
+}
+
 static int S_serve(int argc, char **argv)
 {
+    S_malloc_policy();
     struct config cfg;
     char err[512];
     enum app_status s = config_parse(&cfg, argc, argv, 2, S_getenv, err, sizeof err);
