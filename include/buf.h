@@ -34,6 +34,13 @@ const char *buf_str(struct buf *b);
 /* Hands the allocation to the caller (free() it); the buffer is left empty. */
 char *buf_steal(struct buf *b, size_t *len);
 
+/*
+ * The byte offset of the first invalid UTF-8 sequence in s[0..n) (an overlong form, a
+ * surrogate, a code point past U+10FFFF, a truncated or stray byte), or n when all of
+ * it is valid. The one UTF-8 check of the project.
+ */
+size_t utf8_invalid_at(const char *s, size_t n);
+
 /* Appends `s` as a JSON string body (no quotes), escaping as RFC 8259 requires.
  * Invalid UTF-8 bytes are replaced by U+FFFD so the output is always valid JSON. */
 void buf_json_escape(struct buf *b, const char *s, size_t n);

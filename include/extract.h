@@ -77,16 +77,10 @@ void ex_result_free(struct ex_result *r);
 
 /*
  * Appends the candidates of text[0..n) to r, in text order. The text must be
- * valid UTF-8 (check with ex_utf8_invalid first). Returns false only when
+ * valid UTF-8 (check with utf8_invalid_at() of buf.h first). Returns false only when
  * memory ran out (r->oom is set).
  */
 bool ex_extract(const char *text, size_t n, const struct ex_options *opt, struct ex_result *r);
-
-/* The byte offset of the first invalid UTF-8 sequence, or n when there is none. */
-size_t ex_utf8_invalid(const char *s, size_t n);
-
-/* Code points in s[0..n) (the unit of the API's offsets). */
-size_t ex_codepoints(const char *s, size_t n);
 
 /* What an existing claim states, for coverage: its quote's bytes and its figure. */
 struct ex_claim_ref {
@@ -107,7 +101,7 @@ struct ex_claim_ref {
  */
 bool ex_covers(const struct ex_claim_ref *k, const struct ex_candidate *c);
 
-/* A stable id of a candidate: "<rule>@<figure start>-<figure end>" in code points. */
-void ex_candidate_id(const char *text, const struct ex_candidate *c, char *out, size_t n);
+/* The rules a candidate can come from (NULL-terminated): its `rule` is one of these. */
+extern const char *const ex_rules[];
 
 #endif

@@ -18,6 +18,9 @@ bool ex_offsets_init(struct ex_offsets *o, const char *text, size_t n);
 void ex_offsets_free(struct ex_offsets *o);
 size_t ex_offsets_cp(const struct ex_offsets *o, size_t byte);
 
+/* A candidate's stable id, "<rule>@<figure start>-<figure end>" in code points. */
+void ex_candidate_id(const struct ex_offsets *o, const struct ex_candidate *c, char *out, size_t n);
+
 /*
  * Writes one candidate as a JSON object. covered_by is the id of a claim that
  * already states it (written as "covered_by", null when NULL); pass

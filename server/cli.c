@@ -335,7 +335,7 @@ int cli_extract(int argc, char **argv)
         return 1;
     }
     const char *s = text.len ? text.data : "";
-    size_t bad = ex_utf8_invalid(s, text.len);
+    size_t bad = utf8_invalid_at(s, text.len);
     if (bad < text.len) {
         fprintf(stderr, "marsad: extract: %s is not UTF-8: invalid byte at offset %zu\n", file,
                 bad);

@@ -146,7 +146,7 @@ static void S_fold(char *low, size_t *k, uint32_t c)
 static void S_parse_number(const char *s, size_t b0, size_t b1, struct tok *t)
 {
     char digits[64];
-    size_t k = 0, groups = 0, last_group = 0, ndig = 0;
+    size_t k = 0, groups = 0, ndig = 0;
     bool comma = false, dot = false, dot_groups_of_3 = true;
     size_t run = 0;
     for (size_t i = b0; i < b1; i++) {
@@ -162,11 +162,9 @@ static void S_parse_number(const char *s, size_t b0, size_t b1, struct tok *t)
             if (groups > 0 && run != 3)
                 dot_groups_of_3 = false;
             groups++;
-            last_group = run;
             run = 0;
         }
     }
-    (void)last_group;
     if (groups > 0 && run != 3)
         dot_groups_of_3 = false;
     /* "1.500" and "1.500.000" are thousands (a continental separator); "66.7" is a
@@ -319,6 +317,9 @@ static void S_tokenize(const char *s, size_t n, struct toks *ts)
 
 /* ---- Vocabulary ------------------------------------------------------------ */
 
+const char *const ex_rules[] = {"digits",  "words",          "share", "money", "duration", "range",
+                                "ordinal", "multiplicative", "vague", "date",  NULL};
+
 /* The list's own copy of w (a static string), or NULL. */
 static const char *S_find(const char *w, const char *const *list)
 {
@@ -430,7 +431,7 @@ static const char *const S_abbrev[] = {
     "vol", "jan", "feb",  "mar", "apr", "jun", "jul",    "aug", "sep", "oct", "nov", "dec", NULL};
 
 /* True when a sentence ends after token i (a '.', '!' or '?'). */
-static bool S_sentence_end(const char *s, size_t n, const struct toks *ts, size_t i)
+static bool S_sentence_end(const struct toks *ts, size_t i)
 {
     const struct tok *t = &ts->v[i];
     if (t->t != TK_PUNCT)
@@ -452,8 +453,6 @@ static bool S_sentence_end(const char *s, size_t n, const struct toks *ts, size_
             return false;
         return nx->t != TK_WORD || nx->cap || !nx->glued;
     }
-    (void)s;
-    (void)n;
     return false;
 }
 
@@ -853,7 +852,6 @@ static void S_claimant(const char *s, const struct toks *ts, size_t a, size_t b,
                     break;
                 }
             }
-            (void)k;
             if (run_end != 0) {
                 while (run_start < run_end && !S_name_word(&ts->v[run_start]))
                     run_start++;
@@ -909,10 +907,18 @@ static size_t S_words_number(const struct toks *ts, size_t i, size_t end, double
     if (i >= end || ts->v[i].t != TK_WORD)
         return i;
     int base = S_word_value(ts->v[i].low);
+    /* "a dozen" is twelve, "two dozen" twenty-four */
+    if (base < 0 && strcmp(ts->v[i].low, "a") == 0 && i + 1 < end &&
+        strcmp(ts->v[i + 1].low, "dozen") == 0)
+        base = 1;
     if (base < 0)
         return i;
     size_t j = i + 1;
     double val = base;
+    if (j < end && strcmp(ts->v[j].low, "dozen") == 0) {
+        val *= 12;
+        j++;
+    }
     if (j < end && strcmp(ts->v[j].low, "hundred") == 0) {
         val *= 100;
         j++;
@@ -1076,7 +1082,7 @@ static bool S_plural_noun(const char *w)
 static bool S_unit_after(const char *s, const struct toks *ts, size_t i, size_t end,
                          struct ex_candidate *c)
 {
-    size_t j = i, first = 0, last = 0, k = 0;
+    size_t j = i, last = 0, k = 0;
     bool any = false;
     if (j < end && strcmp(ts->v[j].low, "of") == 0)
         j++;
@@ -1086,17 +1092,13 @@ static bool S_unit_after(const char *s, const struct toks *ts, size_t i, size_t 
         const struct tok *t = &ts->v[j];
         if (t->t != TK_WORD || S_in(t->low, S_stop_after) || S_in(t->low, S_claim_verbs))
             break;
-        if (!any) {
-            first = j;
-            any = true;
-        }
+        any = true;
         last = j;
         if (S_plural_noun(t->low) || S_in(t->low, S_time_units)) {
             last = j;
             break;
         }
     }
-    (void)first;
     if (!any)
         return false;
     const struct tok *u = &ts->v[last];
@@ -1527,6 +1529,29 @@ static const struct {
     {"one-tenth", 1, 10},
 };
 
+/* A one-word exact figure at token i ("three-fold", "its fourth meeting"), counting the
+ * noun after it. False only when memory ran out. */
+static bool S_word_figure(const char *s, const struct toks *ts, const struct sentence *st,
+                          struct ex_time *times, size_t nt, const struct ex_options *o,
+                          struct ex_result *r, size_t i, double value, const char *rule)
+{
+    struct qty q;
+    memset(&q, 0, sizeof q);
+    q.t0 = i;
+    q.t1 = i + 1;
+    q.has_value = true;
+    q.value = value;
+    q.rule = rule;
+    q.bound = "exact";
+    struct ex_candidate *c = S_new(r);
+    if (c == NULL)
+        return false;
+    S_set_value(c, &q);
+    S_unit_after(s, ts, i + 1, st->b, c);
+    S_finish(s, ts, st, times, nt, o, c, &q, 0);
+    return true;
+}
+
 static void S_sentence(const char *s, const struct toks *ts, struct sentence *st,
                        const struct ex_options *o, struct ex_result *r)
 {
@@ -1626,18 +1651,8 @@ static void S_sentence(const char *s, const struct toks *ts, struct sentence *st
                     w[l - 5] = '\0';
                 int v = S_word_value(w);
                 if (v > 1) {
-                    q.t0 = i;
-                    q.t1 = i + 1;
-                    q.has_value = true;
-                    q.value = v;
-                    q.rule = "multiplicative";
-                    q.bound = "exact";
-                    c = S_new(r);
-                    if (c == NULL)
+                    if (!S_word_figure(s, ts, st, times, nt, o, r, i, v, "multiplicative"))
                         return;
-                    S_set_value(c, &q);
-                    S_unit_after(s, ts, i + 1, b, c);
-                    S_finish(s, ts, st, times, nt, o, c, &q, 0);
                     continue;
                 }
             }
@@ -1700,18 +1715,9 @@ static void S_sentence(const char *s, const struct toks *ts, struct sentence *st
                 "batch",   "wave",    "term",    "conference", "group",  "stage",   "cycle",
                 "version", "attempt", "time",    "year",       "trial",  "class",   NULL};
             if (S_in(ts->v[i + 1].low, counted)) {
-                q.t0 = i;
-                q.t1 = i + 1;
-                q.has_value = true;
-                q.value = S_ordinal_value(t->low);
-                q.rule = "ordinal";
-                q.bound = "exact";
-                c = S_new(r);
-                if (c == NULL)
+                if (!S_word_figure(s, ts, st, times, nt, o, r, i, S_ordinal_value(t->low),
+                                   "ordinal"))
                     return;
-                S_set_value(c, &q);
-                S_unit_after(s, ts, i + 1, b, c);
-                S_finish(s, ts, st, times, nt, o, c, &q, 0);
                 continue;
             }
         }
@@ -1956,14 +1962,12 @@ static void S_sentence(const char *s, const struct toks *ts, struct sentence *st
     }
 
     /* dates that no figure uses are the dates of events */
-    bool has_figures = r->n > nbefore;
     for (size_t k = 0; k < nt && !r->oom; k++) {
         struct ex_time *tm = &times[k];
         if (!tm->event_date && !tm->period)
             continue;
         if (strstr(tm->basis, "document's date") != NULL)
             continue;
-        (void)has_figures;
         struct ex_candidate *c = S_new(r);
         if (c == NULL)
             return;
@@ -2035,8 +2039,8 @@ bool ex_extract(const char *text, size_t n, const struct ex_options *opt, struct
     bool has_carry = false;
     memset(&carry, 0, sizeof carry);
     for (size_t i = 0; i < ts.n; i++) {
-        bool end = i + 1 == ts.n || S_sentence_end(text, n, &ts, i) ||
-                   S_paragraph_break(text, &ts, i) || (strcmp(ts.v[i].low, ";") == 0);
+        bool end = i + 1 == ts.n || S_sentence_end(&ts, i) || S_paragraph_break(text, &ts, i) ||
+                   (strcmp(ts.v[i].low, ";") == 0);
         if (!end)
             continue;
         /* closing quotes and footnote markers after the stop stay in the sentence */
@@ -2081,61 +2085,6 @@ bool ex_extract(const char *text, size_t n, const struct ex_options *opt, struct
     if (r->n > first)
         qsort(r->items + first, r->n - first, sizeof *r->items, S_cmp);
     return true;
-}
-
-size_t ex_utf8_invalid(const char *s, size_t n)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = u[i];
-        size_t len;
-        uint32_t cp;
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            cp = c & 0x07;
-        } else {
-            return i;
-        }
-        if (i + len > n)
-            return i;
-        for (size_t k = 1; k < len; k++) {
-            if ((u[i + k] & 0xC0) != 0x80)
-                return i;
-            cp = (cp << 6) | (u[i + k] & 0x3F);
-        }
-        if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-            (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-            return i;
-        i += len;
-    }
-    return n;
-}
-
-size_t ex_codepoints(const char *s, size_t n)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (((unsigned char)s[i] & 0xC0) != 0x80)
-            k++;
-    return k;
-}
-
-void ex_candidate_id(const char *text, const struct ex_candidate *c, char *out, size_t n)
-{
-    size_t a = ex_codepoints(text, c->figure.b0);
-    size_t b = a + ex_codepoints(text + c->figure.b0, c->figure.b1 - c->figure.b0);
-    snprintf(out, n, "%s@%zu-%zu", c->rule, a, b);
 }
 
 static bool S_covers_end(const struct ex_claim_ref *k, const struct ex_candidate *c);

@@ -89,7 +89,7 @@ void extract_post(struct http_request *req, struct http_response *res)
         return;
     }
     const char *body = req->body ? req->body : "";
-    size_t bad = ex_utf8_invalid(body, req->body_len);
+    size_t bad = utf8_invalid_at(body, req->body_len);
     if (bad < req->body_len) {
         char msg[160];
         snprintf(msg, sizeof msg, "the body is not UTF-8: invalid byte 0x%02X at byte offset %zu",
@@ -154,9 +154,7 @@ static void S_list(struct http_request *req, struct http_response *res,
     for (size_t i = 0; i < r.n; i++) {
         const char *by = NULL;
         char cid[64];
-        snprintf(cid, sizeof cid, "%s@%zu-%zu", r.items[i].rule,
-                 ex_offsets_cp(&off, r.items[i].figure.b0),
-                 ex_offsets_cp(&off, r.items[i].figure.b1));
+        ex_candidate_id(&off, &r.items[i], cid, sizeof cid);
         /* a claim accepted from this candidate, else one that states the same figure */
         for (size_t c = 0; c < src->nclaims && by == NULL; c++)
             if (src->claims[c].candidate != NULL && strcmp(src->claims[c].candidate, cid) == 0)

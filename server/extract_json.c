@@ -64,12 +64,17 @@ static void S_kopt(struct jw *w, const char *key, const char *s)
         jw_kstr(w, key, s);
 }
 
+void ex_candidate_id(const struct ex_offsets *o, const struct ex_candidate *c, char *out, size_t n)
+{
+    snprintf(out, n, "%s@%zu-%zu", c->rule, ex_offsets_cp(o, c->figure.b0),
+             ex_offsets_cp(o, c->figure.b1));
+}
+
 void ex_candidate_json(struct jw *w, const struct ex_offsets *o, const struct ex_candidate *c,
                        bool with_coverage, const char *covered_by)
 {
     char id[64];
-    size_t f0 = ex_offsets_cp(o, c->figure.b0), f1 = ex_offsets_cp(o, c->figure.b1);
-    snprintf(id, sizeof id, "%s@%zu-%zu", c->rule, f0, f1);
+    ex_candidate_id(o, c, id, sizeof id);
     jw_obj_begin(w);
     jw_kstr(w, "id", id);
     jw_kstr(w, "rule", c->rule);

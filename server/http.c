@@ -145,47 +145,10 @@ static int S_hex(char c)
 }
 
 /* Validates UTF-8 (no overlongs, no surrogates) in s[0..n). */
-static bool S_valid_utf8(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t len;
-        unsigned cp;
-        if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-            cp = c & 0x1Fu;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            cp = c & 0x0Fu;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            cp = c & 0x07u;
-        } else {
-            return false;
-        }
-        if (i + len > n)
-            return false;
-        for (size_t k = 1; k < len; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return false;
-            cp = (cp << 6) | (s[i + k] & 0x3Fu);
-        }
-        if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        i += len;
-    }
-    return true;
-}
 
 bool http_valid_utf8(const char *s, size_t n)
 {
-    return S_valid_utf8((const unsigned char *)s, n);
+    return utf8_invalid_at(s, n) == n;
 }
 
 /*
@@ -220,7 +183,7 @@ static bool S_decode(char *s, bool plus_space, const char **why)
         *w++ = c;
     }
     *w = '\0';
-    if (!S_valid_utf8((const unsigned char *)s, (size_t)(w - s))) {
+    if (!http_valid_utf8(s, (size_t)(w - s))) {
         *why = "text must be valid UTF-8";
         return false;
     }

@@ -1,6 +1,8 @@
 #define _GNU_SOURCE /* memmem */
 #include "write_json.h"
 
+#include "extract.h"
+
 #include "pdate.h"
 #include "seed.h"
 #include "sha256.h"
@@ -375,15 +377,13 @@ static const char *const attributes[] = {
 /* "<rule>@<start>-<end>" with a rule of the extractor and code point offsets, start < end. */
 static bool S_candidate_id(const char *s)
 {
-    static const char *const rules[] = {"digits",   "words", "share",   "money",
-                                        "duration", "range", "ordinal", "multiplicative",
-                                        "vague",    "date",  NULL};
     const char *at = strchr(s, '@');
     if (at == NULL)
         return false;
     bool known = false;
-    for (size_t i = 0; rules[i] && !known; i++)
-        known = strlen(rules[i]) == (size_t)(at - s) && strncmp(s, rules[i], (size_t)(at - s)) == 0;
+    for (size_t i = 0; ex_rules[i] && !known; i++)
+        known = strlen(ex_rules[i]) == (size_t)(at - s) &&
+                strncmp(s, ex_rules[i], (size_t)(at - s)) == 0;
     char *end = NULL;
     if (!known || at[1] < '0' || at[1] > '9')
         return false;

@@ -18,6 +18,7 @@
 #include "extract_json.h"
 #include "extract_repo.h"
 #include "pdate.h"
+#include "seed.h"
 
 #include <math.h>
 #include <sqlite3.h>
@@ -110,6 +111,8 @@ static const struct expect hard[] = {
      "2007-03", NULL, NULL, NULL, "2007-03"},
     {"Around 1,122 in June 2014, and 1,350 by July 2015.", NULL, "1,350", "approx", 1350, N, N,
      NULL, "2015-07", NULL, NULL, NULL, NULL},
+    {"About two dozen women had returned.", NULL, "two dozen", "approx", 24, N, N, "women", NULL,
+     NULL, NULL, NULL, NULL},
     {"The sentence was five years.", NULL, "five", "exact", 5, N, N, "years", NULL, NULL, NULL,
      NULL, NULL},
     {"Each round lasts two to three months.", NULL, "two to three", "range", N, 2, 3, "months",
@@ -213,11 +216,11 @@ static void test_empty_and_utf8(void **state)
     assert_int_equal(r.n, 0);
     ex_result_free(&r);
     const char bad[] = "ok \xC3\xA9 then \xFF here";
-    assert_int_equal(ex_utf8_invalid(bad, sizeof bad - 1), 11);
+    assert_int_equal(utf8_invalid_at(bad, sizeof bad - 1), 11);
     const char overlong[] = "ab\xC0\xAF";
-    assert_int_equal(ex_utf8_invalid(overlong, sizeof overlong - 1), 2);
+    assert_int_equal(utf8_invalid_at(overlong, sizeof overlong - 1), 2);
     const char good[] = "\xE2\x82\xAC 5";
-    assert_int_equal(ex_utf8_invalid(good, sizeof good - 1), sizeof good - 1);
+    assert_int_equal(utf8_invalid_at(good, sizeof good - 1), sizeof good - 1);
 }
 
 /* ---- quality on the five documents ------------------------------------- */
@@ -279,13 +282,9 @@ static bool S_claimant_match(const char *want, const char *got)
 
 struct quality {
     size_t claims, found, timed, time_ok, named, claimant_ok;
-    size_t candidates, unmatched, unmatched_by_rule[16];
+    size_t candidates, unmatched, unmatched_by_rule[16]; /* by ex_rules[] */
     double longest_ms;
 };
-
-static const char *const rules[] = {"digits",   "words", "share",   "money",
-                                    "duration", "range", "ordinal", "multiplicative",
-                                    "vague",    "date",  NULL};
 
 static void S_quality(struct quality *q, bool report)
 {
@@ -405,8 +404,8 @@ static void S_quality(struct quality *q, bool report)
             if (used[i])
                 continue;
             q->unmatched++;
-            for (size_t k = 0; rules[k]; k++)
-                if (strcmp(rules[k], r.items[i].rule) == 0)
+            for (size_t k = 0; ex_rules[k]; k++)
+                if (strcmp(ex_rules[k], r.items[i].rule) == 0)
                     q->unmatched_by_rule[k]++;
         }
         free(used);
@@ -435,9 +434,9 @@ static void test_quality_on_the_five_documents(void **state)
            q.named, 100 * claimant_ok);
     printf("extract: %zu candidates, %zu match no curated claim (precision %.1f%%):", q.candidates,
            q.unmatched, 100.0 * (double)(q.candidates - q.unmatched) / (double)q.candidates);
-    for (size_t k = 0; rules[k]; k++)
+    for (size_t k = 0; ex_rules[k]; k++)
         if (q.unmatched_by_rule[k])
-            printf(" %s %zu", rules[k], q.unmatched_by_rule[k]);
+            printf(" %s %zu", ex_rules[k], q.unmatched_by_rule[k]);
     printf("\nextract: slowest document in %.2f ms\n", q.longest_ms);
     assert_true(q.claims >= 150);
     assert_true(recall >= EXTRACT_MIN_RECALL);
@@ -465,10 +464,10 @@ static void test_json_offsets(void **state)
         assert_false(b.oom);
         assert_non_null(strstr(buf_str(&b), "\"covered_by\":null"));
         assert_int_equal(ex_offsets_cp(&off, r.items[i].figure.b0),
-                         ex_codepoints(text, r.items[i].figure.b0));
+                         seed_codepoints(text, r.items[i].figure.b0));
         buf_free(&b);
     }
-    assert_int_equal(ex_offsets_cp(&off, sizeof text - 1), ex_codepoints(text, sizeof text - 1));
+    assert_int_equal(ex_offsets_cp(&off, sizeof text - 1), seed_codepoints(text, sizeof text - 1));
     ex_offsets_free(&off);
     ex_result_free(&r);
 }

@@ -24,7 +24,7 @@ static const struct ex_metric catalog[] = {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *text = (const char *)data;
-    if (ex_utf8_invalid(text, size) < size)
+    if (utf8_invalid_at(text, size) < size)
         return 0;
     struct ex_options opt = {size > 0 && data[0] % 2 ? "2019-03-13" : "2015", "An Author", catalog,
                              sizeof catalog / sizeof catalog[0]};
