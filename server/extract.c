@@ -754,9 +754,10 @@ static size_t S_times(const char *s, const struct toks *ts, size_t a, size_t b,
                  strcmp(ts->v[t0 - 1].low, "during") == 0 ||
                  strcmp(ts->v[t0 - 1].low, "throughout") == 0))
                 t0--;
-            if (t0 > a + 1 && strcmp(ts->v[t0 - 1].low, "of") == 0 &&
-                strcmp(ts->v[t0 - 2].low, "as") == 0)
-                t0 -= 2;
+            /* "as of": the "of" was taken as the preposition; "as" belongs with it */
+            if (t0 < i && t0 > a && strcmp(ts->v[t0].low, "of") == 0 &&
+                strcmp(ts->v[t0 - 1].low, "as") == 0)
+                t0--;
             tm.t0 = t0;
             tm.d0 = i;
             tm.t1 = e;

@@ -53,6 +53,8 @@ static const struct expect hard[] = {
     {"According to Abdelhak Khiame, the head of the BCIJ, at least 1,600 Moroccans have left.",
      "2017", "1,600", "at_least", 1600, 1600, N, "Moroccans", "2017", NULL, NULL, "Abdelhak Khiame",
      NULL},
+    {"As of mid-2017, about 300 had come back.", NULL, "300", "approx", 300, N, N, NULL, "2017",
+     NULL, NULL, NULL, NULL},
     {"Berman wrote that some 1.500 fighters had left by July 2015.", NULL, "1.500", "approx", 1500,
      N, N, "fighters", "2015-07", NULL, NULL, NULL, NULL},
     {"The fine is 500,000 Moroccan Dirham (ca. \u20ac45,000).", NULL, "500,000", "exact", 500000, N,
@@ -205,6 +207,27 @@ static void test_not_candidates(void **state)
         }
         ex_result_free(&r);
     }
+}
+
+/* The time's words as the text has them: "As of mid-2017", its preposition whole. */
+static void test_time_basis_keeps_the_preposition(void **state)
+{
+    (void)state;
+    const char text[] = "As of mid-2017, about 300 had come back.";
+    struct ex_result r;
+    ex_result_init(&r);
+    assert_true(ex_extract(text, sizeof text - 1, NULL, &r));
+    assert_true(r.n >= 1);
+    bool found = false;
+    for (size_t i = 0; i < r.n; i++) {
+        if (strcmp(r.items[i].rule, "digits") != 0)
+            continue;
+        assert_string_equal(r.items[i].time_basis, "As of mid-2017");
+        assert_int_equal(r.items[i].time_span.b0, 0);
+        found = true;
+    }
+    assert_true(found);
+    ex_result_free(&r);
 }
 
 static void test_empty_and_utf8(void **state)
@@ -477,6 +500,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hard_sentences),
         cmocka_unit_test(test_not_candidates),
+        cmocka_unit_test(test_time_basis_keeps_the_preposition),
         cmocka_unit_test(test_empty_and_utf8),
         cmocka_unit_test(test_json_offsets),
         cmocka_unit_test(test_quality_on_the_five_documents),
