@@ -76,6 +76,9 @@ void jw_null(struct jw *w);
 /* Writes pre-encoded JSON text as one value. */
 void jw_raw(struct jw *w, const char *json, size_t n);
 
+/* Inside an open object, the members of the pre-encoded JSON object obj ("{...}"). */
+void jw_members(struct jw *w, const char *obj, size_t n);
+
 /* Shorthands for "key": value. */
 void jw_kstr(struct jw *w, const char *key, const char *s);
 void jw_kint(struct jw *w, const char *key, int64_t v);

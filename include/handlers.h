@@ -48,6 +48,7 @@ void programs_claims(struct http_request *req, struct http_response *res);
 void statistics_list(struct http_request *req, struct http_response *res);
 void statistics_get(struct http_request *req, struct http_response *res);
 void conflicts_list(struct http_request *req, struct http_response *res);
+void conflicts_get(struct http_request *req, struct http_response *res);
 void sources_consistency(struct http_request *req, struct http_response *res);
 
 /* search_handlers.c */
@@ -77,5 +78,19 @@ bool write_precheck(struct http_request *req, struct http_response *res);
 WRITE_HANDLER_DECLS(write_claims)
 WRITE_HANDLER_DECLS(write_sources)
 WRITE_HANDLER_DECLS(write_programs)
+WRITE_HANDLER_DECLS(write_conflicts)
+void write_metrics_create(struct http_request *req, struct http_response *res);
+void write_metrics_patch(struct http_request *req, struct http_response *res);
+void write_metrics_revisions(struct http_request *req, struct http_response *res);
+void write_relations_create(struct http_request *req, struct http_response *res);
+void write_relations_patch(struct http_request *req, struct http_response *res);
+void write_relations_delete(struct http_request *req, struct http_response *res);
+void write_relations_revisions(struct http_request *req, struct http_response *res);
+
+/* catalog_handlers.c: the metrics and the relations between them */
+void metrics_list(struct http_request *req, struct http_response *res);
+void metrics_get(struct http_request *req, struct http_response *res);
+void relations_list(struct http_request *req, struct http_response *res);
+void relations_get(struct http_request *req, struct http_response *res);
 
 #endif

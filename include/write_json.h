@@ -13,7 +13,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum write_resource { WRITE_SOURCE, WRITE_CLAIM, WRITE_PROGRAM };
+/*
+ * What the curation API writes: the evidence (sources, claims, programs) and the catalog
+ * the consistency rules read (metrics, the relations between them, curated conflicts).
+ */
+enum write_resource {
+    WRITE_SOURCE,
+    WRITE_CLAIM,
+    WRITE_PROGRAM,
+    WRITE_METRIC,
+    WRITE_RELATION,
+    WRITE_CONFLICT,
+};
+#define WRITE_NRESOURCES 6
+
+/* The resource's name: "source", "claim", ... (its revisions' `resource`; its path is
+ * /v1/<name>s). */
+const char *write_resource_name(enum write_resource r);
+
+/* Curated conflicts are named "curated-<slug>" (computed ones by their rule). */
+#define WRITE_CURATED_PREFIX "curated-"
 
 #define WRITE_MAX_ERRORS 32
 
@@ -31,7 +50,9 @@ void write_errors_add(struct write_errors *we, const char *pointer, const char *
 /* What validation needs to know about the database. */
 struct write_lookup {
     void *ctx;
-    /* true when a live record of `table` (source, metric, entity, program, topic) has this id */
+    /* true when a record of `table` has this id: source, program (live ones), program_any,
+     * metric, entity, topic, claim (deleted ones too), claim_live, relation, conflict (a
+     * curated one, by its API id, deleted ones too) */
     bool (*exists)(void *ctx, const char *table, const char *id);
     /* kind of an entity ("place", ...) into out; false when unknown */
     bool (*entity_kind)(void *ctx, const char *id, char *out, size_t n);

@@ -25,6 +25,11 @@ bool write_repo_metric(struct db_conn *c, const char *id, char *unit, size_t un,
 bool write_repo_source_text(struct db_conn *c, const char *id, char **text, size_t *len);
 bool write_repo_next_claim_id(struct db_conn *c, const char *source, char *out, size_t n);
 
+/* SQL: the dataset version of a record's last change (1: the curated seed). */
+#define CHANGED_IN(res, idcol)                                                   \
+    "coalesce((SELECT max(dataset_version) FROM revision WHERE resource = '" res \
+    "' AND resource_id = " idcol "), 1)"
+
 struct write_state {
     bool found;
     bool deleted;
@@ -58,7 +63,7 @@ enum app_status write_repo_claims_of_source(struct db_conn *c, const char *id,
                                             int64_t *n) APP_MUST_CHECK;
 
 /* Number of live claims that refer to a source (quote or footnote) or a program (subject or
- * mention). */
+ * mention); for a claim, the live curated conflicts that cite it. */
 enum app_status write_repo_claims_referencing(struct db_conn *c, enum write_resource r,
                                               const char *id, int64_t *n) APP_MUST_CHECK;
 

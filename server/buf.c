@@ -415,6 +415,19 @@ void jw_raw(struct jw *w, const char *json, size_t n)
     buf_append(w->b, json, n);
 }
 
+void jw_members(struct jw *w, const char *obj, size_t n)
+{
+    if (n < 2 || obj[0] != '{' || obj[n - 1] != '}')
+        return;
+    size_t i = 1;
+    while (i < n - 1 && (obj[i] == ' ' || obj[i] == '\n'))
+        i++;
+    if (i == n - 1)
+        return; /* {} */
+    S_sep(w);
+    buf_append(w->b, obj + 1, n - 2);
+}
+
 void jw_kstr(struct jw *w, const char *key, const char *s)
 {
     jw_key(w, key);

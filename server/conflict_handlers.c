@@ -7,6 +7,7 @@
 #include "query.h"
 #include "statistic_cache.h"
 #include "statistic_repo.h"
+#include "write_repo.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -307,5 +308,86 @@ void sources_consistency(struct http_request *req, struct http_response *res)
     stat_cache_put(req->app->stat_cache, key, res);
 done:
     free(key);
+    conflict_world_free(&world);
+}
+
+/* One conflict by id: a rule's finding, a drift finding or a curated conflict. */
+void conflicts_get(struct http_request *req, struct http_response *res)
+{
+    struct query_errors qe;
+    struct conflict_world world;
+    struct prov_findings drift;
+    const char *id = http_path_param(req, "id");
+    char *key = NULL;
+
+    conflict_world_init(&world);
+    prov_findings_init(&drift, true, false);
+    key = stat_cache_key(req);
+    if (stat_cache_get(req->app->stat_cache, key, res))
+        goto done;
+    query_errors_init(&qe);
+    query_finish(req, &qe, consistency_params);
+    if (qe.n) {
+        query_fail(res, req, &qe);
+        goto done;
+    }
+    struct db_conn *c = NULL;
+    enum app_status st = app_db_reader(req->app, &c);
+    if (st == APP_OK)
+        st = conflict_world_load(c, &world);
+    if (st == APP_OK)
+        st = prov_repo_links(c, prov_findings_collect, &drift);
+    if (st == APP_OK)
+        st = drift.status;
+    if (st != APP_OK) {
+        app_db_error(req, res, st, "computing conflicts");
+        goto done;
+    }
+    const struct cons_finding *hit = NULL;
+    const struct prov_finding *dhit = NULL;
+    for (size_t i = 0; i < world.f.n && !hit; i++) {
+        if (strcmp(world.f.v[i].id, id) == 0)
+            hit = &world.f.v[i];
+    }
+    for (size_t i = 0; i < drift.n && !hit && !dhit; i++) {
+        char did[64];
+        prov_finding_id(&drift.v[i], did, sizeof did);
+        if (strcmp(did, id) == 0)
+            dhit = &drift.v[i];
+    }
+    if (!hit && !dhit) {
+        struct write_state ws;
+        char msg[240];
+        st = write_repo_load(c, WRITE_CONFLICT, id, &ws);
+        if (st != APP_OK) {
+            app_db_error(req, res, st, "reading a curated conflict");
+        } else if (ws.found && ws.deleted) {
+            snprintf(msg, sizeof msg, "conflict '%.100s' was deleted; an admin can restore it", id);
+            http_problem(res, req, 410, "gone", msg, NULL, 0);
+        } else {
+            snprintf(msg, sizeof msg,
+                     ws.found ? "conflict '%.100s' has no live claim left on one side"
+                              : "no conflict with id '%.100s' (the rules and curators find "
+                                "none by that name in the current data)",
+                     id);
+            http_problem(res, req, 404, "not-found", msg, NULL, 0);
+        }
+        write_state_free(&ws);
+        goto done;
+    }
+    struct jw w;
+    http_json_begin(res, &w);
+    res->cacheable = true;
+    jw_obj_begin(&w);
+    jw_key(&w, "data");
+    if (hit)
+        conflict_json_finding(&w, &world, hit);
+    else
+        prov_json_finding(&w, dhit);
+    jw_obj_end(&w);
+    stat_cache_put(req->app->stat_cache, key, res);
+done:
+    free(key);
+    prov_findings_free(&drift);
     conflict_world_free(&world);
 }

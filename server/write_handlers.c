@@ -5,6 +5,7 @@
  * leaves a revision with the record before and after: nothing is lost.
  */
 #include "app.h"
+#include "catalog_repo.h"
 #include "handlers.h"
 #include "list.h"
 #include "log.h"
@@ -273,7 +274,24 @@ static void S_record_response(struct http_response *res, unsigned status, const 
 
 static const char *S_what(enum write_resource r)
 {
-    return r == WRITE_CLAIM ? "claim" : r == WRITE_SOURCE ? "source" : "program";
+    return write_resource_name(r);
+}
+
+/*
+ * What the whole catalog says against a metric or relation just written (in the write's
+ * transaction): a cycle of part/whole relations, a unit that no longer fits its claims or
+ * relations. APP_EINVAL with the problems in we.
+ */
+static enum app_status S_catalog_check(struct db_conn *w, enum write_resource r, const char *id,
+                                       const char *before, struct write_errors *we)
+{
+    if (r < WRITE_METRIC)
+        return APP_OK;
+    struct catalog_problems p;
+    enum app_status st = catalog_repo_check(w, r, id, before, &p);
+    for (size_t i = 0; st == APP_OK && i < p.n; i++)
+        write_errors_add(we, p.pointer[i], "%s", p.msg[i]);
+    return st == APP_OK && p.n ? APP_EINVAL : st;
 }
 
 /* A change to one record, as its revision records it. */
@@ -391,6 +409,12 @@ static void S_create(struct http_request *req, struct http_response *res, enum w
         }
     }
     st = pub ? write_repo_insert(w, r, norm, now) : APP_ENOMEM;
+    if (st == APP_OK && (st = S_catalog_check(w, r, id, NULL, &we)) == APP_EINVAL) {
+        db_rollback(w);
+        db_pool_writer_release(&app->db);
+        S_invalid(req, res, st, &we, S_what(r));
+        goto free_all;
+    }
     const struct change ch = {r, id, "create", &who, reason, now};
     st = S_finish(app, w, st, &ch, NULL, pub, &version);
     db_pool_writer_release(&app->db);
@@ -406,6 +430,7 @@ static void S_create(struct http_request *req, struct http_response *res, enum w
     } else {
         app_db_error(req, res, st, "writing");
     }
+free_all:
     free(norm);
     free(pub);
     write_json_free(doc);
@@ -572,6 +597,11 @@ static void S_patch(struct http_request *req, struct http_response *res, enum wr
     char now[32];
     log_now_iso(now, sizeof now);
     st = write_repo_update(w, r, id, norm, now);
+    if (st == APP_OK && (st = S_catalog_check(w, r, id, ws.json, &we)) == APP_EINVAL) {
+        free(before);
+        S_invalid(req, res, st, &we, S_what(r));
+        goto rollback;
+    }
     const struct change ch = {r, id, "update", &who, reason, now};
     st = S_finish(app, w, st, &ch, before ? before : ws.json, pub, &version);
     free(before);
@@ -645,13 +675,15 @@ static void S_delete_or_restore(struct http_request *req, struct http_response *
             goto rollback;
         }
     }
-    /* Claims must not be left pointing at a deleted program or cited work. */
-    if (!restore && r != WRITE_CLAIM) {
+    /* Claims must not be left pointing at a deleted program or cited work, nor a curated
+     * conflict citing a deleted claim. */
+    if (!restore) {
         int64_t n = 0;
         if (write_repo_claims_referencing(w, r, id, &n) == APP_OK && n > 0) {
             char msg[200];
-            snprintf(msg, sizeof msg, "%s '%.100s' is still referenced by %lld live claims",
-                     S_what(r), id, (long long)n);
+            snprintf(msg, sizeof msg, "%s '%.100s' is still %s by %lld live %s", S_what(r), id,
+                     r == WRITE_CLAIM ? "cited" : "referenced", (long long)n,
+                     r == WRITE_CLAIM ? "curated conflicts; edit or delete them first" : "claims");
             http_problem(res, req, 409, "conflict", msg, NULL, 0);
             goto rollback;
         }
@@ -745,7 +777,10 @@ static void S_revisions(struct http_request *req, struct http_response *res, enu
     enum app_status st = app_db_reader(req->app, &c);
     if (st == APP_OK)
         st = write_repo_load(c, r, id, &ws);
-    if (st == APP_OK && !ws.found) {
+    bool history = false; /* a removed relation keeps its revisions */
+    if (st == APP_OK && !ws.found && r == WRITE_RELATION)
+        st = catalog_repo_had_revisions(c, r, id, &history);
+    if (st == APP_OK && !ws.found && !history) {
         char msg[200];
         snprintf(msg, sizeof msg, "no %s with id '%.100s'", S_what(r), id);
         http_problem(res, req, 404, "not-found", msg, NULL, 0);
@@ -792,3 +827,33 @@ static void S_revisions(struct http_request *req, struct http_response *res, enu
 WRITE_HANDLERS(write_claims, WRITE_CLAIM)
 WRITE_HANDLERS(write_sources, WRITE_SOURCE)
 WRITE_HANDLERS(write_programs, WRITE_PROGRAM)
+WRITE_HANDLERS(write_conflicts, WRITE_CONFLICT)
+
+void write_metrics_create(struct http_request *req, struct http_response *res)
+{
+    S_create(req, res, WRITE_METRIC);
+}
+void write_metrics_patch(struct http_request *req, struct http_response *res)
+{
+    S_patch(req, res, WRITE_METRIC);
+}
+void write_metrics_revisions(struct http_request *req, struct http_response *res)
+{
+    S_revisions(req, res, WRITE_METRIC);
+}
+void write_relations_create(struct http_request *req, struct http_response *res)
+{
+    S_create(req, res, WRITE_RELATION);
+}
+void write_relations_patch(struct http_request *req, struct http_response *res)
+{
+    S_patch(req, res, WRITE_RELATION);
+}
+void write_relations_delete(struct http_request *req, struct http_response *res)
+{
+    S_delete_or_restore(req, res, WRITE_RELATION, false);
+}
+void write_relations_revisions(struct http_request *req, struct http_response *res)
+{
+    S_revisions(req, res, WRITE_RELATION);
+}

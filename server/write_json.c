@@ -1,5 +1,6 @@
 #define _GNU_SOURCE /* memmem */
 #include "write_json.h"
+#include "write_fields.h"
 
 #include "extract.h"
 
@@ -78,13 +79,14 @@ json_t *write_json_from_text(const char *text)
     return json_loads(text, 0, NULL);
 }
 
-/* ---- field helpers ------------------------------------------------------- */
+const char *write_resource_name(enum write_resource r)
+{
+    static const char *const names[WRITE_NRESOURCES] = {"source", "claim",    "program",
+                                                        "metric", "relation", "conflict"};
+    return (unsigned)r < WRITE_NRESOURCES ? names[r] : "record";
+}
 
-struct vctx {
-    json_t *doc;
-    struct write_errors *we;
-    const struct write_lookup *lk;
-};
+/* ---- field helpers ------------------------------------------------------- */
 
 static void S_ptr(char *out, size_t n, const char *key)
 {
@@ -93,10 +95,7 @@ static void S_ptr(char *out, size_t n, const char *key)
         out[0] = '\0';
 }
 
-static void S_err(struct vctx *v, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void S_err(struct vctx *v, const char *key, const char *fmt, ...)
+void wf_err(struct vctx *v, const char *key, const char *fmt, ...)
 {
     char ptr[96], msg[200];
     S_ptr(ptr, sizeof ptr, key);
@@ -107,7 +106,7 @@ static void S_err(struct vctx *v, const char *key, const char *fmt, ...)
     write_errors_add(v->we, ptr, "%s", w < 0 ? "invalid" : msg);
 }
 
-static bool S_present(struct vctx *v, const char *key)
+bool wf_present(struct vctx *v, const char *key)
 {
     json_t *j = json_object_get(v->doc, key);
     return j && !json_is_null(j);
@@ -125,7 +124,7 @@ static void S_drop_nulls(json_t *doc)
     }
 }
 
-static void S_unknown(struct vctx *v, const char *const *allowed)
+void wf_unknown(struct vctx *v, const char *const *allowed)
 {
     const char *k;
     json_t *val;
@@ -136,42 +135,41 @@ static void S_unknown(struct vctx *v, const char *const *allowed)
                 ok = true;
         }
         if (!ok)
-            S_err(v, k, "unknown field");
+            wf_err(v, k, "unknown field");
     }
 }
 
-static const char *S_str(struct vctx *v, const char *key, bool required, size_t max)
+const char *wf_str(struct vctx *v, const char *key, bool required, size_t max)
 {
     json_t *j = json_object_get(v->doc, key);
     if (!j || json_is_null(j)) {
         if (required)
-            S_err(v, key, "is required");
+            wf_err(v, key, "is required");
         return NULL;
     }
     if (!json_is_string(j)) {
-        S_err(v, key, "must be a string");
+        wf_err(v, key, "must be a string");
         return NULL;
     }
     size_t n = json_string_length(j);
     if (n == 0) {
-        S_err(v, key, "must not be empty");
+        wf_err(v, key, "must not be empty");
         return NULL;
     }
     if (n > max) {
-        S_err(v, key, "is longer than %zu bytes", max);
+        wf_err(v, key, "is longer than %zu bytes", max);
         return NULL;
     }
     if (strlen(json_string_value(j)) != n) {
-        S_err(v, key, "must not contain NUL characters");
+        wf_err(v, key, "must not contain NUL characters");
         return NULL;
     }
     return json_string_value(j);
 }
 
-static const char *S_enum(struct vctx *v, const char *key, bool required,
-                          const char *const *allowed)
+const char *wf_enum(struct vctx *v, const char *key, bool required, const char *const *allowed)
 {
-    const char *s = S_str(v, key, required, 64);
+    const char *s = wf_str(v, key, required, 64);
     if (!s)
         return NULL;
     for (size_t i = 0; allowed[i]; i++) {
@@ -187,7 +185,7 @@ static const char *S_enum(struct vctx *v, const char *key, bool required,
             break;
         len += (size_t)w;
     }
-    S_err(v, key, "must be one of: %s", list);
+    wf_err(v, key, "must be one of: %s", list);
     return NULL;
 }
 
@@ -205,12 +203,12 @@ static bool S_slug_ok(const char *s)
     return true;
 }
 
-static const char *S_slug(struct vctx *v, const char *key, bool required)
+const char *wf_slug(struct vctx *v, const char *key, bool required)
 {
-    const char *s = S_str(v, key, required, 80);
+    const char *s = wf_str(v, key, required, 80);
     if (s && !S_slug_ok(s)) {
-        S_err(v, key,
-              "must be 1-80 characters of a-z, 0-9, '-' and '_', starting with a letter or digit");
+        wf_err(v, key,
+               "must be 1-80 characters of a-z, 0-9, '-' and '_', starting with a letter or digit");
         return NULL;
     }
     return s;
@@ -218,23 +216,23 @@ static const char *S_slug(struct vctx *v, const char *key, bool required)
 
 static bool S_date(struct vctx *v, const char *key, struct pdate *d)
 {
-    const char *s = S_str(v, key, false, 10);
+    const char *s = wf_str(v, key, false, 10);
     if (!s)
         return false;
     if (!pdate_parse(s, d)) {
-        S_err(v, key, "must be a real date as YYYY, YYYY-MM or YYYY-MM-DD");
+        wf_err(v, key, "must be a real date as YYYY, YYYY-MM or YYYY-MM-DD");
         return false;
     }
     return true;
 }
 
-static bool S_num(struct vctx *v, const char *key, double *out)
+bool wf_num(struct vctx *v, const char *key, double *out)
 {
     json_t *j = json_object_get(v->doc, key);
     if (!j || json_is_null(j))
         return false;
     if (!json_is_number(j)) {
-        S_err(v, key, "must be a number");
+        wf_err(v, key, "must be a number");
         return false;
     }
     *out = json_number_value(j);
@@ -242,23 +240,22 @@ static bool S_num(struct vctx *v, const char *key, double *out)
 }
 
 /* An array of strings, each checked by `table` existence when given. */
-static size_t S_ids(struct vctx *v, const char *key, bool required, const char *table,
-                    const char *table2)
+size_t wf_ids(struct vctx *v, const char *key, bool required, const char *table, const char *table2)
 {
     json_t *a = json_object_get(v->doc, key);
     if (!a || json_is_null(a)) {
         if (required)
-            S_err(v, key, "is required");
+            wf_err(v, key, "is required");
         return 0;
     }
     if (!json_is_array(a)) {
-        S_err(v, key, "must be an array of strings");
+        wf_err(v, key, "must be an array of strings");
         return 0;
     }
     if (required && json_array_size(a) == 0)
-        S_err(v, key, "must not be empty");
+        wf_err(v, key, "must not be empty");
     if (json_array_size(a) > 100) {
-        S_err(v, key, "has more than 100 items");
+        wf_err(v, key, "has more than 100 items");
         return 0;
     }
     size_t i;
@@ -281,11 +278,11 @@ static size_t S_ids(struct vctx *v, const char *key, bool required, const char *
     return json_array_size(a);
 }
 
-static void S_ref(struct vctx *v, const char *key, const char *table)
+void wf_ref(struct vctx *v, const char *key, const char *table)
 {
-    const char *id = S_str(v, key, false, 200);
+    const char *id = wf_str(v, key, false, 200);
     if (id && !v->lk->exists(v->lk->ctx, table, id))
-        S_err(v, key, "unknown %s '%.80s'", table, id);
+        wf_err(v, key, "unknown %s '%.80s'", table, id);
 }
 
 static void S_set_int(json_t *doc, const char *key, long long x)
@@ -312,7 +309,7 @@ static const char *const source_read_only[] = {"claims_by_kind",
 static const char *const program_read_only[] = {"attributes",     "claim_count", "source_count",
                                                 "mentions_count", "links",       NULL};
 
-static bool S_in_list(const char *const *list, const char *k)
+bool wf_in_list(const char *const *list, const char *k)
 {
     for (size_t i = 0; list[i]; i++) {
         if (strcmp(list[i], k) == 0)
@@ -324,9 +321,10 @@ static bool S_in_list(const char *const *list, const char *k)
 void write_json_drop_read_only(enum write_resource r, json_t *body, const char *view,
                                struct write_errors *we)
 {
-    const char *const *ro = r == WRITE_CLAIM    ? claim_read_only
-                            : r == WRITE_SOURCE ? source_read_only
-                                                : program_read_only;
+    const char *const *ro = r == WRITE_CLAIM     ? claim_read_only
+                            : r == WRITE_SOURCE  ? source_read_only
+                            : r == WRITE_PROGRAM ? program_read_only
+                                                 : catalog_read_only(r);
     json_t *data = NULL;
     if (view) {
         json_t *v = json_loads(view, 0, NULL);
@@ -338,7 +336,7 @@ void write_json_drop_read_only(enum write_resource r, json_t *body, const char *
     void *tmp;
     json_object_foreach_safe(body, tmp, k, val) {
         json_t *was = data ? json_object_get(data, k) : NULL;
-        bool read_only = S_in_list(ro, k);
+        bool read_only = wf_in_list(ro, k);
         if (strcmp(k, "context") == 0 || (was && json_equal(was, val)) || (read_only && !data)) {
             json_object_del(body, k);
         } else if (read_only) {
@@ -396,12 +394,12 @@ static bool S_candidate_id(const char *s)
 
 static void S_claim_quote(struct vctx *v, const char *source)
 {
-    const char *quote = S_str(v, "quote", true, 5000);
+    const char *quote = wf_str(v, "quote", true, 5000);
     json_t *occ = json_object_get(v->doc, "occurrence");
     json_int_t want = 1;
     if (occ && !json_is_null(occ)) {
         if (!json_is_integer(occ) || json_integer_value(occ) < 1) {
-            S_err(v, "occurrence", "must be a positive integer");
+            wf_err(v, "occurrence", "must be a positive integer");
             return;
         }
         want = json_integer_value(occ);
@@ -411,7 +409,7 @@ static void S_claim_quote(struct vctx *v, const char *source)
     if (!quote || !source)
         return;
     if (!v->lk->source_text(v->lk->ctx, source, &text, &tlen)) {
-        S_err(v, "source", "source '%.80s' has no stored text to quote from", source);
+        wf_err(v, "source", "source '%.80s' has no stored text to quote from", source);
         return;
     }
     size_t qlen = strlen(quote);
@@ -426,12 +424,12 @@ static void S_claim_quote(struct vctx *v, const char *source)
         p = m + 1;
     }
     if (count == 0) {
-        S_err(v, "quote", "does not occur verbatim in the stored text of '%.80s'", source);
+        wf_err(v, "quote", "does not occur verbatim in the stored text of '%.80s'", source);
     } else if (!hit) {
-        S_err(v, "occurrence", "the quote occurs only %lld times", (long long)count);
+        wf_err(v, "occurrence", "the quote occurs only %lld times", (long long)count);
     } else if (count > 1 && (!occ || json_is_null(occ))) {
-        S_err(v, "quote", "occurs %lld times in the text; say which with 'occurrence'",
-              (long long)count);
+        wf_err(v, "quote", "occurs %lld times in the text; say which with 'occurrence'",
+               (long long)count);
     } else {
         size_t b0 = (size_t)(hit - text);
         size_t c0 = seed_codepoints(text, b0);
@@ -445,77 +443,77 @@ static void S_claim_quote(struct vctx *v, const char *source)
 
 static void S_claim_numbers(struct vctx *v)
 {
-    const char *metric = S_str(v, "metric", false, 200);
-    const char *bound = S_enum(v, "bound", false, bounds);
-    const char *unit = S_str(v, "unit", false, 40);
+    const char *metric = wf_str(v, "metric", false, 200);
+    const char *bound = wf_enum(v, "bound", false, bounds);
+    const char *unit = wf_str(v, "unit", false, 40);
     double value = 0, lower = 0, upper = 0;
-    bool hv = S_num(v, "value", &value);
-    bool hl = S_num(v, "lower", &lower);
-    bool hu = S_num(v, "upper", &upper);
+    bool hv = wf_num(v, "value", &value);
+    bool hl = wf_num(v, "lower", &lower);
+    bool hu = wf_num(v, "upper", &upper);
     struct pdate vd;
     bool hd = S_date(v, "value_date", &vd);
-    const char *vague = S_str(v, "vague_term", false, 60);
+    const char *vague = wf_str(v, "vague_term", false, 60);
     if (!metric) {
         const char *stray[] = {"value", "lower",      "upper",     "bound",
                                "unit",  "value_date", "vague_term"};
         for (size_t i = 0; i < sizeof stray / sizeof stray[0]; i++) {
-            if (S_present(v, stray[i]))
-                S_err(v, stray[i], "needs a metric");
+            if (wf_present(v, stray[i]))
+                wf_err(v, stray[i], "needs a metric");
         }
         return;
     }
     char munit[64], vtype[16];
     if (!v->lk->metric(v->lk->ctx, metric, munit, sizeof munit, vtype, sizeof vtype)) {
-        S_err(v, "metric", "unknown metric '%.80s'", metric);
+        wf_err(v, "metric", "unknown metric '%.80s'", metric);
         return;
     }
     if (!unit)
-        S_err(v, "unit", "is required with a metric (the metric's unit is '%s')", munit);
+        wf_err(v, "unit", "is required with a metric (the metric's unit is '%s')", munit);
     else if (strcmp(unit, munit) != 0)
-        S_err(v, "unit", "must be the metric's unit '%s'", munit);
+        wf_err(v, "unit", "must be the metric's unit '%s'", munit);
     if (!bound) {
-        if (!S_present(v, "bound"))
-            S_err(v, "bound", "is required with a metric");
+        if (!wf_present(v, "bound"))
+            wf_err(v, "bound", "is required with a metric");
         return;
     }
     if (strcmp(vtype, "date") == 0) {
-        if (!hd && !S_present(v, "value_date"))
-            S_err(v, "value_date", "is required: metric '%s' takes a date", metric);
+        if (!hd && !wf_present(v, "value_date"))
+            wf_err(v, "value_date", "is required: metric '%s' takes a date", metric);
         if (hv || hl || hu)
-            S_err(v,
-                  hv   ? "value"
-                  : hl ? "lower"
-                       : "upper",
-                  "must be absent: metric '%s' takes a date in value_date", metric);
+            wf_err(v,
+                   hv   ? "value"
+                   : hl ? "lower"
+                        : "upper",
+                   "must be absent: metric '%s' takes a date in value_date", metric);
         return;
     }
-    if (S_present(v, "value_date"))
-        S_err(v, "value_date", "must be absent: metric '%s' takes a number", metric);
+    if (wf_present(v, "value_date"))
+        wf_err(v, "value_date", "must be absent: metric '%s' takes a number", metric);
     if (strcmp(bound, "vague") == 0) {
         if (hv || hl || hu)
-            S_err(v,
-                  hv   ? "value"
-                  : hl ? "lower"
-                       : "upper",
-                  "must be absent when bound is 'vague' (never invent a number)");
+            wf_err(v,
+                   hv   ? "value"
+                   : hl ? "lower"
+                        : "upper",
+                   "must be absent when bound is 'vague' (never invent a number)");
         if (!vague)
-            S_err(v, "vague_term", "is required when bound is 'vague' (the text's own word)");
+            wf_err(v, "vague_term", "is required when bound is 'vague' (the text's own word)");
         return;
     }
     if (vague)
-        S_err(v, "vague_term", "is only for bound 'vague'");
+        wf_err(v, "vague_term", "is only for bound 'vague'");
     if (strcmp(bound, "range") == 0) {
         if (!hl)
-            S_err(v, "lower", "is required when bound is 'range'");
+            wf_err(v, "lower", "is required when bound is 'range'");
         if (!hu)
-            S_err(v, "upper", "is required when bound is 'range'");
+            wf_err(v, "upper", "is required when bound is 'range'");
     } else if (!hv) {
-        S_err(v, "value", "is required when bound is '%s'", bound);
+        wf_err(v, "value", "is required when bound is '%s'", bound);
         return;
     }
     if ((strcmp(bound, "at_least") == 0 || strcmp(bound, "more_than") == 0)) {
         if (hl && lower != value)
-            S_err(v, "lower", "must equal value when bound is '%s'", bound);
+            wf_err(v, "lower", "must equal value when bound is '%s'", bound);
         else if (!hl) {
             json_object_set_new(v->doc, "lower", json_real(value));
             lower = value;
@@ -525,7 +523,7 @@ static void S_claim_numbers(struct vctx *v)
     if ((strcmp(bound, "up_to") == 0 || strcmp(bound, "less_than") == 0 ||
          strcmp(bound, "almost") == 0)) {
         if (hu && upper != value)
-            S_err(v, "upper", "must equal value when bound is '%s'", bound);
+            wf_err(v, "upper", "must equal value when bound is '%s'", bound);
         else if (!hu) {
             json_object_set_new(v->doc, "upper", json_real(value));
             upper = value;
@@ -533,14 +531,14 @@ static void S_claim_numbers(struct vctx *v)
         }
     }
     if (strcmp(bound, "exact") == 0 && ((hl && lower != value) || (hu && upper != value)))
-        S_err(v, hl && lower != value ? "lower" : "upper",
-              "must equal value (or be absent) when bound is 'exact'");
+        wf_err(v, hl && lower != value ? "lower" : "upper",
+               "must equal value (or be absent) when bound is 'exact'");
     if (hl && hu && lower > upper)
-        S_err(v, "upper", "must not be below lower");
+        wf_err(v, "upper", "must not be below lower");
     if (hv && hl && lower > value)
-        S_err(v, "lower", "must not be above value");
+        wf_err(v, "lower", "must not be above value");
     if (hv && hu && value > upper)
-        S_err(v, "upper", "must not be below value");
+        wf_err(v, "upper", "must not be below value");
 }
 
 static void S_claim_time(struct vctx *v)
@@ -549,19 +547,19 @@ static void S_claim_time(struct vctx *v)
     bool ha = S_date(v, "as_of", &a);
     bool hb = S_date(v, "period_start", &b);
     bool hc = S_date(v, "period_end", &c);
-    bool pa = S_present(v, "as_of"), pb = S_present(v, "period_start"),
-         pc = S_present(v, "period_end");
+    bool pa = wf_present(v, "as_of"), pb = wf_present(v, "period_start"),
+         pc = wf_present(v, "period_end");
     if (pa && (pb || pc))
-        S_err(v, "as_of", "cannot be combined with a period");
+        wf_err(v, "as_of", "cannot be combined with a period");
     if (pb != pc)
-        S_err(v, pb ? "period_end" : "period_start",
-              "a period needs both period_start and period_end");
+        wf_err(v, pb ? "period_end" : "period_start",
+               "a period needs both period_start and period_end");
     if (ha && !pb && !pc) {
         S_set_int(v->doc, "_time_start", (long long)pdate_first_day(&a));
         S_set_int(v->doc, "_time_end", (long long)pdate_last_day(&a));
     } else if (hb && hc && !pa) {
         if (pdate_first_day(&b) > pdate_last_day(&c))
-            S_err(v, "period_end", "must not be before period_start");
+            wf_err(v, "period_end", "must not be before period_start");
         else {
             S_set_int(v->doc, "_time_start", (long long)pdate_first_day(&b));
             S_set_int(v->doc, "_time_end", (long long)pdate_last_day(&c));
@@ -571,56 +569,56 @@ static void S_claim_time(struct vctx *v)
 
 static enum app_status S_claim(struct vctx *v, bool creating)
 {
-    S_unknown(v, claim_fields);
-    const char *source = S_str(v, "source", true, 200);
+    wf_unknown(v, claim_fields);
+    const char *source = wf_str(v, "source", true, 200);
     if (source && !v->lk->exists(v->lk->ctx, "source", source)) {
-        S_err(v, "source", "unknown source '%.80s'", source);
+        wf_err(v, "source", "unknown source '%.80s'", source);
         source = NULL;
     }
-    const char *id = S_slug(v, "id", !creating);
+    const char *id = wf_slug(v, "id", !creating);
     if (creating && id && v->lk->exists(v->lk->ctx, "claim", id))
         return APP_ECONFLICT;
-    if (creating && !id && source && !S_present(v, "id")) {
+    if (creating && !id && source && !wf_present(v, "id")) {
         char gen[128];
         /* A generated id obeys the rules of a given one, or PATCH would refuse it later. */
         if (v->lk->next_claim_id(v->lk->ctx, source, gen, sizeof gen) && S_slug_ok(gen))
             json_object_set_new(v->doc, "id", json_string(gen));
         else
-            S_err(v, "id",
-                  "is required: no valid id (at most 80 characters) can be made from "
-                  "source '%.80s'",
-                  source);
+            wf_err(v, "id",
+                   "is required: no valid id (at most 80 characters) can be made from "
+                   "source '%.80s'",
+                   source);
     }
     S_claim_quote(v, source);
-    S_str(v, "statement", true, 2000);
-    S_enum(v, "kind", true, claim_kinds);
+    wf_str(v, "statement", true, 2000);
+    wf_enum(v, "kind", true, claim_kinds);
     S_claim_numbers(v);
-    S_str(v, "value_text", false, 500);
+    wf_str(v, "value_text", false, 500);
     S_claim_time(v);
-    S_str(v, "time_basis", false, 1000);
-    const char *place = S_str(v, "place", false, 200);
+    wf_str(v, "time_basis", false, 1000);
+    const char *place = wf_str(v, "place", false, 200);
     char kind[32];
     if (place &&
         (!v->lk->entity_kind(v->lk->ctx, place, kind, sizeof kind) || strcmp(kind, "place") != 0))
-        S_err(v, "place", "must be the id of an entity of kind place");
-    S_str(v, "claimant", true, 300);
-    S_enum(v, "claimant_kind", true, claimant_kinds);
-    S_ref(v, "claimant_entity", "entity");
-    const char *subject = S_str(v, "subject", false, 200);
+        wf_err(v, "place", "must be the id of an entity of kind place");
+    wf_str(v, "claimant", true, 300);
+    wf_enum(v, "claimant_kind", true, claimant_kinds);
+    wf_ref(v, "claimant_entity", "entity");
+    const char *subject = wf_str(v, "subject", false, 200);
     bool subject_program = subject && v->lk->exists(v->lk->ctx, "program", subject);
     if (subject && !subject_program && !v->lk->exists(v->lk->ctx, "entity", subject))
-        S_err(v, "subject", "unknown program or entity '%.80s'", subject);
-    if (S_enum(v, "attribute", false, attributes) && !subject_program)
-        S_err(v, "attribute", "needs a program as subject");
-    S_ids(v, "entities", false, "entity", "program");
-    S_ids(v, "topics", true, "topic", NULL);
-    S_ref(v, "footnote", "source");
-    S_str(v, "note", false, 2000);
-    if (S_str(v, "scope", false, 200) && !S_present(v, "metric"))
-        S_err(v, "scope", "needs a metric (it qualifies what the figure counts)");
-    const char *cand = S_str(v, "candidate", false, 80);
+        wf_err(v, "subject", "unknown program or entity '%.80s'", subject);
+    if (wf_enum(v, "attribute", false, attributes) && !subject_program)
+        wf_err(v, "attribute", "needs a program as subject");
+    wf_ids(v, "entities", false, "entity", "program");
+    wf_ids(v, "topics", true, "topic", NULL);
+    wf_ref(v, "footnote", "source");
+    wf_str(v, "note", false, 2000);
+    if (wf_str(v, "scope", false, 200) && !wf_present(v, "metric"))
+        wf_err(v, "scope", "needs a metric (it qualifies what the figure counts)");
+    const char *cand = wf_str(v, "candidate", false, 80);
     if (cand && !S_candidate_id(cand))
-        S_err(
+        wf_err(
             v, "candidate",
             "must be a candidate id as /v1/extract gives it: <rule>@<start>-<end> (digits@43-46)");
     return APP_OK;
@@ -646,17 +644,17 @@ static const char *const source_kinds[] = {"analysis", "news", "report", "op-ed"
 
 static enum app_status S_source(struct vctx *v, bool creating)
 {
-    S_unknown(v, source_fields);
-    const char *id = S_slug(v, "id", true);
+    wf_unknown(v, source_fields);
+    const char *id = wf_slug(v, "id", true);
     if (creating && id && v->lk->exists(v->lk->ctx, "source", id))
         return APP_ECONFLICT;
-    S_str(v, "title", true, 1000);
+    wf_str(v, "title", true, 1000);
     json_t *authors = json_object_get(v->doc, "authors");
     if (authors && !json_is_null(authors)) {
         size_t i;
         json_t *a;
         if (!json_is_array(authors))
-            S_err(v, "authors", "must be an array of strings");
+            wf_err(v, "authors", "must be an array of strings");
         json_array_foreach(authors, i, a) {
             if (!json_is_string(a) || json_string_length(a) == 0 || json_string_length(a) > 300) {
                 char ptr[64];
@@ -665,8 +663,8 @@ static enum app_status S_source(struct vctx *v, bool creating)
             }
         }
     }
-    S_str(v, "publisher", false, 300);
-    S_str(v, "original_publisher", false, 300);
+    wf_str(v, "publisher", false, 300);
+    wf_str(v, "original_publisher", false, 300);
     struct pdate d;
     if (S_date(v, "published", &d))
         json_object_set_new(v->doc, "_published_precision",
@@ -674,21 +672,21 @@ static enum app_status S_source(struct vctx *v, bool creating)
     if (S_date(v, "written", &d))
         json_object_set_new(v->doc, "_written_precision",
                             json_string(pdate_precision_name(d.precision)));
-    S_str(v, "published_basis", false, 2000);
-    const char *url = S_str(v, "url", false, 2000);
+    wf_str(v, "published_basis", false, 2000);
+    const char *url = wf_str(v, "url", false, 2000);
     if (url && strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
-        S_err(v, "url", "must be an http:// or https:// URL");
-    S_enum(v, "kind", true, source_kinds);
-    const char *lang = S_str(v, "language", true, 8);
+        wf_err(v, "url", "must be an http:// or https:// URL");
+    wf_enum(v, "kind", true, source_kinds);
+    const char *lang = wf_str(v, "language", true, 8);
     if (lang) {
         bool ok = strlen(lang) >= 2;
         for (const char *p = lang; *p; p++)
             ok = ok && ((*p >= 'a' && *p <= 'z') || *p == '-');
         if (!ok)
-            S_err(v, "language", "must be a language tag such as 'en' or 'ar' (2-8 of a-z, '-')");
+            wf_err(v, "language", "must be a language tag such as 'en' or 'ar' (2-8 of a-z, '-')");
     }
-    S_str(v, "note", false, 2000);
-    const char *text = S_str(v, "text", false, 16u * 1024 * 1024);
+    wf_str(v, "note", false, 2000);
+    const char *text = wf_str(v, "text", false, 16u * 1024 * 1024);
     if (text) {
         size_t n = strlen(text);
         char hex[65];
@@ -706,15 +704,15 @@ static const char *const program_kinds[] = {
 
 static enum app_status S_program(struct vctx *v, bool creating)
 {
-    S_unknown(v, program_fields);
-    const char *id = S_slug(v, "id", true);
+    wf_unknown(v, program_fields);
+    const char *id = wf_slug(v, "id", true);
     if (creating && id &&
         (v->lk->exists(v->lk->ctx, "program", id) || v->lk->exists(v->lk->ctx, "entity", id)))
         return APP_ECONFLICT;
-    S_str(v, "name", true, 300);
-    S_enum(v, "kind", true, program_kinds);
-    S_ids(v, "aliases", false, NULL, NULL);
-    S_str(v, "description", false, 2000);
+    wf_str(v, "name", true, 300);
+    wf_enum(v, "kind", true, program_kinds);
+    wf_ids(v, "aliases", false, NULL, NULL);
+    wf_str(v, "description", false, 2000);
     return APP_OK;
 }
 
@@ -733,8 +731,11 @@ enum app_status write_json_validate(enum write_resource r, json_t *doc, bool cre
     case WRITE_SOURCE:
         st = S_source(&v, creating);
         break;
-    default:
+    case WRITE_PROGRAM:
         st = S_program(&v, creating);
+        break;
+    default:
+        st = catalog_validate(r, &v, creating);
         break;
     }
     if (st != APP_OK)

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE /* memmem */
 #include "write_repo.h"
 
+#include "catalog_repo.h"
 #include "search_repo.h"
 #include "sha256.h"
 
@@ -11,7 +12,7 @@
 
 const char *write_repo_table(enum write_resource r)
 {
-    return r == WRITE_SOURCE ? "source" : r == WRITE_CLAIM ? "claim" : "program";
+    return write_resource_name(r);
 }
 
 /* ---- lookups ------------------------------------------------------------- */
@@ -24,6 +25,11 @@ static const char SQL_EXISTS_PROGRAM[] =
     "SELECT 1 FROM program WHERE id = ?1 AND deleted_at IS NULL";
 static const char SQL_EXISTS_PROGRAM_ANY[] = "SELECT 1 FROM program WHERE id = ?1";
 static const char SQL_EXISTS_TOPIC[] = "SELECT 1 FROM topic WHERE id = ?1";
+static const char SQL_EXISTS_CLAIM_LIVE[] =
+    "SELECT 1 FROM claim WHERE id = ?1 AND deleted_at IS NULL";
+static const char SQL_EXISTS_RELATION[] = "SELECT 1 FROM metric_relation WHERE id = ?1";
+static const char SQL_EXISTS_CONFLICT[] = "SELECT 1 FROM curated_conflict WHERE id = substr(?1, "
+                                          "9) AND substr(?1, 1, 8) = '" WRITE_CURATED_PREFIX "'";
 
 bool write_repo_exists(struct db_conn *c, const char *table, const char *id)
 {
@@ -34,6 +40,9 @@ bool write_repo_exists(struct db_conn *c, const char *table, const char *id)
                       : strcmp(table, "program") == 0     ? SQL_EXISTS_PROGRAM
                       : strcmp(table, "program_any") == 0 ? SQL_EXISTS_PROGRAM_ANY
                       : strcmp(table, "topic") == 0       ? SQL_EXISTS_TOPIC
+                      : strcmp(table, "claim_live") == 0  ? SQL_EXISTS_CLAIM_LIVE
+                      : strcmp(table, "relation") == 0    ? SQL_EXISTS_RELATION
+                      : strcmp(table, "conflict") == 0    ? SQL_EXISTS_CONFLICT
                                                           : NULL;
     sqlite3_stmt *st = NULL;
     if (!sql || db_stmt(c, sql, &st) != APP_OK)
@@ -149,10 +158,6 @@ bool write_repo_next_claim_id(struct db_conn *c, const char *source, char *out, 
 
 /* ---- records as JSON --------------------------------------------------- */
 
-#define CHANGED_IN(res, idcol)                                                   \
-    "coalesce((SELECT max(dataset_version) FROM revision WHERE resource = '" res \
-    "' AND resource_id = " idcol "), 1)"
-
 static const char SQL_LOAD_CLAIM[] = "SELECT c.deleted_at IS NOT NULL, c.revision, " CHANGED_IN(
     "claim",
     "c.id") ", "
@@ -237,6 +242,8 @@ static int64_t S_occurrence(struct db_conn *c, const char *id)
 enum app_status write_repo_load(struct db_conn *c, enum write_resource r, const char *id,
                                 struct write_state *out)
 {
+    if (r >= WRITE_METRIC)
+        return catalog_repo_load(c, r, id, out);
     memset(out, 0, sizeof *out);
     const char *sql = r == WRITE_CLAIM    ? SQL_LOAD_CLAIM
                       : r == WRITE_SOURCE ? SQL_LOAD_SOURCE
@@ -414,6 +421,8 @@ enum app_status write_repo_insert(struct db_conn *c, enum write_resource r, cons
     enum app_status s = S_doc_id(c, doc, id, sizeof id);
     if (s != APP_OK)
         return s;
+    if (r >= WRITE_METRIC)
+        return catalog_repo_insert(c, r, id, doc, now);
     const char *sql = r == WRITE_CLAIM    ? SQL_INS_CLAIM
                       : r == WRITE_SOURCE ? SQL_INS_SOURCE
                                           : SQL_INS_PROGRAM;
@@ -425,6 +434,8 @@ enum app_status write_repo_insert(struct db_conn *c, enum write_resource r, cons
 enum app_status write_repo_update(struct db_conn *c, enum write_resource r, const char *id,
                                   const char *doc, const char *now)
 {
+    if (r >= WRITE_METRIC)
+        return catalog_repo_update(c, r, id, doc, now);
     const char *sql = r == WRITE_CLAIM    ? SQL_UPD_CLAIM
                       : r == WRITE_SOURCE ? SQL_UPD_SOURCE
                                           : SQL_UPD_PROGRAM;
@@ -454,6 +465,8 @@ static const char SQL_LIVE_PROGRAM[] = "UPDATE program SET deleted_at = NULL WHE
 enum app_status write_repo_restore(struct db_conn *c, enum write_resource r, const char *id,
                                    const char *doc, const char *now)
 {
+    if (r >= WRITE_METRIC)
+        return catalog_repo_update(c, r, id, doc, now); /* makes a conflict live */
     const char *sql = r == WRITE_CLAIM    ? SQL_LIVE_CLAIM
                       : r == WRITE_SOURCE ? SQL_LIVE_SOURCE
                                           : SQL_LIVE_PROGRAM;
@@ -466,6 +479,8 @@ enum app_status write_repo_restore(struct db_conn *c, enum write_resource r, con
 enum app_status write_repo_set_deleted(struct db_conn *c, enum write_resource r, const char *id,
                                        bool deleted, const char *now)
 {
+    if (r >= WRITE_METRIC)
+        return catalog_repo_set_deleted(c, r, id, deleted, now);
     const char *sql;
     if (deleted)
         sql = r == WRITE_CLAIM    ? SQL_DEL_CLAIM
@@ -517,6 +532,8 @@ enum app_status write_repo_claims_referencing(struct db_conn *c, enum write_reso
 {
     *n = 0;
     if (r == WRITE_CLAIM)
+        return catalog_repo_conflicts_citing(c, id, n);
+    if (r >= WRITE_METRIC)
         return APP_OK;
     return S_count(c, r == WRITE_SOURCE ? SQL_REFS_SOURCE : SQL_REFS_PROGRAM, id, NULL, n);
 }
