@@ -17,12 +17,11 @@ static const char *const metric_fields[] = {
     "cumulative", "one_per_subject", "source", NULL};
 static const char *const value_types[] = {"number", "date", NULL};
 
-static const char *const metric_read_only[] = {"relations", "claim_count", "revision", "links",
-                                               NULL};
+static const char *const metric_read_only[] = {"relations", "revision", "links", NULL};
 static const char *const relation_read_only[] = {"revision", "links", NULL};
-static const char *const conflict_read_only[] = {"rule",     "class",   "metric", "relation",
-                                                 "place",    "subject", "of",     "sides",
-                                                 "revision", "links",   NULL};
+static const char *const conflict_read_only[] = {
+    "rule",  "class",  "metric",  "relation", "place",    "subject", "of",
+    "sides", "reason", "changes", "link",     "revision", "links",   NULL};
 
 const char *const *catalog_read_only(enum write_resource r)
 {

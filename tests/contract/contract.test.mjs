@@ -98,6 +98,8 @@ describe('the served contract', () => {
       ['/v1/claims/{id}', 'Claim'],
       ['/v1/sources/{id}', 'Source'],
       ['/v1/programs/{id}', 'Program'],
+      ['/v1/metrics/{id}', 'Metric'],
+      ['/v1/relations/{id}', 'Relation'],
     ]) {
       const read = members(members(deref(SPEC.paths[path].get.responses['200']).content['application/json'].schema).data);
       const input = SPEC.components.schemas[`${name}Input`].properties;
@@ -456,6 +458,7 @@ describe('curation (on a private copy of the database)', { skip: !TOKEN && 'MARS
     ['programs', '/v1/programs/{id}'],
     ['sources', '/v1/sources/{id}'],
     ['claims', '/v1/claims/{id}'],
+    ['conflicts', '/v1/conflicts/{id}'],
   ]) {
     test(`${resource}: create, read, conflict, patch, preconditions, revisions, delete, gone, restore`, async () => {
       const coll = `/v1/${resource}`;
@@ -532,6 +535,68 @@ describe('curation (on a private copy of the database)', { skip: !TOKEN && 'MARS
       body: { text: 'A different text.' },
     });
     stats.negative += 2;
+  });
+
+  test('metrics and relations: create, read, refusals that name the problem, patch, revisions, remove', async () => {
+    const mBody = requestExample(op('POST /v1/metrics'));
+    const m = await call('POST /v1/metrics', 'POST', '/v1/metrics', { want: 201, headers: { ...auth(), ...json }, body: mBody });
+    assert.equal(m.headers.location, `/v1/metrics/${mBody.id}`);
+    await call('POST /v1/metrics', 'POST', '/v1/metrics', { want: 409, headers: { ...auth(), ...json }, body: mBody });
+    await call('POST /v1/metrics', 'POST', '/v1/metrics', { want: 422, headers: { ...auth(), ...json }, body: { ...mBody, id: 'other_metric', value_type: 'text' } });
+    const got = await call('GET /v1/metrics/{id}', 'GET', `/v1/metrics/${mBody.id}`, { want: 200 });
+    await call('PATCH /v1/metrics/{id}', 'PATCH', `/v1/metrics/${mBody.id}`, {
+      want: 200,
+      headers: { ...auth(), ...mergePatch, 'If-Match': m.headers.etag },
+      body: requestExample(op('PATCH /v1/metrics/{id}'), 'application/merge-patch+json'),
+    });
+    await call('PATCH /v1/metrics/{id}', 'PATCH', `/v1/metrics/${mBody.id}`, { want: 412, headers: { ...auth(), ...mergePatch, 'If-Match': got.headers.etag }, body: { label: 'Late' } });
+    // A metric whose claims and relations use its unit keeps it.
+    const unit = await call('PATCH /v1/metrics/{id}', 'PATCH', '/v1/metrics/foreign_fighters_departed', { want: 422, headers: { ...auth(), ...mergePatch }, body: { unit: 'percent' } });
+    assert.ok(unit.json.errors.some((e) => e.pointer === '/unit' && /claims/.test(e.detail)), unit.text);
+    stats.negative += 4;
+
+    const rBody = requestExample(op('POST /v1/relations'));
+    const r = await call('POST /v1/relations', 'POST', '/v1/relations', { want: 201, headers: { ...auth(), ...json }, body: rBody });
+    for (const [body, pointer, pattern] of [
+      [{ ...rBody, id: 'zz_missing', whole: 'zz_no_metric' }, '/whole', /unknown metric/],
+      [{ ...rBody, id: 'zz_cycle', metric: rBody.whole, whole: rBody.metric }, '/whole', /cycle/],
+      [{ id: 'zz_units', kind: 'share', metric: 'foreign_fighters_share_from_place', part: 'program_start_date', whole: 'foreign_fighters_departed' }, '/part', /unit/],
+      [{ id: 'zz_members', kind: 'range', metric: 'individual_sentence', whole: 'foreign_fighters_departed' }, '/whole', /not used/],
+    ]) {
+      const res = await call('POST /v1/relations', 'POST', '/v1/relations', { want: 422, headers: { ...auth(), ...json }, body });
+      assert.ok(res.json.errors.some((e) => e.pointer === pointer && pattern.test(e.detail)), res.text);
+      const gone = await request('GET', `/v1/relations/${body.id}`);
+      assert.equal(gone.status, 404, 'nothing of a refused write is stored');
+      stats.negative++;
+    }
+    await call('PATCH /v1/relations/{id}', 'PATCH', `/v1/relations/${rBody.id}`, {
+      want: 200,
+      headers: { ...auth(), ...mergePatch, 'If-Match': r.headers.etag },
+      body: requestExample(op('PATCH /v1/relations/{id}'), 'application/merge-patch+json'),
+    });
+    const metricRels = await call('GET /v1/metrics/{id}', 'GET', `/v1/metrics/${rBody.metric}`, { want: 200 });
+    assert.ok(metricRels.json.data.relations.includes(rBody.id));
+    await call('DELETE /v1/relations/{id}', 'DELETE', `/v1/relations/${rBody.id}`, { want: 204, headers: auth(WRITE_TOKEN) });
+    await call('GET /v1/relations/{id}', 'GET', `/v1/relations/${rBody.id}`, { want: 410, allowDefault: false });
+    await call('DELETE /v1/relations/{id}', 'DELETE', `/v1/relations/${rBody.id}`, { want: 404, headers: auth() });
+    const revs = await call('GET /v1/relations/{id}/revisions', 'GET', `/v1/relations/${rBody.id}/revisions`, { want: 200 });
+    assert.deepEqual(revs.json.data.map((x) => x.action), ['create', 'update', 'delete']);
+    stats.negative += 2;
+  });
+
+  test('curated conflicts: a deleted claim is refused, a cited claim is not deleted', async () => {
+    const body = { id: 'curated-zz-contract', a: ['mipa-055'], b: ['mohammed-072'], explanation: 'Contract test.' };
+    await call('POST /v1/conflicts', 'POST', '/v1/conflicts', { want: 201, headers: { ...auth(), ...json }, body });
+    const del = await call('DELETE /v1/claims/{id}', 'DELETE', '/v1/claims/mohammed-072', { want: 409, headers: auth() });
+    assert.match(del.json.detail, /curated conflict/);
+    const bad = await call('POST /v1/conflicts', 'POST', '/v1/conflicts', {
+      want: 422,
+      headers: { ...auth(), ...json },
+      body: { ...body, id: 'curated-zz-bad', a: ['zz-no-claim'], b: ['mipa-055', 'mipa-055'], certainty: 'possible' },
+    });
+    assert.deepEqual(bad.json.errors.map((e) => e.pointer).sort(), ['/a/0', '/b/1', '/dissolves_if']);
+    await call('PATCH /v1/conflicts/{id}', 'PATCH', '/v1/conflicts/interval-1cf91c7f2b47ffc1', { want: 404, headers: { ...auth(), ...mergePatch }, body: { explanation: 'x' } });
+    stats.negative += 3;
   });
 
   test('a body over --max-body is a 413', async () => {

@@ -370,6 +370,119 @@ async function evidence(): Promise<void> {
   check(first.bound === 'less_than' && first.upper === 200 && first.lower === undefined, 'less than 200 has an upper end only');
 }
 
+/** The catalog and curated conflicts: metrics, relations between them, conflicts by id. */
+async function catalog(): Promise<void> {
+  const tag = Date.now().toString(36);
+  const ml = await client.GET('/v1/metrics', { params: { query: { value_type: 'number', limit: 100 } } });
+  statusIs(ml, 200, 'GET /v1/metrics');
+  const metrics = must(ml.data, 'metrics').data;
+  check(metrics.every((m) => m.value_type === 'number'), 'value_type filters metrics');
+  const mCsv = await client.GET('/v1/metrics.csv', { params: { query: { limit: 5 } }, parseAs: 'text' });
+  statusIs(mCsv, 200, 'GET /v1/metrics.csv');
+  check(csvRows(must(mCsv.data, 'CSV'), 'id') === 5, 'five metrics as CSV rows');
+  const mNd = await client.GET('/v1/metrics.ndjson', { params: { query: { limit: 5 } }, parseAs: 'text' });
+  statusIs(mNd, 200, 'GET /v1/metrics.ndjson');
+  check(ndjsonLines(must(mNd.data, 'NDJSON')).length === 5, 'five metrics as NDJSON lines');
+
+  const metricId = `ts_client_metric_${tag}`;
+  const cm = await client.POST('/v1/metrics', {
+    headers: writer,
+    body: {
+      id: metricId,
+      label: 'Typed client metric',
+      unit: 'people',
+      value_type: 'number',
+      definition: 'A metric the typed client adds.',
+      counting_basis: 'Nothing is counted.',
+      cumulative: true,
+    },
+  });
+  statusIs(cm, 201, 'POST /v1/metrics');
+  const gotMetric = must((await client.GET('/v1/metrics/{id}', { params: { path: { id: metricId } } })).data, 'metric').data;
+  check(gotMetric.cumulative && gotMetric.relations.length === 0, 'the new metric');
+  const pm = await client.PATCH('/v1/metrics/{id}', {
+    params: { path: { id: metricId } },
+    headers: writer,
+    body: { ...gotMetric, label: 'Typed client metric, patched' },
+  });
+  statusIs(pm, 200, 'PATCH /v1/metrics/{id}');
+  for (const suffix of ['', '.csv', '.ndjson'] as const) {
+    const path = { params: { path: { id: metricId } } };
+    const r =
+      suffix === ''
+        ? await client.GET('/v1/metrics/{id}/revisions', path)
+        : suffix === '.csv'
+          ? await client.GET('/v1/metrics/{id}/revisions.csv', { ...path, parseAs: 'text' })
+          : await client.GET('/v1/metrics/{id}/revisions.ndjson', { ...path, parseAs: 'text' });
+    statusIs(r, 200, `GET /v1/metrics/{id}/revisions${suffix}`);
+  }
+
+  const rl = await client.GET('/v1/relations', { params: { query: { kind: 'part_whole' } } });
+  statusIs(rl, 200, 'GET /v1/relations');
+  check(must(rl.data, 'relations').data.every((r) => r.kind === 'part_whole'), 'kind filters relations');
+  const rCsv = await client.GET('/v1/relations.csv', { params: { query: { metric: 'foreign_fighters_departed' } }, parseAs: 'text' });
+  statusIs(rCsv, 200, 'GET /v1/relations.csv');
+  const rNd = await client.GET('/v1/relations.ndjson', { parseAs: 'text' });
+  statusIs(rNd, 200, 'GET /v1/relations.ndjson');
+  const relationId = `ts_client_relation_${tag}`;
+  const cr = await client.POST('/v1/relations', {
+    headers: writer,
+    body: { id: relationId, kind: 'part_whole', metric: metricId, whole: 'foreign_fighters_departed' },
+  });
+  statusIs(cr, 201, 'POST /v1/relations');
+  const cycle = await client.POST('/v1/relations', {
+    headers: writer,
+    body: { id: `${relationId}_back`, kind: 'part_whole', metric: 'foreign_fighters_departed', whole: metricId },
+  });
+  statusIs(cycle, 422, 'POST /v1/relations (a cycle)');
+  const relPath = { params: { path: { id: relationId } } };
+  const gotRelation = must((await client.GET('/v1/relations/{id}', relPath)).data, 'relation').data;
+  const pr = await client.PATCH('/v1/relations/{id}', { ...relPath, headers: writer, body: { ...gotRelation, note: 'Patched.' } });
+  statusIs(pr, 200, 'PATCH /v1/relations/{id}');
+  for (const suffix of ['', '.csv', '.ndjson'] as const) {
+    const r =
+      suffix === ''
+        ? await client.GET('/v1/relations/{id}/revisions', relPath)
+        : suffix === '.csv'
+          ? await client.GET('/v1/relations/{id}/revisions.csv', { ...relPath, parseAs: 'text' })
+          : await client.GET('/v1/relations/{id}/revisions.ndjson', { ...relPath, parseAs: 'text' });
+    statusIs(r, 200, `GET /v1/relations/{id}/revisions${suffix}`);
+  }
+  const dr = await client.DELETE('/v1/relations/{id}', { ...relPath, headers: writer });
+  statusIs(dr, 204, 'DELETE /v1/relations/{id}');
+  statusIs(await client.GET('/v1/relations/{id}', relPath), 410, 'GET /v1/relations/{id} (removed)');
+
+  const conflictId = `curated-ts-client-${tag}`;
+  const cc = await client.POST('/v1/conflicts', {
+    headers: writer,
+    body: { id: conflictId, a: ['mipa-055'], b: ['mohammed-072'], explanation: 'Recorded by the typed client.' },
+  });
+  statusIs(cc, 201, 'POST /v1/conflicts');
+  const conPath = { params: { path: { id: conflictId } } };
+  const gotConflict = must((await client.GET('/v1/conflicts/{id}', conPath)).data, 'conflict').data;
+  check(gotConflict.class === 'curated' && gotConflict.a.claim === 'mipa-055', 'the curated conflict as the rules list it');
+  const pc = await client.PATCH('/v1/conflicts/{id}', {
+    ...conPath,
+    headers: writer,
+    body: { ...gotConflict, certainty: 'possible', dissolves_if: 'unless the support is given before release' },
+  });
+  statusIs(pc, 200, 'PATCH /v1/conflicts/{id}');
+  check(must(pc.data, 'patched conflict').data.certainty === 'possible', 'the certainty');
+  for (const suffix of ['', '.csv', '.ndjson'] as const) {
+    const r =
+      suffix === ''
+        ? await client.GET('/v1/conflicts/{id}/revisions', conPath)
+        : suffix === '.csv'
+          ? await client.GET('/v1/conflicts/{id}/revisions.csv', { ...conPath, parseAs: 'text' })
+          : await client.GET('/v1/conflicts/{id}/revisions.ndjson', { ...conPath, parseAs: 'text' });
+    statusIs(r, 200, `GET /v1/conflicts/{id}/revisions${suffix}`);
+  }
+  const dc = await client.DELETE('/v1/conflicts/{id}', { ...conPath, headers: writer });
+  statusIs(dc, 204, 'DELETE /v1/conflicts/{id}');
+  const rc = await client.POST('/v1/conflicts/{id}/restore', { ...conPath, headers: admin });
+  statusIs(rc, 200, 'POST /v1/conflicts/{id}/restore');
+}
+
 async function main(): Promise<void> {
   await health();
   await docs();
@@ -378,6 +491,7 @@ async function main(): Promise<void> {
   await programsEntitiesStats();
   await evidence();
   await curation();
+  await catalog();
 
   // Every operation of the served contract was called.
   const spec = await client.GET('/openapi.json');
