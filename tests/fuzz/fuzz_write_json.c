@@ -182,12 +182,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     FUZZ_CHECK(json_is_object(doc));
-    S_validate(doc, WRITE_CLAIM, true);
-    S_validate(doc, WRITE_CLAIM, false);
-    S_validate(doc, WRITE_SOURCE, true);
-    S_validate(doc, WRITE_SOURCE, false);
-    S_validate(doc, WRITE_PROGRAM, true);
-    S_validate(doc, WRITE_PROGRAM, false);
+    for (int r = 0; r < WRITE_NRESOURCES; r++) {
+        S_validate(doc, (enum write_resource)r, true);
+        S_validate(doc, (enum write_resource)r, false);
+    }
 
     if (patch_text) {
         json_t *patch = write_json_parse(patch_text, plen, err, sizeof err);
