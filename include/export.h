@@ -63,15 +63,24 @@ void export_header(const struct export_writer *x, struct buf *out, uint64_t vers
 
 /*
  * The last database copy made for GET /v1/export.sqlite, kept with the dataset version it
- * was made from: the copy is made once per version. Thread-safe; one per server (struct
- * app). A NULL cache caches nothing.
+ * was made from, so that the copy is made once per version: one copy at a time, the
+ * newest. Thread-safe; one per server (struct app). A NULL cache caches nothing.
  */
 struct export_cache;
 struct export_cache *export_cache_new(void);
 void export_cache_free(struct export_cache *c);
 /* Appends the copy of `version` to out and returns true, when the cache holds it. */
 bool export_cache_get(struct export_cache *c, uint64_t version, struct buf *out);
-/* Keeps data[0..len) (copied) as the copy of `version`, unless it holds a newer one. */
-void export_cache_put(struct export_cache *c, uint64_t version, const char *data, size_t len);
+/*
+ * Keeps data[0..len) (malloc'd; stolen: the cache frees it, even when it keeps a newer
+ * copy instead) as the copy of `version`.
+ */
+void export_cache_put_new(struct export_cache *c, uint64_t version, char *data, size_t len);
+/*
+ * Brackets the making of a copy: one at a time, so that requests arriving together for a
+ * new version wait for the first one's copy instead of each making their own.
+ */
+void export_cache_make_begin(struct export_cache *c);
+void export_cache_make_end(struct export_cache *c);
 
 #endif

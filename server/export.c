@@ -94,7 +94,8 @@ void export_header(const struct export_writer *x, struct buf *out, uint64_t vers
 }
 
 struct export_cache {
-    pthread_mutex_t lock;
+    pthread_mutex_t lock;      /* guards the members below */
+    pthread_mutex_t make_lock; /* held while a copy is made */
     uint64_t version;
     char *data; /* NULL: empty */
     size_t len;
@@ -103,9 +104,16 @@ struct export_cache {
 struct export_cache *export_cache_new(void)
 {
     struct export_cache *c = calloc(1, sizeof *c);
-    if (c && pthread_mutex_init(&c->lock, NULL) != 0) {
+    if (!c)
+        return NULL;
+    if (pthread_mutex_init(&c->lock, NULL) != 0) {
         free(c);
-        c = NULL;
+        return NULL;
+    }
+    if (pthread_mutex_init(&c->make_lock, NULL) != 0) {
+        pthread_mutex_destroy(&c->lock);
+        free(c);
+        return NULL;
     }
     return c;
 }
@@ -114,6 +122,7 @@ void export_cache_free(struct export_cache *c)
 {
     if (!c)
         return;
+    pthread_mutex_destroy(&c->make_lock);
     pthread_mutex_destroy(&c->lock);
     free(c->data);
     free(c);
@@ -133,22 +142,32 @@ bool export_cache_get(struct export_cache *c, uint64_t version, struct buf *out)
     return hit;
 }
 
-void export_cache_put(struct export_cache *c, uint64_t version, const char *data, size_t len)
+void export_cache_put_new(struct export_cache *c, uint64_t version, char *data, size_t len)
 {
-    if (!c || !data || len == 0)
+    if (!c || !data || len == 0) {
+        free(data);
         return;
-    char *copy = malloc(len);
-    if (!copy)
-        return;
-    memcpy(copy, data, len);
+    }
     pthread_mutex_lock(&c->lock);
     if (!c->data || version >= c->version) {
         char *old = c->data;
-        c->data = copy;
+        c->data = data;
         c->len = len;
         c->version = version;
-        copy = old;
+        data = old;
     }
     pthread_mutex_unlock(&c->lock);
-    free(copy);
+    free(data);
+}
+
+void export_cache_make_begin(struct export_cache *c)
+{
+    if (c)
+        pthread_mutex_lock(&c->make_lock);
+}
+
+void export_cache_make_end(struct export_cache *c)
+{
+    if (c)
+        pthread_mutex_unlock(&c->make_lock);
 }

@@ -468,6 +468,30 @@ static void test_write_changes_both_tags(void **state)
     unlink(file);
 }
 
+/* Under a time budget too small for it, either is a 503 problem saying so, then served. */
+static void test_time_budget(void **state)
+{
+    (void)state;
+    struct test_server ts;
+    char err[256], url[512];
+    memset(&ts, 0, sizeof ts);
+    if (test_server_start(&ts, (const char *const[]){"--query-timeout", "1", NULL}, err,
+                          sizeof err) != 0)
+        fail_msg("server: %s", err);
+    const char *const paths[] = {"/v1/export.sqlite", "/v1/export"};
+    for (size_t i = 0; i < 2; i++) {
+        struct tc_result r;
+        assert_int_equal(tc_get(NULL, test_server_url(&ts, paths[i], url, sizeof url), &r), 0);
+        assert_int_equal(r.status, 503);
+        assert_non_null(tc_header(&r, "Retry-After"));
+        json_t *j = tc_json(&r);
+        assert_string_equal(ju_str(j, "type"), "/problems/query-timeout");
+        json_decref(j);
+        tc_result_free(&r);
+    }
+    test_server_stop(&ts);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -478,6 +502,7 @@ int main(void)
         cmocka_unit_test(test_etag_and_304),
         cmocka_unit_test(test_unknown_parameter),
         cmocka_unit_test(test_sqlite_copy),
+        cmocka_unit_test(test_time_budget),
         cmocka_unit_test(test_write_changes_both_tags),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
