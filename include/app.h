@@ -27,6 +27,7 @@ struct app_metrics {
 
 struct http_server;
 struct stat_cache;
+struct export_cache;
 
 struct app {
     const struct config *cfg;
@@ -42,8 +43,9 @@ struct app {
     atomic_uint_fast64_t request_seq;
     const char *mhd_version;
     const char *sqlite_version;
-    struct http_server *server;    /* set while serving */
-    struct stat_cache *stat_cache; /* computed statistics responses; NULL caches nothing */
+    struct http_server *server;        /* set while serving */
+    struct stat_cache *stat_cache;     /* computed statistics responses; NULL caches nothing */
+    struct export_cache *export_cache; /* the last /v1/export.sqlite copy; NULL: none kept */
 };
 
 /*

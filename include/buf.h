@@ -26,6 +26,8 @@ void buf_reset(struct buf *b);
 /* Makes room for n more bytes at once (sets oom when it cannot). */
 void buf_reserve(struct buf *b, size_t n);
 void buf_append(struct buf *b, const void *p, size_t n);
+/* Inserts p[0..n) before the contents (p must not point into b). */
+void buf_prepend(struct buf *b, const void *p, size_t n);
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -56,6 +56,9 @@ const char *conflict_metric_id(const struct conflict_world *w, const struct cons
  */
 void conflict_json_finding(struct jw *w, const struct conflict_world *cw,
                            const struct cons_finding *f);
+/* The same members, written into the open object w (the export's conflict lines). */
+void conflict_json_finding_members(struct jw *w, const struct conflict_world *cw,
+                                   const struct cons_finding *f);
 
 extern const char *const conflict_csv_columns[];
 

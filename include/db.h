@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 struct db_conn;
+struct sqlite3;
 struct sqlite3_stmt;
 
 /*
@@ -34,6 +35,13 @@ enum app_status db_open(const char *path, bool readonly, struct db_conn **out) A
 void db_set_deadline(uint64_t deadline_ns);
 /* True when a statement of this thread was stopped by the deadline since it was set. */
 bool db_deadline_hit(void);
+/*
+ * For work that runs no statement on a watched connection (an online backup, a connection
+ * of its own): true, and counted as a hit, when this thread's deadline has passed.
+ */
+bool db_deadline_passed(void);
+/* Watches a connection the repository opened itself with this thread's deadline. */
+void db_deadline_watch(struct sqlite3 *h);
 uint64_t db_now_ns(void);
 void db_close(struct db_conn *c);
 

@@ -1,8 +1,15 @@
-/* Every request handler, one group per resource file. */
+/*
+ * Every request handler, one group per resource file; and each resource's lines of the
+ * export, written with its GET by id writer.
+ */
 #ifndef MARSAD_HANDLERS_H
 #define MARSAD_HANDLERS_H
 
 #include "http.h"
+#include "status.h"
+
+struct db_conn;
+struct export_writer;
 
 /* health_handlers.c */
 void health_healthz(struct http_request *req, struct http_response *res);
@@ -61,6 +68,27 @@ void docs_page(struct http_request *req, struct http_response *res);
 void docs_redoc_js(struct http_request *req, struct http_response *res);
 void docs_explorer_page(struct http_request *req, struct http_response *res);
 void docs_explorer_file(struct http_request *req, struct http_response *res);
+
+/*
+ * export_handlers.c: GET /v1/export (NDJSON) and GET /v1/export.sqlite. Each *_export()
+ * below appends the lines of one resource type (export.h), in the resource's default
+ * order, every line with the members its GET by id has in "data"; deleted records are left
+ * out. They read through c, inside the request's snapshot.
+ */
+void export_ndjson(struct http_request *req, struct http_response *res);
+void export_sqlite(struct http_request *req, struct http_response *res);
+/* source_handlers.c: plus "content", the stored text (null when there is none) */
+enum app_status sources_export(struct db_conn *c, struct export_writer *x) APP_MUST_CHECK;
+/* entity_handlers.c */
+enum app_status entities_export(struct db_conn *c, struct export_writer *x) APP_MUST_CHECK;
+/* statistic_handlers.c: every metric, as an item of /v1/statistics?all=true */
+enum app_status statistics_export(struct db_conn *c, struct export_writer *x) APP_MUST_CHECK;
+/* program_handlers.c */
+enum app_status programs_export(struct db_conn *c, struct export_writer *x) APP_MUST_CHECK;
+/* claim_handlers.c: with the default context of GET /v1/claims/{id} */
+enum app_status claims_export(struct db_conn *c, struct export_writer *x) APP_MUST_CHECK;
+/* conflict_handlers.c: every conflict, as an item of /v1/conflicts */
+enum app_status conflicts_export(struct db_conn *c, struct export_writer *x) APP_MUST_CHECK;
 
 /* write_handlers.c: the curation API */
 /*

@@ -48,6 +48,8 @@ void prov_finding_id(const struct prov_finding *f, char *out, size_t n);
  * changes, link}: a is the original, b the repeat (sides as in conflicts).
  */
 void prov_json_finding(struct jw *w, const struct prov_finding *f);
+/* The same members, written into the open object w (the export's conflict lines). */
+void prov_json_finding_members(struct jw *w, const struct prov_finding *f);
 
 /* {claim, source, claimant, quote, value..., as_of, period_start, period_end, place, subject,
  * subject_type} */

@@ -73,6 +73,16 @@ void buf_append(struct buf *b, const void *p, size_t n)
     b->data[b->len] = '\0';
 }
 
+void buf_prepend(struct buf *b, const void *p, size_t n)
+{
+    if (n == 0 || !S_reserve(b, n))
+        return;
+    memmove(b->data + n, b->data, b->len);
+    memcpy(b->data, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
 void buf_puts(struct buf *b, const char *s)
 {
     buf_append(b, s, strlen(s));

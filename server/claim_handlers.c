@@ -1,6 +1,7 @@
 #include "app.h"
 #include "claim_json.h"
 #include "claim_repo.h"
+#include "export.h"
 #include "handlers.h"
 #include "list.h"
 #include "pdate.h"
@@ -230,13 +231,11 @@ struct one_ctx {
     unsigned include;
 };
 
+/* Writes the members GET /v1/claims/{id} has in "data" into the open object o->w. */
 static bool S_one(void *ctx, const struct claim_row *r)
 {
     struct one_ctx *o = ctx;
     struct jw *w = o->w;
-    jw_obj_begin(w);
-    jw_key(w, "data");
-    jw_obj_begin(w);
     claim_json_members(w, r, CLAIM_ALL_FIELDS, o->include);
     if (r->context_before && r->context_after) {
         jw_key(w, "context");
@@ -248,18 +247,18 @@ static bool S_one(void *ctx, const struct claim_row *r)
         jw_strn(w, r->context_after, r->context_after_len);
         jw_obj_end(w);
     }
-    jw_obj_end(w);
-    jw_obj_end(w);
     return false;
 }
 
 static const char *const get_params[] = {"context", NULL};
+/* The context GET /v1/claims/{id} gives without ?context=: code points either side. */
+#define CLAIM_DEFAULT_CONTEXT 240
 
 void claims_get(struct http_request *req, struct http_response *res)
 {
     struct query_errors qe;
     query_errors_init(&qe);
-    int64_t chars = 240;
+    int64_t chars = CLAIM_DEFAULT_CONTEXT;
     query_int(req, &qe, "context", 0, 2000, &chars);
     query_finish(req, &qe, get_params);
     if (qe.n) {
@@ -273,8 +272,15 @@ void claims_get(struct http_request *req, struct http_response *res)
     enum app_status st = app_db_reader(req->app, &c);
     if (st == APP_OK) {
         http_json_begin(res, &w);
-        res->cacheable = true;
+        jw_obj_begin(&w);
+        jw_key(&w, "data");
+        jw_obj_begin(&w);
         st = claim_repo_get_context(c, id, (int)chars, S_one, &o);
+    }
+    if (st == APP_OK) {
+        jw_obj_end(&w);
+        jw_obj_end(&w);
+        res->cacheable = true;
     }
     struct write_state ws = {0};
     if (st == APP_ENOTFOUND && write_repo_load(c, WRITE_CLAIM, id, &ws) == APP_OK && ws.found &&
@@ -290,4 +296,28 @@ void claims_get(struct http_request *req, struct http_response *res)
         app_db_error(req, res, st, "reading a claim");
     }
     write_state_free(&ws);
+}
+
+static bool S_export_id(void *ctx, const struct claim_row *r)
+{
+    export_ids_add(ctx, r->id);
+    return true;
+}
+
+enum app_status claims_export(struct db_conn *c, struct export_writer *x)
+{
+    struct claim_filter f;
+    memset(&f, 0, sizeof f);
+    export_ids_reset(x);
+    enum app_status st = claim_repo_list(c, &f, NULL, 0, -1, 0, false, 0, S_export_id, x);
+    if (st == APP_OK && x->ids.oom)
+        st = APP_ENOMEM;
+    for (const char *id = export_ids_next(x, NULL); id && st == APP_OK;
+         id = export_ids_next(x, id)) {
+        struct one_ctx o = {.w = export_line_begin(x, EXPORT_CLAIM),
+                            .include = CLAIM_INCLUDE_SOURCE | CLAIM_INCLUDE_METRIC};
+        st = claim_repo_get_context(c, id, CLAIM_DEFAULT_CONTEXT, S_one, &o);
+        export_line_end(x);
+    }
+    return st;
 }

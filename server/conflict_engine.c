@@ -365,12 +365,11 @@ const char *conflict_metric_id(const struct conflict_world *w, const struct cons
     return f->metric < w->nm ? w->cm[f->metric].id : NULL;
 }
 
-void conflict_json_finding(struct jw *w, const struct conflict_world *cw,
-                           const struct cons_finding *f)
+void conflict_json_finding_members(struct jw *w, const struct conflict_world *cw,
+                                   const struct cons_finding *f)
 {
     const struct stat_obs *a = &cw->set.v[f->side[0][0]];
     const struct stat_obs *b = f->nside[1] ? &cw->set.v[f->side[1][0]] : a;
-    jw_obj_begin(w);
     jw_kstr(w, "id", f->id);
     jw_kstr(w, "rule", f->rule);
     jw_kstr(w, "class", cons_class_name(f->cls));
@@ -400,5 +399,12 @@ void conflict_json_finding(struct jw *w, const struct conflict_world *cw,
     jw_arr_end(w);
     jw_kstr(w, "explanation", f->explanation);
     jw_kstr(w, "reason", f->explanation);
+}
+
+void conflict_json_finding(struct jw *w, const struct conflict_world *cw,
+                           const struct cons_finding *f)
+{
+    jw_obj_begin(w);
+    conflict_json_finding_members(w, cw, f);
     jw_obj_end(w);
 }

@@ -1,5 +1,6 @@
 #include "app.h"
 #include "conflict_engine.h"
+#include "export.h"
 #include "handlers.h"
 #include "list.h"
 #include "provenance.h"
@@ -221,6 +222,31 @@ done:
     free(key);
     prov_findings_free(&drift);
     conflict_world_free(&world);
+}
+
+enum app_status conflicts_export(struct db_conn *c, struct export_writer *x)
+{
+    struct conflict_world world;
+    struct prov_findings drift;
+    conflict_world_init(&world);
+    prov_findings_init(&drift, true, false);
+    enum app_status st = conflict_world_load(c, &world);
+    if (st == APP_OK)
+        st = prov_repo_links(c, prov_findings_collect, &drift);
+    if (st == APP_OK)
+        st = drift.status;
+    /* The order of /v1/conflicts: the rules' findings, then the drift findings. */
+    for (size_t i = 0; i < world.f.n && st == APP_OK; i++) {
+        conflict_json_finding_members(export_line_begin(x, EXPORT_CONFLICT), &world, &world.f.v[i]);
+        export_line_end(x);
+    }
+    for (size_t i = 0; i < drift.n && st == APP_OK; i++) {
+        prov_json_finding_members(export_line_begin(x, EXPORT_CONFLICT), &drift.v[i]);
+        export_line_end(x);
+    }
+    prov_findings_free(&drift);
+    conflict_world_free(&world);
+    return st;
 }
 
 /* A source's consistency: its internal inconsistencies and where others contradict it. */

@@ -227,6 +227,16 @@ static int S_progress(void *arg)
     return 1;
 }
 
+bool db_deadline_passed(void)
+{
+    return S_progress(NULL) != 0;
+}
+
+void db_deadline_watch(sqlite3 *h)
+{
+    sqlite3_progress_handler(h, 1000, S_progress, NULL);
+}
+
 enum app_status db_open(const char *path, bool readonly, struct db_conn **out)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;

@@ -1,6 +1,7 @@
 #include "app.h"
 #include "entity_json.h"
 #include "entity_repo.h"
+#include "export.h"
 #include "handlers.h"
 #include "list.h"
 #include "query.h"
@@ -75,9 +76,6 @@ static bool S_get_row(void *ctx, const struct entity_row *r)
 {
     struct get_ctx *g = ctx;
     g->seq = r->seq;
-    jw_obj_begin(g->w);
-    jw_key(g->w, "data");
-    jw_obj_begin(g->w);
     entity_json_members(g->w, r);
     return false;
 }
@@ -86,6 +84,20 @@ static bool S_claim(void *ctx, const struct entity_claim_row *r)
 {
     entity_json_claim(ctx, r);
     return true;
+}
+
+/* The members of entity `id` as GET /v1/entities/{id} has them in "data" (open object w). */
+static enum app_status S_doc(struct db_conn *c, const char *id, struct jw *w)
+{
+    struct get_ctx g = {w, 0};
+    enum app_status st = entity_repo_get(c, id, S_get_row, &g);
+    if (st == APP_OK) {
+        jw_key(w, "claims");
+        jw_arr_begin(w);
+        st = entity_repo_claims(c, g.seq, ENTITY_CLAIMS_MAX, S_claim, w);
+        jw_arr_end(w);
+    }
+    return st;
 }
 
 void entities_get(struct http_request *req, struct http_response *res)
@@ -100,16 +112,15 @@ void entities_get(struct http_request *req, struct http_response *res)
     const char *id = http_path_param(req, "id");
     struct db_conn *c = NULL;
     struct jw w;
-    struct get_ctx g = {&w, 0};
     http_json_begin(res, &w);
     enum app_status st = app_db_reader(req->app, &c);
-    if (st == APP_OK)
-        st = entity_repo_get(c, id, S_get_row, &g);
     if (st == APP_OK) {
-        jw_key(&w, "claims");
-        jw_arr_begin(&w);
-        st = entity_repo_claims(c, g.seq, ENTITY_CLAIMS_MAX, S_claim, &w);
-        jw_arr_end(&w);
+        jw_obj_begin(&w);
+        jw_key(&w, "data");
+        jw_obj_begin(&w);
+        st = S_doc(c, id, &w);
+    }
+    if (st == APP_OK) {
         jw_obj_end(&w);
         jw_obj_end(&w);
         res->cacheable = true;
@@ -121,4 +132,25 @@ void entities_get(struct http_request *req, struct http_response *res)
     } else if (st != APP_OK) {
         app_db_error(req, res, st, "reading an entity");
     }
+}
+
+static bool S_export_id(void *ctx, const struct entity_row *r)
+{
+    export_ids_add(ctx, r->id);
+    return true;
+}
+
+enum app_status entities_export(struct db_conn *c, struct export_writer *x)
+{
+    struct entity_filter f = {NULL, NULL};
+    export_ids_reset(x);
+    enum app_status st = entity_repo_list(c, &f, NULL, 0, -1, 0, false, 0, S_export_id, x);
+    if (st == APP_OK && x->ids.oom)
+        st = APP_ENOMEM;
+    for (const char *id = export_ids_next(x, NULL); id && st == APP_OK;
+         id = export_ids_next(x, id)) {
+        st = S_doc(c, id, export_line_begin(x, EXPORT_ENTITY));
+        export_line_end(x);
+    }
+    return st;
 }

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "config.h"
 #include "db.h"
+#include "export.h"
 #include "http_server.h"
 #include "log.h"
 #include "meta_repo.h"
@@ -280,6 +281,7 @@ static int S_serve(int argc, char **argv)
     }
     atomic_store(&app.dataset_version, version);
     app.stat_cache = stat_cache_new();
+    app.export_cache = export_cache_new();
 
     /* Block the signals in every thread; this one waits for them. */
     sigset_t set;
@@ -316,6 +318,7 @@ static int S_serve(int argc, char **argv)
     log_buffer_stop(&app.log);
     db_pool_close(&app.db);
     stat_cache_free(app.stat_cache);
+    export_cache_free(app.export_cache);
     log_msg(&app.log, LOG_INFO, "stopped");
     return 0;
 }

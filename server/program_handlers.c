@@ -1,5 +1,6 @@
 #include "app.h"
 #include "claim_repo.h"
+#include "export.h"
 #include "handlers.h"
 #include "list.h"
 #include "program_json.h"
@@ -116,29 +117,23 @@ static bool S_same_attribute(void *ctx, const struct stat_obs *a, const struct s
     return strcmp(program_attribute_key(a), program_attribute_key(b)) == 0;
 }
 
-void programs_get(struct http_request *req, struct http_response *res)
+/*
+ * The members of program `id` as GET /v1/programs/{id} has them in "data" (open object
+ * w): the program and its attributes with their disagreements. APP_ENOTFOUND (nothing
+ * written) when absent or deleted.
+ */
+static enum app_status S_doc(struct db_conn *c, const char *id, struct jw *w)
 {
-    struct query_errors qe;
     struct one_program one = {.oom = false};
     struct stat_set set;
     struct stat_pairs pairs;
     struct stat_claim_filter f;
-    const char *id = http_path_param(req, "id");
 
     stat_arena_init(&one.arena);
     stat_set_init(&set);
     stat_pairs_init(&pairs);
     memset(&f, 0, sizeof f);
-    query_errors_init(&qe);
-    query_finish(req, &qe, no_params);
-    if (qe.n) {
-        query_fail(res, req, &qe);
-        goto done;
-    }
-    struct db_conn *c = NULL;
-    enum app_status st = app_db_reader(req->app, &c);
-    if (st == APP_OK)
-        st = program_repo_get(c, id, S_one, &one);
+    enum app_status st = program_repo_get(c, id, S_one, &one);
     if (st == APP_OK && one.oom)
         st = APP_ENOMEM;
     if (st == APP_OK) {
@@ -152,25 +147,66 @@ void programs_get(struct http_request *req, struct http_response *res)
         st = stat_find_disagreements(&set, STAT_MAX_DISAGREEMENTS, STAT_MAX_DISAGREEMENTS,
                                      S_same_attribute, NULL, &pairs);
     if (st == APP_OK) {
-        struct jw w;
+        program_json_members(w, &one.row);
+        program_json_attributes(w, &set, &pairs);
+    }
+    stat_pairs_free(&pairs);
+    stat_set_free(&set);
+    stat_arena_free(&one.arena);
+    return st;
+}
+
+void programs_get(struct http_request *req, struct http_response *res)
+{
+    struct query_errors qe;
+    const char *id = http_path_param(req, "id");
+
+    query_errors_init(&qe);
+    query_finish(req, &qe, no_params);
+    if (qe.n) {
+        query_fail(res, req, &qe);
+        return;
+    }
+    struct db_conn *c = NULL;
+    struct jw w;
+    enum app_status st = app_db_reader(req->app, &c);
+    if (st == APP_OK) {
         http_json_begin(res, &w);
-        res->cacheable = true;
         jw_obj_begin(&w);
         jw_key(&w, "data");
         jw_obj_begin(&w);
-        program_json_members(&w, &one.row);
-        program_json_attributes(&w, &set, &pairs);
+        st = S_doc(c, id, &w);
+    }
+    if (st == APP_OK) {
         jw_obj_end(&w);
         jw_obj_end(&w);
+        res->cacheable = true;
     } else if (st == APP_ENOTFOUND) {
         S_not_found(res, req, c, id);
     } else {
         app_db_error(req, res, st, "reading a program");
     }
-done:
-    stat_pairs_free(&pairs);
-    stat_set_free(&set);
-    stat_arena_free(&one.arena);
+}
+
+static bool S_export_id(void *ctx, const struct program_row *r)
+{
+    export_ids_add(ctx, r->id);
+    return true;
+}
+
+enum app_status programs_export(struct db_conn *c, struct export_writer *x)
+{
+    struct program_filter f = {NULL, NULL};
+    export_ids_reset(x);
+    enum app_status st = program_repo_list(c, &f, NULL, 0, -1, 0, false, 0, S_export_id, x);
+    if (st == APP_OK && x->ids.oom)
+        st = APP_ENOMEM;
+    for (const char *id = export_ids_next(x, NULL); id && st == APP_OK;
+         id = export_ids_next(x, id)) {
+        st = S_doc(c, id, export_line_begin(x, EXPORT_PROGRAM));
+        export_line_end(x);
+    }
+    return st;
 }
 
 static bool S_exists(void *ctx, const struct program_row *r)

@@ -163,12 +163,11 @@ void prov_json_changes(struct jw *w, const struct drift_result *d)
     jw_arr_end(w);
 }
 
-void prov_json_finding(struct jw *w, const struct prov_finding *f)
+void prov_json_finding_members(struct jw *w, const struct prov_finding *f)
 {
     char id[300];
     prov_finding_id(f, id, sizeof id);
     const struct drift_claim *o = &f->original.c, *p = &f->repeat.c;
-    jw_obj_begin(w);
     jw_kstr(w, "id", id);
     jw_kstr(w, "rule", "drift");
     jw_kstr(w, "class", "drift");
@@ -206,6 +205,12 @@ void prov_json_finding(struct jw *w, const struct prov_finding *f)
     jw_kstr(w, "target", o->id);
     jw_kstr(w, "basis", f->basis);
     jw_obj_end(w);
+}
+
+void prov_json_finding(struct jw *w, const struct prov_finding *f)
+{
+    jw_obj_begin(w);
+    prov_json_finding_members(w, f);
     jw_obj_end(w);
 }
 

@@ -107,6 +107,8 @@ const struct route routes_table[] = {
     {HTTP_GET, "/v1/relations/{id}/revisions.csv", write_relations_revisions, 0},
     {HTTP_GET, "/v1/relations/{id}/revisions.ndjson", write_relations_revisions, 0},
     {HTTP_POST, "/v1/extract", extract_post, ROUTE_OPEN_BODY},
+    {HTTP_GET, "/v1/export", export_ndjson, 0},
+    {HTTP_GET, "/v1/export.sqlite", export_sqlite, 0},
 };
 
 const size_t routes_count = sizeof routes_table / sizeof routes_table[0];

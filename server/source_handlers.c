@@ -1,5 +1,6 @@
 #include "app.h"
 #include "claim_repo.h"
+#include "export.h"
 #include "handlers.h"
 #include "list.h"
 #include "query.h"
@@ -136,9 +137,6 @@ static bool S_get_row(void *ctx, const struct source_row *r)
     g->has_text = r->has_text;
     if (!w)
         return false;
-    jw_obj_begin(w);
-    jw_key(w, "data");
-    jw_obj_begin(w);
     source_json_members(w, r);
     source_json_text_member(w, r);
     return false;
@@ -166,6 +164,39 @@ static bool S_cited_by(void *ctx, const struct source_citation_row *r)
     return true;
 }
 
+/*
+ * The members of source `id` as GET /v1/sources/{id} gives them in "data" (the open
+ * object w): the source, its stored text's digest, its claims by kind, what it cites and
+ * what cites it. APP_ENOTFOUND (nothing written) when absent or deleted.
+ */
+static enum app_status S_doc(struct db_conn *c, const char *id, struct jw *w)
+{
+    struct get_ctx g;
+    memset(&g, 0, sizeof g);
+    g.w = w;
+    enum app_status st = source_repo_get(c, id, S_get_row, &g);
+    if (st == APP_OK)
+        st = source_repo_claim_kinds(c, g.seq, S_kind_count, &g);
+    if (st == APP_OK) {
+        jw_key(w, "claims_by_kind");
+        jw_obj_begin(w);
+        for (size_t i = 0; i < NCLAIM_KINDS; i++)
+            jw_kint(w, claim_kinds[i], g.counts[i]);
+        jw_obj_end(w);
+        jw_key(w, "cites");
+        jw_arr_begin(w);
+        st = source_repo_cites(c, g.seq, S_cite, w);
+        jw_arr_end(w);
+    }
+    if (st == APP_OK) {
+        jw_key(w, "cited_by");
+        jw_arr_begin(w);
+        st = source_repo_cited_by(c, g.seq, S_cited_by, w);
+        jw_arr_end(w);
+    }
+    return st;
+}
+
 void sources_get(struct http_request *req, struct http_response *res)
 {
     if (!S_params_ok(req, res, no_params, NULL))
@@ -173,31 +204,15 @@ void sources_get(struct http_request *req, struct http_response *res)
     const char *id = http_path_param(req, "id");
     struct db_conn *c = NULL;
     struct jw w;
-    struct get_ctx g;
-    memset(&g, 0, sizeof g);
-    g.w = &w;
     http_json_begin(res, &w);
     enum app_status st = app_db_reader(req->app, &c);
-    if (st == APP_OK)
-        st = source_repo_get(c, id, S_get_row, &g);
-    if (st == APP_OK)
-        st = source_repo_claim_kinds(c, g.seq, S_kind_count, &g);
     if (st == APP_OK) {
-        jw_key(&w, "claims_by_kind");
         jw_obj_begin(&w);
-        for (size_t i = 0; i < NCLAIM_KINDS; i++)
-            jw_kint(&w, claim_kinds[i], g.counts[i]);
-        jw_obj_end(&w);
-        jw_key(&w, "cites");
-        jw_arr_begin(&w);
-        st = source_repo_cites(c, g.seq, S_cite, &w);
-        jw_arr_end(&w);
+        jw_key(&w, "data");
+        jw_obj_begin(&w);
+        st = S_doc(c, id, &w);
     }
     if (st == APP_OK) {
-        jw_key(&w, "cited_by");
-        jw_arr_begin(&w);
-        st = source_repo_cited_by(c, g.seq, S_cited_by, &w);
-        jw_arr_end(&w);
         jw_obj_end(&w);
         jw_obj_end(&w);
         res->cacheable = true;
@@ -206,6 +221,46 @@ void sources_get(struct http_request *req, struct http_response *res)
         S_not_found(res, req, c, id);
     else if (st != APP_OK)
         app_db_error(req, res, st, "reading a source");
+}
+
+static bool S_export_id(void *ctx, const struct source_row *r)
+{
+    export_ids_add(ctx, r->id);
+    return true;
+}
+
+static bool S_export_text(void *ctx, const struct source_text_row *r)
+{
+    struct jw *w = ctx;
+    jw_key(w, "content");
+    jw_strn(w, r->body, r->len);
+    return false;
+}
+
+enum app_status sources_export(struct db_conn *c, struct export_writer *x)
+{
+    struct source_filter f;
+    memset(&f, 0, sizeof f);
+    export_ids_reset(x);
+    enum app_status st = source_repo_list(c, &f, NULL, 0, -1, 0, false, 0, S_export_id, x);
+    if (st == APP_OK && x->ids.oom)
+        st = APP_ENOMEM;
+    for (const char *id = export_ids_next(x, NULL); id && st == APP_OK;
+         id = export_ids_next(x, id)) {
+        struct jw *w = export_line_begin(x, EXPORT_SOURCE);
+        st = S_doc(c, id, w);
+        /* The full stored text, which GET /v1/sources/{id}/text serves. */
+        if (st == APP_OK) {
+            st = source_repo_text(c, id, S_export_text, w);
+            if (st == APP_ENOTFOUND) {
+                jw_key(w, "content");
+                jw_null(w);
+                st = APP_OK;
+            }
+        }
+        export_line_end(x);
+    }
+    return st;
 }
 
 /*

@@ -1,4 +1,5 @@
 #include "app.h"
+#include "export.h"
 #include "handlers.h"
 #include "list.h"
 #include "pdate.h"
@@ -215,6 +216,52 @@ out:
     return st;
 }
 
+/*
+ * The members of metric r as an item of /v1/statistics has them (the open object w): the
+ * metric, its summary, its series and its links.
+ */
+static enum app_status S_metric_item(struct db_conn *c, const struct metric_row *r, struct jw *w)
+{
+    struct stat_claim_filter cf;
+    struct metric_view v;
+    memset(&cf, 0, sizeof cf);
+    cf.metric_seq = r->seq;
+    S_view_init(&v);
+    enum app_status st = S_view_load(c, &cf, &v);
+    if (st == APP_OK)
+        st = S_view_texts(c, &v, 0, 0);
+    if (st == APP_OK) {
+        stat_json_metric_members(w, r);
+        stat_json_summary(w, &v.set, &v.sum, r->unit, v.pairs.n, v.pairs.truncated, false,
+                          v.series.n);
+        jw_key(w, "series");
+        jw_arr_begin(w);
+        for (size_t k = 0; k < v.series.n; k++)
+            stat_json_series(w, &v.set, &v.series.v[k], false);
+        jw_arr_end(w);
+        S_links(w, r->id, NULL, NULL);
+    }
+    S_view_free(&v);
+    return st;
+}
+
+enum app_status statistics_export(struct db_conn *c, struct export_writer *x)
+{
+    struct metric_filter f = {NULL, NULL, true}; /* every metric, those no claim uses too */
+    struct metrics_ctx m = {.v = NULL, .n = 0, .cap = 0, .oom = false};
+    stat_arena_init(&m.arena);
+    enum app_status st = stat_repo_metric_list(c, &f, -1, 0, false, 0, S_collect_metric, &m);
+    if (st == APP_OK && m.oom)
+        st = APP_ENOMEM;
+    for (size_t i = 0; i < m.n && st == APP_OK; i++) {
+        st = S_metric_item(c, &m.v[i], export_line_begin(x, EXPORT_METRIC));
+        export_line_end(x);
+    }
+    free(m.v);
+    stat_arena_free(&m.arena);
+    return st;
+}
+
 void statistics_list(struct http_request *req, struct http_response *res)
 {
     struct query_errors qe;
@@ -260,31 +307,12 @@ void statistics_list(struct http_request *req, struct http_response *res)
     struct list_ctx lc;
     list_begin(&lc, req, res, &lp, stat_metric_csv_columns);
     for (size_t i = 0; i < m.n && st == APP_OK; i++) {
-        const struct metric_row *r = &m.v[i];
-        struct stat_claim_filter cf;
-        struct metric_view v;
-        memset(&cf, 0, sizeof cf);
-        cf.metric_seq = r->seq;
-        S_view_init(&v);
-        st = S_view_load(c, &cf, &v);
+        struct jw *w = list_item_begin(&lc);
+        jw_obj_begin(w);
+        st = S_metric_item(c, &m.v[i], w);
+        jw_obj_end(w);
         if (st == APP_OK)
-            st = S_view_texts(c, &v, 0, 0);
-        if (st == APP_OK) {
-            struct jw *w = list_item_begin(&lc);
-            jw_obj_begin(w);
-            stat_json_metric_members(w, r);
-            stat_json_summary(w, &v.set, &v.sum, r->unit, v.pairs.n, v.pairs.truncated, false,
-                              v.series.n);
-            jw_key(w, "series");
-            jw_arr_begin(w);
-            for (size_t k = 0; k < v.series.n; k++)
-                stat_json_series(w, &v.set, &v.series.v[k], false);
-            jw_arr_end(w);
-            S_links(w, r->id, req, NULL);
-            jw_obj_end(w);
-            list_item_end(&lc, r->seq);
-        }
-        S_view_free(&v);
+            list_item_end(&lc, m.v[i].seq);
     }
     if (st != APP_OK) {
         app_db_error(req, res, st, "summarizing statistics");

@@ -461,6 +461,28 @@ static void test_writer_depth_limit(void **state)
     buf_free(&b);
 }
 
+static void test_prepend(void **state)
+{
+    (void)state;
+    struct buf b;
+    buf_init(&b);
+    buf_prepend(&b, "tail", 4);
+    assert_string_equal(buf_str(&b), "tail");
+    buf_prepend(&b, "head\n", 5);
+    assert_string_equal(buf_str(&b), "head\ntail");
+    assert_int_equal(b.len, 9);
+    buf_prepend(&b, "", 0);
+    assert_int_equal(b.len, 9);
+    /* Past a growth: the contents move whole. */
+    char big[5000];
+    memset(big, 'x', sizeof big);
+    buf_prepend(&b, big, sizeof big);
+    assert_int_equal(b.len, 5009);
+    assert_int_equal(b.data[4999], 'x');
+    assert_string_equal(b.data + 5000, "head\ntail");
+    buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -470,6 +492,7 @@ int main(void)
         cmocka_unit_test(test_printf),
         cmocka_unit_test(test_printf_exact_boundaries),
         cmocka_unit_test(test_steal),
+        cmocka_unit_test(test_prepend),
         cmocka_unit_test(test_oom_is_sticky),
         cmocka_unit_test(test_escape_basics),
         cmocka_unit_test(test_escape_utf8),

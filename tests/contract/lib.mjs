@@ -212,7 +212,8 @@ function validateAgainst(responses, res, where, allowDefault, opKey) {
       const err = schemaErrors(schema, value);
       if (err) throw new Error(`${where}: body does not match the ${mt} schema:\n  ${err}\n${res.text.slice(0, 600)}`);
     }
-    if (mt === 'application/x-ndjson') validateNdjson(ndjsonItems(opKey, content), res.text, where);
+    if (mt === 'application/x-ndjson' && media[1]['x-line-types']) validateTypedNdjson(media[1], res.text, where);
+    else if (mt === 'application/x-ndjson') validateNdjson(ndjsonItems(opKey, content), res.text, where);
   }
   stats.responses++;
   if (opKey) {
@@ -247,6 +248,28 @@ function validateNdjson(items, text, where) {
   for (const line of lines) {
     const err = schemaErrors(items, JSON.parse(line));
     if (err) throw new Error(`${where}: NDJSON line does not match the items of data:\n  ${err}\n${line.slice(0, 300)}`);
+  }
+}
+
+/**
+ * NDJSON whose lines are of several types (GET /v1/export): each line's `type` names its
+ * schema in the media type's `x-line-types`; the line less `type` (and the members
+ * `x-line-extra` lists for that type) must match it.
+ */
+function validateTypedNdjson(media, text, where) {
+  const types = media['x-line-types'];
+  const extra = media['x-line-extra'] || {};
+  const lines = text.split('\n').filter((l) => l.length);
+  for (const line of lines) {
+    const o = JSON.parse(line);
+    if (!line.startsWith('{"type":')) throw new Error(`${where}: an NDJSON line does not start with its type:\n${line.slice(0, 300)}`);
+    const schema = types[o.type];
+    if (!schema) throw new Error(`${where}: NDJSON line of undocumented type ${o.type}`);
+    const rest = { ...o };
+    delete rest.type;
+    for (const k of extra[o.type] || []) delete rest[k];
+    const err = schemaErrors(schema, rest);
+    if (err) throw new Error(`${where}: NDJSON line of type ${o.type} does not match its schema:\n  ${err}\n${line.slice(0, 300)}`);
   }
 }
 

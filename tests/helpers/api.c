@@ -1,5 +1,6 @@
 #include "api.h"
 
+#include "export.h"
 #include "meta_repo.h"
 #include "routes.h"
 #include "statistic_cache.h"
@@ -45,6 +46,7 @@ int api_fixture_open(struct api_fixture *fx)
         return -1;
     atomic_store(&app->dataset_version, v);
     app->stat_cache = stat_cache_new();
+    app->export_cache = export_cache_new();
     return 0;
 }
 
@@ -54,6 +56,7 @@ void api_fixture_close(struct api_fixture *fx)
         return;
     db_pool_close(&fx->app->db);
     stat_cache_free(fx->app->stat_cache);
+    export_cache_free(fx->app->export_cache);
     free(fx->app);
     fx->app = NULL;
 }

@@ -1,6 +1,7 @@
 #include "server.h"
 
 #include "db.h"
+#include "export.h"
 #include "log.h"
 #include "meta_repo.h"
 #include "routes.h"
@@ -352,6 +353,7 @@ int test_server_start(struct test_server *ts, const char *const *extra_args, cha
     }
     atomic_store(&app->dataset_version, version);
     app->stat_cache = stat_cache_new();
+    app->export_cache = export_cache_new();
 
     if (http_server_start(app, &ts->srv) != APP_OK) {
         ts->srv = NULL;
@@ -382,6 +384,7 @@ void test_server_stop(struct test_server *ts)
     if (ts->pool_open && ts->app) {
         db_pool_close(&ts->app->db);
         stat_cache_free(ts->app->stat_cache);
+        export_cache_free(ts->app->export_cache);
         ts->pool_open = false;
     }
     if (ts->log_fd >= 0) {

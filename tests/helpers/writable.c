@@ -1,6 +1,7 @@
 #include "writable.h"
 
 #include "db.h"
+#include "export.h"
 #include "log.h"
 #include "meta_repo.h"
 #include "routes.h"
@@ -83,6 +84,7 @@ int writable_open(struct writable_fixture *wf, const char *const *extra_args)
         goto fail;
     atomic_store(&app->dataset_version, v);
     app->stat_cache = stat_cache_new();
+    app->export_cache = export_cache_new();
     return 0;
 
 fail:
@@ -95,6 +97,7 @@ void writable_close(struct writable_fixture *wf)
     if (wf->pool_open && wf->api.app) {
         db_pool_close(&wf->api.app->db);
         stat_cache_free(wf->api.app->stat_cache);
+        export_cache_free(wf->api.app->export_cache);
         wf->pool_open = false;
     }
     free(wf->api.app);

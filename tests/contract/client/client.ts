@@ -483,6 +483,33 @@ async function catalog(): Promise<void> {
   statusIs(rc, 200, 'POST /v1/conflicts/{id}/restore');
 }
 
+/** Working offline: the NDJSON export (its header counts its lines) and the SQLite copy. */
+async function offline(): Promise<void> {
+  const nd = await client.GET('/v1/export', { parseAs: 'text' });
+  statusIs(nd, 200, 'GET /v1/export');
+  const lines = ndjsonLines(must(nd.data, 'export'));
+  const head = must(lines[0], 'the header line');
+  check(typeof head === 'object' && head !== null && 'type' in head && head.type === 'export', 'the export starts with its header');
+  const counts: Record<string, number> = 'counts' in head && typeof head.counts === 'object' && head.counts !== null ? { ...head.counts } : {};
+  const seen: Record<string, number> = {};
+  for (const l of lines.slice(1)) {
+    const t = typeof l === 'object' && l !== null && 'type' in l && typeof l.type === 'string' ? l.type : '?';
+    seen[t] = (seen[t] ?? 0) + 1;
+  }
+  for (const [t, n] of Object.entries(counts)) check(seen[t] === n, `the header counts the ${t} lines`);
+  const claims = await client.GET('/v1/claims', { params: { query: { limit: 1 } } });
+  check(must(claims.data, 'claims').meta.total === counts.claim, 'one claim line per claim');
+  const tag = must(nd.response.headers.get('ETag'), 'ETag');
+  const again = await client.GET('/v1/export', { headers: { 'If-None-Match': tag }, parseAs: 'text' });
+  statusIs(again, 304, 'GET /v1/export (If-None-Match)');
+
+  const db = await client.GET('/v1/export.sqlite', { parseAs: 'arrayBuffer' });
+  statusIs(db, 200, 'GET /v1/export.sqlite');
+  const bytes = new Uint8Array(must(db.data, 'export.sqlite'));
+  check(new TextDecoder().decode(bytes.slice(0, 15)) === 'SQLite format 3', 'an SQLite 3 file');
+  check((db.response.headers.get('Content-Disposition') ?? '').startsWith('attachment; filename="marsad-'), 'a file name with the version');
+}
+
 async function main(): Promise<void> {
   await health();
   await docs();
@@ -490,6 +517,7 @@ async function main(): Promise<void> {
   await sources(claim);
   await programsEntitiesStats();
   await evidence();
+  await offline();
   await curation();
   await catalog();
 
