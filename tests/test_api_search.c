@@ -440,7 +440,7 @@ static void test_csv_and_ndjson(void **state)
     api_get(&api_fx, "/v1/search?q=Haloui&type=claim&limit=3&format=csv", &r);
     assert_int_equal(r.status, 200);
     assert_string_equal(r.content_type, "text/csv; charset=utf-8");
-    const char *header = "type,id,title,snippet,title_snippet,score,source,statement\r\n";
+    const char *header = "type,id,title,snippet,snippet_field,title_snippet,score,source,statement\r\n";
     assert_true(strncmp(r.body, header, strlen(header)) == 0);
     assert_non_null(strstr(r.body, "\r\nclaim,"));
     size_t lines = 0;
