@@ -241,3 +241,195 @@ enum app_status search_repo_reindex(struct db_conn *c, const char *doc_type, con
         return s;
     return S_run(c, claim ? SQL_INDEX_CLAIM : source ? SQL_INDEX_SOURCE : SQL_INDEX_PROGRAM, id);
 }
+
+/*
+ * The catalog's names as words (marsad_words): every entity's name and aliases, every
+ * live program's name and aliases, each with its record ("e<seq>", "p<seq>").
+ */
+#define CATALOG_NAMES                                                                         \
+    "SELECT 'e' || seq AS owner, marsad_words(name) AS w FROM entity UNION ALL SELECT 'e' "   \
+    "|| entity_seq, marsad_words(alias) FROM entity_alias UNION ALL SELECT 'p' || seq, "      \
+    "marsad_words(name) FROM program WHERE deleted_at IS NULL UNION ALL SELECT 'p' || "       \
+    "pa.program_seq, marsad_words(pa.alias) FROM program_alias pa JOIN program p ON p.seq = " \
+    "pa.program_seq WHERE p.deleted_at IS NULL"
+
+/* For each run of query words (?1: a JSON array of the runs' words), the records it
+ * names (a JSON array) and how many entities and programs those are. */
+static const char SQL_RUN_OWNERS[] =
+    "WITH names AS (" CATALOG_NAMES "), runs AS (SELECT key AS pos, value AS w FROM "
+    "json_each(?1)) SELECT r.pos, json_group_array(DISTINCT n.owner), count(DISTINCT CASE WHEN "
+    "n.owner GLOB 'e*' THEN n.owner END), count(DISTINCT CASE WHEN n.owner GLOB 'p*' THEN "
+    "n.owner END) FROM runs r JOIN names n ON n.w = r.w GROUP BY r.pos";
+
+/*
+ * Every name of the records ?1 (a JSON array) and of the records of the other kind
+ * that share a name with one of them (an entity and a program recorded for the same
+ * body), as words, once each, in order.
+ */
+static const char SQL_OWNER_NAMES[] =
+    "WITH names AS MATERIALIZED (" CATALOG_NAMES "), g AS (SELECT value AS owner FROM "
+    "json_each(?1)), linked AS (SELECT owner FROM g UNION SELECT n2.owner FROM names n1 JOIN "
+    "names n2 ON n2.w = n1.w AND substr(n2.owner, 1, 1) <> substr(n1.owner, 1, 1) WHERE "
+    "n1.owner IN (SELECT owner FROM g)) SELECT DISTINCT w FROM names WHERE owner IN (SELECT "
+    "owner FROM linked) AND w <> '' ORDER BY w";
+
+static const char SQL_WORDS[] = "SELECT marsad_words(?1)";
+
+#define EXPR_MAX_WORDS 16
+#define OWNERS_MAX     64
+
+/* The query's words (at most EXPR_MAX_WORDS), pointing into `words` split in place. */
+struct qwords {
+    char *w[EXPR_MAX_WORDS];
+    size_t n;
+    /* [i][j]: the records words i..j name, a JSON array ("" when none or ambiguous) */
+    char owner[EXPR_MAX_WORDS][EXPR_MAX_WORDS][OWNERS_MAX];
+};
+
+static void S_phrase(struct buf *out, const char *words)
+{
+    buf_putc(out, '"');
+    for (const char *p = words; *p; p++) {
+        if (*p == '"')
+            buf_putc(out, '"');
+        buf_putc(out, *p);
+    }
+    buf_putc(out, '"');
+}
+
+/* Appends the OR of every name of the records `owner` (a JSON array) as phrases. */
+static enum app_status S_owner_group(struct db_conn *c, const char *owner, struct buf *out)
+{
+    sqlite3_stmt *st = NULL;
+    enum app_status s = db_stmt(c, SQL_OWNER_NAMES, &st);
+    if (s != APP_OK)
+        return s;
+    sqlite3_bind_text(st, 1, owner, -1, SQLITE_STATIC);
+    buf_putc(out, '(');
+    int rc, n = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n++)
+            buf_puts(out, " OR ");
+        S_phrase(out, db_column_text(st, 0));
+    }
+    sqlite3_reset(st);
+    buf_putc(out, ')');
+    return rc == SQLITE_DONE ? APP_OK : db_status(rc);
+}
+
+enum app_status search_repo_expand(struct db_conn *c, const char *text, struct buf *out,
+                                   bool *expanded)
+{
+    *expanded = false;
+    sqlite3_stmt *st = NULL;
+    enum app_status s = db_stmt(c, SQL_WORDS, &st);
+    if (s != APP_OK)
+        return s;
+    sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+    struct buf words;
+    buf_init(&words);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        buf_puts(&words, db_column_text(st, 0) ? db_column_text(st, 0) : "");
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW) {
+        buf_free(&words);
+        return db_status(rc);
+    }
+    struct qwords *q = calloc(1, sizeof *q);
+    struct buf runs;
+    buf_init(&runs);
+    if (!q || words.oom) {
+        free(q);
+        buf_free(&words);
+        return APP_ENOMEM;
+    }
+    /* Split the words and list every run i..j as one JSON array of strings (words are
+     * tokens: letters and digits, never a quote or a backslash). */
+    char *p = words.len ? words.data : NULL;
+    while (p && *p && q->n < EXPR_MAX_WORDS) {
+        q->w[q->n++] = p;
+        char *sp = strchr(p, ' ');
+        if (!sp)
+            break;
+        *sp = '\0';
+        p = sp + 1;
+    }
+    buf_putc(&runs, '[');
+    for (size_t i = 0; i < q->n; i++) {
+        for (size_t j = i; j < q->n; j++) {
+            buf_puts(&runs, i || j ? ",\"" : "\"");
+            for (size_t k = i; k <= j; k++) {
+                if (k > i)
+                    buf_putc(&runs, ' ');
+                for (const char *t = q->w[k]; *t; t++) {
+                    if (*t == '"' || *t == '\\')
+                        buf_putc(&runs, '\\');
+                    buf_putc(&runs, *t);
+                }
+            }
+            buf_putc(&runs, '"');
+        }
+    }
+    buf_putc(&runs, ']');
+    s = runs.oom ? APP_ENOMEM : db_stmt(c, SQL_RUN_OWNERS, &st);
+    if (s == APP_OK) {
+        sqlite3_bind_text(st, 1, buf_str(&runs), -1, SQLITE_STATIC);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            /* pos counts the runs in the order they were listed. */
+            int64_t pos = sqlite3_column_int64(st, 0);
+            const char *owner = db_column_text(st, 1);
+            /* A name of several entities (or programs) says nothing of which. */
+            if (sqlite3_column_int64(st, 2) > 1 || sqlite3_column_int64(st, 3) > 1 || !owner ||
+                strlen(owner) >= OWNERS_MAX)
+                continue;
+            for (size_t i = 0; i < q->n; i++) {
+                int64_t nrun = (int64_t)(q->n - i);
+                if (pos < nrun) {
+                    memcpy(q->owner[i][i + (size_t)pos], owner, strlen(owner) + 1);
+                    break;
+                }
+                pos -= nrun;
+            }
+        }
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            s = db_status(rc);
+    }
+    /* Leftmost longest runs that name one record become the OR of its names. */
+    bool any = false;
+    for (size_t i = 0; s == APP_OK && i < q->n; i++)
+        for (size_t j = i; j < q->n; j++)
+            any = any || q->owner[i][j][0];
+    if (s == APP_OK && any) {
+        buf_reset(out);
+        size_t ends = strlen(text);
+        bool open_end = ends && ((unsigned char)text[ends - 1] >= 0x80 ||
+                                 (text[ends - 1] >= '0' && text[ends - 1] <= '9') ||
+                                 (text[ends - 1] >= 'a' && text[ends - 1] <= 'z') ||
+                                 (text[ends - 1] >= 'A' && text[ends - 1] <= 'Z'));
+        for (size_t i = 0; s == APP_OK && i < q->n;) {
+            size_t j = q->n;
+            while (j > i && !q->owner[i][j - 1][0])
+                j--;
+            if (i)
+                buf_puts(out, " AND ");
+            if (j > i) {
+                s = S_owner_group(c, q->owner[i][j - 1], out);
+                i = j;
+            } else {
+                S_phrase(out, q->w[i]);
+                if (i + 1 == q->n && open_end)
+                    buf_putc(out, '*');
+                i++;
+            }
+        }
+        if (s == APP_OK && out->oom)
+            s = APP_ENOMEM;
+        *expanded = s == APP_OK;
+    }
+    free(q);
+    buf_free(&runs);
+    buf_free(&words);
+    return s;
+}
