@@ -15,7 +15,9 @@ struct search_hit {
     const char *type;    /* "claim", "source" or "program" */
     const char *id;      /* the record's id */
     const char *title;   /* indexed title: a claim's statement, a source's or program's title */
-    const char *snippet; /* FTS5 snippet() of the body, matches between the SEARCH_MARKs */
+    const char *snippet; /* FTS5 snippet() of the evidence or the title, matches between the
+                            SEARCH_MARKs */
+    const char *snippet_field; /* the record's member it was cut from ("quote", "statement"...) */
     const char *title_snippet; /* FTS5 highlight() of the title, likewise */
     double score;              /* bm25, lower is better */
     const char *source_id;     /* claims only, else NULL */

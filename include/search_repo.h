@@ -2,10 +2,12 @@
 #ifndef MARSAD_SEARCH_REPO_H
 #define MARSAD_SEARCH_REPO_H
 
+#include "buf.h"
 #include "db.h"
 #include "search.h"
 #include "status.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct search_filter {
@@ -22,6 +24,18 @@ enum app_status search_repo_list(struct db_conn *c, const struct search_filter *
 /* The number of live records matching f. */
 enum app_status search_repo_count(struct db_conn *c, const struct search_filter *f,
                                   int64_t *out) APP_MUST_CHECK;
+
+/*
+ * Names searched as the records they name: when a run of the words of `text` is a
+ * name or alias of exactly one entity or live program (compared as FTS5 tokens: case,
+ * accents and punctuation aside), the longest such run from the left is replaced by
+ * the OR of every name and alias of that record as phrases, the other words are kept
+ * (the last one a prefix when the text ends on it), all ANDed. *expanded tells whether
+ * some run was (out is then the expression); when not, out is left alone and the
+ * caller keeps query_fts_expr's. A name of several records is not expanded.
+ */
+enum app_status search_repo_expand(struct db_conn *c, const char *text, struct buf *out,
+                                   bool *expanded) APP_MUST_CHECK;
 
 /* Fills the index from the tables (every live claim, source and program). */
 enum app_status search_repo_rebuild(struct db_conn *c) APP_MUST_CHECK;

@@ -6,6 +6,7 @@
 #include "list.h"
 #include "pdate.h"
 #include "query.h"
+#include "search_repo.h"
 #include "write_repo.h"
 
 #include <stdio.h>
@@ -33,6 +34,8 @@ struct claims_query {
     unsigned include;
     struct buf lists[11];
     struct buf fts;
+    struct buf names; /* fts with the catalog's names of a named record (search_repo_expand) */
+    const char *text; /* q as given */
 };
 
 static void S_cq_init(struct claims_query *q)
@@ -41,6 +44,7 @@ static void S_cq_init(struct claims_query *q)
     for (size_t i = 0; i < 11; i++)
         buf_init(&q->lists[i]);
     buf_init(&q->fts);
+    buf_init(&q->names);
     q->fields = CLAIM_ALL_FIELDS;
 }
 
@@ -49,6 +53,7 @@ static void S_cq_free(struct claims_query *q)
     for (size_t i = 0; i < 11; i++)
         buf_free(&q->lists[i]);
     buf_free(&q->fts);
+    buf_free(&q->names);
 }
 
 /* Parses fields= into a mask over claim_field_names. */
@@ -159,9 +164,10 @@ static void S_parse(struct http_request *req, struct query_errors *qe, struct cl
         f->numeric = numeric == 1 ? 1 : 2;
     const char *text = query_string(req, qe, "q", 200);
     if (text) {
-        if (query_fts_expr(text, &q->fts))
+        if (query_fts_expr(text, &q->fts)) {
             f->fts = buf_str(&q->fts);
-        else
+            q->text = text;
+        } else
             query_error(qe, "q", "has no word to search for");
     }
 }
@@ -200,6 +206,11 @@ void claims_collection(struct http_request *req, struct http_response *res,
     struct db_conn *c = NULL;
     int64_t total = 0;
     enum app_status st = app_db_reader(req->app, &c);
+    bool expanded = false;
+    if (st == APP_OK && q.text) /* a name searches for every name of its record, as /v1/search */
+        st = search_repo_expand(c, q.text, &q.names, &expanded);
+    if (st == APP_OK && expanded)
+        q.f.fts = buf_str(&q.names);
     if (st == APP_OK)
         st = claim_repo_count(c, &q.f, &total);
     struct list_ctx lc;

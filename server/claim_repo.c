@@ -156,8 +156,9 @@ static const char F_NUMERIC[] = " AND coalesce(c.value, c.lower, c.upper) IS NOT
 static const char F_NOT_NUMERIC[] = " AND coalesce(c.value, c.lower, c.upper) IS NULL";
 static const char F_VMIN[] = " AND coalesce(c.upper, c.value, c.lower) >= :vmin";
 static const char F_VMAX[] = " AND coalesce(c.lower, c.value, c.upper) <= :vmax";
-static const char F_FTS[] = " AND c.id IN (SELECT doc_id FROM search_index WHERE search_index "
-                            "MATCH :fts AND doc_type = 'claim')";
+/* Claim rows of the search index are keyed seq * 4 (migration 0007). */
+static const char F_FTS[] = " AND c.seq IN (SELECT rowid >> 2 FROM search_index WHERE "
+                            "search_index MATCH :fts AND (rowid & 3) = 0)";
 
 static void S_where(struct buf *b, const struct claim_filter *f)
 {

@@ -18,6 +18,7 @@ struct search_query {
     struct list_params lp;
     struct buf fts;
     struct buf types;
+    const char *text; /* the q parameter as given */
 };
 
 static void S_parse(struct http_request *req, struct query_errors *qe, struct search_query *q)
@@ -29,9 +30,10 @@ static void S_parse(struct http_request *req, struct query_errors *qe, struct se
     size_t before = qe->n;
     const char *text = query_string(req, qe, "q", 200);
     if (text) {
-        if (query_fts_expr(text, &q->fts))
+        if (query_fts_expr(text, &q->fts)) {
             q->f.fts = buf_str(&q->fts);
-        else
+            q->text = text;
+        } else
             query_error(qe, "q", "has no word to search for (letters or digits)");
     } else if (qe->n == before) {
         query_error(qe, "q", "is required: the text to search for (1 to 200 bytes)");
@@ -73,6 +75,14 @@ void search_list(struct http_request *req, struct http_response *res)
     struct db_conn *c = NULL;
     int64_t total = 0;
     enum app_status st = app_db_reader(req->app, &c);
+    /* A name of an entity or a program searches for every name of it. */
+    bool expanded = false;
+    struct buf names;
+    buf_init(&names);
+    if (st == APP_OK)
+        st = search_repo_expand(c, q.text, &names, &expanded);
+    if (st == APP_OK && expanded)
+        q.f.fts = buf_str(&names);
     if (st == APP_OK)
         st = search_repo_count(c, &q.f, &total);
     struct list_ctx lc;
@@ -88,6 +98,7 @@ void search_list(struct http_request *req, struct http_response *res)
         res->cacheable = true;
     }
     list_free(&lc);
+    buf_free(&names);
     buf_free(&q.fts);
     buf_free(&q.types);
 }

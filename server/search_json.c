@@ -3,7 +3,8 @@
 #include <string.h>
 
 const char *const search_csv_columns[] = {
-    "type", "id", "title", "snippet", "title_snippet", "score", "source", "statement", NULL};
+    "type",          "id",    "title",  "snippet",   "snippet_field",
+    "title_snippet", "score", "source", "statement", NULL};
 
 /* The collection path of each doc type; the type names are the index's own. */
 static const char *S_collection(const char *type)
@@ -68,6 +69,7 @@ void search_json_write(struct jw *w, const struct search_hit *h)
     jw_kstr(w, "id", h->id);
     jw_kstr(w, "title", h->title);
     S_snippet(w, "snippet", h->snippet);
+    jw_kstr(w, "snippet_field", h->snippet_field);
     S_snippet(w, "title_snippet", h->title_snippet);
     jw_key(w, "score");
     jw_double(w, h->score);

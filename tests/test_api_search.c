@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -161,12 +162,13 @@ static void test_alias_both_ways(void **state)
     h = S_find(da, "program", "musalaha");
     assert_non_null(h);
     assert_string_equal(ju_str(json_object_get(h, "links"), "self"), "/v1/programs/musalaha");
-    /* Its name says "Musalaha": found through its aliases, nothing to mark in the title. */
-    assert_null(strstr(ju_str(h, "title_snippet"), "<mark>"));
+    /* Its name says "Musalaha": "Moussalaha" is one of its aliases, so the search is for
+     * every name of the program and the title's own spelling is marked. */
+    assert_non_null(strstr(ju_str(h, "title_snippet"), "<mark>Musalaha"));
     /* A source whose title names the program. */
     h = S_find(da, "source", "cite-mipa-1");
     assert_non_null(h);
-    assert_non_null(strstr(ju_str(h, "title_snippet"), "<mark>Moussalaha</mark>"));
+    assert_non_null(strstr(ju_str(h, "title_snippet"), "<mark>Moussalaha"));
     assert_string_equal(ju_str(json_object_get(h, "links"), "self"), "/v1/sources/cite-mipa-1");
     api_result_free(&a);
     api_result_free(&b);
@@ -433,6 +435,164 @@ static void test_errors_name_parameters(void **state)
     api_result_free(&r);
 }
 
+/* q percent-encoded into a search target for claims: every byte but letters and digits. */
+static void S_claim_search(const char *q, char *out, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t o = (size_t)snprintf(out, n, "/v1/search?type=claim&limit=1000&q=");
+    for (const unsigned char *p = (const unsigned char *)q; *p && o + 4 < n; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')) {
+            out[o++] = (char)*p;
+        } else {
+            out[o++] = '%';
+            out[o++] = hex[*p >> 4];
+            out[o++] = hex[*p & 15];
+        }
+    }
+    out[o] = '\0';
+}
+
+/* The sorted, comma-joined ids of the claims a search for q finds (at most 1000). */
+static void S_claim_ids(const char *q, char *out, size_t n)
+{
+    char target[600];
+    S_claim_search(q, target, sizeof target);
+    struct api_result r;
+    api_get_ok(&api_fx, target, &r);
+    json_t *data = api_data(&r);
+    assert_true(api_total(&r) == (json_int_t)json_array_size(data));
+    size_t m = json_array_size(data);
+    const char **ids = calloc(m ? m : 1, sizeof *ids);
+    assert_non_null(ids);
+    for (size_t i = 0; i < m; i++)
+        ids[i] = ju_str(json_array_get(data, i), "id");
+    for (size_t i = 1; i < m; i++) /* insertion sort: a few dozen ids */
+        for (size_t j = i; j > 0 && strcmp(ids[j - 1], ids[j]) > 0; j--) {
+            const char *t = ids[j];
+            ids[j] = ids[j - 1];
+            ids[j - 1] = t;
+        }
+    size_t o = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < m; i++) {
+        int w = snprintf(out + o, n - o, "%s%s", i ? "," : "", ids[i]);
+        assert_true(w > 0 && (size_t)w < n - o);
+        o += (size_t)w;
+    }
+    free(ids);
+    api_result_free(&r);
+}
+
+/*
+ * Any name of an entity finds the same claims: for every entity with aliases, its
+ * name and each alias give one claim id set, whichever spelling the claims use.
+ */
+static void test_every_alias_same_claims(void **state)
+{
+    (void)state;
+    struct api_result r;
+    api_get_ok(&api_fx, "/v1/entities?limit=1000", &r);
+    json_t *data = api_data(&r);
+    size_t i, checked = 0, names = 0;
+    json_t *e;
+    static char first[65536], other[65536];
+    json_array_foreach(data, i, e) {
+        json_t *aliases = json_object_get(e, "aliases");
+        if (json_array_size(aliases) == 0)
+            continue;
+        S_claim_ids(ju_str(e, "name"), first, sizeof first);
+        size_t k;
+        json_t *a;
+        json_array_foreach(aliases, k, a) {
+            S_claim_ids(json_string_value(a), other, sizeof other);
+            if (strcmp(first, other) != 0)
+                fail_msg("entity %s: '%s' finds [%s], its name finds [%s]", ju_str(e, "id"),
+                         json_string_value(a), other, first);
+            names++;
+        }
+        checked++;
+    }
+    assert_true(checked >= 100);
+    assert_true(names >= 200);
+    api_result_free(&r);
+    /* The same person by three spellings; and one not in the text of every claim. */
+    S_claim_ids("Abu Hafs", first, sizeof first);
+    S_claim_ids("Mohammed Rafiki", other, sizeof other);
+    assert_string_equal(first, other);
+    S_claim_ids("abdelwahab AL RAFIQI", other, sizeof other);
+    assert_string_equal(first, other);
+    assert_non_null(strstr(first, "almonitor-016")); /* says "Abdelwahab al-Rafiqi" */
+    assert_non_null(strstr(first, "mipa-028"));      /* says "Mohammed Rafiki" */
+    /* A name with other words: those words must match too. */
+    S_claim_ids("Abu Hafs pardoned", other, sizeof other);
+    assert_true(strlen(other) > 0 && strlen(other) < strlen(first));
+}
+
+/*
+ * Only names in the catalog are expanded: "Rafiki" alone is a word of two of Abu Hafs's
+ * names but not a name, so it finds the claims whose text or mentions have the word,
+ * not those that call him "Abdelwahab al-Rafiqi" only.
+ */
+static void test_part_of_name_not_expanded(void **state)
+{
+    (void)state;
+    static char a[65536], b[65536];
+    S_claim_ids("Rafiki", a, sizeof a);
+    S_claim_ids("Abu Hafs", b, sizeof b);
+    assert_true(strlen(a) > 0);
+    assert_true(strlen(a) < strlen(b));
+    assert_null(strstr(a, "almonitor-016"));
+    assert_non_null(strstr(b, "almonitor-016"));
+}
+
+/* Snippets are cut from the quote, else the statement; never the claimant or the notes. */
+static void test_snippet_from_evidence(void **state)
+{
+    (void)state;
+    struct api_result r;
+    api_get_ok(&api_fx, "/v1/search?q=Rafiki&type=claim&limit=1000", &r);
+    json_t *data = api_data(&r);
+    assert_true(json_array_size(data) > 0);
+    size_t i, quotes = 0;
+    json_t *h;
+    json_array_foreach(data, i, h) {
+        const char *field = ju_str(h, "snippet_field");
+        char plain[4096];
+        S_unmark(ju_str(h, "snippet"), plain, sizeof plain);
+        assert_null(strstr(plain, "Masbah and Souad Ahmadoun")); /* mipa's claimant */
+        assert_true(strcmp(field, "quote") == 0 || strcmp(field, "statement") == 0);
+        if (strcmp(field, "quote") == 0)
+            quotes++;
+        /* The words around the marks are the field's own, in order. */
+        char one[128];
+        struct api_result c;
+        snprintf(one, sizeof one, "/v1/claims/%s", ju_str(h, "id"));
+        api_get_ok(&api_fx, one, &c);
+        const char *text = ju_str(json_object_get(c.json, "data"), field);
+        assert_non_null(text);
+        const char *p = plain;
+        if (strncmp(p, "\xe2\x80\xa6", 3) == 0)
+            p += 3;
+        char head[24];
+        size_t n = strcspn(p, "\xe2");
+        if (n > sizeof head - 1)
+            n = sizeof head - 1;
+        memcpy(head, p, n);
+        head[n] = '\0';
+        if (!strstr(text, head))
+            fail_msg("%s: snippet '%s' is not from its %s '%s'", ju_str(h, "id"), plain, field,
+                     text);
+        api_result_free(&c);
+    }
+    assert_true(quotes > 0);
+    /* mipa-028's quote names Rafiki: its snippet marks him in the quote. */
+    h = S_find(data, "claim", "mipa-028");
+    assert_non_null(h);
+    assert_string_equal(ju_str(h, "snippet_field"), "quote");
+    assert_non_null(strstr(ju_str(h, "snippet"), "<mark>Rafiki</mark>"));
+    api_result_free(&r);
+}
+
 static void test_csv_and_ndjson(void **state)
 {
     (void)state;
@@ -440,7 +600,8 @@ static void test_csv_and_ndjson(void **state)
     api_get(&api_fx, "/v1/search?q=Haloui&type=claim&limit=3&format=csv", &r);
     assert_int_equal(r.status, 200);
     assert_string_equal(r.content_type, "text/csv; charset=utf-8");
-    const char *header = "type,id,title,snippet,title_snippet,score,source,statement\r\n";
+    const char *header =
+        "type,id,title,snippet,snippet_field,title_snippet,score,source,statement\r\n";
     assert_true(strncmp(r.body, header, strlen(header)) == 0);
     assert_non_null(strstr(r.body, "\r\nclaim,"));
     size_t lines = 0;
@@ -466,10 +627,17 @@ static void test_csv_and_ndjson(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_alias_both_ways),        cmocka_unit_test(test_haloui_across_sources),
-        cmocka_unit_test(test_every_word_must_match),  cmocka_unit_test(test_type_filter),
-        cmocka_unit_test(test_paging_consistent),      cmocka_unit_test(test_hostile_queries),
-        cmocka_unit_test(test_errors_name_parameters), cmocka_unit_test(test_csv_and_ndjson),
+        cmocka_unit_test(test_alias_both_ways),
+        cmocka_unit_test(test_haloui_across_sources),
+        cmocka_unit_test(test_every_word_must_match),
+        cmocka_unit_test(test_type_filter),
+        cmocka_unit_test(test_paging_consistent),
+        cmocka_unit_test(test_hostile_queries),
+        cmocka_unit_test(test_errors_name_parameters),
+        cmocka_unit_test(test_csv_and_ndjson),
+        cmocka_unit_test(test_every_alias_same_claims),
+        cmocka_unit_test(test_part_of_name_not_expanded),
+        cmocka_unit_test(test_snippet_from_evidence),
     };
     return cmocka_run_group_tests(tests, api_group_setup, api_group_teardown);
 }
