@@ -9,10 +9,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CONFIG_HOST_MAX     256
-#define CONFIG_PATH_MAX     4096
-#define CONFIG_ORIGIN_MAX   512
-#define CONFIG_LOG_FLUSH_MS 100 /* buffered access lines are written within this */
+#define CONFIG_HOST_MAX   256
+#define CONFIG_PATH_MAX   4096
+#define CONFIG_ORIGIN_MAX 512
+/*
+ * libmicrohttpd's memory per connection: it holds the request line and headers as read,
+ * their index, and the response headers, and the library zeroes all of it after every
+ * request, so its size is paid on each one (BENCHMARKS.md: 64 KiB to 40 KiB took 28 % of
+ * the instructions of a 304 and 9 % of a claim). 40 KiB is the smallest that holds the
+ * largest request the server accepts (an 8 KiB target and 16 KiB of headers in many
+ * lines) with the response headers; 32 KiB does not. Smaller values are allowed: the
+ * requests that do not fit then get the library's own bare 431.
+ */
+#define CONFIG_CONNECTION_MEMORY (40 * 1024)
+#define CONFIG_LOG_FLUSH_MS      100 /* buffered access lines are written within this */
 
 struct config {
     char host[CONFIG_HOST_MAX];
@@ -34,6 +44,7 @@ struct config {
     unsigned body_min_rate;      /* bytes per second a body must keep up after its first second */
     unsigned new_conn_timeout_s; /* a connection silent this long before its first request */
     unsigned query_timeout_ms;   /* time budget of a data request's reads; 0 = none */
+    size_t conn_memory;          /* libmicrohttpd's memory pool per connection */
 };
 
 /* Looks up an environment variable; returns NULL when unset. */

@@ -45,7 +45,12 @@ const char config_usage[] =
     "                       a new connection silent for S s (5)\n"
     "                       before its first request is closed\n"
     "  --query-timeout MS   time budget of a data request's MARSAD_QUERY_TIMEOUT (2000)\n"
-    "                       reads, else 503; 0: none\n";
+    "                       reads, else 503; 0: none\n"
+    "  --connection-memory BYTES                             MARSAD_CONNECTION_MEMORY\n"
+    "                       libmicrohttpd's memory per      (40k)\n"
+    "                       connection (request line and\n"
+    "                       headers), 16k-1m; below 40k\n"
+    "                       large requests get a bare 431\n";
 
 struct option_def {
     const char *flag;
@@ -179,6 +184,16 @@ static enum app_status S_max_body(struct config *cfg, const char *name, const ch
     return S_fail(err, errlen,
                   "invalid %s '%s': must be a size from 1 byte to 64m (suffix k or m allowed)",
                   name, v);
+}
+
+static enum app_status S_conn_memory(struct config *cfg, const char *name, const char *v, char *err,
+                                     size_t errlen)
+{
+    if (S_parse_size(v, 16 * 1024, 1024 * 1024, &cfg->conn_memory))
+        return APP_OK;
+    return S_fail(err, errlen,
+                  "invalid %s '%s': must be a size from 16k to 1m (suffix k or m allowed)", name,
+                  v);
 }
 
 static enum app_status S_log_buffer(struct config *cfg, const char *name, const char *v, char *err,
@@ -334,6 +349,7 @@ static const struct option_def options[] = {
     {"--body-min-rate", "MARSAD_BODY_MIN_RATE", S_body_rate},
     {"--new-connection-timeout", "MARSAD_NEW_CONNECTION_TIMEOUT", S_new_conn_timeout},
     {"--query-timeout", "MARSAD_QUERY_TIMEOUT", S_query_timeout},
+    {"--connection-memory", "MARSAD_CONNECTION_MEMORY", S_conn_memory},
 };
 
 static void S_defaults(struct config *cfg)
@@ -348,6 +364,7 @@ static void S_defaults(struct config *cfg)
     cfg->log_level = LOG_INFO;
     cfg->log_buffer = 64 * 1024;
     cfg->max_body = 1024 * 1024;
+    cfg->conn_memory = CONFIG_CONNECTION_MEMORY;
     cfg->timeout_s = 30;
     cfg->cache_max_age = 60;
     cfg->max_conns = 1024;

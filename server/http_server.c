@@ -1216,7 +1216,7 @@ enum app_status http_server_start(struct app *app, struct http_server **out)
         MHD_OPTION_NOTIFY_CONNECTION, S_notify_connection, app, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned int)cfg->timeout_s, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_conns,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, S_per_ip_limit(cfg, ai->ai_addr),
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->conn_memory, MHD_OPTION_LISTEN_BACKLOG_SIZE,
         (unsigned int)512, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!s->d) {

@@ -89,6 +89,7 @@ static void test_defaults(void **state)
     assert_int_equal(r.cfg.log_level, LOG_INFO);
     assert_int_equal(r.cfg.max_body, 1024 * 1024);
     assert_int_equal(r.cfg.log_buffer, 64 * 1024);
+    assert_int_equal(r.cfg.conn_memory, 40 * 1024);
     assert_int_equal(r.cfg.timeout_s, 30);
     assert_int_equal(r.cfg.cache_max_age, 60);
     assert_int_equal(r.cfg.max_conns, 1024);
@@ -211,6 +212,21 @@ static void test_threads(void **state)
     assert_int_equal(r.cfg.threads, 256);
     S_reject(NULL, ARGS("--threads", "0"), "--threads", "1 to 256");
     S_reject(NULL, ARGS("--threads", "257"), "--threads", "'257'");
+}
+
+static void test_connection_memory(void **state)
+{
+    (void)state;
+    struct run r;
+    S_parse(&r, NULL, ARGS("--connection-memory", "16k"));
+    S_expect_ok(&r);
+    assert_int_equal(r.cfg.conn_memory, 16 * 1024);
+    S_parse(&r, NULL, ARGS("--connection-memory", "1m"));
+    S_expect_ok(&r);
+    assert_int_equal(r.cfg.conn_memory, 1024 * 1024);
+    S_reject(NULL, ARGS("--connection-memory", "16383"), "--connection-memory", "16k to 1m");
+    S_reject(NULL, ARGS("--connection-memory", "1025k"), "--connection-memory", "'1025k'");
+    S_reject(NULL, ARGS("--connection-memory", "lots"), "--connection-memory", NULL);
 }
 
 static void test_max_body(void **state)
@@ -486,6 +502,7 @@ int main(void)
         cmocka_unit_test(test_port),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_max_body),
+        cmocka_unit_test(test_connection_memory),
         cmocka_unit_test(test_log_buffer),
         cmocka_unit_test(test_log_level),
         cmocka_unit_test(test_other_ranges),
