@@ -28,7 +28,15 @@ const char *program_attribute_key(const struct stat_obs *o);
  * disagreements [{a, b, reason}]}. pairs are the set's disagreements within
  * one attribute.
  */
-void program_json_attributes(struct jw *w, const struct stat_set *s,
-                             const struct stat_pairs *pairs);
+/* The findings of the consistency rules a program's claims take part in: pairs of a claim
+ * id and the id of a finding that cites it (strings owned by the caller). */
+struct program_findings {
+    const char **claim;
+    const char **finding;
+    size_t n;
+};
+
+void program_json_attributes(struct jw *w, const struct stat_set *s, const struct stat_pairs *pairs,
+                             const struct program_findings *pf);
 
 #endif

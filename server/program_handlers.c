@@ -1,5 +1,6 @@
 #include "app.h"
 #include "claim_repo.h"
+#include "conflict_engine.h"
 #include "export.h"
 #include "handlers.h"
 #include "list.h"
@@ -146,10 +147,41 @@ static enum app_status S_doc(struct db_conn *c, const char *id, struct jw *w)
     if (st == APP_OK)
         st = stat_find_disagreements(&set, STAT_MAX_DISAGREEMENTS, STAT_MAX_DISAGREEMENTS,
                                      S_same_attribute, NULL, &pairs);
+    /* The findings of the consistency rules, for the conflicts each attribute is in. */
+    struct conflict_world world;
+    struct program_findings pf = {NULL, NULL, 0};
+    conflict_world_init(&world);
+    if (st == APP_OK)
+        st = conflict_world_load(c, &world);
+    size_t cap = 0;
+    for (size_t i = 0; st == APP_OK && i < world.f.n; i++) {
+        const struct cons_finding *x = &world.f.v[i];
+        for (int sd = 0; sd < 2; sd++) {
+            for (size_t k = 0; k < x->nside[sd]; k++) {
+                if (pf.n == cap) {
+                    cap = cap ? cap * 2 : 64;
+                    const char **a = realloc(pf.claim, cap * sizeof *a);
+                    if (a)
+                        pf.claim = a;
+                    const char **b = a ? realloc(pf.finding, cap * sizeof *b) : NULL;
+                    if (!a || !b) {
+                        st = APP_ENOMEM;
+                        break;
+                    }
+                    pf.finding = b;
+                }
+                pf.claim[pf.n] = world.set.v[x->side[sd][k]].r.id;
+                pf.finding[pf.n++] = x->id;
+            }
+        }
+    }
     if (st == APP_OK) {
         program_json_members(w, &one.row);
-        program_json_attributes(w, &set, &pairs);
+        program_json_attributes(w, &set, &pairs, &pf);
     }
+    free(pf.claim);
+    free(pf.finding);
+    conflict_world_free(&world);
     stat_pairs_free(&pairs);
     stat_set_free(&set);
     stat_arena_free(&one.arena);

@@ -215,7 +215,8 @@ static void S_variants(struct jw *w, const struct stat_set *s, const size_t *mem
 
 /* Writes one attribute: members are the set indexes whose key is attr. */
 static void S_attribute(struct jw *w, const struct stat_set *s, const struct stat_pairs *pairs,
-                        const char *attr, const size_t *members, size_t n, bool *done)
+                        const struct program_findings *pf, const char *attr, const size_t *members,
+                        size_t n, bool *done)
 {
     size_t nvariants = 0, npairs = 0;
     bool all_comparable = true;
@@ -254,10 +255,28 @@ static void S_attribute(struct jw *w, const struct stat_set *s, const struct sta
         jw_bool(w, false);
     else
         jw_null(w); /* text values: variants, but no way to decide a contradiction */
+    /* The conflicts (/v1/conflicts/{id}) that cite a claim of this attribute, each once. */
+    jw_key(w, "conflicts");
+    jw_arr_begin(w);
+    for (size_t k = 0; pf && k < pf->n; k++) {
+        bool mine = false, before = false;
+        for (size_t i = 0; i < n && !mine; i++)
+            mine = strcmp(s->v[members[i]].r.id, pf->claim[k]) == 0;
+        for (size_t e = 0; mine && e < k && !before; e++) {
+            if (strcmp(pf->finding[e], pf->finding[k]) != 0)
+                continue;
+            for (size_t i = 0; i < n && !before; i++)
+                before = strcmp(s->v[members[i]].r.id, pf->claim[e]) == 0;
+        }
+        if (mine && !before)
+            jw_str(w, pf->finding[k]);
+    }
+    jw_arr_end(w);
     jw_obj_end(w);
 }
 
-void program_json_attributes(struct jw *w, const struct stat_set *s, const struct stat_pairs *pairs)
+void program_json_attributes(struct jw *w, const struct stat_set *s, const struct stat_pairs *pairs,
+                             const struct program_findings *pf)
 {
     size_t n = s->n;
     size_t *order = malloc((n ? n : 1) * sizeof *order);
@@ -292,7 +311,7 @@ void program_json_attributes(struct jw *w, const struct stat_set *s, const struc
                 written[i] = true;
             }
         }
-        S_attribute(w, s, pairs, next, members, m, done);
+        S_attribute(w, s, pairs, pf, next, members, m, done);
     }
     jw_arr_end(w);
 out:

@@ -347,10 +347,56 @@ static void test_program_claims(void **state)
     api_get_problem(&api_fx, "/v1/programs/musalaha/claims?program=hadar", 400, "program");
 }
 
+/* Each attribute lists the conflicts that cite its claims, and each resolves by id. */
+static void test_attribute_conflicts(void **state)
+{
+    (void)state;
+    struct api_result r;
+    api_get_ok(&api_fx, "/v1/programs/musalaha", &r);
+    json_t *attrs = json_object_get(json_object_get(r.json, "data"), "attributes");
+    size_t i, k, seen = 0;
+    json_t *a, *id;
+    bool part_whole = false, curated = false;
+    json_array_foreach(attrs, i, a) {
+        json_t *conflicts = json_object_get(a, "conflicts");
+        assert_true(json_is_array(conflicts));
+        json_array_foreach(conflicts, k, id) {
+            char target[200];
+            snprintf(target, sizeof target, "/v1/conflicts/%s", json_string_value(id));
+            struct api_result c;
+            api_get_ok(&api_fx, target, &c);
+            /* the finding cites a claim of this attribute's variants */
+            char *finding = json_dumps(json_object_get(c.json, "data"), JSON_COMPACT);
+            bool cites = false;
+            size_t v, m;
+            json_t *variant, *claim;
+            json_array_foreach(json_object_get(a, "variants"), v, variant) {
+                json_array_foreach(json_object_get(variant, "claims"), m, claim) {
+                    char needle[120];
+                    snprintf(needle, sizeof needle, "\"claim\":\"%s\"", ju_str(claim, "id"));
+                    cites = cites || strstr(finding, needle) != NULL;
+                }
+            }
+            assert_true(cites);
+            free(finding);
+            api_result_free(&c);
+            part_whole |= strcmp(ju_str(a, "attribute"), "graduates") == 0 &&
+                          strncmp(json_string_value(id), "part_whole-", 11) == 0;
+            curated |= strncmp(json_string_value(id), "curated-", 8) == 0;
+            seen++;
+        }
+    }
+    assert_true(seen > 0);
+    assert_true(part_whole); /* 75 graduates against about 50 participants */
+    assert_true(curated);    /* the support after release, a disagreement in kind */
+    api_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_list_envelope_and_items),
+        cmocka_unit_test(test_attribute_conflicts),
         cmocka_unit_test(test_filter_kind),
         cmocka_unit_test(test_filter_q_name_and_alias),
         cmocka_unit_test(test_sort),
