@@ -120,10 +120,17 @@ static bool S_same_attribute(void *ctx, const struct stat_obs *a, const struct s
 
 /*
  * The members of program `id` as GET /v1/programs/{id} has them in "data" (open object
- * w): the program and its attributes with their disagreements. APP_ENOTFOUND (nothing
- * written) when absent or deleted.
+ * w): the program and its attributes with their disagreements and the conflicts of the
+ * world (loaded once by the caller) they take part in. APP_ENOTFOUND (nothing written)
+ * when absent or deleted.
  */
-static enum app_status S_doc(struct db_conn *c, const char *id, struct jw *w)
+static int S_cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static enum app_status S_doc(struct db_conn *c, const char *id, struct jw *w,
+                             struct conflict_world *world, bool *loaded)
 {
     struct one_program one = {.oom = false};
     struct stat_set set;
@@ -147,19 +154,30 @@ static enum app_status S_doc(struct db_conn *c, const char *id, struct jw *w)
     if (st == APP_OK)
         st = stat_find_disagreements(&set, STAT_MAX_DISAGREEMENTS, STAT_MAX_DISAGREEMENTS,
                                      S_same_attribute, NULL, &pairs);
-    /* The findings of the consistency rules, for the conflicts each attribute is in. */
-    struct conflict_world world;
+    /* The findings that cite this program's claims, for the conflicts of each attribute:
+     * the program's claim ids sorted, each finding's claims looked up among them. */
     struct program_findings pf = {NULL, NULL, 0};
-    conflict_world_init(&world);
+    if (st == APP_OK && !*loaded) { /* once per request, and only for a program that is */
+        st = conflict_world_load(c, world);
+        *loaded = st == APP_OK;
+    }
+    const char **mine = st == APP_OK ? malloc((set.n ? set.n : 1) * sizeof *mine) : NULL;
+    if (st == APP_OK && !mine)
+        st = APP_ENOMEM;
+    for (size_t i = 0; st == APP_OK && i < set.n; i++)
+        mine[i] = set.v[i].r.id;
     if (st == APP_OK)
-        st = conflict_world_load(c, &world);
+        qsort(mine, set.n, sizeof *mine, S_cmp_str);
     size_t cap = 0;
-    for (size_t i = 0; st == APP_OK && i < world.f.n; i++) {
-        const struct cons_finding *x = &world.f.v[i];
-        for (int sd = 0; sd < 2; sd++) {
+    for (size_t i = 0; st == APP_OK && i < world->f.n; i++) {
+        const struct cons_finding *x = &world->f.v[i];
+        for (int sd = 0; sd < 2 && st == APP_OK; sd++) {
             for (size_t k = 0; k < x->nside[sd]; k++) {
+                const char *cid = world->set.v[x->side[sd][k]].r.id;
+                if (!bsearch(&cid, mine, set.n, sizeof *mine, S_cmp_str))
+                    continue;
                 if (pf.n == cap) {
-                    cap = cap ? cap * 2 : 64;
+                    cap = cap ? cap * 2 : 16;
                     const char **a = realloc(pf.claim, cap * sizeof *a);
                     if (a)
                         pf.claim = a;
@@ -170,7 +188,7 @@ static enum app_status S_doc(struct db_conn *c, const char *id, struct jw *w)
                     }
                     pf.finding = b;
                 }
-                pf.claim[pf.n] = world.set.v[x->side[sd][k]].r.id;
+                pf.claim[pf.n] = cid;
                 pf.finding[pf.n++] = x->id;
             }
         }
@@ -179,9 +197,9 @@ static enum app_status S_doc(struct db_conn *c, const char *id, struct jw *w)
         program_json_members(w, &one.row);
         program_json_attributes(w, &set, &pairs, &pf);
     }
+    free(mine);
     free(pf.claim);
     free(pf.finding);
-    conflict_world_free(&world);
     stat_pairs_free(&pairs);
     stat_set_free(&set);
     stat_arena_free(&one.arena);
@@ -201,13 +219,16 @@ void programs_get(struct http_request *req, struct http_response *res)
     }
     struct db_conn *c = NULL;
     struct jw w;
+    struct conflict_world world;
+    bool loaded = false;
+    conflict_world_init(&world);
     enum app_status st = app_db_reader(req->app, &c);
     if (st == APP_OK) {
         http_json_begin(res, &w);
         jw_obj_begin(&w);
         jw_key(&w, "data");
         jw_obj_begin(&w);
-        st = S_doc(c, id, &w);
+        st = S_doc(c, id, &w, &world, &loaded);
     }
     if (st == APP_OK) {
         jw_obj_end(&w);
@@ -218,6 +239,7 @@ void programs_get(struct http_request *req, struct http_response *res)
     } else {
         app_db_error(req, res, st, "reading a program");
     }
+    conflict_world_free(&world);
 }
 
 static bool S_export_id(void *ctx, const struct program_row *r)
@@ -233,11 +255,15 @@ enum app_status programs_export(struct db_conn *c, struct export_writer *x)
     enum app_status st = program_repo_list(c, &f, NULL, 0, -1, 0, false, 0, S_export_id, x);
     if (st == APP_OK && x->ids.oom)
         st = APP_ENOMEM;
+    struct conflict_world world;
+    bool loaded = false;
+    conflict_world_init(&world);
     for (const char *id = export_ids_next(x, NULL); id && st == APP_OK;
          id = export_ids_next(x, id)) {
-        st = S_doc(c, id, export_line_begin(x, EXPORT_PROGRAM));
+        st = S_doc(c, id, export_line_begin(x, EXPORT_PROGRAM), &world, &loaded);
         export_line_end(x);
     }
+    conflict_world_free(&world);
     return st;
 }
 
