@@ -42,6 +42,8 @@ struct write_state {
 enum app_status write_repo_load(struct db_conn *c, enum write_resource r, const char *id,
                                 struct write_state *out) APP_MUST_CHECK;
 void write_state_free(struct write_state *s);
+/* Steps a bound load statement (deleted, revision, changed_in, json) into *out. */
+enum app_status write_state_step(struct sqlite3_stmt *st, struct write_state *out) APP_MUST_CHECK;
 
 /* Inserts or replaces a record from its normalized JSON text. */
 enum app_status write_repo_insert(struct db_conn *c, enum write_resource r, const char *doc,

@@ -70,24 +70,7 @@ enum app_status catalog_repo_load(struct db_conn *c, enum write_resource r, cons
     if (s != APP_OK)
         return s;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        out->found = true;
-        out->deleted = sqlite3_column_int(st, 0) != 0;
-        out->revision = sqlite3_column_int64(st, 1);
-        out->changed_in = sqlite3_column_int64(st, 2);
-        size_t n = (size_t)sqlite3_column_bytes(st, 3);
-        out->json = malloc(n + 1);
-        if (out->json) {
-            memcpy(out->json, sqlite3_column_text(st, 3), n);
-            out->json[n] = '\0';
-        }
-        s = out->json ? APP_OK : APP_ENOMEM;
-    } else {
-        s = rc == SQLITE_DONE ? APP_OK : db_status(rc);
-    }
-    sqlite3_reset(st);
-    return s;
+    return write_state_step(st, out);
 }
 
 /* ---- inserts and updates ---------------------------------------------------- */

@@ -256,6 +256,12 @@ enum app_status write_repo_load(struct db_conn *c, enum write_resource r, const 
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     if (r == WRITE_CLAIM && occ > 0)
         sqlite3_bind_int64(st, 2, occ);
+    return write_state_step(st, out);
+}
+
+enum app_status write_state_step(struct sqlite3_stmt *st, struct write_state *out)
+{
+    enum app_status s;
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         out->found = true;
