@@ -4,8 +4,10 @@
  * X-Total-Count and Link headers.
  *
  * Every item is encoded once as JSON by its resource's encoder; list_item_end()
- * places it in the chosen format (CSV cells come from the item's top-level
- * members, nested values as compact JSON).
+ * places it in the chosen format. CSV cells and sparse fieldsets are cut from the
+ * encoded bytes (a scan of the item's top-level members, no parse into a tree):
+ * text unescaped, numbers as written, arrays of texts and numbers joined by "; ",
+ * other nested values as their compact JSON.
  */
 #ifndef MARSAD_LIST_H
 #define MARSAD_LIST_H
@@ -30,13 +32,30 @@ struct list_params {
     enum list_format format;
     bool no_keyset; /* the order has no keyset position: never offer a next_cursor */
     bool bom;       /* bom=1: a CSV body starts with U+FEFF */
+    /* fields= (list_fields()): the members kept of each item; fields 0 keeps every member. */
+    const char *const *field_names; /* the collection's item members, NULL-terminated */
+    uint64_t fields;                /* bit i keeps field_names[i] */
+    bool fields_encoded; /* the encoder already wrote only those members (claims, events) */
 };
+
+#define LIST_MAX_FIELDS 64
 
 /*
  * Parses limit, offset, cursor and format (format= wins over Accept). Errors
  * are added to qe. allow_cursor false rejects cursor (custom sort orders).
  */
 void list_parse(struct http_request *req, struct query_errors *qe, struct list_params *lp);
+
+/*
+ * fields=: a sparse fieldset, as JSON:API's. names are the members an item of the
+ * collection can have, in the order the encoder writes them (at most LIST_MAX_FIELDS);
+ * the first `keep` of them (the item's identity) always come. what names an item in the
+ * error ("a source"). Asking for every member is the same as not asking (lp->fields 0).
+ * A sparse JSON page names its members in a top-level "fields" array; CSV keeps the
+ * columns asked for; JSON and NDJSON items keep the members asked for, in their order.
+ */
+void list_fields(struct http_request *req, struct query_errors *qe, struct list_params *lp,
+                 const char *const *names, unsigned keep, const char *what);
 
 /*
  * The representation a path ending in ".csv" or ".ndjson" names (the collections' CSV and
@@ -53,9 +72,10 @@ struct list_ctx {
     struct http_request *req;
     struct http_response *res;
     const struct list_params *lp;
-    const char *const *csv_columns; /* NULL-terminated */
+    const char *csv_columns[LIST_MAX_FIELDS + 1]; /* the columns written, NULL-terminated */
     struct buf item;
-    struct jw w; /* write the current item with this */
+    struct buf cell; /* one CSV cell's text */
+    struct jw w;     /* write the current item with this */
     size_t count;
     int64_t last_key; /* keyset key of the last item written */
     bool more;        /* an item past the page was offered: a next page exists */

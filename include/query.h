@@ -15,14 +15,14 @@
 #include <stdint.h>
 
 #define QUERY_MAX_ERRORS 8
-#define QUERY_MAX_LIST   32
+#define QUERY_MAX_LIST   64
 
 struct query_errors {
     size_t n;     /* errors listed (at most QUERY_MAX_ERRORS) */
     size_t total; /* errors found, listed or not */
     struct problem_error e[QUERY_MAX_ERRORS];
     char param[QUERY_MAX_ERRORS][64];
-    char msg[QUERY_MAX_ERRORS][256];
+    char msg[QUERY_MAX_ERRORS][512];
 };
 
 void query_errors_init(struct query_errors *qe);

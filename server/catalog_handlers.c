@@ -245,7 +245,13 @@ void relations_get(struct http_request *req, struct http_response *res)
 }
 
 static const char *const metric_params[] = {"limit", "offset",     "cursor", "format",
-                                            "q",     "value_type", NULL};
+                                            "q",     "value_type", "fields", NULL};
+/* The members of an item of the collection, for fields= (list_fields()). */
+static const char *const metric_field_names[] = {
+    "id",         "label",           "unit",   "value_type", "definition", "counting_basis",
+    "cumulative", "one_per_subject", "source", "relations",  "revision",   "links",
+    NULL};
+
 static const char *const metric_columns[] = {
     "id",         "label",           "unit",   "value_type", "definition", "counting_basis",
     "cumulative", "one_per_subject", "source", "relations",  "revision",   NULL};
@@ -259,6 +265,7 @@ void metrics_list(struct http_request *req, struct http_response *res)
     int idx = 0;
     query_errors_init(&qe);
     list_parse(req, &qe, &lp);
+    list_fields(req, &qe, &lp, metric_field_names, 1, "a metric");
     f.q = query_string(req, &qe, "q", 200);
     if (query_enum(req, &qe, "value_type", value_types, &idx))
         f.value_type = value_types[idx];
@@ -300,7 +307,13 @@ void metrics_list(struct http_request *req, struct http_response *res)
     S_rels_free(&rs);
 }
 
-static const char *const relation_params[] = {"limit", "offset", "format", "metric", "kind", NULL};
+static const char *const relation_params[] = {"limit", "offset", "format", "metric",
+                                              "kind",  "fields", NULL};
+/* The members of an item of the collection, for fields= (list_fields()). */
+static const char *const relation_field_names[] = {
+    "id",  "kind",        "metric", "whole",    "part",  "parts", "min",
+    "max", "whole_place", "note",   "revision", "links", NULL};
+
 static const char *const relation_columns[] = {"id",          "kind",  "metric",   "whole",
                                                "part",        "parts", "min",      "max",
                                                "whole_place", "note",  "revision", NULL};
@@ -314,6 +327,7 @@ void relations_list(struct http_request *req, struct http_response *res)
     const char *kind = NULL;
     query_errors_init(&qe);
     list_parse(req, &qe, &lp);
+    list_fields(req, &qe, &lp, relation_field_names, 1, "a relation");
     if (lp.has_cursor)
         query_error(&qe, "cursor", "is not supported here; use offset");
     const char *metric = query_string(req, &qe, "metric", 200);

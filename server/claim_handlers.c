@@ -56,60 +56,6 @@ static void S_cq_free(struct claims_query *q)
     buf_free(&q->names);
 }
 
-/* Parses fields= into a mask over claim_field_names. */
-static void S_fields(struct http_request *req, struct query_errors *qe, uint64_t *mask)
-{
-    const char *items[QUERY_MAX_LIST];
-    char scratch[1024];
-    size_t before = qe->n;
-    size_t n = query_list(req, qe, "fields", items, scratch, sizeof scratch);
-    if (n == 0 || qe->n != before)
-        return;
-    uint64_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        int found = -1;
-        for (int k = 0; claim_field_names[k]; k++) {
-            if (strcmp(items[i], claim_field_names[k]) == 0)
-                found = k;
-        }
-        if (found < 0) {
-            query_error(qe, "fields",
-                        "unknown field '%.40s'; fields are the members of a claim object (id, "
-                        "source, quote, statement, kind, metric, value, ...)",
-                        items[i]);
-            return;
-        }
-        m |= (uint64_t)1 << found;
-    }
-    m |= 1u; /* id always */
-    /* Every member named is the whole claim: the page is then a ClaimList. */
-    uint64_t all = 0;
-    for (int k = 0; claim_field_names[k]; k++)
-        all |= (uint64_t)1 << k;
-    *mask = m == all ? CLAIM_ALL_FIELDS : m;
-}
-
-/* A sparse page (fields=) names its members in "fields" (ClaimSparseList). */
-static void S_sparse_fields(struct http_response *res, const struct list_params *lp, uint64_t mask)
-{
-    struct buf *b = &res->body;
-    if (mask == CLAIM_ALL_FIELDS || lp->format != LIST_JSON || b->len == 0 ||
-        b->data[b->len - 1] != '}')
-        return;
-    b->len--;
-    buf_puts(b, ",\"fields\":[");
-    bool first = true;
-    for (int k = 0; claim_field_names[k]; k++) {
-        if (!(mask & ((uint64_t)1 << k)))
-            continue;
-        buf_puts(b, first ? "\"" : ",\"");
-        buf_puts(b, claim_field_names[k]);
-        buf_putc(b, '"');
-        first = false;
-    }
-    buf_puts(b, "]}");
-}
-
 /* Parses everything a claims list accepts; preset filters come from the path. */
 static void S_parse(struct http_request *req, struct query_errors *qe, struct claims_query *q)
 {
@@ -118,7 +64,11 @@ static void S_parse(struct http_request *req, struct query_errors *qe, struct cl
     q->nsort = query_sort(req, qe, "sort", claim_sort_keys, q->sort, 4);
     if (q->nsort && q->lp.has_cursor)
         query_error(qe, "cursor", "works with the default order only; drop sort or use offset");
-    S_fields(req, qe, &q->fields);
+    list_fields(req, qe, &q->lp, claim_field_names, 1, "a claim");
+    if (q->lp.fields) { /* the encoder writes only those members */
+        q->fields = q->lp.fields;
+        q->lp.fields_encoded = true;
+    }
     struct buf inc;
     buf_init(&inc);
     if (query_list_json(req, qe, "include", claim_includes, &inc)) {
@@ -216,7 +166,7 @@ void claims_collection(struct http_request *req, struct http_response *res,
     struct list_ctx lc;
     q.lp.no_keyset = q.nsort > 0; /* keyset paging follows the default order only */
     const char *cols[CLAIM_CSV_MAX_COLUMNS];
-    claim_csv_columns(q.fields, cols, CLAIM_CSV_MAX_COLUMNS);
+    claim_csv_columns(CLAIM_ALL_FIELDS, cols, CLAIM_CSV_MAX_COLUMNS);
     list_begin(&lc, req, res, &q.lp, cols);
     struct emit_ctx e = {&lc, q.fields, q.include};
     if (st == APP_OK)
@@ -226,7 +176,6 @@ void claims_collection(struct http_request *req, struct http_response *res,
         app_db_error(req, res, st, "listing claims");
     } else {
         list_end(&lc, total);
-        S_sparse_fields(res, &q.lp, q.fields);
     }
     list_free(&lc);
     S_cq_free(&q);

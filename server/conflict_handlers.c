@@ -16,7 +16,12 @@
 
 static const char *const list_params[] = {"limit",  "offset",    "cursor", "format",
                                           "metric", "program",   "source", "rule",
-                                          "class",  "certainty", NULL};
+                                          "class",  "certainty", "fields", NULL};
+/* The members of an item of the collection, for fields= (list_fields()). */
+static const char *const conflict_field_names[] = {
+    "id",      "rule", "class", "certainty", "dissolves_if", "metric",      "relation", "place",
+    "subject", "of",   "a",     "b",         "sides",        "explanation", "reason",   NULL};
+
 static const char *const consistency_params[] = {NULL};
 
 struct conflict_filter {
@@ -158,6 +163,7 @@ void conflicts_list(struct http_request *req, struct http_response *res)
         goto done;
     query_errors_init(&qe);
     list_parse(req, &qe, &lp);
+    list_fields(req, &qe, &lp, conflict_field_names, 1, "a conflict");
     cf.nmetrics = query_list(req, &qe, "metric", cf.metrics, sc[0], sizeof sc[0]);
     cf.nprograms = query_list(req, &qe, "program", cf.programs, sc[1], sizeof sc[1]);
     cf.nsources = query_list(req, &qe, "source", cf.sources, sc[2], sizeof sc[2]);

@@ -14,8 +14,12 @@
 
 static const char *const entity_kinds[] = {"person", "organization", "armed_group",
                                            "place",  "event",        NULL};
-static const char *const list_params[] = {"limit", "offset", "cursor", "format",
-                                          "sort",  "kind",   "q",      NULL};
+static const char *const list_params[] = {"limit", "offset", "cursor", "format", "sort",
+                                          "kind",  "q",      "fields", NULL};
+/* The members of an item of the collection, for fields= (list_fields()). */
+static const char *const entity_field_names[] = {"id",          "kind",        "name",  "aliases",
+                                                 "description", "claim_count", "links", NULL};
+
 static const char *const no_params[] = {NULL};
 
 static bool S_emit(void *ctx, const struct entity_row *r)
@@ -37,6 +41,7 @@ void entities_list(struct http_request *req, struct http_response *res)
     buf_init(&kinds);
     query_errors_init(&qe);
     list_parse(req, &qe, &lp);
+    list_fields(req, &qe, &lp, entity_field_names, 1, "an entity");
     size_t nsort = query_sort(req, &qe, "sort", entity_sort_keys, sort, 2);
     if (nsort && lp.has_cursor)
         query_error(&qe, "cursor", "works with the default order only; drop sort or use offset");

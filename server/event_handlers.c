@@ -21,7 +21,7 @@ static const char *const claim_kinds[] = {"statistic",      "event",     "policy
 static const char *const claim_includes[] = {"source", "metric", NULL};
 static const char *const list_params[] = {"limit",  "offset",  "cursor", "format",  "from",
                                           "to",     "kind",    "source", "program", "entity",
-                                          "metric", "include", NULL};
+                                          "metric", "include", "fields", NULL};
 
 #define NLISTS 5
 
@@ -37,6 +37,8 @@ static void S_parse(struct http_request *req, struct query_errors *qe, struct ev
 {
     struct claim_filter *f = &q->f;
     list_parse(req, qe, &q->lp);
+    list_fields(req, qe, &q->lp, claim_field_names, 1, "a claim");
+    q->lp.fields_encoded = true; /* the encoder writes only those members */
     f->dated_only = true;
     const char *names[NLISTS] = {"kind", "source", "program", "entity", "metric"};
     const char **slots[NLISTS] = {&f->kind_json, &f->source_json, &f->program_json, &f->entity_json,
@@ -72,13 +74,14 @@ static void S_parse(struct http_request *req, struct query_errors *qe, struct ev
 struct emit_ctx {
     struct list_ctx *lc;
     unsigned include;
+    uint64_t fields;
     int64_t position; /* events written before this one, over all pages */
 };
 
 static bool S_emit(void *ctx, const struct claim_row *r)
 {
     struct emit_ctx *e = ctx;
-    claim_json_write(list_item_begin(e->lc), r, CLAIM_ALL_FIELDS, e->include);
+    claim_json_write(list_item_begin(e->lc), r, e->fields, e->include);
     list_item_end(e->lc, ++e->position);
     return true;
 }
@@ -108,7 +111,7 @@ void events_list(struct http_request *req, struct http_response *res)
         const char *cols[CLAIM_CSV_MAX_COLUMNS];
         claim_csv_columns(CLAIM_ALL_FIELDS, cols, CLAIM_CSV_MAX_COLUMNS);
         list_begin(&lc, req, res, &q.lp, cols);
-        struct emit_ctx e = {&lc, q.include, start};
+        struct emit_ctx e = {&lc, q.include, q.lp.fields ? q.lp.fields : CLAIM_ALL_FIELDS, start};
         if (st == APP_OK)
             st = claim_repo_list(c, &q.f, &order, 1, list_fetch_limit(&q.lp), start, false, 0,
                                  S_emit, &e);

@@ -1,6 +1,5 @@
 #include "list.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +49,9 @@ void list_parse(struct http_request *req, struct query_errors *qe, struct list_p
     lp->format = LIST_JSON;
     lp->no_keyset = false;
     lp->bom = false;
+    lp->field_names = NULL;
+    lp->fields = 0;
+    lp->fields_encoded = false;
     query_int(req, qe, "limit", 1, LIST_MAX_LIMIT, &lp->limit);
     bool has_offset = query_int(req, qe, "offset", 0, INT64_C(1000000000000), &lp->offset);
     const char *cur = query_string(req, qe, "cursor", 64);
@@ -83,6 +85,45 @@ void list_parse(struct http_request *req, struct query_errors *qe, struct list_p
             lp->format = LIST_NDJSON;
     }
     S_bom(req, qe, lp);
+}
+
+void list_fields(struct http_request *req, struct query_errors *qe, struct list_params *lp,
+                 const char *const *names, unsigned keep, const char *what)
+{
+    const char *items[QUERY_MAX_LIST];
+    char scratch[1024];
+    size_t before = qe->n;
+    size_t n = query_list(req, qe, "fields", items, scratch, sizeof scratch);
+    lp->field_names = names;
+    if (n == 0 || qe->n != before)
+        return;
+    uint64_t m = 0, all = 0;
+    size_t count = 0;
+    while (names[count] && count < LIST_MAX_FIELDS)
+        all |= UINT64_C(1) << count++;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+        while (k < count && strcmp(items[i], names[k]) != 0)
+            k++;
+        if (k == count) {
+            char known[400];
+            size_t used = 0;
+            for (size_t j = 0; j < count && used + 40 < sizeof known; j++) {
+                int w =
+                    snprintf(known + used, sizeof known - used, "%s%s", j ? ", " : "", names[j]);
+                if (w > 0)
+                    used += (size_t)w;
+            }
+            known[used < sizeof known ? used : sizeof known - 1] = '\0';
+            query_error(qe, "fields", "unknown field '%.40s'; the members of %s are: %s%s",
+                        items[i], what, known, used + 40 >= sizeof known ? ", ..." : "");
+            return;
+        }
+        m |= UINT64_C(1) << k;
+    }
+    for (unsigned k = 0; k < keep && k < count; k++)
+        m |= UINT64_C(1) << k;
+    lp->fields = m == all ? 0 : m;
 }
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -156,17 +197,35 @@ bool list_cursor_decode(const char *s, int64_t *after)
     return true;
 }
 
+/* Whether the sparse fieldset keeps the member key (every member when there is none). */
+static bool S_kept(const struct list_params *lp, const char *key, size_t klen)
+{
+    if (!lp->fields || !lp->field_names)
+        return true;
+    for (size_t k = 0; lp->field_names[k] && k < LIST_MAX_FIELDS; k++) {
+        if (strlen(lp->field_names[k]) == klen && memcmp(lp->field_names[k], key, klen) == 0)
+            return (lp->fields >> k) & 1u;
+    }
+    return false; /* a member the collection does not list (include=...) goes with fields= */
+}
+
 void list_begin(struct list_ctx *lc, struct http_request *req, struct http_response *res,
                 const struct list_params *lp, const char *const *csv_columns)
 {
     lc->req = req;
     lc->res = res;
     lc->lp = lp;
-    lc->csv_columns = csv_columns;
+    size_t nc = 0;
+    for (size_t i = 0; csv_columns && csv_columns[i] && nc < LIST_MAX_FIELDS; i++) {
+        if (S_kept(lp, csv_columns[i], strlen(csv_columns[i])))
+            lc->csv_columns[nc++] = csv_columns[i];
+    }
+    lc->csv_columns[nc] = NULL;
     lc->count = 0;
     lc->last_key = 0;
     lc->more = false;
     buf_init(&lc->item);
+    buf_init(&lc->cell);
     res->status = 200;
     res->cacheable = true;
     buf_reset(&res->body);
@@ -182,10 +241,10 @@ void list_begin(struct list_ctx *lc, struct http_request *req, struct http_respo
         res->content_type = "text/csv; charset=utf-8";
         if (lp->bom)
             buf_puts(&res->body, "\xEF\xBB\xBF"); /* U+FEFF: Excel then reads UTF-8 */
-        for (size_t i = 0; csv_columns && csv_columns[i]; i++) {
+        for (size_t i = 0; lc->csv_columns[i]; i++) {
             if (i)
                 buf_putc(&res->body, ',');
-            buf_puts(&res->body, csv_columns[i]);
+            buf_puts(&res->body, lc->csv_columns[i]);
         }
         buf_puts(&res->body, "\r\n");
         break;
@@ -197,6 +256,188 @@ struct jw *list_item_begin(struct list_ctx *lc)
     buf_reset(&lc->item);
     jw_init(&lc->w, &lc->item);
     return &lc->w;
+}
+
+/*
+ * The top-level members of an encoded item, found by scanning its bytes. The encoders
+ * write well-formed JSON (jw, and stored JSON copied in with jw_raw, which may hold
+ * whitespace); a scan is enough, and keeps CSV and sparse pages from parsing every item
+ * into a tree and printing it back.
+ */
+struct member {
+    const char *key;
+    size_t klen;
+    const char *val;
+    size_t vlen;
+};
+
+static size_t S_ws(const char *s, size_t n, size_t i)
+{
+    while (i < n && (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t'))
+        i++;
+    return i;
+}
+
+/* The end of the string whose opening quote is at s[i]. */
+static size_t S_string_end(const char *s, size_t n, size_t i)
+{
+    for (i++; i < n; i++) {
+        if (s[i] == '\\')
+            i++;
+        else if (s[i] == '"')
+            return i + 1;
+    }
+    return n;
+}
+
+/* The end of the value starting at s[i]. */
+static size_t S_value_end(const char *s, size_t n, size_t i)
+{
+    if (i >= n)
+        return n;
+    if (s[i] == '"')
+        return S_string_end(s, n, i);
+    if (s[i] == '{' || s[i] == '[') {
+        size_t depth = 0;
+        while (i < n) {
+            char c = s[i];
+            if (c == '"') {
+                i = S_string_end(s, n, i);
+                continue;
+            }
+            if (c == '{' || c == '[')
+                depth++;
+            else if ((c == '}' || c == ']') && --depth == 0)
+                return i + 1;
+            i++;
+        }
+        return n;
+    }
+    while (i < n && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != ' ' && s[i] != '\n' &&
+           s[i] != '\r' && s[i] != '\t')
+        i++;
+    return i;
+}
+
+/* Lists the members of the object s[0..n); returns their number (at most cap). */
+static size_t S_members(const char *s, size_t n, struct member *out, size_t cap)
+{
+    size_t i = S_ws(s, n, 0), m = 0;
+    if (i >= n || s[i] != '{')
+        return 0;
+    i = S_ws(s, n, i + 1);
+    while (i < n && s[i] == '"' && m < cap) {
+        size_t kend = S_string_end(s, n, i);
+        out[m].key = s + i + 1;
+        out[m].klen = kend - i - 2;
+        i = S_ws(s, n, kend);
+        if (i >= n || s[i] != ':')
+            break;
+        i = S_ws(s, n, i + 1);
+        size_t vend = S_value_end(s, n, i);
+        out[m].val = s + i;
+        out[m].vlen = vend - i;
+        m++;
+        i = S_ws(s, n, vend);
+        if (i >= n || s[i] != ',')
+            break;
+        i = S_ws(s, n, i + 1);
+    }
+    return m;
+}
+
+static unsigned S_hex4(const char *s)
+{
+    unsigned v = 0;
+    for (int k = 0; k < 4; k++) {
+        char c = s[k];
+        v <<= 4;
+        if (c >= '0' && c <= '9')
+            v |= (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v |= (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            v |= (unsigned)(c - 'A' + 10);
+    }
+    return v;
+}
+
+static void S_utf8(struct buf *b, unsigned cp)
+{
+    char u[4];
+    size_t k;
+    if (cp < 0x80) {
+        u[0] = (char)cp;
+        k = 1;
+    } else if (cp < 0x800) {
+        u[0] = (char)(0xC0 | (cp >> 6));
+        u[1] = (char)(0x80 | (cp & 0x3F));
+        k = 2;
+    } else if (cp < 0x10000) {
+        u[0] = (char)(0xE0 | (cp >> 12));
+        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[2] = (char)(0x80 | (cp & 0x3F));
+        k = 3;
+    } else {
+        u[0] = (char)(0xF0 | (cp >> 18));
+        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[3] = (char)(0x80 | (cp & 0x3F));
+        k = 4;
+    }
+    buf_append(b, u, k);
+}
+
+/* Appends the text of the JSON string s[0..n) (quotes included), escapes decoded. */
+static void S_unescape(struct buf *b, const char *s, size_t n)
+{
+    size_t i = 1, end = n > 1 ? n - 1 : 1;
+    while (i < end) {
+        size_t run = i;
+        while (run < end && s[run] != '\\')
+            run++;
+        buf_append(b, s + i, run - i);
+        i = run;
+        if (i + 1 >= end)
+            break;
+        char e = s[i + 1];
+        i += 2;
+        switch (e) {
+        case 'b':
+            buf_putc(b, '\b');
+            break;
+        case 'f':
+            buf_putc(b, '\f');
+            break;
+        case 'n':
+            buf_putc(b, '\n');
+            break;
+        case 'r':
+            buf_putc(b, '\r');
+            break;
+        case 't':
+            buf_putc(b, '\t');
+            break;
+        case 'u': {
+            if (i + 4 > end)
+                return;
+            unsigned cp = S_hex4(s + i);
+            i += 4;
+            if (cp >= 0xD800 && cp < 0xDC00 && i + 6 <= end && s[i] == '\\' && s[i + 1] == 'u') {
+                unsigned lo = S_hex4(s + i + 2);
+                if (lo >= 0xDC00 && lo < 0xE000) {
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                    i += 6;
+                }
+            }
+            S_utf8(b, cp);
+            break;
+        }
+        default:
+            buf_putc(b, e);
+            break; /* \" \\ \/ */
+        }
+    }
 }
 
 /*
@@ -229,78 +470,113 @@ static void S_csv_cell(struct buf *b, const char *s, size_t n, bool guard)
     buf_putc(b, '"');
     if (formula)
         buf_putc(b, '\'');
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"')
-            buf_putc(b, '"');
-        buf_putc(b, s[i]);
+    size_t i = 0;
+    while (i < n) {
+        const char *q = memchr(s + i, '"', n - i);
+        size_t run = q ? (size_t)(q - s) - i : n - i;
+        buf_append(b, s + i, run);
+        i += run;
+        if (q) {
+            buf_append(b, "\"\"", 2);
+            i++;
+        }
     }
     buf_putc(b, '"');
 }
 
-/* An array of strings and numbers: its members joined by "; ". False for any other array. */
-static bool S_csv_join(struct buf *out, json_t *arr)
+static bool S_is_number(const char *v, size_t n)
 {
-    size_t i;
-    json_t *e;
-    json_array_foreach(arr, i, e) {
-        if (!json_is_string(e) && !json_is_number(e))
-            return false;
-    }
-    json_array_foreach(arr, i, e) {
-        if (i)
-            buf_puts(out, "; ");
-        if (json_is_string(e)) {
-            buf_append(out, json_string_value(e), json_string_length(e));
+    return n > 0 && (v[0] == '-' || (v[0] >= '0' && v[0] <= '9'));
+}
+
+/*
+ * An array of strings and numbers: its members joined by "; " into out. False for any
+ * other array (nested arrays, objects, null or booleans inside).
+ */
+static bool S_csv_join(struct buf *out, const char *v, size_t n)
+{
+    size_t i = S_ws(v, n, 1);
+    bool first = true;
+    while (i < n && v[i] != ']') {
+        size_t e = S_value_end(v, n, i);
+        if (v[i] == '"') {
+            if (!first)
+                buf_append(out, "; ", 2);
+            S_unescape(out, v + i, e - i);
+        } else if (S_is_number(v + i, e - i)) {
+            if (!first)
+                buf_append(out, "; ", 2);
+            buf_append(out, v + i, e - i);
         } else {
-            char *txt = json_dumps(e, JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
-            if (txt)
-                buf_puts(out, txt);
-            free(txt);
+            return false;
         }
+        first = false;
+        i = S_ws(v, n, e);
+        if (i < n && v[i] == ',')
+            i = S_ws(v, n, i + 1);
     }
     return true;
 }
 
-/* One cell from a JSON value: text as is, numbers and booleans as JSON, arrays joined. */
-static void S_csv_value(struct buf *b, json_t *v)
+/* One cell from an encoded value: text as is, numbers and booleans as written, arrays joined. */
+static void S_csv_value(struct list_ctx *lc, const char *v, size_t n)
 {
-    if (json_is_string(v)) {
-        S_csv_cell(b, json_string_value(v), json_string_length(v), true);
+    struct buf *b = &lc->res->body, *t = &lc->cell;
+    if (n == 0 || (n == 4 && memcmp(v, "null", 4) == 0))
         return;
+    buf_reset(t);
+    if (v[0] == '"') {
+        S_unescape(t, v, n);
+        S_csv_cell(b, t->data ? t->data : "", t->len, true);
+    } else if (v[0] == '[' && S_csv_join(t, v, n)) {
+        S_csv_cell(b, t->data ? t->data : "", t->len, true);
+    } else {
+        bool scalar = S_is_number(v, n) || v[0] == 't' || v[0] == 'f';
+        S_csv_cell(b, v, n, !scalar);
     }
-    if (json_is_array(v)) {
-        struct buf j;
-        buf_init(&j);
-        bool joined = S_csv_join(&j, v);
-        if (joined)
-            S_csv_cell(b, j.data ? j.data : "", j.len, true);
-        if (j.oom)
-            b->oom = true;
-        buf_free(&j);
-        if (joined)
-            return;
-    }
-    char *txt = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
-    if (txt) {
-        S_csv_cell(b, txt, strlen(txt), !json_is_number(v) && !json_is_boolean(v));
-        free(txt);
-    }
+    if (t->oom)
+        b->oom = true;
 }
 
 static void S_csv_row(struct list_ctx *lc)
 {
-    json_t *o = json_loadb(lc->item.data, lc->item.len, 0, NULL);
+    struct member m[LIST_MAX_FIELDS + 8];
+    size_t nm = S_members(lc->item.data, lc->item.len, m, sizeof m / sizeof m[0]);
     struct buf *b = &lc->res->body;
-    for (size_t i = 0; lc->csv_columns && lc->csv_columns[i]; i++) {
+    size_t at = 0; /* columns mostly follow the members' order: look from the last match on */
+    for (size_t i = 0; lc->csv_columns[i]; i++) {
         if (i)
             buf_putc(b, ',');
-        json_t *v = o ? json_object_get(o, lc->csv_columns[i]) : NULL;
-        if (!v || json_is_null(v))
-            continue;
-        S_csv_value(b, v);
+        const char *col = lc->csv_columns[i];
+        size_t clen = strlen(col);
+        for (size_t k = 0; k < nm; k++) {
+            size_t j = (at + k) % nm;
+            if (m[j].klen == clen && memcmp(m[j].key, col, clen) == 0) {
+                S_csv_value(lc, m[j].val, m[j].vlen);
+                at = j + 1;
+                break;
+            }
+        }
     }
     buf_puts(b, "\r\n");
-    json_decref(o);
+}
+
+/* Appends the item with only the members the sparse fieldset keeps. */
+static void S_sparse_item(struct list_ctx *lc, struct buf *b)
+{
+    struct member m[LIST_MAX_FIELDS + 8];
+    size_t nm = S_members(lc->item.data, lc->item.len, m, sizeof m / sizeof m[0]);
+    buf_putc(b, '{');
+    bool first = true;
+    for (size_t k = 0; k < nm; k++) {
+        if (!S_kept(lc->lp, m[k].key, m[k].klen))
+            continue;
+        if (!first)
+            buf_putc(b, ',');
+        first = false;
+        buf_append(b, m[k].key - 1, (size_t)(m[k].val + m[k].vlen - (m[k].key - 1)));
+    }
+    buf_putc(b, '}');
 }
 
 int64_t list_fetch_limit(const struct list_params *lp)
@@ -317,14 +593,21 @@ void list_item_end(struct list_ctx *lc, int64_t key)
     }
     if (lc->item.oom)
         b->oom = true;
+    bool sparse = lc->lp->fields && !lc->lp->fields_encoded;
     switch (lc->lp->format) {
     case LIST_JSON:
         if (lc->count)
             buf_putc(b, ',');
-        buf_append(b, lc->item.data, lc->item.len);
+        if (sparse)
+            S_sparse_item(lc, b);
+        else
+            buf_append(b, lc->item.data, lc->item.len);
         break;
     case LIST_NDJSON:
-        buf_append(b, lc->item.data, lc->item.len);
+        if (sparse)
+            S_sparse_item(lc, b);
+        else
+            buf_append(b, lc->item.data, lc->item.len);
         buf_putc(b, '\n');
         break;
     case LIST_CSV:
@@ -460,6 +743,15 @@ void list_end(struct list_ctx *lc, int64_t total)
         jw_kstr(&w, "next", L.next.len ? buf_str(&L.next) : NULL);
         jw_kstr(&w, "last", L.last.len ? buf_str(&L.last) : NULL);
         jw_obj_end(&w);
+        if (lp->fields && lp->field_names) { /* a sparse page names the members it kept */
+            jw_key(&w, "fields");
+            jw_arr_begin(&w);
+            for (size_t k = 0; lp->field_names[k] && k < LIST_MAX_FIELDS; k++) {
+                if ((lp->fields >> k) & 1u)
+                    jw_str(&w, lp->field_names[k]);
+            }
+            jw_arr_end(&w);
+        }
         buf_putc(b, '}');
     }
     if (total >= 0) {
@@ -485,4 +777,5 @@ void list_end(struct list_ctx *lc, int64_t total)
 void list_free(struct list_ctx *lc)
 {
     buf_free(&lc->item);
+    buf_free(&lc->cell);
 }

@@ -15,8 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const list_params[] = {"limit", "offset", "cursor", "format",
-                                          "kind",  "q",      "sort",   NULL};
+static const char *const list_params[] = {"limit", "offset", "cursor", "format", "kind",
+                                          "q",     "sort",   "fields", NULL};
+/* The members of an item of the collection, for fields= (list_fields()). */
+static const char *const program_field_names[] = {
+    "id",          "name",         "kind",           "aliases", "description",
+    "claim_count", "source_count", "mentions_count", "links",   NULL};
+
 static const char *const no_params[] = {NULL};
 
 static bool S_emit(void *ctx, const struct program_row *r)
@@ -42,6 +47,7 @@ void programs_list(struct http_request *req, struct http_response *res)
     buf_init(&kinds);
     query_errors_init(&qe);
     list_parse(req, &qe, &lp);
+    list_fields(req, &qe, &lp, program_field_names, 1, "a program");
     nsort = query_sort(req, &qe, "sort", program_sort_keys, sort, 2);
     if (nsort && lp.has_cursor)
         query_error(&qe, "cursor", "works with the default order only; drop sort or use offset");

@@ -10,7 +10,12 @@
 static const char *const doc_types[] = {"claim", "source", "program", NULL};
 
 /* cursor is read (and refused) by S_parse, so it is left out of the advertised list. */
-static const char *const search_params[] = {"q", "type", "limit", "offset", "format", NULL};
+static const char *const search_params[] = {"q",      "type",   "limit", "offset",
+                                            "format", "fields", NULL};
+/* The members of an item of the collection, for fields= (list_fields()). */
+static const char *const search_field_names[] = {
+    "type",   "id",        "title", "snippet", "snippet_field", "title_snippet", "score",
+    "source", "statement", "links", NULL};
 
 /* The parsed request of a search. */
 struct search_query {
@@ -24,6 +29,7 @@ struct search_query {
 static void S_parse(struct http_request *req, struct query_errors *qe, struct search_query *q)
 {
     list_parse(req, qe, &q->lp);
+    list_fields(req, qe, &q->lp, search_field_names, 2, "a search hit");
     if (q->lp.has_cursor)
         query_error(qe, "cursor",
                     "is not supported here: hits are ranked by relevance, page with offset");

@@ -16,8 +16,29 @@ static const char *const claim_kinds[] = {"statistic",      "event",     "policy
                                           "recommendation", "testimony", NULL};
 #define NCLAIM_KINDS 6
 
-static const char *const list_params[] = {"limit", "offset", "cursor",   "format", "sort",
-                                          "kind",  "cites",  "cited_by", "q",      NULL};
+static const char *const list_params[] = {"limit", "offset",   "cursor", "format", "sort", "kind",
+                                          "cites", "cited_by", "q",      "fields", NULL};
+/* The members of an item of the collection, for fields= (list_fields()). */
+static const char *const source_field_names[] = {"id",
+                                                 "title",
+                                                 "authors",
+                                                 "publisher",
+                                                 "original_publisher",
+                                                 "published",
+                                                 "published_precision",
+                                                 "published_basis",
+                                                 "written",
+                                                 "written_precision",
+                                                 "url",
+                                                 "kind",
+                                                 "language",
+                                                 "note",
+                                                 "claim_count",
+                                                 "has_text",
+                                                 "text_sha256",
+                                                 "links",
+                                                 NULL};
+
 static const char *const no_params[] = {NULL};
 static const char *const text_params[] = {"claim", "format", NULL};
 static const char *const text_formats[] = {"text", "html", NULL};
@@ -35,6 +56,7 @@ static void S_parse(struct http_request *req, struct query_errors *qe, struct so
 {
     struct source_filter *f = &q->f;
     list_parse(req, qe, &q->lp);
+    list_fields(req, qe, &q->lp, source_field_names, 1, "a source");
     q->nsort = query_sort(req, qe, "sort", source_sort_keys, q->sort, 3);
     if (q->nsort && q->lp.has_cursor)
         query_error(qe, "cursor", "works with the default order only; drop sort or use offset");

@@ -16,8 +16,13 @@
 static const char *const value_types[] = {"number", "date", NULL};
 static const char *const booleans[] = {"false", "true", NULL};
 
-static const char *const list_params[] = {"limit", "offset",     "cursor", "format",
-                                          "q",     "value_type", "all",    NULL};
+static const char *const list_params[] = {"limit",      "offset", "cursor", "format", "q",
+                                          "value_type", "all",    "fields", NULL};
+/* The members of an item of the collection, for fields= (list_fields()). */
+static const char *const statistic_field_names[] = {
+    "id",     "label",   "unit",   "value_type", "definition", "counting_basis",
+    "source", "summary", "series", "links",      NULL};
+
 static const char *const get_params[] = {"place", "subject", "as_of_from", "as_of_to",
                                          "limit", "offset",  NULL};
 
@@ -278,6 +283,7 @@ void statistics_list(struct http_request *req, struct http_response *res)
         goto done;
     query_errors_init(&qe);
     list_parse(req, &qe, &lp);
+    list_fields(req, &qe, &lp, statistic_field_names, 1, "a statistic");
     f.q = query_string(req, &qe, "q", 200);
     if (query_enum(req, &qe, "value_type", value_types, &idx))
         f.value_type = value_types[idx];

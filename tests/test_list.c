@@ -1,7 +1,8 @@
 /*
  * The collection writer's CSV (server/list.c): the formula guard for each character OWASP
  * names, numbers left alone, arrays joined, line breaks kept inside quoted cells, the byte
- * order mark of bom=1, and the representation a .csv or .ndjson path names.
+ * order mark of bom=1, the representation a .csv or .ndjson path names, JSON escapes
+ * decoded into cells, and sparse fieldsets (fields=) in every representation.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -129,6 +130,93 @@ static void test_bom(void **state)
     http_response_free(&bom);
 }
 
+/* JSON escapes become the characters they stand for; whitespace in an item is no member. */
+static void test_escapes_decoded(void **state)
+{
+    (void)state;
+    char row[256];
+    S_row("/v1/x.csv", "{\"text\":\"a\\\"b\\\\c\\/d \\u00e9 \\ud83d\\ude00 \\u2014\"}", row,
+          sizeof row);
+    assert_string_equal(row, "\"a\"\"b\\c/d \xC3\xA9 \xF0\x9F\x98\x80 \xE2\x80\x94\",,");
+    S_row("/v1/x.csv", "{ \"n\" : 3 ,\n \"text\" : \"x\" , \"tags\" : [ \"p\" , 2 ] }", row,
+          sizeof row);
+    assert_string_equal(row, "x,3,p; 2");
+    /* a string holding brackets, braces and commas does not end its member early */
+    S_row("/v1/x.csv", "{\"tags\":[{\"a\":\"]},{\"}],\"n\":-1.5e3,\"text\":true}", row, sizeof row);
+    assert_string_equal(row, "true,-1.5e3,\"[{\"\"a\"\":\"\"]},{\"\"}]\"");
+}
+
+static const char *const sparse_names[] = {"id", "text", "n", "tags", NULL};
+
+/* A page of items in the representation the target names, with fields= over sparse_names. */
+static void S_page(const char *target, const char *const *items, size_t n,
+                   struct http_response *res, struct query_errors *qe)
+{
+    struct http_request req;
+    struct list_params lp;
+    char err[128];
+    memset(&req, 0, sizeof req);
+    req.method = HTTP_GET;
+    assert_int_equal(http_request_parse_target(&req, target, err, sizeof err), 0);
+    query_errors_init(qe);
+    list_parse(&req, qe, &lp);
+    list_fields(&req, qe, &lp, sparse_names, 1, "a thing");
+    http_response_init(res);
+    if (qe->n == 0) {
+        struct list_ctx lc;
+        list_begin(&lc, &req, res, &lp, columns);
+        for (size_t i = 0; i < n; i++) {
+            struct jw *w = list_item_begin(&lc);
+            jw_raw(w, items[i], strlen(items[i]));
+            list_item_end(&lc, (int64_t)i + 1);
+        }
+        list_end(&lc, (int64_t)n);
+        list_free(&lc);
+    }
+    buf_putc(&res->body, '\0');
+    res->body.len--;
+    http_request_free(&req);
+}
+
+static void test_sparse_fields(void **state)
+{
+    (void)state;
+    const char *items[] = {"{\"id\":\"a\",\"text\":\"t, u\",\"n\":1,\"tags\":[\"x\",\"y\"]}",
+                           "{\"id\":\"b\",\"text\":null,\"n\":{\"deep\":[1,{\"n\":2}]}}"};
+    struct http_response res;
+    struct query_errors qe;
+    S_page("/v1/x?fields=n", items, 2, &res, &qe);
+    assert_int_equal(qe.n, 0);
+    assert_non_null(strstr(res.body.data, "{\"data\":[{\"id\":\"a\",\"n\":1},{\"id\":\"b\",\"n\":"
+                                          "{\"deep\":[1,{\"n\":2}]}}],"));
+    assert_non_null(strstr(res.body.data, ",\"fields\":[\"id\",\"n\"]}"));
+    http_response_free(&res);
+    S_page("/v1/x.ndjson?fields=tags,text", items, 2, &res, &qe);
+    assert_string_equal(res.body.data, "{\"id\":\"a\",\"text\":\"t, u\",\"tags\":[\"x\",\"y\"]}\n"
+                                       "{\"id\":\"b\",\"text\":null}\n");
+    http_response_free(&res);
+    /* CSV keeps the columns asked for, in the columns' order */
+    S_page("/v1/x.csv?fields=tags,text", items, 2, &res, &qe);
+    assert_string_equal(res.body.data, "text,tags\r\n\"t, u\",x; y\r\n,\r\n");
+    http_response_free(&res);
+    /* every member asked for is a whole page: no "fields" */
+    S_page("/v1/x?fields=id,text,n,tags", items, 1, &res, &qe);
+    assert_int_equal(qe.n, 0);
+    assert_null(strstr(res.body.data, "\"fields\""));
+    assert_non_null(strstr(res.body.data, items[0]));
+    http_response_free(&res);
+    /* an unknown member is a 400 naming the members there are */
+    S_page("/v1/x?fields=text,colour", items, 1, &res, &qe);
+    assert_int_equal(qe.n, 1);
+    assert_string_equal(qe.param[0], "fields");
+    assert_string_equal(qe.msg[0],
+                        "unknown field 'colour'; the members of a thing are: id, text, n, tags");
+    http_response_free(&res);
+    S_page("/v1/x?fields=text,,n", items, 1, &res, &qe);
+    assert_int_equal(qe.n, 1);
+    http_response_free(&res);
+}
+
 /* The path names the representation; format= beside it and bom= off CSV are refused. */
 static void test_path_format(void **state)
 {
@@ -168,6 +256,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_formula_guard_each_character),
         cmocka_unit_test(test_arrays_joined_and_line_breaks_kept),
+        cmocka_unit_test(test_escapes_decoded),
+        cmocka_unit_test(test_sparse_fields),
         cmocka_unit_test(test_bom),
         cmocka_unit_test(test_path_format),
     };
