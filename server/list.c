@@ -328,6 +328,8 @@ static size_t S_members(const char *s, size_t n, struct member *out, size_t cap)
     i = S_ws(s, n, i + 1);
     while (i < n && s[i] == '"' && m < cap) {
         size_t kend = S_string_end(s, n, i);
+        if (kend >= n)
+            break; /* an unterminated key, or nothing after it */
         out[m].key = s + i + 1;
         out[m].klen = kend - i - 2;
         i = S_ws(s, n, kend);
@@ -430,6 +432,8 @@ static void S_unescape(struct buf *b, const char *s, size_t n)
                     i += 6;
                 }
             }
+            if (cp >= 0xD800 && cp < 0xE000)
+                cp = 0xFFFD; /* a lone surrogate: no character, the replacement mark */
             S_utf8(b, cp);
             break;
         }
@@ -484,9 +488,40 @@ static void S_csv_cell(struct buf *b, const char *s, size_t n, bool guard)
     buf_putc(b, '"');
 }
 
+static bool S_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* A JSON number (RFC 8259 section 6), the whole of v[0..n). */
 static bool S_is_number(const char *v, size_t n)
 {
-    return n > 0 && (v[0] == '-' || (v[0] >= '0' && v[0] <= '9'));
+    size_t i = 0;
+    if (i < n && v[i] == '-')
+        i++;
+    if (i >= n || !S_digit(v[i]))
+        return false;
+    if (v[i] == '0')
+        i++;
+    else
+        while (i < n && S_digit(v[i]))
+            i++;
+    if (i < n && v[i] == '.') {
+        if (++i >= n || !S_digit(v[i]))
+            return false;
+        while (i < n && S_digit(v[i]))
+            i++;
+    }
+    if (i < n && (v[i] == 'e' || v[i] == 'E')) {
+        i++;
+        if (i < n && (v[i] == '+' || v[i] == '-'))
+            i++;
+        if (i >= n || !S_digit(v[i]))
+            return false;
+        while (i < n && S_digit(v[i]))
+            i++;
+    }
+    return i == n;
 }
 
 /*
@@ -531,7 +566,8 @@ static void S_csv_value(struct list_ctx *lc, const char *v, size_t n)
     } else if (v[0] == '[' && S_csv_join(t, v, n)) {
         S_csv_cell(b, t->data ? t->data : "", t->len, true);
     } else {
-        bool scalar = S_is_number(v, n) || v[0] == 't' || v[0] == 'f';
+        bool scalar = S_is_number(v, n) || (n == 4 && memcmp(v, "true", 4) == 0) ||
+                      (n == 5 && memcmp(v, "false", 5) == 0);
         S_csv_cell(b, v, n, !scalar);
     }
     if (t->oom)

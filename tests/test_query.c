@@ -301,11 +301,15 @@ static void test_list_bad(void **state)
         S_req(c, target);
         assert_int_equal(query_list(&c->req, &c->qe, "ids", items, scratch, sizeof scratch),
                          QUERY_MAX_LIST);
-        assert_string_equal(items[QUERY_MAX_LIST - 1], "i31");
+        char last[16];
+        snprintf(last, sizeof last, "i%d", QUERY_MAX_LIST - 1);
+        assert_string_equal(items[QUERY_MAX_LIST - 1], last);
         assert_int_equal(c->qe.n, 0);
     }
-    snprintf(target + len, sizeof target - len, ",i32");
-    S_list_bad(c, target, "more than 32 items");
+    snprintf(target + len, sizeof target - len, ",i%d", QUERY_MAX_LIST);
+    char want[64];
+    snprintf(want, sizeof want, "more than %d items", QUERY_MAX_LIST);
+    S_list_bad(c, target, want);
 
     /* Items are at most 200 bytes. */
     char big[300];

@@ -3,8 +3,8 @@
  * list_end in CSV (and JSON and NDJSON) with fuzzed item JSON and a fuzzed
  * request target for the links.
  *
- * Input: byte 0 picks the format and cursor paging, bytes 1-2 the limit,
- * byte 3 the offset; the rest is lines: the request target, then one item's
+ * Input: byte 0 picks the format, cursor paging, the byte order mark and a sparse
+ * fieldset (whose members bits 1-4 of byte 3 pick), bytes 1-2 the limit, byte 3 the offset; the rest is lines: the request target, then one item's
  * JSON text per line.
  *
  * Invariants: the CSV is RFC 4180 with one header and one record per item,
@@ -21,7 +21,7 @@
 #include <jansson.h>
 
 static const char *const columns[] = {"id", "value", "text", "nested", "missing", NULL};
-#define NCOLS 5
+static size_t ncols; /* the columns a record has: every one, or those fields= keeps */
 
 /* Parses RFC 4180 text; checks field counts and formula cells. Returns the number of records. */
 static size_t S_check_csv(const char *s, size_t n)
@@ -45,7 +45,7 @@ static size_t S_check_csv(const char *s, size_t n)
                     break;
                 }
                 if (first && !first_record)
-                    FUZZ_CHECK(!strchr("=+-@\t\r", s[i]));
+                    FUZZ_CHECK(s[i] == '\0' || !strchr("=+-@\t\r", s[i]));
                 first = false;
                 i++;
             }
@@ -56,15 +56,13 @@ static size_t S_check_csv(const char *s, size_t n)
                 i++;
             }
             if (i > start && !first_record) {
-                FUZZ_CHECK(!strchr("=+@\t", s[start]));
+                FUZZ_CHECK(s[start] == '\0' || !strchr("=+@\t", s[start]));
                 if (s[start] == '-') { /* only a number may start with a minus */
-                    char num[64];
-                    size_t len = i - start < sizeof num - 1 ? i - start : sizeof num - 1;
-                    memcpy(num, s + start, len);
-                    num[len] = '\0';
+                    char *num = fuzz_cstr((const uint8_t *)s + start, i - start);
                     char *end = NULL;
                     (void)strtod(num, &end);
-                    FUZZ_CHECK(len == i - start && end == num + len);
+                    FUZZ_CHECK(end == num + (i - start));
+                    free(num);
                 }
             }
         }
@@ -76,7 +74,7 @@ static size_t S_check_csv(const char *s, size_t n)
         }
         FUZZ_CHECK(s[i] == '\r' && i + 1 < n && s[i + 1] == '\n');
         i += 2;
-        FUZZ_CHECK(fields == NCOLS);
+        FUZZ_CHECK(fields == ncols);
         fields = 0;
         records++;
         first_record = false;
@@ -169,6 +167,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     lp.bom = (data[0] & 16) != 0;
     lp.limit = 1 + (int64_t)(((unsigned)data[1] << 8 | data[2]) % LIST_MAX_LIMIT);
     lp.offset = lp.has_cursor ? 0 : (int64_t)data[3] * 7;
+    ncols = 5;
+    if (data[0] & 32) { /* fields=: id and the columns bits 1-4 of byte 3 name */
+        lp.field_names = columns;
+        lp.fields = 1u | (data[3] & 0x1Eu);
+        ncols = (size_t)__builtin_popcount((unsigned)lp.fields);
+    }
     char *text = fuzz_cstr(data + 4, size - 4);
 
     /* Lines: target, then items (at most 64). */
