@@ -48,6 +48,33 @@ function csvRows(text: string, first: string): number {
   check(text === '' || text.startsWith(`${first},`) || text.startsWith(`\uFEFF${first},`), `CSV header starts with ${first}`);
   return text === '' ? 0 : text.split('\r\n').filter((l) => l.length > 0).length - 1;
 }
+/** A page asked for without fields= holds whole items: narrows a page to its whole-item list. */
+function isWhole<T extends object>(page: T): page is Exclude<T, { fields: string[] }> {
+  return !('fields' in page);
+}
+function whole<T extends object>(page: T | undefined, what: string): Exclude<T, { fields: string[] }> {
+  const p = must(page, what);
+  if (!isWhole(p)) throw new Error(`client: ${what}: a page without fields= names fields`);
+  return p;
+}
+/** A page asked for with fields=`want`: it names them, and its items have no other member. */
+function sparseIs(page: object | undefined, want: string, what: string): void {
+  const p = must(page, what);
+  const keep = want.split(',');
+  // The envelope names the members kept, in the order the items hold them (the collection's order).
+  check('fields' in p && Array.isArray(p.fields) && [...p.fields].sort().join(',') === [...keep].sort().join(','), `${what}: fields echoed`);
+  check('data' in p && Array.isArray(p.data) && p.data.length > 0, `${what}: items`);
+  for (const item of p.data) {
+    check(typeof item === 'object' && item !== null, `${what}: an item is an object`);
+    for (const k of Object.keys(item)) check(keep.includes(k), `${what}: member ${k} was not asked for`);
+  }
+  console.log(`ok sparse ${what}`);
+}
+/** A CSV body asked for with fields=`want` has exactly those columns. */
+function csvHeaderIs(text: string | undefined, want: string, what: string): void {
+  const t = must(text, what).replace(/^\uFEFF/, '');
+  check(t.split('\r\n')[0] === want, `${what}: header ${JSON.stringify(t.split('\r\n')[0])}, want ${want}`);
+}
 function ndjsonLines(text: string): unknown[] {
   return text
     .split('\n')
@@ -125,6 +152,11 @@ async function claims(): Promise<Claim> {
     statusIs(res, 200, what);
     check(must(res.data, what).data.length <= 3, `${what} limit`);
   }
+  const evSparse = await client.GET('/v1/events', { params: { query: { limit: 3, fields: 'id,as_of,value_date' } } });
+  statusIs(evSparse, 200, 'GET /v1/events?fields=');
+  sparseIs(evSparse.data, 'id,as_of,value_date', 'GET /v1/events?fields=');
+  const evCsvF = await client.GET('/v1/events.csv', { params: { query: { limit: 3, fields: 'id,statement' } }, parseAs: 'text' });
+  csvHeaderIs(evCsvF.data, 'id,statement', 'GET /v1/events.csv?fields=');
   const evCsv = await client.GET('/v1/events.csv', { params: { query: { limit: 3 } }, parseAs: 'text' });
   statusIs(evCsv, 200, 'GET /v1/events.csv');
   const evNd = await client.GET('/v1/events.ndjson', { params: { query: { limit: 3 } }, parseAs: 'text' });
@@ -135,7 +167,15 @@ async function claims(): Promise<Claim> {
 async function sources(claim: Claim): Promise<void> {
   const list = await client.GET('/v1/sources', { params: { query: { limit: 10 } } });
   statusIs(list, 200, 'GET /v1/sources');
-  const ids = must(list.data, 'sources').data.map((s) => s.id);
+  const ids = whole(list.data, 'sources').data.map((s) => s.id);
+  const srcSparse = await client.GET('/v1/sources', { params: { query: { limit: 3, fields: 'id,title,published' } } });
+  statusIs(srcSparse, 200, 'GET /v1/sources?fields=');
+  sparseIs(srcSparse.data, 'id,title,published', 'GET /v1/sources?fields=');
+  const srcCsvF = await client.GET('/v1/sources.csv', { params: { query: { limit: 3, fields: 'title' } }, parseAs: 'text' });
+  csvHeaderIs(srcCsvF.data, 'id,title', 'GET /v1/sources.csv?fields=');
+  const srcNdF = await client.GET('/v1/sources.ndjson', { params: { query: { limit: 3, fields: 'title' } }, parseAs: 'text' });
+  for (const line of ndjsonLines(must(srcNdF.data, 'NDJSON')))
+    check(typeof line === 'object' && line !== null && Object.keys(line).join(',') === 'id,title', 'a sparse NDJSON line');
   check(ids.includes(claim.source), 'the claim source is listed');
   const csv = await client.GET('/v1/sources.csv', { params: { query: { limit: 10 } }, parseAs: 'text' });
   statusIs(csv, 200, 'GET /v1/sources.csv');
@@ -176,7 +216,12 @@ async function sources(claim: Claim): Promise<void> {
 async function programsEntitiesStats(): Promise<void> {
   const list = await client.GET('/v1/programs', { params: { query: { limit: 5 } } });
   statusIs(list, 200, 'GET /v1/programs');
-  const p = must(must(list.data, 'programs').data[0], 'a program');
+  const p = must(whole(list.data, 'programs').data[0], 'a program');
+  const pSparse = await client.GET('/v1/programs', { params: { query: { limit: 5, fields: 'id,name,claim_count' } } });
+  statusIs(pSparse, 200, 'GET /v1/programs?fields=');
+  sparseIs(pSparse.data, 'id,name,claim_count', 'GET /v1/programs?fields=');
+  const pCsvF = await client.GET('/v1/programs.csv', { params: { query: { fields: 'name,aliases' } }, parseAs: 'text' });
+  csvHeaderIs(pCsvF.data, 'id,name,aliases', 'GET /v1/programs.csv?fields=');
   const csv = await client.GET('/v1/programs.csv', { params: { query: { limit: 5 } }, parseAs: 'text' });
   statusIs(csv, 200, 'GET /v1/programs.csv');
   const nd = await client.GET('/v1/programs.ndjson', { params: { query: { limit: 5 } }, parseAs: 'text' });
@@ -194,7 +239,12 @@ async function programsEntitiesStats(): Promise<void> {
 
   const ents = await client.GET('/v1/entities', { params: { query: { limit: 3 } } });
   statusIs(ents, 200, 'GET /v1/entities');
-  const ent = must(must(ents.data, 'entities').data[0], 'an entity');
+  const ent = must(whole(ents.data, 'entities').data[0], 'an entity');
+  const eSparse = await client.GET('/v1/entities', { params: { query: { limit: 3, fields: 'id,name' } } });
+  statusIs(eSparse, 200, 'GET /v1/entities?fields=');
+  sparseIs(eSparse.data, 'id,name', 'GET /v1/entities?fields=');
+  const eCsvF = await client.GET('/v1/entities.csv', { params: { query: { limit: 3, fields: 'kind,aliases' } }, parseAs: 'text' });
+  csvHeaderIs(eCsvF.data, 'id,kind,aliases', 'GET /v1/entities.csv?fields=');
   const e1 = await client.GET('/v1/entities/{id}', { params: { path: { id: ent.id } } });
   statusIs(e1, 200, 'GET /v1/entities/{id}');
   check(must(e1.data, 'entity').data.name === ent.name, 'the entity');
@@ -205,7 +255,12 @@ async function programsEntitiesStats(): Promise<void> {
 
   const stats = await client.GET('/v1/statistics', { params: { query: { limit: 3 } } });
   statusIs(stats, 200, 'GET /v1/statistics');
-  const metric = must(must(stats.data, 'statistics').data[0], 'a statistic').id;
+  const metric = must(whole(stats.data, 'statistics').data[0], 'a statistic').id;
+  const stSparse = await client.GET('/v1/statistics', { params: { query: { limit: 3, fields: 'id,summary' } } });
+  statusIs(stSparse, 200, 'GET /v1/statistics?fields=');
+  sparseIs(stSparse.data, 'id,summary', 'GET /v1/statistics?fields=');
+  const stCsvF = await client.GET('/v1/statistics.csv', { params: { query: { limit: 3, fields: 'label,unit' } }, parseAs: 'text' });
+  csvHeaderIs(stCsvF.data, 'id,label,unit', 'GET /v1/statistics.csv?fields=');
   const st = await client.GET('/v1/statistics/{metric}', { params: { path: { metric }, query: { limit: 5 } } });
   statusIs(st, 200, 'GET /v1/statistics/{metric}');
   check(must(st.data, 'statistic').data.observations.length <= 5, 'a page of observations');
@@ -216,6 +271,12 @@ async function programsEntitiesStats(): Promise<void> {
 
   const conf = await client.GET('/v1/conflicts', { params: { query: { limit: 3 } } });
   statusIs(conf, 200, 'GET /v1/conflicts');
+  check(whole(conf.data, 'conflicts').data.length > 0, 'conflicts');
+  const cSparse = await client.GET('/v1/conflicts', { params: { query: { limit: 3, fields: 'id,rule,class' } } });
+  statusIs(cSparse, 200, 'GET /v1/conflicts?fields=');
+  sparseIs(cSparse.data, 'id,rule,class', 'GET /v1/conflicts?fields=');
+  const cCsvF = await client.GET('/v1/conflicts.csv', { params: { query: { limit: 3, fields: 'rule,explanation' } }, parseAs: 'text' });
+  csvHeaderIs(cCsvF.data, 'id,rule,explanation', 'GET /v1/conflicts.csv?fields=');
   const cCsv = await client.GET('/v1/conflicts.csv', { params: { query: { limit: 3 } }, parseAs: 'text' });
   statusIs(cCsv, 200, 'GET /v1/conflicts.csv');
   const cNd = await client.GET('/v1/conflicts.ndjson', { params: { query: { limit: 3 } }, parseAs: 'text' });
@@ -223,6 +284,12 @@ async function programsEntitiesStats(): Promise<void> {
 
   const s = await client.GET('/v1/search', { params: { query: { q: 'returnees', limit: 3 } } });
   statusIs(s, 200, 'GET /v1/search');
+  check(whole(s.data, 'search').data.length > 0, 'search hits');
+  const sSparse = await client.GET('/v1/search', { params: { query: { q: 'returnees', limit: 3, fields: 'type,id,score' } } });
+  statusIs(sSparse, 200, 'GET /v1/search?fields=');
+  sparseIs(sSparse.data, 'type,id,score', 'GET /v1/search?fields=');
+  const sCsvF = await client.GET('/v1/search.csv', { params: { query: { q: 'returnees', limit: 3, fields: 'snippet' } }, parseAs: 'text' });
+  csvHeaderIs(sCsvF.data, 'type,id,snippet', 'GET /v1/search.csv?fields=');
   const sr = await client.GET('/v1/search.csv', { params: { query: { q: 'returnees', limit: 3 } }, parseAs: 'text' });
   statusIs(sr, 200, 'GET /v1/search.csv');
   const sn = await client.GET('/v1/search.ndjson', { params: { query: { q: 'returnees', limit: 3 } }, parseAs: 'text' });
@@ -375,7 +442,12 @@ async function catalog(): Promise<void> {
   const tag = Date.now().toString(36);
   const ml = await client.GET('/v1/metrics', { params: { query: { value_type: 'number', limit: 100 } } });
   statusIs(ml, 200, 'GET /v1/metrics');
-  const metrics = must(ml.data, 'metrics').data;
+  const metrics = whole(ml.data, 'metrics').data;
+  const mSparse = await client.GET('/v1/metrics', { params: { query: { limit: 3, fields: 'id,label,cumulative' } } });
+  statusIs(mSparse, 200, 'GET /v1/metrics?fields=');
+  sparseIs(mSparse.data, 'id,label,cumulative', 'GET /v1/metrics?fields=');
+  const mCsvF = await client.GET('/v1/metrics.csv', { params: { query: { limit: 3, fields: 'unit' } }, parseAs: 'text' });
+  csvHeaderIs(mCsvF.data, 'id,unit', 'GET /v1/metrics.csv?fields=');
   check(metrics.every((m) => m.value_type === 'number'), 'value_type filters metrics');
   const mCsv = await client.GET('/v1/metrics.csv', { params: { query: { limit: 5 } }, parseAs: 'text' });
   statusIs(mCsv, 200, 'GET /v1/metrics.csv');
@@ -419,7 +491,12 @@ async function catalog(): Promise<void> {
 
   const rl = await client.GET('/v1/relations', { params: { query: { kind: 'part_whole' } } });
   statusIs(rl, 200, 'GET /v1/relations');
-  check(must(rl.data, 'relations').data.every((r) => r.kind === 'part_whole'), 'kind filters relations');
+  check(whole(rl.data, 'relations').data.every((r) => r.kind === 'part_whole'), 'kind filters relations');
+  const rSparse = await client.GET('/v1/relations', { params: { query: { fields: 'id,kind,whole' } } });
+  statusIs(rSparse, 200, 'GET /v1/relations?fields=');
+  sparseIs(rSparse.data, 'id,kind,whole', 'GET /v1/relations?fields=');
+  const rCsvF = await client.GET('/v1/relations.csv', { params: { query: { fields: 'kind,metric' } }, parseAs: 'text' });
+  csvHeaderIs(rCsvF.data, 'id,kind,metric', 'GET /v1/relations.csv?fields=');
   const rCsv = await client.GET('/v1/relations.csv', { params: { query: { metric: 'foreign_fighters_departed' } }, parseAs: 'text' });
   statusIs(rCsv, 200, 'GET /v1/relations.csv');
   const rNd = await client.GET('/v1/relations.ndjson', { parseAs: 'text' });
