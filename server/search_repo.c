@@ -253,13 +253,28 @@ enum app_status search_repo_reindex(struct db_conn *c, const char *doc_type, con
     "pa.program_seq, marsad_words(pa.alias) FROM program_alias pa JOIN program p ON p.seq = " \
     "pa.program_seq WHERE p.deleted_at IS NULL"
 
+/*
+ * A person's names as words: a run of words inside one of them (a surname alone, the
+ * kunya without the given name) names the person when it names no record whole and
+ * no other person in part.
+ */
+#define PERSON_NAMES                                                                           \
+    "SELECT 'e' || seq AS owner, marsad_words(name) AS w FROM entity WHERE kind = 'person' "   \
+    "UNION ALL SELECT 'e' || ea.entity_seq, marsad_words(ea.alias) FROM entity_alias ea JOIN " \
+    "entity e ON e.seq = ea.entity_seq WHERE e.kind = 'person'"
+
 /* For each run of query words (?1: a JSON array of the runs' words), the records it
- * names (a JSON array) and how many entities and programs those are. */
+ * names (a JSON array), how many entities and programs those are, and whether the run
+ * is only part of a person's name (1) rather than a whole name (0). */
 static const char SQL_RUN_OWNERS[] =
-    "WITH names AS (" CATALOG_NAMES "), runs AS (SELECT key AS pos, value AS w FROM "
-    "json_each(?1)) SELECT r.pos, json_group_array(DISTINCT n.owner), count(DISTINCT CASE WHEN "
-    "n.owner GLOB 'e*' THEN n.owner END), count(DISTINCT CASE WHEN n.owner GLOB 'p*' THEN "
-    "n.owner END) FROM runs r JOIN names n ON n.w = r.w GROUP BY r.pos";
+    "WITH names AS MATERIALIZED (" CATALOG_NAMES "), persons AS MATERIALIZED (" PERSON_NAMES
+    "), runs AS (SELECT key AS pos, value AS w FROM json_each(?1)), whole AS (SELECT r.pos, "
+    "n.owner FROM runs r JOIN names n ON n.w = r.w), part AS (SELECT r.pos, p.owner FROM runs r "
+    "JOIN persons p ON instr(' ' || p.w || ' ', ' ' || r.w || ' ') > 0 WHERE r.pos NOT IN "
+    "(SELECT pos FROM whole)), hits AS (SELECT pos, owner, 0 AS part FROM whole UNION SELECT "
+    "pos, owner, 1 FROM part) SELECT pos, json_group_array(DISTINCT owner), count(DISTINCT "
+    "CASE WHEN owner GLOB 'e*' THEN owner END), count(DISTINCT CASE WHEN owner GLOB 'p*' THEN "
+    "owner END), max(part) FROM hits GROUP BY pos";
 
 /*
  * Every name of the records ?1 (a JSON array) and of the records of the other kind
@@ -284,6 +299,8 @@ struct qwords {
     size_t n;
     /* [i][j]: the records words i..j name, a JSON array ("" when none or ambiguous) */
     char owner[EXPR_MAX_WORDS][EXPR_MAX_WORDS][OWNERS_MAX];
+    /* [i][j]: words i..j are only part of the record's name (searched as well) */
+    bool part[EXPR_MAX_WORDS][EXPR_MAX_WORDS];
 };
 
 static void S_phrase(struct buf *out, const char *words)
@@ -297,8 +314,10 @@ static void S_phrase(struct buf *out, const char *words)
     buf_putc(out, '"');
 }
 
-/* Appends the OR of every name of the records `owner` (a JSON array) as phrases. */
-static enum app_status S_owner_group(struct db_conn *c, const char *owner, struct buf *out)
+/* Appends the OR of every name of the records `owner` (a JSON array) as phrases, after
+ * the words `part` themselves when they are not a whole name (NULL when they are). */
+static enum app_status S_owner_group(struct db_conn *c, const char *owner, const char *part,
+                                     struct buf *out)
 {
     sqlite3_stmt *st = NULL;
     enum app_status s = db_stmt(c, SQL_OWNER_NAMES, &st);
@@ -307,6 +326,10 @@ static enum app_status S_owner_group(struct db_conn *c, const char *owner, struc
     sqlite3_bind_text(st, 1, owner, -1, SQLITE_STATIC);
     buf_putc(out, '(');
     int rc, n = 0;
+    if (part) {
+        S_phrase(out, part);
+        n++;
+    }
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (n++)
             buf_puts(out, " OR ");
@@ -387,6 +410,7 @@ enum app_status search_repo_expand(struct db_conn *c, const char *text, struct b
                 int64_t nrun = (int64_t)(q->n - i);
                 if (pos < nrun) {
                     memcpy(q->owner[i][i + (size_t)pos], owner, strlen(owner) + 1);
+                    q->part[i][i + (size_t)pos] = sqlite3_column_int64(st, 4) != 0;
                     break;
                 }
                 pos -= nrun;
@@ -415,7 +439,17 @@ enum app_status search_repo_expand(struct db_conn *c, const char *text, struct b
             if (i)
                 buf_puts(out, " AND ");
             if (j > i) {
-                s = S_owner_group(c, q->owner[i][j - 1], out);
+                struct buf part;
+                buf_init(&part);
+                for (size_t k = i; q->part[i][j - 1] && k < j; k++) {
+                    if (k > i)
+                        buf_putc(&part, ' ');
+                    buf_puts(&part, q->w[k]);
+                }
+                s = part.oom ? APP_ENOMEM
+                             : S_owner_group(c, q->owner[i][j - 1],
+                                             q->part[i][j - 1] ? buf_str(&part) : NULL, out);
+                buf_free(&part);
                 i = j;
             } else {
                 S_phrase(out, q->w[i]);
