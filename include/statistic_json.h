@@ -11,7 +11,6 @@
 
 /* Columns of the CSV exports, NULL-terminated. */
 extern const char *const stat_metric_csv_columns[];
-extern const char *const stat_conflict_csv_columns[];
 
 /* id, label, unit, value_type, definition, counting_basis, source (members, no braces). */
 void stat_json_metric_members(struct jw *w, const struct metric_row *m);

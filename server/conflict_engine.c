@@ -7,9 +7,58 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const conflict_csv_columns[] = {"id",       "rule", "class",       "certainty",
-                                            "metric",   "a",    "b",           "dissolves_if",
-                                            "relation", "of",   "explanation", NULL};
+/*
+ * The CSV columns: the finding, then each side's principal claim flattened ("a.claim",
+ * "a.quote", ...: the members of a and b), so a spreadsheet row reads the two claims
+ * side by side. `sides` (a side of several claims) is in the JSON and NDJSON forms.
+ */
+const char *const conflict_csv_columns[] = {"id",
+                                            "rule",
+                                            "class",
+                                            "certainty",
+                                            "metric",
+                                            "relation",
+                                            "place",
+                                            "subject",
+                                            "of",
+                                            "dissolves_if",
+                                            "explanation",
+                                            "reason",
+                                            "a.claim",
+                                            "a.source",
+                                            "a.claimant",
+                                            "a.quote",
+                                            "a.value",
+                                            "a.lower",
+                                            "a.upper",
+                                            "a.bound",
+                                            "a.vague_term",
+                                            "a.unit",
+                                            "a.value_date",
+                                            "a.as_of",
+                                            "a.period_start",
+                                            "a.period_end",
+                                            "a.place",
+                                            "a.subject_type",
+                                            "a.subject",
+                                            "b.claim",
+                                            "b.source",
+                                            "b.claimant",
+                                            "b.quote",
+                                            "b.value",
+                                            "b.lower",
+                                            "b.upper",
+                                            "b.bound",
+                                            "b.vague_term",
+                                            "b.unit",
+                                            "b.value_date",
+                                            "b.as_of",
+                                            "b.period_start",
+                                            "b.period_end",
+                                            "b.place",
+                                            "b.subject_type",
+                                            "b.subject",
+                                            NULL};
 
 void conflict_world_init(struct conflict_world *w)
 {

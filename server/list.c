@@ -217,7 +217,8 @@ void list_begin(struct list_ctx *lc, struct http_request *req, struct http_respo
     lc->lp = lp;
     size_t nc = 0;
     for (size_t i = 0; csv_columns && csv_columns[i] && nc < LIST_MAX_FIELDS; i++) {
-        if (S_kept(lp, csv_columns[i], strlen(csv_columns[i])))
+        /* a column "a.claim" is the member claim of the object a: fields=a keeps it */
+        if (S_kept(lp, csv_columns[i], strcspn(csv_columns[i], ".")))
             lc->csv_columns[nc++] = csv_columns[i];
     }
     lc->csv_columns[nc] = NULL;
@@ -574,25 +575,58 @@ static void S_csv_value(struct list_ctx *lc, const char *v, size_t n)
         b->oom = true;
 }
 
+/* The member `key` (klen bytes) of m[0..nm), looked for from m[*at] on (columns mostly
+ * follow the members' order), moving *at past it; NULL when there is none. */
+static const struct member *S_member_at(const struct member *m, size_t nm, size_t *at,
+                                        const char *key, size_t klen)
+{
+    for (size_t k = 0; k < nm; k++) {
+        size_t j = (*at + k) % nm;
+        if (m[j].klen == klen && memcmp(m[j].key, key, klen) == 0) {
+            *at = j + 1;
+            return &m[j];
+        }
+    }
+    return NULL;
+}
+
+/* How deep a column's path may go into objects ("summary.lowest.claim" is two deep). */
+#define CSV_PATH_DEPTH 3
+
 static void S_csv_row(struct list_ctx *lc)
 {
     struct member m[LIST_MAX_FIELDS + 8];
-    size_t nm = S_members(lc->item.data, lc->item.len, m, sizeof m / sizeof m[0]);
+    size_t nm = S_members(lc->item.data, lc->item.len, m, sizeof m / sizeof m[0]), at = 0;
+    /* per depth, the members of the object the last column went into (columns of one
+     * object come together, so each object is split once per row) */
+    struct member sub[CSV_PATH_DEPTH][32];
+    size_t nsub[CSV_PATH_DEPTH] = {0}, sub_at[CSV_PATH_DEPTH] = {0};
+    const char *sub_of[CSV_PATH_DEPTH] = {NULL};
     struct buf *b = &lc->res->body;
-    size_t at = 0; /* columns mostly follow the members' order: look from the last match on */
     for (size_t i = 0; lc->csv_columns[i]; i++) {
         if (i)
             buf_putc(b, ',');
-        const char *col = lc->csv_columns[i];
-        size_t clen = strlen(col);
-        for (size_t k = 0; k < nm; k++) {
-            size_t j = (at + k) % nm;
-            if (m[j].klen == clen && memcmp(m[j].key, col, clen) == 0) {
-                S_csv_value(lc, m[j].val, m[j].vlen);
-                at = j + 1;
+        /* A column "a.claim" is the member claim of the object member a: one column per
+         * member, as a flat table has; a missing or null object gives empty cells. */
+        const char *p = lc->csv_columns[i];
+        size_t seg = strcspn(p, ".");
+        const struct member *v = S_member_at(m, nm, &at, p, seg);
+        for (size_t d = 0; v && p[seg] == '.'; d++) {
+            if (d == CSV_PATH_DEPTH) {
+                v = NULL;
                 break;
             }
+            p += seg + 1;
+            seg = strcspn(p, ".");
+            if (sub_of[d] != v->val) {
+                nsub[d] = S_members(v->val, v->vlen, sub[d], sizeof sub[d] / sizeof sub[d][0]);
+                sub_of[d] = v->val;
+                sub_at[d] = 0;
+            }
+            v = S_member_at(sub[d], nsub[d], &sub_at[d], p, seg);
         }
+        if (v)
+            S_csv_value(lc, v->val, v->vlen);
     }
     buf_puts(b, "\r\n");
 }

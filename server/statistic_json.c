@@ -4,12 +4,68 @@
 #include <stdint.h>
 #include <string.h>
 
-const char *const stat_metric_csv_columns[] = {
-    "id",     "label",   "unit",  "value_type", "definition", "counting_basis",
-    "source", "summary", "links", NULL};
-
-const char *const stat_conflict_csv_columns[] = {"metric", "place",  "subject", "a",
-                                                 "b",      "reason", NULL};
+/*
+ * The CSV columns: the metric, then its summary flattened ("summary.lowest.value", ...),
+ * each figure with its claim, bound and date, so a row reads without opening JSON. The
+ * series and the links are in the JSON and NDJSON forms.
+ */
+const char *const stat_metric_csv_columns[] = {"id",
+                                               "label",
+                                               "unit",
+                                               "value_type",
+                                               "definition",
+                                               "counting_basis",
+                                               "source",
+                                               "summary.claims",
+                                               "summary.sources",
+                                               "summary.claimants",
+                                               "summary.lowest.claim",
+                                               "summary.lowest.source",
+                                               "summary.lowest.claimant",
+                                               "summary.lowest.value",
+                                               "summary.lowest.lower",
+                                               "summary.lowest.upper",
+                                               "summary.lowest.bound",
+                                               "summary.lowest.vague_term",
+                                               "summary.lowest.unit",
+                                               "summary.lowest.value_date",
+                                               "summary.lowest.as_of",
+                                               "summary.lowest.period_start",
+                                               "summary.lowest.period_end",
+                                               "summary.highest.claim",
+                                               "summary.highest.source",
+                                               "summary.highest.claimant",
+                                               "summary.highest.value",
+                                               "summary.highest.lower",
+                                               "summary.highest.upper",
+                                               "summary.highest.bound",
+                                               "summary.highest.vague_term",
+                                               "summary.highest.unit",
+                                               "summary.highest.value_date",
+                                               "summary.highest.as_of",
+                                               "summary.highest.period_start",
+                                               "summary.highest.period_end",
+                                               "summary.unbounded_below",
+                                               "summary.unbounded_above",
+                                               "summary.series",
+                                               "summary.median",
+                                               "summary.spread",
+                                               "summary.spread_unit",
+                                               "summary.latest.claim",
+                                               "summary.latest.source",
+                                               "summary.latest.value",
+                                               "summary.latest.lower",
+                                               "summary.latest.upper",
+                                               "summary.latest.bound",
+                                               "summary.latest.vague_term",
+                                               "summary.latest.unit",
+                                               "summary.latest.value_date",
+                                               "summary.latest.as_of",
+                                               "summary.latest.period_start",
+                                               "summary.latest.period_end",
+                                               "summary.disagreements",
+                                               "summary.disagreements_truncated",
+                                               NULL};
 
 void stat_json_metric_members(struct jw *w, const struct metric_row *m)
 {

@@ -1,5 +1,6 @@
 /* /v1/claims through the router, without sockets. */
 #include "api.h"
+#include "csv_doc.h"
 #include "json_util.h"
 
 #include <setjmp.h>
@@ -270,99 +271,6 @@ static void test_csv_and_ndjson(void **state)
 
 /* ---- CSV a spreadsheet opens: parsed back with an RFC 4180 reader -------- */
 
-struct csv_doc {
-    char ***rows; /* rows[r][c], NUL-terminated cells */
-    size_t nrows, *ncells;
-};
-
-static void S_csv_free(struct csv_doc *d)
-{
-    for (size_t r = 0; r < d->nrows; r++) {
-        for (size_t c = 0; c < d->ncells[r]; c++)
-            free(d->rows[r][c]);
-        free(d->rows[r]);
-    }
-    free(d->rows);
-    free(d->ncells);
-}
-
-/* Reads RFC 4180 text: quoted cells may hold commas, doubled quotes and line breaks. */
-static void S_csv_parse(const char *s, size_t n, struct csv_doc *d)
-{
-    memset(d, 0, sizeof *d);
-    size_t i = 0;
-    while (i < n) {
-        d->rows = realloc(d->rows, (d->nrows + 1) * sizeof *d->rows);
-        d->ncells = realloc(d->ncells, (d->nrows + 1) * sizeof *d->ncells);
-        char **cells = NULL;
-        size_t nc = 0;
-        for (;;) {
-            struct buf cell;
-            buf_init(&cell);
-            if (i < n && s[i] == '"') {
-                for (i++;; i++) {
-                    assert_true(i < n);
-                    if (s[i] == '"' && i + 1 < n && s[i + 1] == '"') {
-                        buf_putc(&cell, '"');
-                        i++;
-                    } else if (s[i] == '"') {
-                        i++;
-                        break;
-                    } else {
-                        buf_putc(&cell, s[i]);
-                    }
-                }
-            } else {
-                while (i < n && s[i] != ',' && s[i] != '\r') {
-                    assert_true(s[i] != '"' && s[i] != '\n');
-                    buf_putc(&cell, s[i++]);
-                }
-            }
-            cells = realloc(cells, (nc + 1) * sizeof *cells);
-            cells[nc++] = strdup(buf_str(&cell));
-            buf_free(&cell);
-            assert_true(i < n);
-            if (s[i] == ',') {
-                i++;
-                continue;
-            }
-            assert_true(s[i] == '\r' && i + 1 < n && s[i + 1] == '\n');
-            i += 2;
-            break;
-        }
-        d->rows[d->nrows] = cells;
-        d->ncells[d->nrows++] = nc;
-    }
-}
-
-/* The cell a JSON member should give: texts as they are (guarded), numbers, arrays joined. */
-static void S_expected_cell(json_t *v, struct buf *out)
-{
-    if (!v || json_is_null(v))
-        return;
-    if (json_is_string(v)) {
-        const char *t = json_string_value(v);
-        if (t[0] && strchr("=+-@\t\r", t[0]))
-            buf_putc(out, '\'');
-        buf_puts(out, t);
-    } else if (json_is_array(v)) {
-        size_t i;
-        json_t *e;
-        json_array_foreach(v, i, e) {
-            if (i)
-                buf_puts(out, "; ");
-            assert_true(json_is_string(e));
-            buf_puts(out, json_string_value(e));
-        }
-    } else if (json_is_integer(v)) {
-        buf_printf(out, "%lld", (long long)json_integer_value(v));
-    } else if (json_is_true(v) || json_is_false(v)) {
-        buf_puts(out, json_is_true(v) ? "true" : "false");
-    } else {
-        assert_false(json_is_object(v));
-    }
-}
-
 /*
  * Every claim, as CSV and as JSON: the CSV has a column per member but links (the core ones
  * named), every cell holds the member's exact text (quotes with their line breaks, as_of as
@@ -377,7 +285,7 @@ static void S_check_csv_against_json(const char *csv_target, const char *json_ta
     assert_string_equal(c.content_type, "text/csv; charset=utf-8");
     api_get_ok(&api_fx, json_target, &j);
     struct csv_doc d;
-    S_csv_parse(c.body, c.body_len, &d);
+    csv_doc_parse(c.body, c.body_len, &d);
     json_t *data = api_data(&j);
     assert_int_equal(d.nrows, json_array_size(data) + 1);
     /* the header: the members of the first item but links, in their order */
@@ -415,7 +323,7 @@ static void S_check_csv_against_json(const char *csv_target, const char *json_ta
             }
             struct buf want;
             buf_init(&want);
-            S_expected_cell(m, &want);
+            csv_expected_cell(m, &want);
             assert_string_equal(cell, buf_str(&want));
             buf_free(&want);
             newlines += strchr(cell, '\n') != NULL;
@@ -426,7 +334,7 @@ static void S_check_csv_against_json(const char *csv_target, const char *json_ta
         assert_true(newlines > 0); /* quotes cut from PDFs keep their line breaks */
         assert_true(dates > 0);    /* "2014-06" stays that text */
     }
-    S_csv_free(&d);
+    csv_doc_free(&d);
     api_result_free(&c);
     api_result_free(&j);
 }

@@ -923,9 +923,12 @@ static void test_conflicts_paging_and_errors(void **state)
 
     api_get(&api_fx, "/v1/conflicts?format=csv", &r);
     assert_int_equal(r.status, 200);
-    static const char head[] =
-        "id,rule,class,certainty,metric,a,b,dissolves_if,relation,of,explanation\r\n";
+    /* the finding, then the two claims side by side, a column per member */
+    static const char head[] = "id,rule,class,certainty,metric,relation,place,subject,of,"
+                               "dissolves_if,explanation,reason,a.claim,a.source,a.claimant,"
+                               "a.quote,a.value,a.lower,a.upper,a.bound,";
     assert_true(strncmp(r.body, head, sizeof head - 1) == 0);
+    assert_non_null(strstr(r.body, ",b.claim,b.source,b.claimant,b.quote,b.value,"));
     api_result_free(&r);
     /* A computed list is kept per target and Accept: the same target in CSV is CSV. */
     api_get(&api_fx, "/v1/conflicts?limit=3", &r);
