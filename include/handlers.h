@@ -83,6 +83,8 @@ enum app_status sources_export(struct db_conn *c, struct export_writer *x) APP_M
 enum app_status entities_export(struct db_conn *c, struct export_writer *x) APP_MUST_CHECK;
 /* statistic_handlers.c: every metric, as an item of /v1/statistics?all=true */
 enum app_status statistics_export(struct db_conn *c, struct export_writer *x) APP_MUST_CHECK;
+/* catalog_handlers.c: every relation between metrics, as an item of /v1/relations */
+enum app_status relations_export(struct db_conn *c, struct export_writer *x) APP_MUST_CHECK;
 /* program_handlers.c */
 enum app_status programs_export(struct db_conn *c, struct export_writer *x) APP_MUST_CHECK;
 /* claim_handlers.c: with the default context of GET /v1/claims/{id} */

@@ -7,6 +7,7 @@
  */
 #include "app.h"
 #include "catalog_repo.h"
+#include "export.h"
 #include "handlers.h"
 #include "list.h"
 #include "query.h"
@@ -102,10 +103,11 @@ static bool S_names(const struct rel *x, const char *id)
 
 /*
  * One record of the catalog as its GET shows it: the stored members, then revision, the
- * metric's relations and links. APP_ENOTFOUND when there is none.
+ * metric's relations and links, as an object (or, `members`, into one the caller has
+ * open: an export line). APP_ENOTFOUND when there is none.
  */
-static enum app_status S_record(struct jw *w, struct db_conn *c, enum write_resource r,
-                                const char *id, const struct rels *rs)
+static enum app_status S_record_as(struct jw *w, struct db_conn *c, enum write_resource r,
+                                   const char *id, const struct rels *rs, bool members)
 {
     struct write_state ws;
     enum app_status st = write_repo_load(c, r, id, &ws);
@@ -115,7 +117,8 @@ static enum app_status S_record(struct jw *w, struct db_conn *c, enum write_reso
     if (st == APP_OK && !pub)
         st = APP_ENOMEM;
     if (st == APP_OK) {
-        jw_obj_begin(w);
+        if (!members)
+            jw_obj_begin(w);
         jw_members(w, pub, strlen(pub));
         if (r == WRITE_METRIC) {
             jw_key(w, "relations");
@@ -141,10 +144,32 @@ static enum app_status S_record(struct jw *w, struct db_conn *c, enum write_reso
             jw_klink(w, "revisions", "/v1/relations/", id, "/revisions");
         }
         jw_obj_end(w);
-        jw_obj_end(w);
+        if (!members)
+            jw_obj_end(w);
     }
     free(pub);
     write_state_free(&ws);
+    return st;
+}
+
+static enum app_status S_record(struct jw *w, struct db_conn *c, enum write_resource r,
+                                const char *id, const struct rels *rs)
+{
+    return S_record_as(w, c, r, id, rs, false);
+}
+
+enum app_status relations_export(struct db_conn *c, struct export_writer *x)
+{
+    struct rels rs = {0};
+    enum app_status st = stat_repo_relations(c, S_rel_row, &rs);
+    if (st == APP_OK && rs.oom)
+        st = APP_ENOMEM;
+    for (size_t i = 0; i < rs.n && st == APP_OK; i++) {
+        st = S_record_as(export_line_begin(x, EXPORT_RELATION), c, WRITE_RELATION, rs.v[i].id, &rs,
+                         true);
+        export_line_end(x);
+    }
+    S_rels_free(&rs);
     return st;
 }
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const type_names[EXPORT_NTYPES] = {"source",  "entity", "metric",
+static const char *const type_names[EXPORT_NTYPES] = {"source",  "entity", "metric",  "relation",
                                                       "program", "claim",  "conflict"};
 
 const char *export_type_name(enum export_type t)

@@ -29,7 +29,7 @@ static bool S_no_params(struct http_request *req, struct http_response *res)
 /* The resources in the export's order (export.h), each writing its lines. */
 typedef enum app_status (*export_fn)(struct db_conn *c, struct export_writer *x);
 static const export_fn writers[EXPORT_NTYPES] = {
-    sources_export,  entities_export, statistics_export,
+    sources_export,  entities_export, statistics_export, relations_export,
     programs_export, claims_export,   conflicts_export,
 };
 

@@ -24,13 +24,15 @@
 
 #define TOKEN_WRITE "mrs_export-writer-secret-0123456789abcdefghij"
 
-static const char *const types[] = {"source", "entity", "metric", "program", "claim", "conflict"};
-#define NTYPES 6
+static const char *const types[] = {"source",  "entity", "metric",  "relation",
+                                    "program", "claim",  "conflict"};
+#define NTYPES 7
 
 /* A collection's meta.total for each type, in the order of types[]. */
 static const char *const collections[NTYPES] = {
-    "/v1/sources?limit=1",  "/v1/entities?limit=1", "/v1/statistics?all=true&limit=1",
-    "/v1/programs?limit=1", "/v1/claims?limit=1",   "/v1/conflicts?limit=1",
+    "/v1/sources?limit=1",   "/v1/entities?limit=1", "/v1/statistics?all=true&limit=1",
+    "/v1/relations?limit=1", "/v1/programs?limit=1", "/v1/claims?limit=1",
+    "/v1/conflicts?limit=1",
 };
 
 struct fx {
@@ -199,28 +201,31 @@ static void test_lines_equal_get_by_id(void **state)
 {
     struct fx *f = *state;
     json_t *lines = S_lines(f, NULL, 0);
-    static const char *const prefix[] = {"/v1/sources/", "/v1/entities/", NULL, "/v1/programs/",
-                                         "/v1/claims/"};
-    int checked[5] = {0};
+    /* by the index of types[]: the GET by id each line repeats (metrics: the list) */
+    static const char *const prefix[NTYPES] = {"/v1/sources/",   "/v1/entities/", NULL,
+                                               "/v1/relations/", "/v1/programs/", "/v1/claims/",
+                                               NULL};
+    const int claim = S_type_index("claim");
+    int checked[NTYPES] = {0};
     bool berman004 = false;
     char path[300];
     for (size_t i = 1; i < json_array_size(lines); i++) {
         json_t *o = json_array_get(lines, i);
         int k = S_type_index(ju_str(o, "type"));
         const char *id = ju_str(o, "id");
-        if (k > 4 || !prefix[k])
+        if (k < 0 || k >= NTYPES || !prefix[k])
             continue;
         /* claims: every one; other types: the first three */
-        if (k != 4 && checked[k] >= 3)
+        if (k != claim && checked[k] >= 3)
             continue;
         snprintf(path, sizeof path, "%s%s", prefix[k], id);
         S_assert_same(f, o, path);
         checked[k]++;
-        if (k == 4 && strcmp(id, "berman-004") == 0)
+        if (k == claim && strcmp(id, "berman-004") == 0)
             berman004 = true;
     }
     assert_true(berman004);
-    for (int k = 0; k < 5; k++)
+    for (int k = 0; k < NTYPES; k++)
         if (prefix[k])
             assert_true(checked[k] > 0);
     json_decref(lines);
@@ -256,13 +261,14 @@ static void test_source_lines_hold_their_text(void **state)
     json_decref(lines);
 }
 
-static void test_metric_and_conflict_lines_equal_list_items(void **state)
+static void test_metric_relation_and_conflict_lines_equal_list_items(void **state)
 {
     struct fx *f = *state;
     json_t *lines = S_lines(f, NULL, 0);
     json_t *metrics = S_json(f, "/v1/statistics?all=true&limit=1000");
     json_t *conflicts = S_json(f, "/v1/conflicts?limit=1000");
-    size_t m = 0, c = 0;
+    json_t *relations = S_json(f, "/v1/relations?limit=1000");
+    size_t m = 0, c = 0, rl = 0;
     for (size_t i = 1; i < json_array_size(lines); i++) {
         json_t *o = json_deep_copy(json_array_get(lines, i));
         const char *t = ju_str(o, "type");
@@ -271,6 +277,8 @@ static void test_metric_and_conflict_lines_equal_list_items(void **state)
             want = json_array_get(json_object_get(metrics, "data"), m++);
         else if (strcmp(t, "conflict") == 0)
             want = json_array_get(json_object_get(conflicts, "data"), c++);
+        else if (strcmp(t, "relation") == 0)
+            want = json_array_get(json_object_get(relations, "data"), rl++);
         if (want) {
             json_object_del(o, "type");
             assert_true(json_equal(o, want));
@@ -279,6 +287,9 @@ static void test_metric_and_conflict_lines_equal_list_items(void **state)
     }
     assert_int_equal(m, json_array_size(json_object_get(metrics, "data")));
     assert_int_equal(c, json_array_size(json_object_get(conflicts, "data")));
+    assert_int_equal(rl, json_array_size(json_object_get(relations, "data")));
+    assert_true(rl > 0);
+    json_decref(relations);
     json_decref(metrics);
     json_decref(conflicts);
     json_decref(lines);
@@ -498,7 +509,7 @@ int main(void)
         cmocka_unit_test(test_header_counts_lines_and_collections),
         cmocka_unit_test(test_lines_equal_get_by_id),
         cmocka_unit_test(test_source_lines_hold_their_text),
-        cmocka_unit_test(test_metric_and_conflict_lines_equal_list_items),
+        cmocka_unit_test(test_metric_relation_and_conflict_lines_equal_list_items),
         cmocka_unit_test(test_etag_and_304),
         cmocka_unit_test(test_unknown_parameter),
         cmocka_unit_test(test_sqlite_copy),
