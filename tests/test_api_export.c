@@ -202,9 +202,9 @@ static void test_lines_equal_get_by_id(void **state)
     struct fx *f = *state;
     json_t *lines = S_lines(f, NULL, 0);
     /* by the index of types[]: the GET by id each line repeats (metrics: the list) */
-    static const char *const prefix[NTYPES] = {"/v1/sources/",   "/v1/entities/", NULL,
-                                               "/v1/relations/", "/v1/programs/", "/v1/claims/",
-                                               NULL};
+    static const char *const prefix[NTYPES] = {
+        "/v1/sources/",  "/v1/entities/", NULL, "/v1/relations/",
+        "/v1/programs/", "/v1/claims/",   NULL};
     const int claim = S_type_index("claim");
     int checked[NTYPES] = {0};
     bool berman004 = false;
