@@ -17,7 +17,21 @@ struct vctx {
     json_t *doc;
     struct write_errors *we;
     const struct write_lookup *lk;
+    enum app_status failed; /* the first lookup that could not answer (APP_OK: none) */
 };
+
+/*
+ * The lookups, through v->lk: true when the record is there. A lookup that fails (not
+ * APP_OK nor APP_ENOTFOUND) answers false with its outputs empty and is kept in
+ * v->failed, which the validation returns instead of its errors (the errors made of
+ * the false answer are never shown).
+ */
+bool wf_exists(struct vctx *v, const char *table, const char *id);
+bool wf_entity_kind(struct vctx *v, const char *id, char *out, size_t n);
+bool wf_metric(struct vctx *v, const char *id, char *unit, size_t un, char *vtype, size_t vn);
+/* The stored text (malloc'd, *text NULL when the source has none or the lookup failed). */
+bool wf_source_text(struct vctx *v, const char *id, char **text, size_t *len);
+bool wf_next_claim_id(struct vctx *v, const char *source, char *out, size_t n);
 
 void wf_err(struct vctx *v, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

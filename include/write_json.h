@@ -47,21 +47,27 @@ struct write_errors {
 void write_errors_add(struct write_errors *we, const char *pointer, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* What validation needs to know about the database. */
+/*
+ * What validation needs to know about the database. Each lookup answers APP_OK when the
+ * record is there (its facts copied out), APP_ENOTFOUND when it is not, and any other
+ * status when it could not say: validation then stops with that status (a 5xx), so a
+ * database error never reads as "does not exist" (a 422).
+ */
 struct write_lookup {
     void *ctx;
-    /* true when a record of `table` has this id: source, program (live ones), program_any,
-     * metric, entity, topic, claim (deleted ones too), claim_live, relation, conflict (a
-     * curated one, by its API id, deleted ones too) */
-    bool (*exists)(void *ctx, const char *table, const char *id);
-    /* kind of an entity ("place", ...) into out; false when unknown */
-    bool (*entity_kind)(void *ctx, const char *id, char *out, size_t n);
-    /* unit and value_type of a metric; false when unknown */
-    bool (*metric)(void *ctx, const char *id, char *unit, size_t un, char *vtype, size_t vn);
-    /* stored text of a source (malloc'd); false when it has none */
-    bool (*source_text)(void *ctx, const char *id, char **text, size_t *len);
-    /* claim id prefix of a source (malloc'd) */
-    bool (*next_claim_id)(void *ctx, const char *source, char *out, size_t n);
+    /* a record of `table` has this id: source, program (live ones), program_any, metric,
+     * entity, topic, claim (deleted ones too), claim_live, relation, conflict (a curated
+     * one, by its API id, deleted ones too) */
+    enum app_status (*exists)(void *ctx, const char *table, const char *id);
+    /* kind of an entity ("place", ...) into out */
+    enum app_status (*entity_kind)(void *ctx, const char *id, char *out, size_t n);
+    /* unit and value_type of a metric */
+    enum app_status (*metric)(void *ctx, const char *id, char *unit, size_t un, char *vtype,
+                              size_t vn);
+    /* stored text of a source (malloc'd); APP_ENOTFOUND when it has none */
+    enum app_status (*source_text)(void *ctx, const char *id, char **text, size_t *len);
+    /* a free id for a new claim of the source */
+    enum app_status (*next_claim_id)(void *ctx, const char *source, char *out, size_t n);
 };
 
 /*

@@ -17,13 +17,24 @@
 /* Table name of a resource: "source", "claim", "program". */
 const char *write_repo_table(enum write_resource r);
 
-/* true when a live record of table (source, claim, metric, entity, program, topic) has id. */
-bool write_repo_exists(struct db_conn *c, const char *table, const char *id);
-bool write_repo_entity_kind(struct db_conn *c, const char *id, char *out, size_t n);
-bool write_repo_metric(struct db_conn *c, const char *id, char *unit, size_t un, char *vtype,
-                       size_t vn);
-bool write_repo_source_text(struct db_conn *c, const char *id, char **text, size_t *len);
-bool write_repo_next_claim_id(struct db_conn *c, const char *source, char *out, size_t n);
+/*
+ * The lookups validation makes (struct write_lookup): APP_OK when the record is there (and
+ * its facts are copied out), APP_ENOTFOUND when it is not, any other status when the
+ * database could not say; a database error is never read as absence.
+ */
+/* A record of table (source, claim, metric, entity, program, topic, ...) has id. */
+enum app_status write_repo_exists(struct db_conn *c, const char *table,
+                                  const char *id) APP_MUST_CHECK;
+enum app_status write_repo_entity_kind(struct db_conn *c, const char *id, char *out,
+                                       size_t n) APP_MUST_CHECK;
+enum app_status write_repo_metric(struct db_conn *c, const char *id, char *unit, size_t un,
+                                  char *vtype, size_t vn) APP_MUST_CHECK;
+/* The stored text of a live source (malloc'd; APP_ENOTFOUND when it has none). */
+enum app_status write_repo_source_text(struct db_conn *c, const char *id, char **text,
+                                       size_t *len) APP_MUST_CHECK;
+/* A free claim id for a new claim of source (APP_ENOTFOUND when there is no such source). */
+enum app_status write_repo_next_claim_id(struct db_conn *c, const char *source, char *out,
+                                         size_t n) APP_MUST_CHECK;
 
 /* SQL: the dataset version of a record's last change (1: the curated seed). */
 #define CHANGED_IN(res, idcol)                                                   \

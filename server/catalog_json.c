@@ -45,7 +45,7 @@ static enum app_status S_metric(struct vctx *v, bool creating)
 {
     wf_unknown(v, metric_fields);
     const char *id = wf_slug(v, "id", true);
-    if (creating && id && v->lk->exists(v->lk->ctx, "metric", id))
+    if (creating && id && wf_exists(v, "metric", id))
         return APP_ECONFLICT;
     wf_str(v, "label", true, 300);
     wf_str(v, "unit", true, 40);
@@ -77,7 +77,7 @@ static void S_metric_ref(struct vctx *v, const char *key, bool required, struct 
     m->id = wf_str(v, key, required, 200);
     if (!m->id)
         return;
-    m->known = v->lk->metric(v->lk->ctx, m->id, m->unit, sizeof m->unit, m->vtype, sizeof m->vtype);
+    m->known = wf_metric(v, m->id, m->unit, sizeof m->unit, m->vtype, sizeof m->vtype);
     if (!m->known)
         wf_err(v, key, "unknown metric '%.80s'", m->id);
 }
@@ -136,7 +136,7 @@ static void S_parts(struct vctx *v, const struct named_metric *own)
             continue;
         }
         struct named_metric m = {.id = json_string_value(e)};
-        m.known = v->lk->metric(v->lk->ctx, m.id, m.unit, sizeof m.unit, m.vtype, sizeof m.vtype);
+        m.known = wf_metric(v, m.id, m.unit, sizeof m.unit, m.vtype, sizeof m.vtype);
         if (!m.known) {
             write_errors_add(v->we, ptr, "unknown metric '%.80s'", m.id);
             continue;
@@ -159,7 +159,7 @@ static enum app_status S_relation(struct vctx *v, bool creating)
 {
     wf_unknown(v, relation_fields);
     const char *id = wf_slug(v, "id", true);
-    if (creating && id && v->lk->exists(v->lk->ctx, "relation", id))
+    if (creating && id && wf_exists(v, "relation", id))
         return APP_ECONFLICT;
     const char *kind = wf_enum(v, "kind", true, relation_kinds);
     struct named_metric own, whole, part, lo, hi;
@@ -168,7 +168,7 @@ static enum app_status S_relation(struct vctx *v, bool creating)
     const char *place = wf_str(v, "whole_place", false, 200);
     if (place) {
         char k[32];
-        if (!v->lk->entity_kind(v->lk->ctx, place, k, sizeof k))
+        if (!wf_entity_kind(v, place, k, sizeof k))
             wf_err(v, "whole_place", "unknown entity '%.80s'", place);
         else if (strcmp(k, "place") != 0)
             wf_err(v, "whole_place", "entity '%.80s' is a %s, not a place", place, k);
@@ -249,9 +249,9 @@ static void S_side(struct vctx *v, const char *key, const json_t *other)
             continue;
         }
         const char *id = json_string_value(e);
-        if (!v->lk->exists(v->lk->ctx, "claim", id))
+        if (!wf_exists(v, "claim", id))
             write_errors_add(v->we, ptr, "unknown claim '%.80s'", id);
-        else if (!v->lk->exists(v->lk->ctx, "claim_live", id))
+        else if (!wf_exists(v, "claim_live", id))
             write_errors_add(v->we, ptr, "claim '%.80s' is deleted: a conflict cites live claims",
                              id);
         for (size_t k = 0; k < i; k++) {
@@ -287,7 +287,7 @@ static enum app_status S_conflict(struct vctx *v, bool creating)
             id = NULL;
         }
     }
-    if (creating && id && v->lk->exists(v->lk->ctx, "conflict", id))
+    if (creating && id && wf_exists(v, "conflict", id))
         return APP_ECONFLICT;
     json_t *b = json_object_get(v->doc, "b");
     S_side(v, "a", json_is_array(b) ? b : NULL); /* a claim on both sides: one error, at a */

@@ -196,34 +196,37 @@ struct lookup_ctx {
     struct db_conn *c;
 };
 
-static bool L_exists(void *ctx, const char *table, const char *id)
+static enum app_status L_exists(void *ctx, const char *table, const char *id)
 {
     return write_repo_exists(((struct lookup_ctx *)ctx)->c, table, id);
 }
 
-static bool L_entity_kind(void *ctx, const char *id, char *out, size_t n)
+static enum app_status L_entity_kind(void *ctx, const char *id, char *out, size_t n)
 {
     return write_repo_entity_kind(((struct lookup_ctx *)ctx)->c, id, out, n);
 }
 
-static bool L_metric(void *ctx, const char *id, char *unit, size_t un, char *vtype, size_t vn)
+static enum app_status L_metric(void *ctx, const char *id, char *unit, size_t un, char *vtype,
+                                size_t vn)
 {
     return write_repo_metric(((struct lookup_ctx *)ctx)->c, id, unit, un, vtype, vn);
 }
 
-static bool L_text(void *ctx, const char *id, char **text, size_t *len)
+static enum app_status L_text(void *ctx, const char *id, char **text, size_t *len)
 {
     return write_repo_source_text(((struct lookup_ctx *)ctx)->c, id, text, len);
 }
 
-static bool L_next_id(void *ctx, const char *source, char *out, size_t n)
+static enum app_status L_next_id(void *ctx, const char *source, char *out, size_t n)
 {
     return write_repo_next_claim_id(((struct lookup_ctx *)ctx)->c, source, out, n);
 }
 
-/* Answers 422 listing every validation error, or 409 for a taken id. */
+/* Answers 422 listing every validation error, or 409 for a taken id; any other status is
+ * the server's (a lookup the database could not answer), logged with the cause the writer
+ * connection w reports (NULL: none). */
 static void S_invalid(struct http_request *req, struct http_response *res, enum app_status st,
-                      const struct write_errors *we, const char *what)
+                      const struct write_errors *we, const char *what, struct db_conn *w)
 {
     if (st == APP_ECONFLICT) {
         char msg[160];
@@ -243,7 +246,9 @@ static void S_invalid(struct http_request *req, struct http_response *res, enum 
         http_problem(res, req, 422, "validation-failed", msg, we->e, we->n);
         return;
     }
-    app_db_error(req, res, st, "validating");
+    char cause[300];
+    snprintf(cause, sizeof cause, "validating the %s (%s)", what, w ? db_errmsg(w) : "-");
+    app_db_error(req, res, st, cause);
 }
 
 /* 201/200 body: the record as stored, with its revision facts. */
@@ -388,9 +393,9 @@ static void S_create(struct http_request *req, struct http_response *res, enum w
     if (st == APP_OK)
         st = write_json_validate(r, doc, true, &lk, &we, &norm);
     if (st != APP_OK) {
+        S_invalid(req, res, st, &we, S_what(r), w);
         db_rollback(w);
         db_pool_writer_release(&app->db);
-        S_invalid(req, res, st, &we, S_what(r));
         write_json_free(doc);
         return;
     }
@@ -410,9 +415,9 @@ static void S_create(struct http_request *req, struct http_response *res, enum w
     }
     st = pub ? write_repo_insert(w, r, norm, now) : APP_ENOMEM;
     if (st == APP_OK && (st = S_catalog_check(w, r, id, NULL, &we)) == APP_EINVAL) {
+        S_invalid(req, res, st, &we, S_what(r), w);
         db_rollback(w);
         db_pool_writer_release(&app->db);
-        S_invalid(req, res, st, &we, S_what(r));
         goto free_all;
     }
     const struct change ch = {r, id, "create", &who, reason, now};
@@ -529,7 +534,7 @@ static void S_patch(struct http_request *req, struct http_response *res, enum wr
         write_json_drop_read_only(r, patch, view, &ro);
         free(view);
         if (ro.n) {
-            S_invalid(req, res, APP_EINVAL, &ro, S_what(r));
+            S_invalid(req, res, APP_EINVAL, &ro, S_what(r), NULL);
             goto rollback;
         }
     }
@@ -561,7 +566,8 @@ static void S_patch(struct http_request *req, struct http_response *res, enum wr
         int64_t n = 0;
         char *old_text = NULL;
         size_t olen = 0;
-        bool had = write_repo_source_text(w, id, &old_text, &olen);
+        enum app_status ts = write_repo_source_text(w, id, &old_text, &olen);
+        bool had = ts == APP_OK;
         const char *h = strstr(norm, "\"_sha256\":\"");
         bool changed = had != (h != NULL);
         if (had && h) {
@@ -570,7 +576,16 @@ static void S_patch(struct http_request *req, struct http_response *res, enum wr
             changed = strncmp(h + 11, old_hex, 64) != 0;
         }
         free(old_text);
-        if (changed && write_repo_claims_of_source(w, id, &n) == APP_OK && n > 0) {
+        /* The check cannot be skipped: a database error here is the write's error. */
+        if (ts != APP_OK && ts != APP_ENOTFOUND)
+            st = ts;
+        else if (changed)
+            st = write_repo_claims_of_source(w, id, &n);
+        if (st != APP_OK) {
+            app_db_error(req, res, st, "checking the claims that quote the source");
+            goto rollback;
+        }
+        if (changed && n > 0) {
             char msg[200];
             snprintf(msg, sizeof msg, "the stored text cannot change while %lld claims quote it",
                      (long long)n);
@@ -579,7 +594,7 @@ static void S_patch(struct http_request *req, struct http_response *res, enum wr
         }
     }
     if (st != APP_OK) {
-        S_invalid(req, res, st, &we, S_what(r));
+        S_invalid(req, res, st, &we, S_what(r), w);
         goto rollback;
     }
     char *before = write_json_public(ws.json); /* same form as `after`: diffs show real changes */
@@ -599,7 +614,7 @@ static void S_patch(struct http_request *req, struct http_response *res, enum wr
     st = write_repo_update(w, r, id, norm, now);
     if (st == APP_OK && (st = S_catalog_check(w, r, id, ws.json, &we)) == APP_EINVAL) {
         free(before);
-        S_invalid(req, res, st, &we, S_what(r));
+        S_invalid(req, res, st, &we, S_what(r), w);
         goto rollback;
     }
     const struct change ch = {r, id, "update", &who, reason, now};

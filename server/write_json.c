@@ -106,6 +106,59 @@ void wf_err(struct vctx *v, const char *key, const char *fmt, ...)
     write_errors_add(v->we, ptr, "%s", w < 0 ? "invalid" : msg);
 }
 
+/* The answer of a lookup: found; a failure is kept in v->failed (the first one). */
+static bool S_found(struct vctx *v, enum app_status s)
+{
+    if (s != APP_OK && s != APP_ENOTFOUND && v->failed == APP_OK)
+        v->failed = s;
+    return s == APP_OK;
+}
+
+bool wf_exists(struct vctx *v, const char *table, const char *id)
+{
+    return S_found(v, v->lk->exists(v->lk->ctx, table, id));
+}
+
+bool wf_entity_kind(struct vctx *v, const char *id, char *out, size_t n)
+{
+    if (S_found(v, v->lk->entity_kind(v->lk->ctx, id, out, n)))
+        return true;
+    if (n)
+        out[0] = '\0';
+    return false;
+}
+
+bool wf_metric(struct vctx *v, const char *id, char *unit, size_t un, char *vtype, size_t vn)
+{
+    if (S_found(v, v->lk->metric(v->lk->ctx, id, unit, un, vtype, vn)))
+        return true;
+    if (un)
+        unit[0] = '\0';
+    if (vn)
+        vtype[0] = '\0';
+    return false;
+}
+
+bool wf_source_text(struct vctx *v, const char *id, char **text, size_t *len)
+{
+    *text = NULL;
+    *len = 0;
+    if (S_found(v, v->lk->source_text(v->lk->ctx, id, text, len)) && *text)
+        return true;
+    free(*text);
+    *text = NULL;
+    return false;
+}
+
+bool wf_next_claim_id(struct vctx *v, const char *source, char *out, size_t n)
+{
+    if (S_found(v, v->lk->next_claim_id(v->lk->ctx, source, out, n)))
+        return true;
+    if (n)
+        out[0] = '\0';
+    return false;
+}
+
 bool wf_present(struct vctx *v, const char *key)
 {
     json_t *j = json_object_get(v->doc, key);
@@ -270,8 +323,7 @@ size_t wf_ids(struct vctx *v, const char *key, bool required, const char *table,
             continue;
         }
         const char *id = json_string_value(e);
-        if (table && !v->lk->exists(v->lk->ctx, table, id) &&
-            !(table2 && v->lk->exists(v->lk->ctx, table2, id)))
+        if (table && !wf_exists(v, table, id) && !(table2 && wf_exists(v, table2, id)))
             write_errors_add(v->we, ptr, "unknown %s%s%s '%.80s'", table, table2 ? " or " : "",
                              table2 ? table2 : "", id);
     }
@@ -281,7 +333,7 @@ size_t wf_ids(struct vctx *v, const char *key, bool required, const char *table,
 void wf_ref(struct vctx *v, const char *key, const char *table)
 {
     const char *id = wf_str(v, key, false, 200);
-    if (id && !v->lk->exists(v->lk->ctx, table, id))
+    if (id && !wf_exists(v, table, id))
         wf_err(v, key, "unknown %s '%.80s'", table, id);
 }
 
@@ -408,7 +460,7 @@ static void S_claim_quote(struct vctx *v, const char *source)
     size_t tlen = 0;
     if (!quote || !source)
         return;
-    if (!v->lk->source_text(v->lk->ctx, source, &text, &tlen)) {
+    if (!wf_source_text(v, source, &text, &tlen)) {
         wf_err(v, "source", "source '%.80s' has no stored text to quote from", source);
         return;
     }
@@ -463,7 +515,7 @@ static void S_claim_numbers(struct vctx *v)
         return;
     }
     char munit[64], vtype[16];
-    if (!v->lk->metric(v->lk->ctx, metric, munit, sizeof munit, vtype, sizeof vtype)) {
+    if (!wf_metric(v, metric, munit, sizeof munit, vtype, sizeof vtype)) {
         wf_err(v, "metric", "unknown metric '%.80s'", metric);
         return;
     }
@@ -571,17 +623,17 @@ static enum app_status S_claim(struct vctx *v, bool creating)
 {
     wf_unknown(v, claim_fields);
     const char *source = wf_str(v, "source", true, 200);
-    if (source && !v->lk->exists(v->lk->ctx, "source", source)) {
+    if (source && !wf_exists(v, "source", source)) {
         wf_err(v, "source", "unknown source '%.80s'", source);
         source = NULL;
     }
     const char *id = wf_slug(v, "id", !creating);
-    if (creating && id && v->lk->exists(v->lk->ctx, "claim", id))
+    if (creating && id && wf_exists(v, "claim", id))
         return APP_ECONFLICT;
     if (creating && !id && source && !wf_present(v, "id")) {
         char gen[128];
         /* A generated id obeys the rules of a given one, or PATCH would refuse it later. */
-        if (v->lk->next_claim_id(v->lk->ctx, source, gen, sizeof gen) && S_slug_ok(gen))
+        if (wf_next_claim_id(v, source, gen, sizeof gen) && S_slug_ok(gen))
             json_object_set_new(v->doc, "id", json_string(gen));
         else
             wf_err(v, "id",
@@ -598,15 +650,14 @@ static enum app_status S_claim(struct vctx *v, bool creating)
     wf_str(v, "time_basis", false, 1000);
     const char *place = wf_str(v, "place", false, 200);
     char kind[32];
-    if (place &&
-        (!v->lk->entity_kind(v->lk->ctx, place, kind, sizeof kind) || strcmp(kind, "place") != 0))
+    if (place && (!wf_entity_kind(v, place, kind, sizeof kind) || strcmp(kind, "place") != 0))
         wf_err(v, "place", "must be the id of an entity of kind place");
     wf_str(v, "claimant", true, 300);
     wf_enum(v, "claimant_kind", true, claimant_kinds);
     wf_ref(v, "claimant_entity", "entity");
     const char *subject = wf_str(v, "subject", false, 200);
-    bool subject_program = subject && v->lk->exists(v->lk->ctx, "program", subject);
-    if (subject && !subject_program && !v->lk->exists(v->lk->ctx, "entity", subject))
+    bool subject_program = subject && wf_exists(v, "program", subject);
+    if (subject && !subject_program && !wf_exists(v, "entity", subject))
         wf_err(v, "subject", "unknown program or entity '%.80s'", subject);
     if (wf_enum(v, "attribute", false, attributes) && !subject_program)
         wf_err(v, "attribute", "needs a program as subject");
@@ -646,7 +697,7 @@ static enum app_status S_source(struct vctx *v, bool creating)
 {
     wf_unknown(v, source_fields);
     const char *id = wf_slug(v, "id", true);
-    if (creating && id && v->lk->exists(v->lk->ctx, "source", id))
+    if (creating && id && wf_exists(v, "source", id))
         return APP_ECONFLICT;
     wf_str(v, "title", true, 1000);
     json_t *authors = json_object_get(v->doc, "authors");
@@ -706,8 +757,7 @@ static enum app_status S_program(struct vctx *v, bool creating)
 {
     wf_unknown(v, program_fields);
     const char *id = wf_slug(v, "id", true);
-    if (creating && id &&
-        (v->lk->exists(v->lk->ctx, "program", id) || v->lk->exists(v->lk->ctx, "entity", id)))
+    if (creating && id && (wf_exists(v, "program", id) || wf_exists(v, "entity", id)))
         return APP_ECONFLICT;
     wf_str(v, "name", true, 300);
     wf_enum(v, "kind", true, program_kinds);
@@ -720,7 +770,7 @@ enum app_status write_json_validate(enum write_resource r, json_t *doc, bool cre
                                     const struct write_lookup *lk, struct write_errors *we,
                                     char **out)
 {
-    struct vctx v = {doc, we, lk};
+    struct vctx v = {doc, we, lk, APP_OK};
     *out = NULL;
     S_drop_nulls(doc);
     enum app_status st;
@@ -738,6 +788,8 @@ enum app_status write_json_validate(enum write_resource r, json_t *doc, bool cre
         st = catalog_validate(r, &v, creating);
         break;
     }
+    if (v.failed != APP_OK)
+        return v.failed; /* the database could not answer: not the record's fault */
     if (st != APP_OK)
         return st;
     if (we->n)

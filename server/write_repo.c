@@ -31,7 +31,13 @@ static const char SQL_EXISTS_RELATION[] = "SELECT 1 FROM metric_relation WHERE i
 static const char SQL_EXISTS_CONFLICT[] = "SELECT 1 FROM curated_conflict WHERE id = substr(?1, "
                                           "9) AND substr(?1, 1, 8) = '" WRITE_CURATED_PREFIX "'";
 
-bool write_repo_exists(struct db_conn *c, const char *table, const char *id)
+/* The row a lookup's step gives: APP_OK for a row, APP_ENOTFOUND for none, else the error. */
+static enum app_status S_row(int rc)
+{
+    return rc == SQLITE_ROW ? APP_OK : rc == SQLITE_DONE ? APP_ENOTFOUND : db_status(rc);
+}
+
+enum app_status write_repo_exists(struct db_conn *c, const char *table, const char *id)
 {
     const char *sql = strcmp(table, "source") == 0        ? SQL_EXISTS_SOURCE
                       : strcmp(table, "claim") == 0       ? SQL_EXISTS_CLAIM
@@ -45,12 +51,15 @@ bool write_repo_exists(struct db_conn *c, const char *table, const char *id)
                       : strcmp(table, "conflict") == 0    ? SQL_EXISTS_CONFLICT
                                                           : NULL;
     sqlite3_stmt *st = NULL;
-    if (!sql || db_stmt(c, sql, &st) != APP_OK)
-        return false;
+    if (!sql)
+        return APP_EDB; /* a table validation does not look up: the caller's mistake */
+    enum app_status s = db_stmt(c, sql, &st);
+    if (s != APP_OK)
+        return s;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    bool found = sqlite3_step(st) == SQLITE_ROW;
+    s = S_row(sqlite3_step(st));
     sqlite3_reset(st);
-    return found;
+    return s;
 }
 
 static bool S_copy_col(sqlite3_stmt *st, int i, char *out, size_t n)
@@ -62,53 +71,67 @@ static bool S_copy_col(sqlite3_stmt *st, int i, char *out, size_t n)
 
 static const char SQL_ENTITY_KIND[] = "SELECT kind FROM entity WHERE id = ?1";
 
-bool write_repo_entity_kind(struct db_conn *c, const char *id, char *out, size_t n)
+enum app_status write_repo_entity_kind(struct db_conn *c, const char *id, char *out, size_t n)
 {
     sqlite3_stmt *st = NULL;
-    if (db_stmt(c, SQL_ENTITY_KIND, &st) != APP_OK)
-        return false;
+    enum app_status s = db_stmt(c, SQL_ENTITY_KIND, &st);
+    if (s != APP_OK)
+        return s;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    bool ok = sqlite3_step(st) == SQLITE_ROW && S_copy_col(st, 0, out, n);
+    s = S_row(sqlite3_step(st));
+    if (s == APP_OK && !S_copy_col(st, 0, out, n))
+        s = APP_ETOOBIG; /* a kind longer than the caller's buffer */
     sqlite3_reset(st);
-    return ok;
+    return s;
 }
 
 static const char SQL_METRIC[] = "SELECT unit, value_type FROM metric WHERE id = ?1";
 
-bool write_repo_metric(struct db_conn *c, const char *id, char *unit, size_t un, char *vtype,
-                       size_t vn)
+enum app_status write_repo_metric(struct db_conn *c, const char *id, char *unit, size_t un,
+                                  char *vtype, size_t vn)
 {
     sqlite3_stmt *st = NULL;
-    if (db_stmt(c, SQL_METRIC, &st) != APP_OK)
-        return false;
+    enum app_status s = db_stmt(c, SQL_METRIC, &st);
+    if (s != APP_OK)
+        return s;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    bool ok = sqlite3_step(st) == SQLITE_ROW && S_copy_col(st, 0, unit, un) &&
-              S_copy_col(st, 1, vtype, vn);
+    s = S_row(sqlite3_step(st));
+    if (s == APP_OK) {
+        /* a metric without a unit has an empty one */
+        bool unit_ok = S_copy_col(st, 0, unit, un) || sqlite3_column_type(st, 0) == SQLITE_NULL;
+        if (!unit_ok || !S_copy_col(st, 1, vtype, vn))
+            s = APP_ETOOBIG;
+    }
     sqlite3_reset(st);
-    return ok;
+    return s;
 }
 
 static const char SQL_TEXT[] = "SELECT t.body FROM source s JOIN source_text t ON t.source_seq = "
                                "s.seq WHERE s.id = ?1 AND s.deleted_at IS NULL";
 
-bool write_repo_source_text(struct db_conn *c, const char *id, char **text, size_t *len)
+enum app_status write_repo_source_text(struct db_conn *c, const char *id, char **text, size_t *len)
 {
     sqlite3_stmt *st = NULL;
     *text = NULL;
-    if (db_stmt(c, SQL_TEXT, &st) != APP_OK)
-        return false;
+    enum app_status s = db_stmt(c, SQL_TEXT, &st);
+    if (s != APP_OK)
+        return s;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    s = S_row(sqlite3_step(st));
+    if (s == APP_OK) {
         size_t n = (size_t)sqlite3_column_bytes(st, 0);
-        *text = malloc(n + 1);
-        if (*text) {
-            memcpy(*text, sqlite3_column_text(st, 0), n);
+        const unsigned char *body = sqlite3_column_text(st, 0);
+        *text = body ? malloc(n + 1) : NULL;
+        if (!*text) {
+            s = body ? APP_ENOMEM : APP_ENOTFOUND;
+        } else {
+            memcpy(*text, body, n);
             (*text)[n] = '\0';
             *len = n;
         }
     }
     sqlite3_reset(st);
-    return *text != NULL;
+    return s;
 }
 
 /*
@@ -131,29 +154,40 @@ static const char SQL_NEXT_FREE_ID[] =
     ") SELECT p.p, (SELECT min(v) + 1 FROM (SELECT 0 AS v UNION SELECT v FROM n) WHERE v + 1 NOT "
     "IN (SELECT v FROM n)) FROM p";
 
-static bool S_format_id(struct db_conn *c, const char *sql, const char *source, char *out, size_t n)
+/* The id the query gives for source: APP_ENOTFOUND when none fits (no such source, or
+ * an id too long for out). */
+static enum app_status S_format_id(struct db_conn *c, const char *sql, const char *source,
+                                   char *out, size_t n)
 {
     sqlite3_stmt *st = NULL;
-    if (db_stmt(c, sql, &st) != APP_OK)
-        return false;
+    enum app_status s = db_stmt(c, sql, &st);
+    if (s != APP_OK)
+        return s;
     sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
-    bool ok = false;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 1) == SQLITE_INTEGER) {
-        int w = snprintf(out, n, "%s-%03lld", db_column_text(st, 0),
-                         (long long)sqlite3_column_int64(st, 1));
-        ok = w > 0 && (size_t)w < n;
+    s = S_row(sqlite3_step(st));
+    if (s == APP_OK) {
+        int w = sqlite3_column_type(st, 1) == SQLITE_INTEGER
+                    ? snprintf(out, n, "%s-%03lld", db_column_text(st, 0),
+                               (long long)sqlite3_column_int64(st, 1))
+                    : -1;
+        if (w <= 0 || (size_t)w >= n)
+            s = APP_ENOTFOUND;
     }
     sqlite3_reset(st);
-    return ok;
+    return s;
 }
 
-bool write_repo_next_claim_id(struct db_conn *c, const char *source, char *out, size_t n)
+enum app_status write_repo_next_claim_id(struct db_conn *c, const char *source, char *out, size_t n)
 {
-    if (!S_format_id(c, SQL_NEXT_ID, source, out, n))
-        return false;
-    if (!write_repo_exists(c, "claim", out))
-        return true;
-    return S_format_id(c, SQL_NEXT_FREE_ID, source, out, n) && !write_repo_exists(c, "claim", out);
+    enum app_status s = S_format_id(c, SQL_NEXT_ID, source, out, n);
+    if (s == APP_OK)
+        s = write_repo_exists(c, "claim", out);
+    if (s != APP_OK) /* APP_ENOTFOUND: the id is free; an error, or no id, as it is */
+        return s == APP_ENOTFOUND ? APP_OK : s;
+    s = S_format_id(c, SQL_NEXT_FREE_ID, source, out, n);
+    if (s == APP_OK)
+        s = write_repo_exists(c, "claim", out);
+    return s == APP_ENOTFOUND ? APP_OK : s == APP_OK ? APP_ENOTFOUND : s;
 }
 
 /* ---- records as JSON --------------------------------------------------- */

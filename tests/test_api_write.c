@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #define BERMAN       "berman-2019-returnees"
 #define TOKEN_WRITE  "mrs_test-writer-secret-0123456789abcdefghijkl"
@@ -1736,10 +1737,45 @@ static void test_search_snippets_escape_markup(void **state)
     api_result_free(&r);
 }
 
+/*
+ * Errors are not absence: when a lookup validation makes cannot be answered (here the
+ * topic table is gone from under the server, as a damaged database would be), the write
+ * fails as the server's fault (5xx, its cause logged) instead of a 422 that blames the
+ * record ("topics/0 does not exist"); nothing is written.
+ */
+static void test_lookup_error_is_not_absence(void **state)
+{
+    struct writable_fixture *wf = *state;
+    json_int_t v0 = S_version(wf);
+    sqlite3 *raw = NULL;
+    assert_int_equal(sqlite3_open(wf->db_path, &raw), SQLITE_OK);
+    char *err = NULL;
+    int rc = sqlite3_exec(raw, "PRAGMA foreign_keys = OFF; ALTER TABLE topic RENAME TO topic_gone",
+                          NULL, NULL, &err);
+    if (rc != SQLITE_OK)
+        fail_msg("rename: %s", err ? err : "?");
+    sqlite3_close(raw);
+
+    json_t *c = S_claim(QUOTE_UNIQUE, "A claim whose topic cannot be looked up.");
+    struct api_result r;
+    S_post(wf, "/v1/claims", c, &r);
+    if (r.status < 500)
+        fail_msg("a failed lookup answered %u: %s", r.status, r.body);
+    assert_string_equal(r.content_type, "application/problem+json");
+    assert_null(strstr(r.body, "does not exist"));
+    api_result_free(&r);
+    char *log = writable_log(wf);
+    assert_non_null(log);
+    assert_non_null(strstr(log, "topic")); /* the cause, for the operator */
+    free(log);
+    assert_int_equal(S_version(wf), v0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_401_without_authorization, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lookup_error_is_not_absence, setup, teardown),
         cmocka_unit_test_setup_teardown(test_401_bad_or_revoked_token, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restore_needs_admin, setup, teardown),
         cmocka_unit_test_setup_teardown(test_415_wrong_content_type, setup, teardown),

@@ -35,51 +35,73 @@ static const char source_text[] =
     "The Moussalaha program began in 2017. 1,500 again: 1,500.";
 
 /* Deterministic fake database: ids starting with a-m exist; p... are places; d... metrics are
- * dates. */
-static bool L_exists(void *ctx, const char *table, const char *id)
+ * dates; an id starting with 'y' makes the lookup fail (as a database error would), which
+ * validation must report as that error, never as a missing record. */
+static bool lookup_failed; /* a lookup failed during the current validation */
+
+static enum app_status S_fail_on_y(const char *id)
+{
+    if (id[0] != 'y')
+        return APP_OK;
+    lookup_failed = true;
+    return APP_EDB;
+}
+
+static enum app_status L_exists(void *ctx, const char *table, const char *id)
 {
     (void)ctx;
     FUZZ_CHECK(table && id);
-    return id[0] >= 'a' && id[0] <= 'm';
+    if (S_fail_on_y(id) != APP_OK)
+        return APP_EDB;
+    return id[0] >= 'a' && id[0] <= 'm' ? APP_OK : APP_ENOTFOUND;
 }
 
-static bool L_entity_kind(void *ctx, const char *id, char *out, size_t n)
+static enum app_status L_entity_kind(void *ctx, const char *id, char *out, size_t n)
 {
     (void)ctx;
+    if (S_fail_on_y(id) != APP_OK)
+        return APP_EDB;
     if (id[0] < 'a' || id[0] > 'p')
-        return false;
+        return APP_ENOTFOUND;
     snprintf(out, n, "%s", id[0] == 'p' ? "place" : "organization");
-    return true;
+    return APP_OK;
 }
 
-static bool L_metric(void *ctx, const char *id, char *unit, size_t un, char *vtype, size_t vn)
+static enum app_status L_metric(void *ctx, const char *id, char *unit, size_t un, char *vtype,
+                                size_t vn)
 {
     (void)ctx;
+    if (S_fail_on_y(id) != APP_OK)
+        return APP_EDB;
     if (id[0] < 'a' || id[0] > 'm')
-        return false;
+        return APP_ENOTFOUND;
     bool date = id[0] == 'd';
     snprintf(unit, un, "%s", date ? "date" : "people");
     snprintf(vtype, vn, "%s", date ? "date" : "count");
-    return true;
+    return APP_OK;
 }
 
-static bool L_text(void *ctx, const char *id, char **text, size_t *len)
+static enum app_status L_text(void *ctx, const char *id, char **text, size_t *len)
 {
     (void)ctx;
+    if (S_fail_on_y(id) != APP_OK)
+        return APP_EDB;
     if (id[0] == 'z')
-        return false;
+        return APP_ENOTFOUND;
     *text = malloc(sizeof source_text);
     FUZZ_CHECK(*text != NULL);
     memcpy(*text, source_text, sizeof source_text);
     *len = sizeof source_text - 1;
-    return true;
+    return APP_OK;
 }
 
-static bool L_next_id(void *ctx, const char *source, char *out, size_t n)
+static enum app_status L_next_id(void *ctx, const char *source, char *out, size_t n)
 {
     (void)ctx;
+    if (S_fail_on_y(source) != APP_OK)
+        return APP_EDB;
     int w = snprintf(out, n, "%s-900", source);
-    return w > 0 && (size_t)w < n;
+    return w > 0 && (size_t)w < n ? APP_OK : APP_ENOTFOUND;
 }
 
 static const struct write_lookup lookup = {NULL,     L_exists, L_entity_kind,
@@ -110,7 +132,15 @@ static void S_validate(json_t *doc, enum write_resource r, bool creating)
     struct write_errors we;
     memset(&we, 0, sizeof we);
     char *out = NULL;
+    lookup_failed = false;
     enum app_status st = write_json_validate(r, copy, creating, &lookup, &we, &out);
+    /* a failed lookup is the validation's answer, whatever else is wrong */
+    FUZZ_CHECK(lookup_failed == (st == APP_EDB));
+    if (st == APP_EDB) {
+        FUZZ_CHECK(out == NULL);
+        write_json_free(copy);
+        return;
+    }
     if (st == APP_OK) {
         FUZZ_CHECK(out != NULL && we.n == 0);
         json_t *norm = json_loads(out, 0, NULL);
