@@ -35,6 +35,9 @@ LDFLAGS_ALL = $(OPT) -pthread $(LDFLAGS)
 SRC := $(wildcard server/*.c)
 OBJ := $(patsubst server/%.c,$(BUILD)/obj/%.o,$(SRC)) $(BUILD)/obj/embedded.o
 LIB_OBJ := $(filter-out $(BUILD)/obj/main.o,$(OBJ))
+# Everything but main() as one static library: the server, every test and (built with
+# the fuzz flags) every fuzz target link it, and the linker takes the objects each needs.
+LIB := $(BUILD)/libmarsad.a
 # The explorer at / (explorer/, served by server/docs_handlers.c).
 EXPLORER_FILES := explorer/index.html explorer/app.js explorer/app.css \
                   explorer/vendor/plot.umd.min.js explorer/vendor/d3.min.js
@@ -86,8 +89,12 @@ $(BUILD)/obj/%.o: server/%.c Makefile | $(DEPS_STAMP)
 
 -include $(OBJ:.o=.d)
 
-$(BUILD)/marsad: $(OBJ)
-	$(CC) $(LDFLAGS_ALL) -o $@ $(OBJ) $(PKG_LIBS)
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $(LIB_OBJ)
+
+$(BUILD)/marsad: $(BUILD)/obj/main.o $(LIB)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(BUILD)/obj/main.o $(LIB) $(PKG_LIBS)
 
 # The default database, built deterministically from db/.
 $(BUILD)/marsad.db: $(BUILD)/marsad $(EMBED_FILES)
@@ -105,9 +112,9 @@ $(BUILD)/tests/helpers/%.o: tests/helpers/%.c Makefile | $(TEST_DEPS_STAMP) $(DE
 
 -include $(HELPER_OBJ:.o=.d) $(TEST_BIN:=.d)
 
-$(BUILD)/tests/%: tests/%.c $(LIB_OBJ) $(HELPER_OBJ) Makefile | $(TEST_DEPS_STAMP)
+$(BUILD)/tests/%: tests/%.c $(LIB) $(HELPER_OBJ) Makefile | $(TEST_DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -Itests/helpers -MMD -MP -o $@ $< $(HELPER_OBJ) $(LIB_OBJ) \
+	$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -Itests/helpers -MMD -MP -o $@ $< $(HELPER_OBJ) $(LIB) \
 	    $(LDFLAGS_ALL) $(PKG_LIBS) $(TEST_LIBS)
 
 # Runs every test binary of this build; tests find the server binary and data through env.
@@ -140,8 +147,8 @@ format-check:
 	clang-format --dry-run --Werror $(FORMAT_FILES)
 	@echo "format-check: clean"
 
-check-layers:
-	@sh scripts/check-layers.sh
+check-layers: | $(DEPS_STAMP)
+	@CC="$(CC)" LAYER_CFLAGS="$(BASE_CFLAGS) $(PKG_CFLAGS)" sh scripts/check-layers.sh
 
 check: test lint format-check check-layers
 
@@ -166,16 +173,9 @@ FUZZ_STAMP := $(FUZZ_DIR)/.deps
 FUZZ_SAN := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS = $(BASE_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(shell $(PKG_CONFIG) --cflags jansson)
 FUZZ_LIBS = $(shell $(PKG_CONFIG) --libs jansson) -lm
-# The server files each target links.
-FUZZ_SRC_query := http query list buf pdate
-FUZZ_SRC_router := http router routes buf
-FUZZ_SRC_cursor := list http query buf pdate
-FUZZ_SRC_csv := list http query buf pdate
-FUZZ_SRC_write_json := write_json catalog_json extract http buf pdate sha256
-FUZZ_SRC_pdate := pdate
-FUZZ_SRC_json_escape := buf
-FUZZ_SRC_extract := extract extract_json buf pdate
-FUZZ_SRC_consistency := consistency stats statistic_analysis buf pdate
+# The server's library built with the fuzz flags; each target takes from it what it needs.
+FUZZ_LIB := $(FUZZ_DIR)/libmarsad.a
+FUZZ_LIB_OBJ := $(patsubst server/%.c,$(FUZZ_DIR)/obj/%.o,$(filter-out server/main.c,$(SRC)))
 
 $(FUZZ_STAMP):
 	@mkdir -p $(dir $@)
@@ -199,8 +199,12 @@ $(FUZZ_DIR)/obj/route_stubs.o: $(FUZZ_DIR)/gen/route_stubs.c | $(FUZZ_STAMP)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 
+$(FUZZ_LIB): $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $(FUZZ_LIB_OBJ)
+
 define FUZZ_LINK_RULE
-$(FUZZ_DIR)/fuzz_$(1): $(FUZZ_DIR)/obj/fuzz_$(1).o $(patsubst %,$(FUZZ_DIR)/obj/%.o,$(FUZZ_SRC_$(1))) $(if $(filter router,$(1)),$(FUZZ_DIR)/obj/route_stubs.o)
+$(FUZZ_DIR)/fuzz_$(1): $(FUZZ_DIR)/obj/fuzz_$(1).o $(if $(filter router,$(1)),$(FUZZ_DIR)/obj/route_stubs.o) $(FUZZ_LIB)
 	$$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $$@ $$^ $$(FUZZ_LIBS)
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_LINK_RULE,$(t))))

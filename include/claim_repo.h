@@ -4,7 +4,7 @@
 
 #include "claim.h"
 #include "db.h"
-#include "query.h"
+#include "sort_key.h"
 #include "status.h"
 
 #include <stdbool.h>

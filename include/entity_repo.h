@@ -4,7 +4,7 @@
 
 #include "db.h"
 #include "entity.h"
-#include "query.h"
+#include "sort_key.h"
 #include "status.h"
 
 #include <stdbool.h>

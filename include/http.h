@@ -6,6 +6,7 @@
 #define MARSAD_HTTP_H
 
 #include "buf.h"
+#include "problem.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -114,13 +115,6 @@ const char *http_header(const struct http_request *req, const char *name);
  * RFC 9457 problem details. `errors` entries name the bad parameter or the
  * JSON pointer of the bad field. Builds the body, sets status and content type.
  */
-struct problem_error {
-    const char *parameter; /* query parameter, or NULL */
-    const char *pointer;   /* JSON pointer into the request body, or NULL */
-    const char *header;    /* request header, or NULL */
-    const char *detail;
-};
-
 void http_problem(struct http_response *res, const struct http_request *req, unsigned status,
                   const char *type_slug, const char *detail, const struct problem_error *errors,
                   size_t nerrors);

@@ -16,7 +16,11 @@
  */
 enum app_status seed_build(const char *out_path, char *err, size_t errlen) APP_MUST_CHECK;
 
-/* Number of code points in the first n bytes of UTF-8 text s. */
-size_t seed_codepoints(const char *s, size_t n);
+struct embedded_file;
+/* The same from another set of curated files (nfiles of them, sorted by name, named as in
+ * the repository: db/seed/..., db/sources/...): a test's altered copy. The migrations
+ * are the binary's own. */
+enum app_status seed_build_from(const struct embedded_file *files, size_t nfiles,
+                                const char *out_path, char *err, size_t errlen) APP_MUST_CHECK;
 
 #endif

@@ -3,7 +3,7 @@
 #define MARSAD_SOURCE_REPO_H
 
 #include "db.h"
-#include "query.h"
+#include "sort_key.h"
 #include "source.h"
 #include "status.h"
 

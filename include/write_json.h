@@ -6,7 +6,7 @@
 #ifndef MARSAD_WRITE_JSON_H
 #define MARSAD_WRITE_JSON_H
 
-#include "http.h"
+#include "problem.h"
 #include "status.h"
 
 #include <stdbool.h>

@@ -10,9 +10,9 @@
 
 #include "buf.h"
 #include "db.h"
+#include "evidence.h"
 #include "pdate.h"
 #include "search_repo.h"
-#include "seed.h"
 #include "sha256.h"
 
 #include <errno.h>
@@ -1163,7 +1163,7 @@ static size_t S_pick_kind(struct gen *g, enum ent_kind k)
 static void S_body(struct gsource *s, const char *t, size_t n)
 {
     buf_append(&s->text, t, n);
-    s->cp += seed_codepoints(t, n);
+    s->cp += evidence_codepoints(t, n);
 }
 
 /* A date as a source would write it, and the partial date it stands for. */

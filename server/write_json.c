@@ -4,8 +4,8 @@
 
 #include "extract.h"
 
+#include "evidence.h"
 #include "pdate.h"
-#include "seed.h"
 #include "sha256.h"
 
 #include <jansson.h>
@@ -464,31 +464,18 @@ static void S_claim_quote(struct vctx *v, const char *source)
         wf_err(v, "source", "source '%.80s' has no stored text to quote from", source);
         return;
     }
-    size_t qlen = strlen(quote);
-    const char *hit = NULL;
-    json_int_t count = 0;
-    for (const char *p = text; p < text + tlen;) {
-        const char *m = memmem(p, (size_t)(text + tlen - p), quote, qlen);
-        if (!m)
-            break;
-        if (++count == want)
-            hit = m;
-        p = m + 1;
-    }
-    if (count == 0) {
-        wf_err(v, "quote", "does not occur verbatim in the stored text of '%.80s'", source);
-    } else if (!hit) {
-        wf_err(v, "occurrence", "the quote occurs only %lld times", (long long)count);
-    } else if (count > 1 && (!occ || json_is_null(occ))) {
-        wf_err(v, "quote", "occurs %lld times in the text; say which with 'occurrence'",
-               (long long)count);
+    struct quote_place at;
+    enum quote_fit fit = evidence_find_quote(text, tlen, quote, strlen(quote),
+                                             occ && !json_is_null(occ) ? want : 0, &at);
+    if (fit != QUOTE_FOUND) {
+        char msg[200];
+        const char *member = evidence_quote_problem(fit, &at, source, msg, sizeof msg);
+        wf_err(v, member, "%s", msg);
     } else {
-        size_t b0 = (size_t)(hit - text);
-        size_t c0 = seed_codepoints(text, b0);
-        S_set_int(v->doc, "_byte_start", (long long)b0);
-        S_set_int(v->doc, "_byte_end", (long long)(b0 + qlen));
-        S_set_int(v->doc, "_quote_start", (long long)c0);
-        S_set_int(v->doc, "_quote_end", (long long)(c0 + seed_codepoints(quote, qlen)));
+        S_set_int(v->doc, "_byte_start", (long long)at.byte_start);
+        S_set_int(v->doc, "_byte_end", (long long)at.byte_end);
+        S_set_int(v->doc, "_quote_start", (long long)at.cp_start);
+        S_set_int(v->doc, "_quote_end", (long long)at.cp_end);
     }
     free(text);
 }
@@ -743,7 +730,7 @@ static enum app_status S_source(struct vctx *v, bool creating)
         char hex[65];
         sha256_hex(text, n, hex);
         json_object_set_new(v->doc, "_sha256", json_string(hex));
-        S_set_int(v->doc, "_chars", (long long)seed_codepoints(text, n));
+        S_set_int(v->doc, "_chars", (long long)evidence_codepoints(text, n));
         S_set_int(v->doc, "_bytes", (long long)n);
     }
     return APP_OK;

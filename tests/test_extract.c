@@ -14,11 +14,11 @@
 #include <cmocka.h>
 
 #include "db.h"
+#include "evidence.h"
 #include "extract.h"
 #include "extract_json.h"
 #include "extract_repo.h"
 #include "pdate.h"
-#include "seed.h"
 
 #include <math.h>
 #include <sqlite3.h>
@@ -487,10 +487,11 @@ static void test_json_offsets(void **state)
         assert_false(b.oom);
         assert_non_null(strstr(buf_str(&b), "\"covered_by\":null"));
         assert_int_equal(ex_offsets_cp(&off, r.items[i].figure.b0),
-                         seed_codepoints(text, r.items[i].figure.b0));
+                         evidence_codepoints(text, r.items[i].figure.b0));
         buf_free(&b);
     }
-    assert_int_equal(ex_offsets_cp(&off, sizeof text - 1), seed_codepoints(text, sizeof text - 1));
+    assert_int_equal(ex_offsets_cp(&off, sizeof text - 1),
+                     evidence_codepoints(text, sizeof text - 1));
     ex_offsets_free(&off);
     ex_result_free(&r);
 }

@@ -18,18 +18,6 @@
 
 #include <jansson.h>
 
-/* seed.c's helper, copied so this target does not link SQLite and the embedded data. */
-size_t seed_codepoints(const char *s, size_t n);
-size_t seed_codepoints(const char *s, size_t n)
-{
-    size_t cp = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (((unsigned char)s[i] & 0xC0) != 0x80)
-            cp++;
-    }
-    return cp;
-}
-
 static const char source_text[] =
     "In 2016 more than 1,500 Moroccans had left for Syria and Iraq; at least 1,600 by 2017. "
     "The Moussalaha program began in 2017. 1,500 again: 1,500.";

@@ -1,0 +1,146 @@
+/*
+ * The seed build and the write API share the evidence rule (evidence.h): a curated claim
+ * whose quote is not in its source's text fails the build, naming the file, the claim and
+ * the member, with the words the API's 422 gives for the same quote. The curated files
+ * are the binary's own, altered in memory (seed_build_from); the API is the real route
+ * table over a writable copy of the default database.
+ */
+#include "api.h"
+#include "embedded.h"
+#include "json_util.h"
+#include "seed.h"
+#include "writable.h"
+
+#include <jansson.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#define CLAIMS_FILE "db/seed/claims/berman-2019-returnees.json"
+#define TOKEN_WRITE "mrs_seed-test-writer-secret-0123456789abcdef"
+
+/* The binary's curated files with CLAIMS_FILE's first claim changed by `alter` (the
+ * altered text is malloc'd into *owned). */
+static struct embedded_file *S_files(void (*alter)(json_t *claim), char **owned, json_t **first)
+{
+    struct embedded_file *files = calloc(embedded_nfiles, sizeof *files);
+    assert_non_null(files);
+    memcpy(files, embedded_files, embedded_nfiles * sizeof *files);
+    *owned = NULL;
+    for (size_t i = 0; i < embedded_nfiles; i++) {
+        if (strcmp(files[i].name, CLAIMS_FILE) != 0)
+            continue;
+        json_error_t e;
+        json_t *doc = json_loadb((const char *)files[i].data, files[i].len, 0, &e);
+        assert_non_null(doc);
+        json_t *claim = json_array_get(json_object_get(doc, "claims"), 0);
+        assert_non_null(claim);
+        if (alter)
+            alter(claim);
+        *first = json_deep_copy(claim);
+        *owned = json_dumps(doc, JSON_COMPACT);
+        assert_non_null(*owned);
+        files[i].data = (const unsigned char *)*owned;
+        files[i].len = strlen(*owned);
+        json_decref(doc);
+    }
+    assert_non_null(*owned);
+    return files;
+}
+
+static void S_bad_quote(json_t *claim)
+{
+    char q[2048];
+    snprintf(q, sizeof q, "%s (as quoted)", json_string_value(json_object_get(claim, "quote")));
+    json_object_set_new(claim, "quote", json_string(q));
+}
+
+/* Builds a database from files into a fresh temporary path: the status, and err. */
+static enum app_status S_build(const struct embedded_file *files, char *err, size_t n)
+{
+    char dir[] = "/tmp/marsad-seed-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[128];
+    snprintf(path, sizeof path, "%s/seed.db", dir);
+    err[0] = '\0';
+    enum app_status st = seed_build_from(files, embedded_nfiles, path, err, n);
+    unlink(path);
+    rmdir(dir);
+    return st;
+}
+
+/* The unaltered files build: the altered build below fails for its quote alone. */
+static void test_curated_files_build(void **state)
+{
+    (void)state;
+    char *owned = NULL;
+    json_t *first = NULL;
+    struct embedded_file *files = S_files(NULL, &owned, &first);
+    char err[1024];
+    if (S_build(files, err, sizeof err) != APP_OK)
+        fail_msg("the curated files do not build: %s", err);
+    json_decref(first);
+    free(owned);
+    free(files);
+}
+
+static void test_bad_quote_fails_like_the_api(void **state)
+{
+    (void)state;
+    char *owned = NULL;
+    json_t *claim = NULL;
+    struct embedded_file *files = S_files(S_bad_quote, &owned, &claim);
+    char err[1024];
+    assert_int_equal(S_build(files, err, sizeof err), APP_EINVAL);
+
+    /* The same quote through the API. */
+    struct writable_fixture wf;
+    memset(&wf, 0, sizeof wf);
+    assert_int_equal(writable_open(&wf, NULL), 0);
+    assert_int_equal(writable_token(&wf, "writer", "write", TOKEN_WRITE), 0);
+    json_t *body = json_pack(
+        "{s:s, s:O, s:O, s:O, s:O, s:O}", "source", "berman-2019-returnees", "quote",
+        json_object_get(claim, "quote"), "statement", json_object_get(claim, "statement"), "kind",
+        json_object_get(claim, "kind"), "claimant", json_object_get(claim, "claimant"),
+        "claimant_kind", json_object_get(claim, "claimant_kind"));
+    assert_non_null(body);
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    const char *headers[] = {"Authorization: Bearer " TOKEN_WRITE, "Content-Type: application/json",
+                             NULL};
+    struct api_result r;
+    api_request(&wf.api, "POST", "/v1/claims", headers, text, &r);
+    free(text);
+    assert_int_equal(r.status, 422);
+    json_t *e = ju_find(json_object_get(r.json, "errors"), "pointer", "/quote");
+    assert_non_null(e);
+    const char *detail = ju_str(e, "detail");
+    assert_non_null(detail);
+    assert_non_null(strstr(detail, "verbatim"));
+
+    /* The build names the file, the claim and the member, then gives the API's words. */
+    char want[1024];
+    snprintf(want, sizeof want, "%s: %s: /quote: %s", CLAIMS_FILE, ju_str(claim, "id"), detail);
+    assert_string_equal(err, want);
+    api_result_free(&r);
+    writable_close(&wf);
+    json_decref(claim);
+    free(owned);
+    free(files);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_curated_files_build),
+        cmocka_unit_test(test_bad_quote_fails_like_the_api),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
