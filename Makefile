@@ -32,13 +32,15 @@ TEST_LIBS = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
 CFLAGS_ALL = $(BASE_CFLAGS) $(OPT) $(WARN) $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = $(OPT) -pthread $(LDFLAGS)
 
-SRC := $(wildcard server/*.c)
+# One folder per layer (README "Layers"): base, domain, store, http, api, app.
+SRC := $(wildcard server/*/*.c)
 OBJ := $(patsubst server/%.c,$(BUILD)/obj/%.o,$(SRC)) $(BUILD)/obj/embedded.o
-LIB_OBJ := $(filter-out $(BUILD)/obj/main.o,$(OBJ))
+MAIN_OBJ := $(BUILD)/obj/app/main.o
+LIB_OBJ := $(filter-out $(MAIN_OBJ),$(OBJ))
 # Everything but main() as one static library: the server, every test and (built with
 # the fuzz flags) every fuzz target link it, and the linker takes the objects each needs.
 LIB := $(BUILD)/libmarsad.a
-# The explorer at / (explorer/, served by server/docs_handlers.c).
+# The explorer at / (explorer/, served by server/api/docs_handlers.c).
 EXPLORER_FILES := explorer/index.html explorer/app.js explorer/app.css \
                   explorer/vendor/plot.umd.min.js explorer/vendor/d3.min.js
 EMBED_FILES := $(sort $(wildcard db/migrations/*.sql) $(wildcard db/seed/*.json) \
@@ -93,8 +95,8 @@ $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $(LIB_OBJ)
 
-$(BUILD)/marsad: $(BUILD)/obj/main.o $(LIB)
-	$(CC) $(LDFLAGS_ALL) -o $@ $(BUILD)/obj/main.o $(LIB) $(PKG_LIBS)
+$(BUILD)/marsad: $(MAIN_OBJ) $(LIB)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(MAIN_OBJ) $(LIB) $(PKG_LIBS)
 
 # The default database, built deterministically from db/.
 $(BUILD)/marsad.db: $(BUILD)/marsad $(EMBED_FILES)
@@ -135,11 +137,11 @@ test: $(TEST_DEPS_STAMP)
 
 LINT_BANNED := '\b(sprintf|vsprintf|strcpy|strcat|strncpy|strtok|atoi|atol|gets)[[:space:]]*\('
 lint:
-	@if grep -nE $(LINT_BANNED) server/*.c include/*.h tests/*.c tests/helpers/*.[ch] tools/*.c; then \
+	@if grep -nE $(LINT_BANNED) server/*/*.c include/*.h tests/*.c tests/helpers/*.[ch] tools/*.c; then \
 	    echo "lint: banned function used (see STYLE rule 7)"; exit 1; fi
 	@echo "lint: no banned functions"
 
-FORMAT_FILES = $(wildcard server/*.c include/*.h tests/*.c tests/helpers/*.[ch] tools/*.c)
+FORMAT_FILES = $(wildcard server/*/*.c include/*.h tests/*.c tests/helpers/*.[ch] tools/*.c)
 format:
 	clang-format -i $(FORMAT_FILES)
 
@@ -175,7 +177,7 @@ FUZZ_CFLAGS = $(BASE_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(shell $(PKG
 FUZZ_LIBS = $(shell $(PKG_CONFIG) --libs jansson) -lm
 # The server's library built with the fuzz flags; each target takes from it what it needs.
 FUZZ_LIB := $(FUZZ_DIR)/libmarsad.a
-FUZZ_LIB_OBJ := $(patsubst server/%.c,$(FUZZ_DIR)/obj/%.o,$(filter-out server/main.c,$(SRC)))
+FUZZ_LIB_OBJ := $(patsubst server/%.c,$(FUZZ_DIR)/obj/%.o,$(filter-out server/app/main.c,$(SRC)))
 
 $(FUZZ_STAMP):
 	@mkdir -p $(dir $@)
@@ -191,9 +193,9 @@ $(FUZZ_DIR)/obj/fuzz_%.o: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(wildcar
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(WARN) -Itests/fuzz -c -o $@ $<
 
-$(FUZZ_DIR)/gen/route_stubs.c: server/routes.c tests/fuzz/gen_route_stubs.sh
+$(FUZZ_DIR)/gen/route_stubs.c: server/api/routes.c tests/fuzz/gen_route_stubs.sh
 	@mkdir -p $(dir $@)
-	sh tests/fuzz/gen_route_stubs.sh server/routes.c > $@
+	sh tests/fuzz/gen_route_stubs.sh server/api/routes.c > $@
 
 $(FUZZ_DIR)/obj/route_stubs.o: $(FUZZ_DIR)/gen/route_stubs.c | $(FUZZ_STAMP)
 	@mkdir -p $(dir $@)

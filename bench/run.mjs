@@ -204,7 +204,7 @@ function runWrk(opts, pin) {
 function synthInputs() {
   const migs = fs.readdirSync(path.join(ROOT, 'db/migrations')).filter((f) => f.endsWith('.sql')).sort()
     .map((f) => `db/migrations/${f}`);
-  return fileHash(['server/synth.c', 'include/synth.h', ...migs]);
+  return fileHash(['server/app/synth.c', 'include/synth.h', ...migs]);
 }
 
 function ensureDb(n) {

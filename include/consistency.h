@@ -10,7 +10,7 @@
  *     static void R_name(const struct cons_input *in, struct cons_findings *out)
  *
  * that calls cons_emit() once per finding, and add {"name", R_name, "what it checks"}
- * to cons_rules[] in server/consistency.c (and a line to docs/method.md).
+ * to cons_rules[] in server/domain/consistency.c (and a line to docs/method.md).
  *
  * A finding's id is stable: the rule, the relation (if any) and the ids of its claims,
  * hashed (FNV-1a 64), so the same disagreement keeps its id across reloads.

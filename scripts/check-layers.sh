@@ -1,16 +1,20 @@
 #!/bin/sh
 # Checks that dependencies only point down (README "Layers"). It reads what the compiler
 # says each source file includes, directly or through other headers (cc -M), so a header
-# that pulls in a forbidden one is caught where it is used, not only the #include line.
+# that pulls in a forbidden one is caught where it is used, not only at its #include line.
+# The layers are the folders of server/, lowest first:
 #
-#   base     buf, log, config, status, sha256, pdate, stats, problem, sort_key, embedded
-#   domain   evidence, consistency, drift, extract, statistic_analysis: pure, libc only
-#   store    db.c and *_repo.c: the SQLite users; no HTTP, no JSON library
-#   http     http_server.c (the only libmicrohttpd user), http, router, query, list
-#   api      *_handlers.c, *_json.c, routes.c: reach data through repositories
-#   app      app, main, cli, seed, synth: wiring and the command line
+#   base/    buffers and the JSON writer, logging, config, status, hashing, dates, interval
+#            arithmetic: libc only
+#   domain/  the evidence rule, validation, consistency rules, drift, extraction: no I/O
+#            (no SQLite, no HTTP, no database handle; validation may use jansson)
+#   store/   db.c and the repositories: the SQLite users; no HTTP, no JSON library
+#   http/    http_server.c (the only libmicrohttpd user), requests, router, query, list
+#   api/     the route table, handlers, encoders, and the engines handlers share
+#   app/     wiring, the command line, the seed build, the generator
 #
-# CC and CFLAGS come from the Makefile (make check-layers); run alone it uses cc and
+# Headers stay in include/ (one per module); a header belongs to its module's layer.
+# CC and the flags come from the Makefile (make check-layers); run alone it uses cc and
 # pkg-config.
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -49,29 +53,48 @@ deny() {
     done
 }
 
-all=$(ls server/*.c)
-except() { # the files of $all whose name does not match the regex $1
-    echo "$all" | tr ' ' '\n' | grep -vE "$1"
+all=$(ls server/*/*.c)
+# Headers without a source file of their own, by layer: small types shared downward
+# (base), the records the repositories fill and the validators check (domain), the
+# handlers' declarations (api).
+header_only_base="problem|sort_key|embedded"
+header_only_domain="claim|entity|program|source|search|statistic|write_fields"
+header_only_api="handlers"
+# The headers of the modules of a layer, as a regex over include/ paths.
+layer_headers() {
+    names=$(ls server/"$1"/*.c | sed 's|.*/||; s|\.c$||' | tr '\n' '|' | sed 's/|$//')
+    case $1 in
+    base) names="$names|$header_only_base" ;;
+    domain) names="$names|$header_only_domain" ;;
+    api) names="$names|$header_only_api" ;;
+    esac
+    echo "^include/($names)\.h\$"
 }
+upper_of_store="$(layer_headers http)|$(layer_headers api)|$(layer_headers app)"
+upper_of_domain="$(layer_headers store)|$upper_of_store"
+upper_of_base="$(layer_headers domain)|$upper_of_domain"
 
 # Only the HTTP server knows libmicrohttpd.
-deny "$(except 'http_server\.c$')" '/microhttpd\.h$' "only http_server.c may use libmicrohttpd"
-# SQLite stays in the store (db.c, the repositories) and the loaders of the app layer.
-deny "$(except '/(db|[a-z_]+_repo|seed|main|synth|cli)\.c$')" '/sqlite3\.h$' \
-    "only db.c, *_repo.c and the loaders (seed, synth, cli, main) may use SQLite"
-# Handlers reach data through repositories and the JSON writer; never SQLite or MHD.
-deny "server/*_handlers.c" '/(sqlite3|microhttpd|jansson)\.h$' \
-    "handlers use the repositories, the JSON writer and http.h"
-# The store never sees HTTP, the request parsers or a JSON library.
-deny "server/db.c server/*_repo.c" '/(microhttpd|jansson)\.h$|^include/(http|query|list|router|routes|app|handlers)\.h$' \
+deny "$(echo "$all" | grep -v '^server/http/http_server\.c$')" '/microhttpd\.h$' \
+    "only http/http_server.c may use libmicrohttpd"
+# SQLite stays in the store and the loaders of the app layer.
+deny "$(echo "$all" | grep -vE '^server/(store/|app/(seed|main|synth|cli)\.c$)')" '/sqlite3\.h$' \
+    "only store/ and the loaders (app/seed, synth, cli, main) may use SQLite"
+# Handlers reach data through repositories and the JSON writer; never SQLite or jansson.
+deny "server/api/*_handlers.c" '/(sqlite3|microhttpd|jansson)\.h$' \
+    "handlers use the repositories, the JSON writer (buf.h) and http.h"
+# The store never sees the layers above it, nor a JSON library.
+deny "server/store/*.c" "/(microhttpd|jansson)\\.h\$|$upper_of_store" \
     "the store only talks to SQLite (pass it plain values and the types of sort_key.h/problem.h)"
-# The domain is pure: libc, and the base headers.
-deny "server/evidence.c server/consistency.c server/drift.c server/extract.c server/statistic_analysis.c server/stats.c server/pdate.c server/sha256.c server/buf.c server/status.c" \
-    '/(sqlite3|jansson|microhttpd)\.h$|^include/(http|query|list|router|db|app|handlers|seed)\.h$|_repo\.h$' \
-    "pure modules use libc and the base headers only"
-# Validation is domain code: the store and the loaders call it, never the reverse.
-deny "server/write_json.c server/catalog_json.c" '/(sqlite3|microhttpd)\.h$|^include/(db|app|seed|handlers|query|list)\.h$|_repo\.h$' \
-    "validation reads the database only through struct write_lookup"
+# The domain has no I/O and sees only base/.
+deny "server/domain/*.c" "/(sqlite3|microhttpd)\\.h\$|$upper_of_domain" \
+    "domain code sees base/ and domain/ only (the database through struct write_lookup)"
+# base/ is libc (and pthreads) only.
+deny "server/base/*.c" "/(sqlite3|microhttpd|jansson)\\.h\$|$upper_of_base" \
+    "base/ uses libc only"
+# http/ serves whatever routes it is given: it does not know the handlers or the app.
+deny "$(echo "$all" | grep '^server/http/' | grep -v 'http_server\.c$')" "$(layer_headers api)|$(layer_headers app)" \
+    "http/ knows requests, routes and lists, not the handlers"
 
 [ $fail -eq 0 ] && echo "check-layers: ok"
 exit $fail

@@ -1,5 +1,5 @@
 /*
- * The collection writer's CSV (server/list.c): the formula guard for each character OWASP
+ * The collection writer's CSV (server/http/list.c): the formula guard for each character OWASP
  * names, numbers left alone, arrays joined, line breaks kept inside quoted cells, the byte
  * order mark of bom=1, the representation a .csv or .ndjson path names, JSON escapes
  * decoded into cells, and sparse fieldsets (fields=) in every representation.

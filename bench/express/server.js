@@ -2,7 +2,7 @@
 /*
  * The comparator for `make bench`: Express + better-sqlite3 over the same
  * database, answering the two queries Marsad is measured on with the same SQL
- * (server/claim_repo.c) and a JSON shape close to Marsad's:
+ * (server/store/claim_repo.c) and a JSON shape close to Marsad's:
  *
  *   GET /v1/claims/:id              one claim with source, metric and context
  *   GET /v1/claims?metric=M&limit=L the claims of one metric, insertion order
@@ -29,7 +29,7 @@ if (!dbPath) {
 const db = new Database(dbPath, { fileMustExist: true });
 db.pragma('query_only = ON');
 
-/* The same column list and joins as server/claim_repo.c. */
+/* The same column list and joins as server/store/claim_repo.c. */
 const COLUMNS = `c.seq, c.id, s.id AS source_id, c.quote, c.quote_start, c.quote_end, c.statement,
   c.kind, m.id AS metric_id, c.value, c.lower, c.upper, c.bound, c.vague_term, c.unit,
   c.value_date, c.value_text, c.as_of, c.period_start, c.period_end, c.time_basis,

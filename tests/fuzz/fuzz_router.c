@@ -1,7 +1,7 @@
 /*
  * The path router over the real route table: percent-decoding
  * (http_request_parse_target) then router_match() and router_dispatch(). The
- * handlers are stubs generated from server/routes.c (gen_route_stubs.sh), so
+ * handlers are stubs generated from server/api/routes.c (gen_route_stubs.sh), so
  * no database is touched.
  *
  * Input: byte 0 picks the method, the rest is the request target.

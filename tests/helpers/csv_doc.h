@@ -1,5 +1,5 @@
 /* An RFC 4180 reader for the suites that read CSV bodies back, and the cell a JSON value
- * should give (the server's CSV rules, written independently of server/list.c). */
+ * should give (the server's CSV rules, written independently of server/http/list.c). */
 #ifndef MARSAD_TEST_CSV_DOC_H
 #define MARSAD_TEST_CSV_DOC_H
 

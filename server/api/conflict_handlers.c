@@ -102,7 +102,7 @@ static void S_mark_truncated(struct http_response *res, const struct list_params
 
 /*
  * The drift findings (a repetition along claim_link whose figure, bound, unit or window
- * changed: server/drift.c) that pass the filters: rule and class "drift", the certainty,
+ * changed: server/domain/drift.c) that pass the filters: rule and class "drift", the certainty,
  * and either claim's metric, program and source. Kept in place; the rest freed.
  */
 static void S_filter_drift(struct prov_findings *d, const struct conflict_filter *cf)
