@@ -61,13 +61,15 @@ header_only_base="problem|sort_key|embedded"
 header_only_domain="claim|entity|program|source|search|statistic|write_fields"
 header_only_api="handlers"
 # The headers of the modules of a layer, as a regex over include/ paths.
+# $2 (optional): a regex of module names to leave out.
 layer_headers() {
-    names=$(ls server/"$1"/*.c | sed 's|.*/||; s|\.c$||' | tr '\n' '|' | sed 's/|$//')
+    names=$(ls server/"$1"/*.c | sed 's|.*/||; s|\.c$||')
     case $1 in
-    base) names="$names|$header_only_base" ;;
-    domain) names="$names|$header_only_domain" ;;
-    api) names="$names|$header_only_api" ;;
+    base) names="$names $header_only_base" ;;
+    domain) names="$names $header_only_domain" ;;
+    api) names="$names $header_only_api" ;;
     esac
+    names=$(echo "$names" | tr -s ' |' '\n' | sed '/^$/d' | grep -vxE "${2:-^$}" | tr '\n' '|' | sed 's/|$//')
     echo "^include/($names)\.h\$"
 }
 upper_of_store="$(layer_headers http)|$(layer_headers api)|$(layer_headers app)"
@@ -93,8 +95,13 @@ deny "server/domain/*.c" "/(sqlite3|microhttpd)\\.h\$|$upper_of_domain" \
 deny "server/base/*.c" "/(sqlite3|microhttpd|jansson)\\.h\$|$upper_of_base" \
     "base/ uses libc only"
 # http/ serves whatever routes it is given: it does not know the handlers or the app.
+# The one exception, still to be cut: http_server.c reads the application context
+# (app.h: config, metrics, routes, the dataset version) and calls the write precheck
+# (handlers.h) before it reads a body; the rest of http/ is held to the rule.
 deny "$(echo "$all" | grep '^server/http/' | grep -v 'http_server\.c$')" "$(layer_headers api)|$(layer_headers app)" \
     "http/ knows requests, routes and lists, not the handlers"
+deny "server/http/http_server.c" "$(layer_headers api handlers)|$(layer_headers app app)" \
+    "the transport reaches only the application context and the write precheck above it"
 
 [ $fail -eq 0 ] && echo "check-layers: ok"
 exit $fail
