@@ -56,7 +56,7 @@ TEST_DEPS_STAMP := $(BUILD)/.deps-test
 .SECONDARY:
 .PHONY: all run test test-run check asan lint format format-check check-layers deps clean db
 
-all: $(BUILD)/marsad $(BUILD)/marsad.db
+all: $(BUILD)/marsad $(BUILD)/marsad.db $(BUILD)/marsad-synth
 
 $(DEPS_STAMP):
 	@mkdir -p $(BUILD)
@@ -98,6 +98,14 @@ $(LIB): $(LIB_OBJ)
 $(BUILD)/marsad: $(MAIN_OBJ) $(LIB)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(MAIN_OBJ) $(LIB) $(PKG_LIBS)
 
+# The benchmark's database generator: a tool of its own (not in the server), built with
+# the same flags and linked with the same library.
+$(BUILD)/marsad-synth: tools/synth/synth.c tools/synth/synth.h $(LIB) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itools/synth -MMD -MP -o $@ $< $(LIB) $(LDFLAGS_ALL) $(PKG_LIBS)
+
+-include $(BUILD)/marsad-synth.d
+
 # The default database, built deterministically from db/.
 $(BUILD)/marsad.db: $(BUILD)/marsad $(EMBED_FILES)
 	@rm -f $@ $@-wal $@-shm
@@ -120,10 +128,10 @@ $(BUILD)/tests/%: tests/%.c $(LIB) $(HELPER_OBJ) Makefile | $(TEST_DEPS_STAMP)
 	    $(LDFLAGS_ALL) $(PKG_LIBS) $(TEST_LIBS)
 
 # Runs every test binary of this build; tests find the server binary and data through env.
-test-run: $(TEST_DEPS_STAMP) $(BUILD)/marsad $(BUILD)/marsad.db $(TEST_BIN)
+test-run: $(TEST_DEPS_STAMP) $(BUILD)/marsad $(BUILD)/marsad.db $(BUILD)/marsad-synth $(TEST_BIN)
 	@set -e; for t in $(TEST_BIN); do \
 	    echo "== $$t"; \
-	    MARSAD_BIN=$(BUILD)/marsad MARSAD_TEST_DB=$(BUILD)/marsad.db $$t; \
+	    MARSAD_BIN=$(BUILD)/marsad MARSAD_SYNTH=$(BUILD)/marsad-synth MARSAD_TEST_DB=$(BUILD)/marsad.db $$t; \
 	done
 	@sh tests/test_deps.sh
 	@echo "== all tests passed ($(BUILD))"
@@ -137,11 +145,11 @@ test: $(TEST_DEPS_STAMP)
 
 LINT_BANNED := '\b(sprintf|vsprintf|strcpy|strcat|strncpy|strtok|atoi|atol|gets)[[:space:]]*\('
 lint:
-	@if grep -nE $(LINT_BANNED) server/*/*.c include/*.h tests/*.c tests/helpers/*.[ch] tools/*.c; then \
+	@if grep -nE $(LINT_BANNED) server/*/*.c include/*.h tests/*.c tests/helpers/*.[ch] tools/*.c tools/synth/*.[ch]; then \
 	    echo "lint: banned function used (see STYLE rule 7)"; exit 1; fi
 	@echo "lint: no banned functions"
 
-FORMAT_FILES = $(wildcard server/*/*.c include/*.h tests/*.c tests/helpers/*.[ch] tools/*.c)
+FORMAT_FILES = $(wildcard server/*/*.c include/*.h tests/*.c tests/helpers/*.[ch] tools/*.c tools/synth/*.[ch])
 format:
 	clang-format -i $(FORMAT_FILES)
 
@@ -262,7 +270,7 @@ soak: $(BUILD)/marsad $(BUILD)/marsad.db
 	SOAK_SECONDS=$(SOAK_SECONDS) sh tests/soak/soak.sh $(BUILD)/marsad $(BUILD)/marsad.db $(BUILD)/soak
 
 # Benchmarks (BENCHMARKS.md): Marsad vs a fixed-body MHD ceiling and Express + better-sqlite3
-# on synthetic databases (marsad generate), always in build/bench. Loopback only.
+# on synthetic databases (marsad-synth, tools/synth/), always in build/bench. Loopback only.
 BENCH_SECONDS ?= 10
 BENCH_DIR := build/bench
 .PHONY: bench bench-callgrind bench-deps bench-build
@@ -271,7 +279,7 @@ bench-deps:
 	@sh bench/deps.sh
 
 bench-build: bench-deps
-	$(MAKE) BUILD=$(BENCH_DIR) SANITIZE=0 $(BENCH_DIR)/marsad
+	$(MAKE) BUILD=$(BENCH_DIR) SANITIZE=0 $(BENCH_DIR)/marsad $(BENCH_DIR)/marsad-synth
 	$(CC) $(BASE_CFLAGS) -O2 -g $(WARN) $(PKG_CFLAGS) -o $(BENCH_DIR)/ceiling bench/ceiling.c \
 	    $(shell $(PKG_CONFIG) --libs libmicrohttpd)
 

@@ -33,6 +33,7 @@ const MAIN_SIZE = SIZES.includes(100000) ? 100000 : SIZES[Math.floor(SIZES.lengt
 const SMALL = Math.min(...SIZES);
 const LARGE = Math.max(...SIZES);
 const MARSAD = path.join(BUILD, 'marsad');
+const SYNTH = path.join(BUILD, 'marsad-synth');
 const CEILING = path.join(BUILD, 'ceiling');
 const EXPRESS = path.join(ROOT, 'bench', 'express', 'server.js');
 const LUA_IDS = path.join(ROOT, 'bench', 'lua', 'random_ids.lua');
@@ -204,7 +205,7 @@ function runWrk(opts, pin) {
 function synthInputs() {
   const migs = fs.readdirSync(path.join(ROOT, 'db/migrations')).filter((f) => f.endsWith('.sql')).sort()
     .map((f) => `db/migrations/${f}`);
-  return fileHash(['server/app/synth.c', 'include/synth.h', ...migs]);
+  return fileHash(['tools/synth/synth.c', 'tools/synth/synth.h', ...migs]);
 }
 
 function ensureDb(n) {
@@ -220,7 +221,7 @@ function ensureDb(n) {
   log(`generating ${n} claims ...`);
   for (const ext of ['', '-wal', '-shm']) fs.rmSync(db + ext, { force: true });
   const t0 = Date.now();
-  const r = sh(MARSAD, ['generate', '--claims', String(n), '--out', db]);
+  const r = sh(SYNTH, ['--claims', String(n), '--out', db]);
   const line = r.stdout.trim();
   const total = line.match(/total ([\d.]+) s/);
   const out = { build_seconds: total ? Number(total[1]) : (Date.now() - t0) / 1000, line };

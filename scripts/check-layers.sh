@@ -11,7 +11,8 @@
 #   store/   db.c and the repositories: the SQLite users; no HTTP, no JSON library
 #   http/    http_server.c (the only libmicrohttpd user), requests, router, query, list
 #   api/     the route table, handlers, encoders, and the engines handlers share
-#   app/     wiring, the command line, the seed build, the generator
+#   app/     wiring, the command line, the seed build (tools/synth/, the benchmark generator,
+#            is a tool of its own outside server/)
 #
 # Headers stay in include/ (one per module); a header belongs to its module's layer.
 # CC and the flags come from the Makefile (make check-layers); run alone it uses cc and
@@ -80,8 +81,8 @@ upper_of_base="$(layer_headers domain)|$upper_of_domain"
 deny "$(echo "$all" | grep -v '^server/http/http_server\.c$')" '/microhttpd\.h$' \
     "only http/http_server.c may use libmicrohttpd"
 # SQLite stays in the store and the loaders of the app layer.
-deny "$(echo "$all" | grep -vE '^server/(store/|app/(seed|main|synth|cli)\.c$)')" '/sqlite3\.h$' \
-    "only store/ and the loaders (app/seed, synth, cli, main) may use SQLite"
+deny "$(echo "$all" | grep -vE '^server/(store/|app/(seed|main|cli)\.c$)')" '/sqlite3\.h$' \
+    "only store/ and the loaders (app/seed, cli, main) may use SQLite"
 # Handlers reach data through repositories and the JSON writer; never SQLite or jansson.
 deny "server/api/*_handlers.c" '/(sqlite3|microhttpd|jansson)\.h$' \
     "handlers use the repositories, the JSON writer (buf.h) and http.h"

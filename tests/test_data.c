@@ -270,7 +270,7 @@ static int group_teardown(void **state)
 }
 
 /*
- * The generator (marsad generate, the benchmark's databases) is held to the same data
+ * The generator (marsad-synth, the benchmark's databases) is held to the same data
  * invariants as the curated seed: a database of GENERATED_CLAIMS claims in a temporary
  * directory, checked by the general checks below (those that do not count the curated
  * documents).
@@ -282,9 +282,9 @@ static int generated_setup(void **state)
 {
     static struct ctx G;
     memset(&G, 0, sizeof G);
-    G.bin = getenv("MARSAD_BIN");
+    G.bin = getenv("MARSAD_SYNTH");
     if (!G.bin || !*G.bin) {
-        printf("[generated] MARSAD_BIN is not set (run through `make test-run`)\n");
+        printf("[generated] MARSAD_SYNTH is not set (run through `make test-run`)\n");
         return -1;
     }
     snprintf(generated_dir, sizeof generated_dir, "/tmp/marsad-generated-XXXXXX");
@@ -293,7 +293,7 @@ static int generated_setup(void **state)
     static char path[128];
     snprintf(path, sizeof path, "%s/generated.db", generated_dir);
     char cmd[512];
-    snprintf(cmd, sizeof cmd, "'%s' generate --claims %d --out '%s' --seed 7 >/dev/null", G.bin,
+    snprintf(cmd, sizeof cmd, "'%s' --claims %d --out '%s' --seed 7 >/dev/null", G.bin,
              GENERATED_CLAIMS, path);
     int rc = system(cmd);
     if (rc != 0 || sqlite3_open_v2(path, &G.db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {

@@ -13,7 +13,6 @@
 #include "routes.h"
 #include "seed.h"
 #include "statistic_cache.h"
-#include "synth.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,7 +33,6 @@ static const char usage[] =
     "Usage:\n"
     "  marsad serve [options]        serve the HTTP API (marsad serve --help for options)\n"
     "  marsad build-db --out PATH    write the default database built from the curated data\n"
-    "  marsad generate --claims N --out PATH   write a synthetic database for benchmarks\n"
     "  marsad token create --name NAME --scope write|admin --db PATH\n"
     "                                create a write token; prints it once\n"
     "  marsad token list --db PATH   list tokens (names and scopes, never secrets)\n"
@@ -370,8 +368,6 @@ int main(int argc, char **argv)
         return S_serve(argc, argv);
     if (strcmp(cmd, "build-db") == 0)
         return S_build_db(argc, argv);
-    if (strcmp(cmd, "generate") == 0)
-        return synth_main(argc, argv);
     if (strcmp(cmd, "token") == 0)
         return cli_token(argc, argv);
     if (strcmp(cmd, "backup") == 0)

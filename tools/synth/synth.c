@@ -568,7 +568,7 @@ static void *S_xalloc(size_t n)
 {
     void *p = calloc(1, n ? n : 1);
     if (!p) {
-        fputs("marsad: generate: out of memory\n", stderr);
+        fputs("marsad-synth: out of memory\n", stderr);
         exit(1);
     }
     return p;
@@ -1911,7 +1911,7 @@ static double S_seconds(const struct timespec *a)
 }
 
 static const char usage[] =
-    "Usage: marsad generate --claims N --out PATH [--seed S]\n"
+    "Usage: marsad-synth --claims N --out PATH [--seed S]\n"
     "\n"
     "Writes a deterministic synthetic evidence database with the real schema for\n"
     "benchmarks: N claims (1..10000000) in sources of about 20 claims each, 300\n"
@@ -1929,11 +1929,11 @@ static bool S_parse_i64(const char *s, int64_t lo, int64_t hi, int64_t *out)
     return true;
 }
 
-int synth_main(int argc, char **argv)
+int main(int argc, char **argv)
 {
     const char *out = NULL;
     int64_t n = -1, seed = 1;
-    for (int i = 2; i < argc; i++) {
+    for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -1944,19 +1944,18 @@ int synth_main(int argc, char **argv)
             i++;
         } else if (strcmp(a, "--claims") == 0 && v) {
             if (!S_parse_i64(v, 1, 10000000, &n)) {
-                fprintf(stderr, "marsad: generate: --claims must be 1..10000000, not '%s'\n", v);
+                fprintf(stderr, "marsad-synth: --claims must be 1..10000000, not '%s'\n", v);
                 return 2;
             }
             i++;
         } else if (strcmp(a, "--seed") == 0 && v) {
             if (!S_parse_i64(v, 0, 4294967295.0, &seed)) {
-                fprintf(stderr, "marsad: generate: --seed must be 0..4294967295, not '%s'\n", v);
+                fprintf(stderr, "marsad-synth: --seed must be 0..4294967295, not '%s'\n", v);
                 return 2;
             }
             i++;
         } else {
-            fprintf(stderr, "marsad: generate: unknown or incomplete argument '%s'\n\n%s", a,
-                    usage);
+            fprintf(stderr, "marsad-synth: unknown or incomplete argument '%s'\n\n%s", a, usage);
             return 2;
         }
     }
@@ -1969,13 +1968,13 @@ int synth_main(int argc, char **argv)
     char tmp[4200];
     int w = snprintf(tmp, sizeof tmp, "%s.tmp", out);
     if (w < 0 || (size_t)w >= sizeof tmp) {
-        fputs("marsad: generate: --out path too long\n", stderr);
+        fputs("marsad-synth: --out path too long\n", stderr);
         return 2;
     }
     unlink(tmp);
     struct db_conn *conn = NULL;
     if (db_open(tmp, false, &conn) != APP_OK) {
-        fprintf(stderr, "marsad: generate: cannot create %s: %s\n", tmp, db_errmsg(conn));
+        fprintf(stderr, "marsad-synth: cannot create %s: %s\n", tmp, db_errmsg(conn));
         db_close(conn);
         return 1;
     }
@@ -2019,13 +2018,13 @@ int synth_main(int argc, char **argv)
     }
     ok = ok && S_exec(&g, "COMMIT");
     if (!ok) {
-        fprintf(stderr, "marsad: generate: %s\n", g.err);
+        fprintf(stderr, "marsad-synth: %s\n", g.err);
         db_rollback(conn);
     }
     S_free(&g);
     db_close(conn);
     if (ok && rename(tmp, out) != 0) {
-        fprintf(stderr, "marsad: generate: cannot rename %s to %s\n", tmp, out);
+        fprintf(stderr, "marsad-synth: cannot rename %s to %s\n", tmp, out);
         ok = false;
     }
     if (!ok) {
