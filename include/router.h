@@ -10,6 +10,9 @@ typedef void (*http_handler_fn)(struct http_request *req, struct http_response *
 enum route_flag {
     /* A POST that stores nothing and needs no token (its body is read like a query). */
     ROUTE_OPEN_BODY = 1 << 0,
+    /* A health check or the metrics scrape: answered under rate limits and overload, and
+     * not counted as load (a literal pattern: the transport matches it before routing). */
+    ROUTE_OPERATIONAL = 1 << 1,
 };
 
 struct route {
@@ -33,6 +36,14 @@ enum router_match {
  */
 enum router_match router_match(const struct route *routes, size_t n, struct http_request *req,
                                const struct route **out, unsigned *allowed);
+
+/*
+ * Whether the raw request target (path and query, before any parsing) names a route with
+ * a literal pattern that has `flag`: what the transport needs to know of a request before
+ * it is parsed and routed (ROUTE_OPERATIONAL).
+ */
+bool router_target_has_flag(const struct route *routes, size_t n, const char *target,
+                            unsigned flag);
 
 /* Writes "GET, HEAD, OPTIONS" style text for a method mask. */
 void router_allow_header(unsigned allowed, char *out, size_t n);

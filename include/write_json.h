@@ -101,6 +101,10 @@ enum app_status write_json_validate(enum write_resource r, struct json_t *doc, b
                                     const struct write_lookup *lk, struct write_errors *we,
                                     char **out) APP_MUST_CHECK;
 
+/* The string member `key` of a document (after validation: its id, generated or given, or a
+ * derived member such as "_sha256"); NULL when it has none. Borrowed from doc. */
+const char *write_json_str(const struct json_t *doc, const char *key);
+
 /* Releases a document from write_json_parse()/write_json_from_text() (NULL is fine). */
 void write_json_free(struct json_t *j);
 

@@ -438,10 +438,32 @@ static void test_allow_header_text(void **state)
     assert_string_equal(out, "GET, HEAD");
 }
 
+/* The transport's question before routing: does this raw target name an operational route? */
+static void test_target_has_flag(void **state)
+{
+    (void)state;
+    static const struct route rt[] = {
+        {HTTP_GET, "/healthz", NULL, ROUTE_OPERATIONAL},
+        {HTTP_GET, "/metrics", NULL, ROUTE_OPERATIONAL},
+        {HTTP_GET, "/v1/claims", NULL, 0},
+        {HTTP_GET, "/v1/claims/{id}", NULL, ROUTE_OPERATIONAL}, /* not literal: never */
+    };
+    const size_t n = sizeof rt / sizeof rt[0];
+    assert_true(router_target_has_flag(rt, n, "/healthz", ROUTE_OPERATIONAL));
+    assert_true(router_target_has_flag(rt, n, "/metrics?x=1", ROUTE_OPERATIONAL));
+    assert_false(router_target_has_flag(rt, n, "/healthzz", ROUTE_OPERATIONAL));
+    assert_false(router_target_has_flag(rt, n, "/health", ROUTE_OPERATIONAL));
+    assert_false(router_target_has_flag(rt, n, "/healthz/", ROUTE_OPERATIONAL));
+    assert_false(router_target_has_flag(rt, n, "/v1/claims", ROUTE_OPERATIONAL));
+    assert_false(router_target_has_flag(rt, n, "/v1/claims/x", ROUTE_OPERATIONAL));
+    assert_false(router_target_has_flag(rt, n, "/healthz", ROUTE_OPEN_BODY));
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, S_setup, S_teardown)
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_target_has_flag),
         T(test_exact_match),
         T(test_root),
         T(test_query_does_not_affect_match),

@@ -3,10 +3,10 @@
 #include "handlers.h"
 
 const struct route routes_table[] = {
-    {HTTP_GET, "/healthz", health_healthz, 0},
-    {HTTP_GET, "/readyz", health_readyz, 0},
+    {HTTP_GET, "/healthz", health_healthz, ROUTE_OPERATIONAL},
+    {HTTP_GET, "/readyz", health_readyz, ROUTE_OPERATIONAL},
     {HTTP_GET, "/version", health_version, 0},
-    {HTTP_GET, "/metrics", health_metrics, 0},
+    {HTTP_GET, "/metrics", health_metrics, ROUTE_OPERATIONAL},
     {HTTP_GET, "/openapi.yaml", docs_openapi_yaml, 0},
     {HTTP_GET, "/openapi.json", docs_openapi_json, 0},
     {HTTP_GET, "/docs", docs_page, 0},

@@ -403,16 +403,11 @@ static void S_create(struct http_request *req, struct http_response *res, enum w
     log_now_iso(now, sizeof now);
     uint64_t version = 0;
     pub = write_json_public(norm);
+    /* the id as validation left it in the document (given, or generated for a claim) */
     char id[128] = "";
-    const char *idp = strstr(pub ? pub : "", "\"id\":\"");
-    if (idp) {
-        idp += 6;
-        size_t n = strcspn(idp, "\"");
-        if (n < sizeof id) {
-            memcpy(id, idp, n);
-            id[n] = '\0';
-        }
-    }
+    const char *vid = write_json_str(doc, "id");
+    if (vid && strlen(vid) < sizeof id)
+        memcpy(id, vid, strlen(vid) + 1);
     st = pub ? write_repo_insert(w, r, norm, now) : APP_ENOMEM;
     if (st == APP_OK && (st = S_catalog_check(w, r, id, NULL, &we)) == APP_EINVAL) {
         S_invalid(req, res, st, &we, S_what(r), w);
@@ -550,9 +545,8 @@ static void S_patch(struct http_request *req, struct http_response *res, enum wr
     enum app_status st = write_json_validate(r, cur, false, &lk, &we, &norm);
     if (st == APP_OK) {
         pub = write_json_public(norm);
-        char want[160];
-        snprintf(want, sizeof want, "\"id\":\"%s\"", id);
-        if (!pub || !strstr(pub, want)) {
+        const char *now_id = write_json_str(cur, "id");
+        if (!pub || !now_id || strcmp(now_id, id) != 0) {
             write_errors_add(&we, "/id", "is immutable; create a new record instead");
             st = APP_EINVAL;
         }
@@ -568,12 +562,12 @@ static void S_patch(struct http_request *req, struct http_response *res, enum wr
         size_t olen = 0;
         enum app_status ts = write_repo_source_text(w, id, &old_text, &olen);
         bool had = ts == APP_OK;
-        const char *h = strstr(norm, "\"_sha256\":\"");
+        const char *h = write_json_str(cur, "_sha256"); /* derived from the new text */
         bool changed = had != (h != NULL);
         if (had && h) {
             char old_hex[65];
             sha256_hex(old_text, olen, old_hex);
-            changed = strncmp(h + 11, old_hex, 64) != 0;
+            changed = strcmp(h, old_hex) != 0;
         }
         free(old_text);
         /* The check cannot be skipped: a database error here is the write's error. */

@@ -808,6 +808,11 @@ char *write_json_public(const char *doc_text)
     return out;
 }
 
+const char *write_json_str(const json_t *doc, const char *key)
+{
+    return json_string_value(json_object_get(doc, key));
+}
+
 void write_json_free(json_t *j)
 {
     json_decref(j);

@@ -726,19 +726,13 @@ static unsigned S_transfer_encoding(const char *te, char *why, size_t n)
 }
 
 /*
- * The operational endpoints: health checks and the metrics scrape. They stay
- * answerable under overload and rate limits, so that an orchestrator sees the
- * process alive and an operator sees why it is shedding.
+ * The operational endpoints (routes flagged ROUTE_OPERATIONAL: health checks and the
+ * metrics scrape). They stay answerable under overload and rate limits, so that an
+ * orchestrator sees the process alive and an operator sees why it is shedding.
  */
-static bool S_operational(const char *target)
+static bool S_operational(const struct app *app, const char *target)
 {
-    static const char *const paths[] = {"/healthz", "/readyz", "/metrics"};
-    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
-        size_t n = strlen(paths[i]);
-        if (strncmp(target, paths[i], n) == 0 && (target[n] == '\0' || target[n] == '?'))
-            return true;
-    }
-    return false;
+    return router_target_has_flag(app->routes, app->nroutes, target, ROUTE_OPERATIONAL);
 }
 
 /* Remembers whether a write failed on this side (for /readyz) or succeeded. */
@@ -998,7 +992,8 @@ static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const ch
         st->method[mlen] = '\0';
         S_set_request_id(app, conn, st);
         uint64_t client = S_client(conn, st->remote, sizeof st->remote);
-        if (!S_operational(st->target) && !S_rate_ok(app->server, client, app->cfg->rate_limit)) {
+        if (!S_operational(app, st->target) &&
+            !S_rate_ok(app->server, client, app->cfg->rate_limit)) {
             atomic_fetch_add(&app->metrics.rate_limited, 1);
             return S_early_problem(conn, st, 429, "too-many-requests",
                                    "request rate over the limit for your address; retry shortly");
@@ -1067,7 +1062,7 @@ static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const ch
      * neither counted nor shed: they are cheap, and counting them would let a probe push
      * a data request over the limit.
      */
-    if (!S_operational(st->target)) {
+    if (!S_operational(app, st->target)) {
         st->counted = true;
         int_fast64_t in_flight = atomic_fetch_add(&app->metrics.in_flight, 1) + 1;
         if (in_flight > (int_fast64_t)app->cfg->max_in_flight) {

@@ -166,3 +166,15 @@ void router_dispatch(const struct route *routes, size_t n, struct http_request *
     req->route_storage = scratch; /* freed by http_request_free() */
     rt->handler(req, res);
 }
+
+bool router_target_has_flag(const struct route *routes, size_t n, const char *target, unsigned flag)
+{
+    size_t len = strcspn(target, "?");
+    for (size_t i = 0; i < n; i++) {
+        const char *p = routes[i].pattern;
+        if ((routes[i].flags & flag) && !strchr(p, '{') && strlen(p) == len &&
+            memcmp(p, target, len) == 0)
+            return true;
+    }
+    return false;
+}
