@@ -7,6 +7,7 @@
 
 #include "http.h"
 #include "status.h"
+#include "write_json.h"
 
 struct db_conn;
 struct export_writer;
@@ -68,6 +69,14 @@ void docs_page(struct http_request *req, struct http_response *res);
 void docs_redoc_js(struct http_request *req, struct http_response *res);
 void docs_explorer_page(struct http_request *req, struct http_response *res);
 void docs_explorer_file(struct http_request *req, struct http_response *res);
+
+/*
+ * absent.c: the answer for a record of r that a read did not find: 410 when it was
+ * deleted (or, for a relation, removed) and its revisions remain, else 404 ("no <name>
+ * with id '<id>'" and suffix_404, which may be NULL); a 5xx when the database cannot say.
+ */
+void api_absent(struct http_request *req, struct http_response *res, struct db_conn *c,
+                enum write_resource r, const char *id, const char *suffix_404);
 
 /*
  * export_handlers.c: GET /v1/export (NDJSON) and GET /v1/export.sqlite. Each *_export()

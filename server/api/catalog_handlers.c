@@ -242,17 +242,7 @@ static void S_get(struct http_request *req, struct http_response *res, enum writ
         jw_obj_end(&w);
     }
     if (st == APP_ENOTFOUND) {
-        bool history = false;
-        char msg[200];
-        if (r == WRITE_RELATION && catalog_repo_had_revisions(c, r, id, &history) == APP_OK &&
-            history) {
-            snprintf(msg, sizeof msg,
-                     "relation '%.100s' was removed; its revisions keep what it said", id);
-            http_problem(res, req, 410, "gone", msg, NULL, 0);
-        } else {
-            snprintf(msg, sizeof msg, "no %s with id '%.100s'", write_resource_name(r), id);
-            http_problem(res, req, 404, "not-found", msg, NULL, 0);
-        }
+        api_absent(req, res, c, r, id, NULL);
     } else if (st != APP_OK) {
         app_db_error(req, res, st, "reading the catalog");
     }

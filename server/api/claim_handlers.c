@@ -242,20 +242,11 @@ void claims_get(struct http_request *req, struct http_response *res)
         jw_obj_end(&w);
         res->cacheable = true;
     }
-    struct write_state ws = {0};
-    if (st == APP_ENOTFOUND && write_repo_load(c, WRITE_CLAIM, id, &ws) == APP_OK && ws.found &&
-        ws.deleted) {
-        char msg[160];
-        snprintf(msg, sizeof msg, "claim '%.100s' was deleted; its revisions remain", id);
-        http_problem(res, req, 410, "gone", msg, NULL, 0);
-    } else if (st == APP_ENOTFOUND) {
-        char msg[160];
-        int n = snprintf(msg, sizeof msg, "no claim with id '%.100s'", id);
-        http_problem(res, req, 404, "not-found", n > 0 ? msg : "no such claim", NULL, 0);
+    if (st == APP_ENOTFOUND) {
+        api_absent(req, res, c, WRITE_CLAIM, id, NULL);
     } else if (st != APP_OK) {
         app_db_error(req, res, st, "reading a claim");
     }
-    write_state_free(&ws);
 }
 
 static bool S_export_id(void *ctx, const struct claim_row *r)

@@ -204,17 +204,7 @@ void sources_candidates(struct http_request *req, struct http_response *res)
     if (st == APP_OK)
         st = extract_repo_source(c, id, &src);
     if (st == APP_ENOTFOUND) {
-        bool deleted = false;
-        char msg[200];
-        if (source_repo_deleted(c, id, &deleted) != APP_OK)
-            deleted = false;
-        if (deleted) {
-            snprintf(msg, sizeof msg, "source '%.100s' was deleted; its revisions remain", id);
-            http_problem(res, req, 410, "gone", msg, NULL, 0);
-        } else {
-            snprintf(msg, sizeof msg, "no source with id '%.100s' that has a stored text", id);
-            http_problem(res, req, 404, "not-found", msg, NULL, 0);
-        }
+        api_absent(req, res, c, WRITE_SOURCE, id, " that has a stored text");
         return;
     }
     if (st == APP_OK)

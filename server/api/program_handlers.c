@@ -100,23 +100,6 @@ static bool S_one(void *ctx, const struct program_row *r)
     return false;
 }
 
-/* 410 for a deleted program (its revisions remain), else 404. */
-static void S_not_found(struct http_response *res, const struct http_request *req,
-                        struct db_conn *c, const char *id)
-{
-    char msg[200];
-    int n;
-    struct write_state ws = {0};
-    if (write_repo_load(c, WRITE_PROGRAM, id, &ws) == APP_OK && ws.found && ws.deleted) {
-        n = snprintf(msg, sizeof msg, "program '%.100s' was deleted; its revisions remain", id);
-        http_problem(res, req, 410, "gone", n > 0 ? msg : "deleted program", NULL, 0);
-    } else {
-        n = snprintf(msg, sizeof msg, "no program with id '%.100s'", id);
-        http_problem(res, req, 404, "not-found", n > 0 ? msg : "no such program", NULL, 0);
-    }
-    write_state_free(&ws);
-}
-
 /* Only pairs of claims that state the same attribute. */
 static bool S_same_attribute(void *ctx, const struct stat_obs *a, const struct stat_obs *b)
 {
@@ -241,7 +224,7 @@ void programs_get(struct http_request *req, struct http_response *res)
         jw_obj_end(&w);
         res->cacheable = true;
     } else if (st == APP_ENOTFOUND) {
-        S_not_found(res, req, c, id);
+        api_absent(req, res, c, WRITE_PROGRAM, id, NULL);
     } else {
         app_db_error(req, res, st, "reading a program");
     }
@@ -288,7 +271,7 @@ void programs_claims(struct http_request *req, struct http_response *res)
     if (st == APP_OK)
         st = program_repo_get(c, id, S_exists, NULL);
     if (st == APP_ENOTFOUND) {
-        S_not_found(res, req, c, id);
+        api_absent(req, res, c, WRITE_PROGRAM, id, NULL);
         return;
     }
     if (st != APP_OK) {

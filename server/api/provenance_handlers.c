@@ -34,14 +34,8 @@ void sources_derived(struct http_request *req, struct http_response *res)
     enum app_status st = app_db_reader(req->app, &c);
     if (st == APP_OK)
         st = prov_repo_source(c, id, &seq, &deleted);
-    char msg[160];
     if (st == APP_ENOTFOUND || (st == APP_OK && deleted)) {
-        int n = snprintf(msg, sizeof msg,
-                         deleted ? "source '%.100s' was deleted; its revisions remain"
-                                 : "no source with id '%.100s'",
-                         id);
-        http_problem(res, req, deleted ? 410 : 404, deleted ? "gone" : "not-found",
-                     n > 0 ? msg : "no such source", NULL, 0);
+        api_absent(req, res, c, WRITE_SOURCE, id, NULL);
         return;
     }
     struct prov_findings f;

@@ -113,23 +113,6 @@ void sources_list(struct http_request *req, struct http_response *res)
     buf_free(&q.cited_by);
 }
 
-/* Answers 410 for a deleted source, 404 for an unknown one. */
-static void S_not_found(struct http_response *res, const struct http_request *req,
-                        struct db_conn *c, const char *id)
-{
-    char msg[160];
-    bool deleted = false;
-    if (source_repo_deleted(c, id, &deleted) != APP_OK)
-        deleted = false;
-    if (deleted) {
-        int n = snprintf(msg, sizeof msg, "source '%.100s' was deleted; its revisions remain", id);
-        http_problem(res, req, 410, "gone", n > 0 ? msg : "source deleted", NULL, 0);
-    } else {
-        int n = snprintf(msg, sizeof msg, "no source with id '%.100s'", id);
-        http_problem(res, req, 404, "not-found", n > 0 ? msg : "no such source", NULL, 0);
-    }
-}
-
 /* Rejects every query parameter not in `allowed`; true when the request may go on. */
 static bool S_params_ok(struct http_request *req, struct http_response *res,
                         const char *const *allowed, const char **claim)
@@ -240,7 +223,7 @@ void sources_get(struct http_request *req, struct http_response *res)
         res->cacheable = true;
     }
     if (st == APP_ENOTFOUND)
-        S_not_found(res, req, c, id);
+        api_absent(req, res, c, WRITE_SOURCE, id, NULL);
     else if (st != APP_OK)
         app_db_error(req, res, st, "reading a source");
 }
@@ -297,7 +280,7 @@ static bool S_parent(struct http_request *req, struct http_response *res, const 
     if (st == APP_OK)
         st = source_repo_get(*c, id, S_get_row, g);
     if (st == APP_ENOTFOUND)
-        S_not_found(res, req, *c, id);
+        api_absent(req, res, *c, WRITE_SOURCE, id, NULL);
     else if (st != APP_OK)
         app_db_error(req, res, st, doing);
     return st == APP_OK;
