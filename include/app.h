@@ -37,6 +37,7 @@ struct app {
     atomic_uint_fast64_t written_version; /* the newest version this process commits */
     const struct route *routes;
     size_t nroutes;
+    route_guard_fn route_guard; /* checks the routes' flags before their handlers */
     struct app_metrics metrics;
     time_t started_at;
     char boot_id[17]; /* random hex, prefix of generated request ids */

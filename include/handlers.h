@@ -103,11 +103,14 @@ enum app_status conflicts_export(struct db_conn *c, struct export_writer *x) APP
 
 /* write_handlers.c: the curation API */
 /*
- * The checks of a write that need no body (writable server, a valid token), run when
- * the headers are complete so that an unauthenticated body is never read: false when
- * one failed, with the answer (401, 405) in res.
+ * The route guard of the curation API (routes_guard): what a route's flags demand, in
+ * order: a writable server (405), a known token (401) with the admin scope for
+ * ROUTE_ADMIN (403), the body's media type for ROUTE_JSON_BODY / ROUTE_MERGE_PATCH (415).
+ * The router runs it before the handler, and the transport when the headers are complete
+ * so that an unauthenticated body is never read; false when one failed, with the answer
+ * in res. On success req->guarded, req->principal and req->scope are set.
  */
-bool write_precheck(struct http_request *req, struct http_response *res);
+bool write_guard(struct http_request *req, struct http_response *res, unsigned flags);
 #define WRITE_HANDLER_DECLS(name)                                             \
     void name##_create(struct http_request *req, struct http_response *res);  \
     void name##_patch(struct http_request *req, struct http_response *res);   \

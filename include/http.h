@@ -64,6 +64,10 @@ struct http_request {
     void *thread_ctx;    /* per-thread state (database connection) */
     char *storage;       /* owns the strings of path and query */
     char *route_storage; /* owns the path parameters */
+    /* Set by the route guard when it let a write in (router.h): who the token names. */
+    bool guarded;
+    char principal[128];
+    char scope[16];
 };
 
 struct http_header {

@@ -13,7 +13,23 @@ enum route_flag {
     /* A health check or the metrics scrape: answered under rate limits and overload, and
      * not counted as load (a literal pattern: the transport matches it before routing). */
     ROUTE_OPERATIONAL = 1 << 1,
+    /* A curation write: a writable server and a token (the route guard checks both). */
+    ROUTE_WRITE = 1 << 2,
+    /* ... whose token must have the admin scope. */
+    ROUTE_ADMIN = 1 << 3,
+    /* ... whose body is application/json. */
+    ROUTE_JSON_BODY = 1 << 4,
+    /* ... whose body is a merge patch (application/merge-patch+json, or application/json). */
+    ROUTE_MERGE_PATCH = 1 << 5,
 };
+
+/*
+ * The one check of what a route's flags demand (ROUTE_WRITE and the flags with it), run
+ * before its handler, and by the transport before a body is read: false when it answered
+ * (405 on a read-only server, 401, 403, 415). On success it sets req->guarded and who the
+ * token names. The route table provides it (routes.h); the router only calls it.
+ */
+typedef bool (*route_guard_fn)(struct http_request *req, struct http_response *res, unsigned flags);
 
 struct route {
     unsigned methods; /* HTTP_GET | ...; GET routes answer HEAD too */
@@ -50,9 +66,11 @@ void router_allow_header(unsigned allowed, char *out, size_t n);
 
 /*
  * Routes the request: calls the handler, or answers 404, 405 (with Allow),
- * or 204 for OPTIONS (with Allow). HEAD runs the GET handler.
+ * or 204 for OPTIONS (with Allow). HEAD runs the GET handler. A ROUTE_WRITE route runs
+ * guard first unless the request was guarded already (a write route without a guard is
+ * refused: 500).
  */
-void router_dispatch(const struct route *routes, size_t n, struct http_request *req,
-                     struct http_response *res);
+void router_dispatch(const struct route *routes, size_t n, route_guard_fn guard,
+                     struct http_request *req, struct http_response *res);
 
 #endif

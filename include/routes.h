@@ -6,5 +6,7 @@
 
 extern const struct route routes_table[];
 extern const size_t routes_count;
+/* The guard of the table's ROUTE_WRITE routes (write_guard, the curation API's checks). */
+extern const route_guard_fn routes_guard;
 
 #endif

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "router.h"
+#include "routes.h"
 
 #include <jansson.h>
 #include <string.h>
@@ -119,7 +120,7 @@ static void S_dispatch(struct ctx *c, enum http_method m, const char *target)
     char err[128];
     c->req.method = m;
     assert_int_equal(http_request_parse_target(&c->req, target, err, sizeof err), 0);
-    router_dispatch(routes, nroutes, &c->req, &c->res);
+    router_dispatch(routes, nroutes, NULL, &c->req, &c->res);
 }
 
 /* Parses the problem body and checks the common members. */
@@ -459,10 +460,42 @@ static void test_target_has_flag(void **state)
     assert_false(router_target_has_flag(rt, n, "/healthz", ROUTE_OPEN_BODY));
 }
 
+/* Every route that changes data is guarded by its flags: a write (and an admin one for a
+ * restore) with the media type of its body; the only other body route stores nothing. */
+static void test_table_flags(void **state)
+{
+    (void)state;
+    size_t writes = 0;
+    for (size_t i = 0; i < routes_count; i++) {
+        const struct route *r = &routes_table[i];
+        if (r->methods & HTTP_GET) {
+            assert_false(r->flags & (ROUTE_WRITE | ROUTE_ADMIN | ROUTE_OPEN_BODY));
+            continue;
+        }
+        if (r->flags & ROUTE_OPEN_BODY) {
+            assert_false(r->flags & ROUTE_WRITE);
+            continue;
+        }
+        if (!(r->flags & ROUTE_WRITE))
+            fail_msg("%s is neither a guarded write nor an open body", r->pattern);
+        size_t n = strlen(r->pattern);
+        bool restore = n > 8 && strcmp(r->pattern + n - 8, "/restore") == 0;
+        assert_int_equal((r->flags & ROUTE_ADMIN) != 0, restore);
+        if (r->methods & HTTP_PATCH)
+            assert_true(r->flags & ROUTE_MERGE_PATCH);
+        if ((r->methods & HTTP_POST) && !restore)
+            assert_true(r->flags & ROUTE_JSON_BODY);
+        writes++;
+    }
+    assert_true(writes >= 20);
+    assert_non_null(routes_guard);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, S_setup, S_teardown)
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_table_flags),
         cmocka_unit_test(test_target_has_flag),
         T(test_exact_match),
         T(test_root),

@@ -353,18 +353,35 @@ static bool S_begin(struct http_request *req, struct http_response *res, struct 
     return true;
 }
 
-bool write_precheck(struct http_request *req, struct http_response *res)
+bool write_guard(struct http_request *req, struct http_response *res, unsigned flags)
 {
     struct principal who;
-    return S_writable(req, res) && S_auth(req, res, false, &who);
+    if (!(flags & ROUTE_WRITE))
+        return true;
+    if (!S_writable(req, res) || !S_auth(req, res, (flags & ROUTE_ADMIN) != 0, &who))
+        return false;
+    if ((flags & (ROUTE_JSON_BODY | ROUTE_MERGE_PATCH)) &&
+        !S_content_type(req, res, (flags & ROUTE_MERGE_PATCH) != 0))
+        return false;
+    snprintf(req->principal, sizeof req->principal, "%s", who.name);
+    snprintf(req->scope, sizeof req->scope, "%s", who.scope);
+    req->guarded = true;
+    return true;
 }
 
-/* The checks of a write with a body, then the body; NULL when one failed (and answered). */
-static json_t *S_write_body(struct http_request *req, struct http_response *res, bool merge_patch,
+/* Who the guard let in (the route table guards every write before its handler runs). */
+static void S_who(const struct http_request *req, struct principal *who)
+{
+    snprintf(who->name, sizeof who->name, "%s", req->principal);
+    snprintf(who->scope, sizeof who->scope, "%s", req->scope);
+}
+
+/* The reason header of a guarded write, then its body; NULL when one failed (and answered). */
+static json_t *S_write_body(struct http_request *req, struct http_response *res,
                             struct principal *who, const char **reason)
 {
-    if (!S_writable(req, res) || !S_auth(req, res, false, who) ||
-        !S_content_type(req, res, merge_patch) || !S_reason(req, res, reason))
+    S_who(req, who);
+    if (!S_reason(req, res, reason))
         return NULL;
     return S_body(req, res);
 }
@@ -373,7 +390,7 @@ static void S_create(struct http_request *req, struct http_response *res, enum w
 {
     struct principal who;
     const char *reason = NULL;
-    json_t *doc = S_write_body(req, res, false, &who, &reason);
+    json_t *doc = S_write_body(req, res, &who, &reason);
     if (!doc)
         return;
     struct app *app = req->app;
@@ -488,7 +505,7 @@ static char *S_read_view(struct http_request *req, enum write_resource r, const 
     sub.request_id = req->request_id;
     struct http_response out;
     http_response_init(&out);
-    router_dispatch(req->app->routes, req->app->nroutes, &sub, &out);
+    router_dispatch(req->app->routes, req->app->nroutes, req->app->route_guard, &sub, &out);
     char *view = NULL;
     if (out.status == 200 && !out.body.oom) {
         view = malloc(out.body.len + 1);
@@ -506,7 +523,7 @@ static void S_patch(struct http_request *req, struct http_response *res, enum wr
 {
     struct principal who;
     const char *reason = NULL;
-    json_t *patch = S_write_body(req, res, true, &who, &reason);
+    json_t *patch = S_write_body(req, res, &who, &reason);
     if (!patch)
         return;
     const char *id = http_path_param(req, "id");
@@ -637,7 +654,8 @@ static void S_delete_or_restore(struct http_request *req, struct http_response *
 {
     struct principal who;
     const char *reason = NULL;
-    if (!S_writable(req, res) || !S_auth(req, res, restore, &who) || !S_reason(req, res, &reason))
+    S_who(req, &who);
+    if (!S_reason(req, res, &reason))
         return;
     const char *id = http_path_param(req, "id");
     struct app *app = req->app;

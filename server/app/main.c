@@ -252,6 +252,7 @@ static int S_serve(int argc, char **argv)
     app.log.fd = STDERR_FILENO;
     app.routes = routes_table;
     app.nroutes = routes_count;
+    app.route_guard = routes_guard;
     app.started_at = time(NULL);
     app.mhd_version = http_server_library_version();
     app.sqlite_version = sqlite3_libversion();

@@ -1,7 +1,6 @@
 #include "http_server.h"
 
 #include "db.h"
-#include "handlers.h"
 #include "http.h"
 #include "router.h"
 
@@ -94,6 +93,10 @@ struct req_state {
     struct req_state *next;
     struct http_request req;
     struct http_response res;
+    /* the route guard let the write in before its body was read: who, kept for dispatch */
+    bool guarded;
+    char principal[128];
+    char scope[16];
 };
 
 static uint64_t S_now_ns(void)
@@ -786,6 +789,10 @@ static bool S_process(struct req_state *st, struct MHD_Connection *conn, const c
     req->app = app;
     req->body = st->body.data;
     req->body_len = st->body.len;
+    /* checked by the route guard before the body was read: not again */
+    req->guarded = st->guarded;
+    memcpy(req->principal, st->principal, sizeof req->principal);
+    memcpy(req->scope, st->scope, sizeof req->scope);
     /* A request starts with no snapshot of its own: none is left from an earlier one. */
     uint64_t stale = 0;
     (void)app_snapshot_end(app, &stale);
@@ -820,7 +827,7 @@ static bool S_process(struct req_state *st, struct MHD_Connection *conn, const c
     } else {
         /* The time budget of the request's reads (SQLite's progress handler). */
         db_set_deadline(budget_ms ? db_now_ns() + (uint64_t)budget_ms * 1000000u : 0);
-        router_dispatch(app->routes, app->nroutes, req, res);
+        router_dispatch(app->routes, app->nroutes, app->route_guard, req, res);
         hit = db_deadline_hit();
         db_set_deadline(0);
         /* The tag names the snapshot the handler read, never a version published since. */
@@ -892,6 +899,15 @@ static void *S_worker(void *arg)
     }
 }
 
+/* Keeps what the route guard found before the body for the dispatch; false (no answer). */
+static bool S_keep_guard(struct req_state *st, const struct http_request *req)
+{
+    st->guarded = req->guarded;
+    memcpy(st->principal, req->principal, sizeof st->principal);
+    memcpy(st->scope, req->scope, sizeof st->scope);
+    return false;
+}
+
 /*
  * The headers of a request with a body are complete. A write whose route or token is
  * wrong is answered now, before "100 Continue" and without reading the body (a
@@ -921,11 +937,19 @@ static enum MHD_Result S_before_body(struct MHD_Connection *conn, struct req_sta
         if (bad)
             http_problem(&res, &req, bad, "malformed-request", err, NULL, 0);
         else if (router_match(app->routes, app->nroutes, &req, &rt, &allowed) != ROUTER_FOUND)
-            router_dispatch(app->routes, app->nroutes, &req, &res); /* 404 or 405 */
-        else if (rt->flags & ROUTE_OPEN_BODY)
-            answer = false; /* stores nothing: no token to check, the body is read */
-        else
-            answer = !write_precheck(&req, &res);
+            router_dispatch(app->routes, app->nroutes, app->route_guard, &req,
+                            &res); /* 404 or 405 */
+        else if (!(rt->flags & ROUTE_WRITE) || !app->route_guard)
+            answer = false; /* stores nothing (ROUTE_OPEN_BODY), or the router refuses it */
+        else {
+            /* The guard reads the tokens in a snapshot of its own: none left from an earlier
+             * request on this thread, none kept for the dispatch (which then trusts it). */
+            uint64_t ignored = 0;
+            (void)app_snapshot_end(app, &ignored);
+            if (app->route_guard(&req, &res, rt->flags))
+                answer = S_keep_guard(st, &req); /* let in: the body is read, not checked again */
+            (void)app_snapshot_end(app, &ignored);
+        }
         enum MHD_Result r = answer ? S_send(conn, st, &req, &res) : MHD_YES;
         http_response_free(&res);
         http_request_free(&req);

@@ -110,8 +110,8 @@ void router_allow_header(unsigned allowed, char *out, size_t n)
     }
 }
 
-void router_dispatch(const struct route *routes, size_t n, struct http_request *req,
-                     struct http_response *res)
+void router_dispatch(const struct route *routes, size_t n, route_guard_fn guard,
+                     struct http_request *req, struct http_response *res)
 {
     const struct route *rt = NULL;
     unsigned allowed = 0;
@@ -164,6 +164,15 @@ void router_dispatch(const struct route *routes, size_t n, struct http_request *
     }
     free(req->route_storage);
     req->route_storage = scratch; /* freed by http_request_free() */
+    /* What the route's flags demand is checked once, here, not by each handler. */
+    if ((rt->flags & ROUTE_WRITE) && !req->guarded) {
+        if (!guard) {
+            http_problem(res, req, 500, "internal", "no guard checks this route's writes", NULL, 0);
+            return;
+        }
+        if (!guard(req, res, rt->flags))
+            return;
+    }
     rt->handler(req, res);
 }
 

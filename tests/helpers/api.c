@@ -35,6 +35,7 @@ int api_fixture_open(struct api_fixture *fx)
     app->log.fd = STDERR_FILENO;
     app->routes = routes_table;
     app->nroutes = routes_count;
+    app->route_guard = routes_guard;
     app->mhd_version = "test";
     app->sqlite_version = "test";
     memcpy(app->boot_id, "0000000000000000", 17);
@@ -101,7 +102,7 @@ void api_request(struct api_fixture *fx, const char *method, const char *target,
     if (bad)
         http_problem(&out->res, &req, bad, "malformed-request", err, NULL, 0);
     else
-        router_dispatch(fx->app->routes, fx->app->nroutes, &req, &out->res);
+        router_dispatch(fx->app->routes, fx->app->nroutes, fx->app->route_guard, &req, &out->res);
     uint64_t version = 0;
     (void)app_snapshot_end(fx->app, &version);
     http_request_free(&req);

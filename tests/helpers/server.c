@@ -321,6 +321,7 @@ int test_server_start(struct test_server *ts, const char *const *extra_args, cha
     }
     app->routes = routes_table;
     app->nroutes = routes_count;
+    app->route_guard = routes_guard;
     app->started_at = time(NULL);
     app->mhd_version = http_server_library_version();
     app->sqlite_version = sqlite3_libversion();

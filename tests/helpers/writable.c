@@ -73,6 +73,7 @@ int writable_open(struct writable_fixture *wf, const char *const *extra_args)
     app->log.fd = wf->log_fd;
     app->routes = routes_table;
     app->nroutes = routes_count;
+    app->route_guard = routes_guard;
     app->mhd_version = "test";
     app->sqlite_version = "test";
     memcpy(app->boot_id, "0000000000000000", 17);
