@@ -70,9 +70,10 @@ $(TEST_DEPS_STAMP):
 
 deps: $(DEPS_STAMP) $(TEST_DEPS_STAMP)
 
+# Build tools get the same warnings as the server.
 $(BUILD)/embed: tools/embed.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) -O1 -o $@ $<
+	$(CC) $(BASE_CFLAGS) -O1 $(WARN) -o $@ $<
 
 $(BUILD)/gen/embedded.c: $(BUILD)/embed $(EMBED_FILES)
 	@mkdir -p $(dir $@)

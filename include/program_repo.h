@@ -17,7 +17,6 @@ struct program_filter {
 
 enum program_sort_key { PROGRAM_SORT_NAME, PROGRAM_SORT_ID };
 extern const char *const program_sort_keys[]; /* NULL-terminated, indexed by program_sort_key */
-extern const char *const program_kinds[];     /* NULL-terminated */
 
 enum app_status program_repo_count(struct db_conn *c, const struct program_filter *f,
                                    int64_t *out) APP_MUST_CHECK;

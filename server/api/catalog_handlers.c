@@ -12,6 +12,7 @@
 #include "list.h"
 #include "query.h"
 #include "statistic_repo.h"
+#include "vocab.h"
 #include "write_json.h"
 #include "write_repo.h"
 
@@ -332,7 +333,6 @@ static const char *const relation_field_names[] = {
 static const char *const relation_columns[] = {"id",          "kind",  "metric",   "whole",
                                                "part",        "parts", "min",      "max",
                                                "whole_place", "note",  "revision", NULL};
-static const char *const relation_kinds[] = {"part_whole", "sum", "share", "range", NULL};
 
 void relations_list(struct http_request *req, struct http_response *res)
 {
@@ -346,8 +346,8 @@ void relations_list(struct http_request *req, struct http_response *res)
     if (lp.has_cursor)
         query_error(&qe, "cursor", "is not supported here; use offset");
     const char *metric = query_string(req, &qe, "metric", 200);
-    if (query_enum(req, &qe, "kind", relation_kinds, &idx))
-        kind = relation_kinds[idx];
+    if (query_enum(req, &qe, "kind", vocab_relation_kinds, &idx))
+        kind = vocab_relation_kinds[idx];
     query_finish(req, &qe, relation_params);
     if (qe.n) {
         query_fail(res, req, &qe);

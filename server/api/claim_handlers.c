@@ -7,14 +7,13 @@
 #include "pdate.h"
 #include "query.h"
 #include "search_repo.h"
+#include "vocab.h"
 #include "write_repo.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const claim_kinds[] = {"statistic",      "event",     "policy", "assessment",
-                                          "recommendation", "testimony", NULL};
 static const char *const claim_includes[] = {"source", "metric", NULL};
 
 static const char *const list_params[] = {
@@ -87,7 +86,7 @@ static void S_parse(struct http_request *req, struct query_errors *qe, struct cl
     for (size_t i = 0; i < 11; i++) {
         if (*slots[i])
             continue; /* preset by the path; query_finish() rejects a repeat */
-        const char *const *valid = i == 6 ? claim_kinds : NULL;
+        const char *const *valid = i == 6 ? vocab_claim_kinds : NULL;
         if (query_list_json(req, qe, names[i], valid, &q->lists[i]))
             *slots[i] = buf_str(&q->lists[i]);
     }

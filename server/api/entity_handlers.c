@@ -5,6 +5,7 @@
 #include "handlers.h"
 #include "list.h"
 #include "query.h"
+#include "vocab.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -12,8 +13,6 @@
 /* How many claims GET /v1/entities/{id} embeds; the rest are at links.claims. */
 #define ENTITY_CLAIMS_MAX 100
 
-static const char *const entity_kinds[] = {"person", "organization", "armed_group",
-                                           "place",  "event",        NULL};
 static const char *const list_params[] = {"limit", "offset", "cursor", "format", "sort",
                                           "kind",  "q",      "fields", NULL};
 /* The members of an item of the collection, for fields= (list_fields()). */
@@ -45,7 +44,7 @@ void entities_list(struct http_request *req, struct http_response *res)
     size_t nsort = query_sort(req, &qe, "sort", entity_sort_keys, sort, 2);
     if (nsort && lp.has_cursor)
         query_error(&qe, "cursor", "works with the default order only; drop sort or use offset");
-    if (query_list_json(req, &qe, "kind", entity_kinds, &kinds))
+    if (query_list_json(req, &qe, "kind", vocab_entity_kinds, &kinds))
         f.kind_json = buf_str(&kinds);
     f.text = query_string(req, &qe, "q", 200);
     query_finish(req, &qe, list_params);

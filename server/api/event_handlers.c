@@ -13,11 +13,10 @@
 #include "list.h"
 #include "pdate.h"
 #include "query.h"
+#include "vocab.h"
 
 #include <string.h>
 
-static const char *const claim_kinds[] = {"statistic",      "event",     "policy", "assessment",
-                                          "recommendation", "testimony", NULL};
 static const char *const claim_includes[] = {"source", "metric", NULL};
 static const char *const list_params[] = {"limit",  "offset",  "cursor", "format",  "from",
                                           "to",     "kind",    "source", "program", "entity",
@@ -44,7 +43,7 @@ static void S_parse(struct http_request *req, struct query_errors *qe, struct ev
     const char **slots[NLISTS] = {&f->kind_json, &f->source_json, &f->program_json, &f->entity_json,
                                   &f->metric_json};
     for (size_t i = 0; i < NLISTS; i++) {
-        const char *const *valid = i == 0 ? claim_kinds : NULL;
+        const char *const *valid = i == 0 ? vocab_claim_kinds : NULL;
         if (query_list_json(req, qe, names[i], valid, &q->lists[i]))
             *slots[i] = buf_str(&q->lists[i]);
     }

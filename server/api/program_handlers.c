@@ -9,6 +9,7 @@
 #include "query.h"
 #include "statistic_analysis.h"
 #include "statistic_repo.h"
+#include "vocab.h"
 #include "write_repo.h"
 
 #include <stdio.h>
@@ -51,7 +52,7 @@ void programs_list(struct http_request *req, struct http_response *res)
     nsort = query_sort(req, &qe, "sort", program_sort_keys, sort, 2);
     if (nsort && lp.has_cursor)
         query_error(&qe, "cursor", "works with the default order only; drop sort or use offset");
-    if (query_list_json(req, &qe, "kind", program_kinds, &kinds))
+    if (query_list_json(req, &qe, "kind", vocab_program_kinds, &kinds))
         f.kind_json = buf_str(&kinds);
     f.q = query_string(req, &qe, "q", 200);
     query_finish(req, &qe, list_params);

@@ -6,16 +6,12 @@
 #include "query.h"
 #include "source_json.h"
 #include "source_repo.h"
+#include "vocab.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static const char *const source_kinds[] = {"analysis", "news", "report", "op-ed", "cited", NULL};
-/* claims_by_kind always lists every claim kind, in this order. */
-static const char *const claim_kinds[] = {"statistic",      "event",     "policy", "assessment",
-                                          "recommendation", "testimony", NULL};
-#define NCLAIM_KINDS 6
-
+/* claims_by_kind always lists every claim kind, in the order of vocab_claim_kinds. */
 static const char *const list_params[] = {"limit", "offset",   "cursor", "format", "sort", "kind",
                                           "cites", "cited_by", "q",      "fields", NULL};
 /* The members of an item of the collection, for fields= (list_fields()). */
@@ -60,7 +56,7 @@ static void S_parse(struct http_request *req, struct query_errors *qe, struct so
     q->nsort = query_sort(req, qe, "sort", source_sort_keys, q->sort, 3);
     if (q->nsort && q->lp.has_cursor)
         query_error(qe, "cursor", "works with the default order only; drop sort or use offset");
-    if (query_list_json(req, qe, "kind", source_kinds, &q->kind))
+    if (query_list_json(req, qe, "kind", vocab_source_kinds, &q->kind))
         f->kind_json = buf_str(&q->kind);
     if (query_list_json(req, qe, "cites", NULL, &q->cites))
         f->cites_json = buf_str(&q->cites);
@@ -130,7 +126,7 @@ static bool S_params_ok(struct http_request *req, struct http_response *res,
 struct get_ctx {
     struct jw *w;
     int64_t seq;
-    int64_t counts[NCLAIM_KINDS];
+    int64_t counts[VOCAB_NCLAIM_KINDS];
     bool has_text;
 };
 
@@ -150,8 +146,8 @@ static bool S_get_row(void *ctx, const struct source_row *r)
 static bool S_kind_count(void *ctx, const char *kind, int64_t n)
 {
     struct get_ctx *g = ctx;
-    for (size_t i = 0; i < NCLAIM_KINDS; i++) {
-        if (kind && strcmp(kind, claim_kinds[i]) == 0)
+    for (size_t i = 0; i < VOCAB_NCLAIM_KINDS; i++) {
+        if (kind && strcmp(kind, vocab_claim_kinds[i]) == 0)
             g->counts[i] = n;
     }
     return true;
@@ -185,8 +181,8 @@ static enum app_status S_doc(struct db_conn *c, const char *id, struct jw *w)
     if (st == APP_OK) {
         jw_key(w, "claims_by_kind");
         jw_obj_begin(w);
-        for (size_t i = 0; i < NCLAIM_KINDS; i++)
-            jw_kint(w, claim_kinds[i], g.counts[i]);
+        for (size_t i = 0; i < VOCAB_NCLAIM_KINDS; i++)
+            jw_kint(w, vocab_claim_kinds[i], g.counts[i]);
         jw_obj_end(w);
         jw_key(w, "cites");
         jw_arr_begin(w);

@@ -7,6 +7,7 @@
  * metric's unit) is checked by the repository after the write, in its transaction.
  */
 #include "consistency.h"
+#include "vocab.h"
 #include "write_fields.h"
 
 #include <stdio.h>
@@ -62,7 +63,6 @@ static enum app_status S_metric(struct vctx *v, bool creating)
 
 static const char *const relation_fields[] = {
     "id", "kind", "metric", "whole", "part", "parts", "min", "max", "whole_place", "note", NULL};
-static const char *const relation_kinds[] = {"part_whole", "sum", "share", "range", NULL};
 
 /* A metric a relation names: its unit and value type into m (false when unknown). */
 struct named_metric {
@@ -161,7 +161,7 @@ static enum app_status S_relation(struct vctx *v, bool creating)
     const char *id = wf_slug(v, "id", true);
     if (creating && id && wf_exists(v, "relation", id))
         return APP_ECONFLICT;
-    const char *kind = wf_enum(v, "kind", true, relation_kinds);
+    const char *kind = wf_enum(v, "kind", true, vocab_relation_kinds);
     struct named_metric own, whole, part, lo, hi;
     S_metric_ref(v, "metric", true, &own);
     wf_str(v, "note", false, 2000);

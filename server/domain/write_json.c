@@ -7,6 +7,7 @@
 #include "evidence.h"
 #include "pdate.h"
 #include "sha256.h"
+#include "vocab.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -358,8 +359,8 @@ static const char *const source_read_only[] = {"claims_by_kind",
                                                "text_sha256",
                                                "links",
                                                NULL};
-static const char *const program_read_only[] = {"attributes",     "claim_count", "source_count",
-                                                "mentions_count", "links",       NULL};
+static const char *const program_read_only[] = {
+    "vocab_program_attributes", "claim_count", "source_count", "mentions_count", "links", NULL};
 
 bool wf_in_list(const char *const *list, const char *k)
 {
@@ -411,18 +412,6 @@ static const char *const claim_fields[] = {
     "claimant",     "claimant_kind", "claimant_entity", "subject",
     "attribute",    "entities",      "topics",          "footnote",
     "note",         "scope",         "candidate",       NULL};
-static const char *const claim_kinds[] = {"statistic",      "event",     "policy", "assessment",
-                                          "recommendation", "testimony", NULL};
-static const char *const bounds[] = {"exact",     "approx", "at_least", "more_than", "up_to",
-                                     "less_than", "range",  "vague",    "almost",    NULL};
-static const char *const claimant_kinds[] = {"author",       "official", "government",  "expert",
-                                             "organization", "media",    "participant", "lawyer",
-                                             "unattributed", NULL};
-static const char *const attributes[] = {
-    "start_date",   "lead_agency",  "partners",    "components", "target_group",
-    "round_length", "participants", "graduates",   "applicants", "places",
-    "outcome",      "eligibility",  "legal_basis", "penalty",    "aim",
-    "oversight",    "status",       "name",        NULL};
 
 /* "<rule>@<start>-<end>" with a rule of the extractor and code point offsets, start < end. */
 static bool S_candidate_id(const char *s)
@@ -483,7 +472,7 @@ static void S_claim_quote(struct vctx *v, const char *source)
 static void S_claim_numbers(struct vctx *v)
 {
     const char *metric = wf_str(v, "metric", false, 200);
-    const char *bound = wf_enum(v, "bound", false, bounds);
+    const char *bound = wf_enum(v, "bound", false, vocab_bounds);
     const char *unit = wf_str(v, "unit", false, 40);
     double value = 0, lower = 0, upper = 0;
     bool hv = wf_num(v, "value", &value);
@@ -630,7 +619,7 @@ static enum app_status S_claim(struct vctx *v, bool creating)
     }
     S_claim_quote(v, source);
     wf_str(v, "statement", true, 2000);
-    wf_enum(v, "kind", true, claim_kinds);
+    wf_enum(v, "kind", true, vocab_claim_kinds);
     S_claim_numbers(v);
     wf_str(v, "value_text", false, 500);
     S_claim_time(v);
@@ -640,13 +629,13 @@ static enum app_status S_claim(struct vctx *v, bool creating)
     if (place && (!wf_entity_kind(v, place, kind, sizeof kind) || strcmp(kind, "place") != 0))
         wf_err(v, "place", "must be the id of an entity of kind place");
     wf_str(v, "claimant", true, 300);
-    wf_enum(v, "claimant_kind", true, claimant_kinds);
+    wf_enum(v, "claimant_kind", true, vocab_claimant_kinds);
     wf_ref(v, "claimant_entity", "entity");
     const char *subject = wf_str(v, "subject", false, 200);
     bool subject_program = subject && wf_exists(v, "program", subject);
     if (subject && !subject_program && !wf_exists(v, "entity", subject))
         wf_err(v, "subject", "unknown program or entity '%.80s'", subject);
-    if (wf_enum(v, "attribute", false, attributes) && !subject_program)
+    if (wf_enum(v, "attribute", false, vocab_program_attributes) && !subject_program)
         wf_err(v, "attribute", "needs a program as subject");
     wf_ids(v, "entities", false, "entity", "program");
     wf_ids(v, "topics", true, "topic", NULL);
@@ -678,7 +667,6 @@ static const char *const source_fields[] = {"id",
                                             "note",
                                             "text",
                                             NULL};
-static const char *const source_kinds[] = {"analysis", "news", "report", "op-ed", "cited", NULL};
 
 static enum app_status S_source(struct vctx *v, bool creating)
 {
@@ -714,7 +702,7 @@ static enum app_status S_source(struct vctx *v, bool creating)
     const char *url = wf_str(v, "url", false, 2000);
     if (url && strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
         wf_err(v, "url", "must be an http:// or https:// URL");
-    wf_enum(v, "kind", true, source_kinds);
+    wf_enum(v, "kind", true, vocab_source_kinds);
     const char *lang = wf_str(v, "language", true, 8);
     if (lang) {
         bool ok = strlen(lang) >= 2;
@@ -737,8 +725,6 @@ static enum app_status S_source(struct vctx *v, bool creating)
 }
 
 static const char *const program_fields[] = {"id", "name", "kind", "aliases", "description", NULL};
-static const char *const program_kinds[] = {
-    "program", "policy", "law", "institution", "initiative", "security_mechanism", NULL};
 
 static enum app_status S_program(struct vctx *v, bool creating)
 {
@@ -747,7 +733,7 @@ static enum app_status S_program(struct vctx *v, bool creating)
     if (creating && id && (wf_exists(v, "program", id) || wf_exists(v, "entity", id)))
         return APP_ECONFLICT;
     wf_str(v, "name", true, 300);
-    wf_enum(v, "kind", true, program_kinds);
+    wf_enum(v, "kind", true, vocab_program_kinds);
     wf_ids(v, "aliases", false, NULL, NULL);
     wf_str(v, "description", false, 2000);
     return APP_OK;

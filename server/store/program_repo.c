@@ -1,12 +1,11 @@
 #include "program_repo.h"
 
 #include "buf.h"
+#include "vocab.h"
 
 #include <sqlite3.h>
 
 const char *const program_sort_keys[] = {"name", "id", NULL};
-const char *const program_kinds[] = {
-    "program", "policy", "law", "institution", "initiative", "security_mechanism", NULL};
 
 #define PROGRAM_COLUMNS                                                            \
     "p.seq, p.id, p.name, p.kind, p.description, "                                 \
