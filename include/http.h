@@ -130,4 +130,15 @@ void http_problem_param(struct http_response *res, const struct http_request *re
 /* Starts a JSON body: sets status 200 and the content type. */
 void http_json_begin(struct http_response *res, struct jw *w);
 
+/*
+ * The entity tags of an If-Match or If-None-Match list (RFC 9110 8.8.3: comma-separated,
+ * each an optional W/ and a quoted tag; blanks allowed around commas), one call of fn each
+ * with the tag as sent, quotes included and W/ left out (weak says whether it was there);
+ * "*" comes as the tag "*". An unquoted entry runs to the next comma or blank; an
+ * unterminated quote ends the list. Stops at the first call that returns true and says so.
+ * The one parser of the three conditional headers the server reads.
+ */
+typedef bool (*http_etag_fn)(const void *ctx, const char *tag, size_t len, bool weak);
+bool http_etag_list(const char *list, http_etag_fn fn, const void *ctx);
+
 #endif

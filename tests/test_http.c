@@ -533,10 +533,51 @@ static void test_json_begin(void **state)
     http_response_free(&res);
 }
 
+/* Collects the tags http_etag_list() sees, "|"-joined, with a '~' before a weak one. */
+struct tags_seen {
+    char out[256];
+    const char *stop_at; /* the tag whose call returns true, or NULL */
+};
+
+static bool S_collect_tag(const void *ctx, const char *tag, size_t n, bool weak)
+{
+    struct tags_seen *t = (struct tags_seen *)(uintptr_t)ctx;
+    size_t o = strlen(t->out);
+    snprintf(t->out + o, sizeof t->out - o, "%s%s%.*s", o ? "|" : "", weak ? "~" : "", (int)n, tag);
+    return t->stop_at && strlen(t->stop_at) == n && memcmp(t->stop_at, tag, n) == 0;
+}
+
+static void test_etag_list(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *list, *seen;
+    } cases[] = {
+        {"\"1-a\"", "\"1-a\""},
+        {"W/\"1-a\", \"2-b\"", "~\"1-a\"|\"2-b\""},
+        {" \"a,b\" ,\t\"c\"", "\"a,b\"|\"c\""}, /* a comma inside quotes is the tag's */
+        {"*", "*"},
+        {"", ""},
+        {" , ,", ""},
+        {"bare, W/other", "bare|~other"},
+        {"\"ok\", \"unterminated", "\"ok\""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct tags_seen t = {"", NULL};
+        assert_false(http_etag_list(cases[i].list, S_collect_tag, &t));
+        if (strcmp(t.out, cases[i].seen) != 0)
+            fail_msg("'%s': saw '%s', want '%s'", cases[i].list, t.out, cases[i].seen);
+    }
+    struct tags_seen t = {"", "\"2-b\""};
+    assert_true(http_etag_list("\"1-a\", \"2-b\", \"3-c\"", S_collect_tag, &t));
+    assert_string_equal(t.out, "\"1-a\"|\"2-b\""); /* stopped at the match */
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, S_setup, S_teardown)
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_etag_list),
         T(test_parse_plain),
         T(test_parse_no_query),
         T(test_parse_empty_query),

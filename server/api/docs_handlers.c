@@ -112,24 +112,17 @@ static void S_init(void)
 }
 
 /* True when the If-None-Match list holds the tag (weak comparison) or is "*". */
+static bool S_doc_tag(const void *ctx, const char *tag, size_t n, bool weak)
+{
+    const char *want = ctx;
+    (void)weak;
+    return (n == 1 && tag[0] == '*') || (strlen(want) == n && memcmp(want, tag, n) == 0);
+}
+
 static bool S_matches(const char *inm, const char *etag)
 {
     const char *want = strncmp(etag, "W/", 2) == 0 ? etag + 2 : etag;
-    size_t wlen = strlen(want);
-    const char *p = inm;
-    while (*p) {
-        while (*p == ' ' || *p == '\t' || *p == ',')
-            p++;
-        if (*p == '*')
-            return true;
-        if (p[0] == 'W' && p[1] == '/')
-            p += 2;
-        size_t n = strcspn(p, ", \t");
-        if (n == wlen && memcmp(p, want, n) == 0)
-            return true;
-        p += n;
-    }
-    return false;
+    return http_etag_list(inm, S_doc_tag, want);
 }
 
 static void S_serve(struct http_request *req, struct http_response *res, enum doc_id id)

@@ -153,6 +153,24 @@ static bool S_reason(struct http_request *req, struct http_response *res, const 
     return true;
 }
 
+/* A tag of a response served at or after dataset version *ctx ("42-..."), or "*". */
+static bool S_fresh_tag(const void *ctx, const char *tag, size_t n, bool weak)
+{
+    const int64_t *changed_in = ctx;
+    (void)weak;
+    if (n == 1 && tag[0] == '*')
+        return true;
+    char buf[64];
+    if (n >= sizeof buf)
+        return false;
+    memcpy(buf, tag, n);
+    buf[n] = '\0';
+    const char *p = buf[0] == '"' ? buf + 1 : buf;
+    char *end = NULL;
+    long long v = strtoll(p, &end, 10);
+    return end != p && *end == '-' && v >= *changed_in;
+}
+
 /*
  * If-Match: a tag from any response served after the record last changed.
  * Marsad's tags start with the dataset version ("42-..."): the precondition
@@ -162,26 +180,8 @@ static bool S_if_match(struct http_request *req, struct http_response *res,
                        const struct write_state *ws)
 {
     const char *im = http_header(req, "If-Match");
-    if (!im)
+    if (!im || http_etag_list(im, S_fresh_tag, &ws->changed_in))
         return true;
-    const char *p = im;
-    while (*p) {
-        while (*p == ' ' || *p == ',')
-            p++;
-        if (*p == '*')
-            return true;
-        if (p[0] == 'W' && p[1] == '/')
-            p += 2;
-        if (*p == '"')
-            p++;
-        char *end = NULL;
-        long long v = strtoll(p, &end, 10);
-        if (end != p && *end == '-' && v >= ws->changed_in)
-            return true;
-        p = strchr(p, ',');
-        if (!p)
-            break;
-    }
     char msg[200];
     snprintf(msg, sizeof msg,
              "the record changed at dataset version %lld, after the version of the tag given; "

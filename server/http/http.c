@@ -371,3 +371,30 @@ void http_problem_param(struct http_response *res, const struct http_request *re
     http_problem(res, req, status, "invalid-parameter",
                  (n > 0 && (size_t)n < sizeof msg) ? msg : detail, &e, 1);
 }
+
+bool http_etag_list(const char *list, http_etag_fn fn, const void *ctx)
+{
+    const char *p = list;
+    while (p && *p) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        if (!*p)
+            break;
+        bool weak = p[0] == 'W' && p[1] == '/';
+        if (weak)
+            p += 2;
+        const char *e = p;
+        if (*e == '"') {
+            e = strchr(e + 1, '"');
+            if (!e)
+                return false; /* an unterminated tag: nothing after it can be trusted */
+            e++;
+        } else {
+            e += strcspn(e, ", \t");
+        }
+        if (e > p && fn(ctx, p, (size_t)(e - p), weak))
+            return true;
+        p = e;
+    }
+    return false;
+}

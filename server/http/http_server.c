@@ -448,40 +448,25 @@ static void S_etag_gz(const char *plain, char *out, size_t n)
  * "*" matches only when the target has a current representation, which the caller
  * knows after the handler ran: star says whether it does.
  */
+struct S_inm {
+    const char *a, *b;
+    bool star;
+};
+
+static bool S_inm_tag(const void *ctx, const char *tag, size_t n, bool weak)
+{
+    const struct S_inm *m = ctx;
+    (void)weak; /* If-None-Match compares weakly */
+    if (n == 1 && tag[0] == '*')
+        return m->star;
+    return (strlen(m->a) == n && memcmp(m->a, tag, n) == 0) ||
+           (strlen(m->b) == n && memcmp(m->b, tag, n) == 0);
+}
+
 static bool S_etag_match(const char *inm, const char *a, const char *b, bool star)
 {
-    if (!inm)
-        return false;
-    const char *p = inm;
-    while (*p) {
-        while (*p == ' ' || *p == ',' || *p == '\t')
-            p++;
-        if (!*p)
-            break;
-        if (*p == '*') {
-            if (star)
-                return true;
-            p++;
-            continue;
-        }
-        if (p[0] == 'W' && p[1] == '/')
-            p += 2;
-        const char *e = p;
-        if (*e == '"') {
-            e = strchr(e + 1, '"');
-            if (!e)
-                return false;
-            e++;
-        } else {
-            while (*e && *e != ',')
-                e++;
-        }
-        size_t n = (size_t)(e - p);
-        if ((strlen(a) == n && memcmp(a, p, n) == 0) || (strlen(b) == n && memcmp(b, p, n) == 0))
-            return true;
-        p = e;
-    }
-    return false;
+    struct S_inm m = {a, b, star};
+    return inm && http_etag_list(inm, S_inm_tag, &m);
 }
 
 /* True when the client accepts gzip (a "gzip" coding not given q=0). */
