@@ -7,6 +7,8 @@
 #include "pdate.h"
 #include "search_repo.h"
 #include "sha256.h"
+#include "write_json.h"
+#include "write_repo.h"
 
 #include <jansson.h>
 #include <sqlite3.h>
@@ -19,6 +21,7 @@
 struct loader {
     const struct embedded_file *files; /* the curated files, sorted by name */
     size_t nfiles;
+    struct db_conn *conn; /* the database being built; the API's lookups read it */
     sqlite3 *db;
     char *err;
     size_t errlen;
@@ -752,6 +755,73 @@ static enum app_status S_links(struct loader *L)
     return s;
 }
 
+/* The write API's lookups over the database being built (struct write_lookup). */
+static enum app_status L_exists(void *ctx, const char *table, const char *id)
+{
+    return write_repo_exists(((struct loader *)ctx)->conn, table, id);
+}
+
+static enum app_status L_entity_kind(void *ctx, const char *id, char *out, size_t n)
+{
+    return write_repo_entity_kind(((struct loader *)ctx)->conn, id, out, n);
+}
+
+static enum app_status L_metric(void *ctx, const char *id, char *unit, size_t un, char *vtype,
+                                size_t vn)
+{
+    return write_repo_metric(((struct loader *)ctx)->conn, id, unit, un, vtype, vn);
+}
+
+static enum app_status L_text(void *ctx, const char *id, char **text, size_t *len)
+{
+    return write_repo_source_text(((struct loader *)ctx)->conn, id, text, len);
+}
+
+static enum app_status L_next_id(void *ctx, const char *source, char *out, size_t n)
+{
+    return write_repo_next_claim_id(((struct loader *)ctx)->conn, source, out, n);
+}
+
+/*
+ * A curated claim goes through the write API's validator before it is loaded, so the seed
+ * and a POST /v1/claims accept and refuse the same records with the same words (the
+ * message names the member by its JSON pointer). The seed's own members of provenance
+ * (chain, repeats, footnote_scope) are checked by the loader below; a period is the API's
+ * period_start and period_end.
+ */
+static enum app_status S_claim_as_api(struct loader *L, const struct claim_ctx *cx, json_t *c,
+                                      const char *id)
+{
+    json_t *doc = json_deep_copy(c);
+    if (!doc)
+        return S_fail(L, "%s: out of memory", id);
+    json_object_set_new(doc, "source", json_string(cx->source_id));
+    json_t *period = json_object_get(doc, "period");
+    if (json_is_array(period) && json_array_size(period) == 2) {
+        json_object_set(doc, "period_start", json_array_get(period, 0));
+        json_object_set(doc, "period_end", json_array_get(period, 1));
+        json_object_del(doc, "period");
+    }
+    static const char *const seed_only[] = {"chain", "repeats", "footnote_scope"};
+    for (size_t i = 0; i < sizeof seed_only / sizeof seed_only[0]; i++)
+        json_object_del(doc, seed_only[i]);
+    const struct write_lookup lk = {L, L_exists, L_entity_kind, L_metric, L_text, L_next_id};
+    struct write_errors we;
+    memset(&we, 0, sizeof we);
+    char *out = NULL;
+    enum app_status st = write_json_validate(WRITE_CLAIM, doc, true, &lk, &we, &out);
+    free(out);
+    json_decref(doc);
+    if (st == APP_EINVAL && we.n)
+        return S_fail(L, "%s: %s: %s%s", id, we.pointer[0], we.msg[0],
+                      we.total > 1 ? " (and more: POST it to the API to see them all)" : "");
+    if (st == APP_ECONFLICT)
+        return S_fail(L, "%s: the id is taken", id);
+    if (st != APP_OK)
+        return S_fail(L, "%s: validating: %s (%s)", id, app_status_str(st), db_errmsg(L->conn));
+    return APP_OK;
+}
+
 static enum app_status S_claim(struct loader *L, struct claim_ctx *cx, json_t *c)
 {
     sqlite3_stmt *st = cx->ins;
@@ -767,6 +837,8 @@ static enum app_status S_claim(struct loader *L, struct claim_ctx *cx, json_t *c
         (s = S_need(L, id, "statement", statement, bad)) ||
         (s = S_need(L, id, "kind", kind, bad)) || (s = S_need(L, id, "claimant", claimant, bad)) ||
         (s = S_need(L, id, "claimant_kind", claimant_kind, bad)))
+        return s;
+    if ((s = S_claim_as_api(L, cx, c, id)) != APP_OK)
         return s;
 
     /* Locate the quote: the occurrence-th verbatim match in the stored text. */
@@ -1062,6 +1134,7 @@ enum app_status seed_build_from(const struct embedded_file *files, size_t nfiles
     s = db_open(tmp, false, &conn);
     if (s != APP_OK)
         return S_fail(&L, "cannot create %s: %s", tmp, app_status_str(s));
+    L.conn = conn;
     L.db = db_handle(conn);
     /* The build writes one file in one transaction; WAL is turned on by the server. */
     int from = 0, to = 0;
