@@ -26,25 +26,28 @@
 #define CLAIMS_FILE "db/seed/claims/berman-2019-returnees.json"
 #define TOKEN_WRITE "mrs_seed-test-writer-secret-0123456789abcdef"
 
-/* The binary's curated files with CLAIMS_FILE's first claim changed by `alter` (the
- * altered text is malloc'd into *owned). */
-static struct embedded_file *S_files(void (*alter)(json_t *claim), char **owned, json_t **first)
+/* The binary's curated files with the first record of `file` (the first claim of a claims
+ * file, else the first element of its array) changed by `alter`; the altered text is
+ * malloc'd into *owned, the altered record copied into *first. */
+static struct embedded_file *S_files_of(const char *file, void (*alter)(json_t *record),
+                                        char **owned, json_t **first)
 {
     struct embedded_file *files = calloc(embedded_nfiles, sizeof *files);
     assert_non_null(files);
     memcpy(files, embedded_files, embedded_nfiles * sizeof *files);
     *owned = NULL;
     for (size_t i = 0; i < embedded_nfiles; i++) {
-        if (strcmp(files[i].name, CLAIMS_FILE) != 0)
+        if (strcmp(files[i].name, file) != 0)
             continue;
         json_error_t e;
         json_t *doc = json_loadb((const char *)files[i].data, files[i].len, 0, &e);
         assert_non_null(doc);
-        json_t *claim = json_array_get(json_object_get(doc, "claims"), 0);
-        assert_non_null(claim);
+        json_t *rec = json_is_array(doc) ? json_array_get(doc, 0)
+                                         : json_array_get(json_object_get(doc, "claims"), 0);
+        assert_non_null(rec);
         if (alter)
-            alter(claim);
-        *first = json_deep_copy(claim);
+            alter(rec);
+        *first = json_deep_copy(rec);
         *owned = json_dumps(doc, JSON_COMPACT);
         assert_non_null(*owned);
         files[i].data = (const unsigned char *)*owned;
@@ -53,6 +56,11 @@ static struct embedded_file *S_files(void (*alter)(json_t *claim), char **owned,
     }
     assert_non_null(*owned);
     return files;
+}
+
+static struct embedded_file *S_files(void (*alter)(json_t *claim), char **owned, json_t **first)
+{
+    return S_files_of(CLAIMS_FILE, alter, owned, first);
 }
 
 static void S_bad_quote(json_t *claim)
@@ -186,11 +194,84 @@ static void test_bad_records_fail_like_the_api(void **state)
     writable_close(&wf);
 }
 
+static void S_bad_program_kind(json_t *p)
+{
+    json_object_set_new(p, "kind", json_string("club"));
+}
+
+static void S_bad_metric_type(json_t *m)
+{
+    json_object_set_new(m, "value_type", json_string("text"));
+}
+
+static void S_bad_source_url(json_t *src)
+{
+    json_object_set_new(src, "url", json_string("ftp://example.org/report"));
+}
+
+/* A curated source, program or metric the API would refuse fails the build the same way. */
+static void test_other_records_fail_like_the_api(void **state)
+{
+    (void)state;
+    static const char *const no_drop[] = {NULL};
+    static const char *const metric_drop[] = {"relations", NULL};
+    static const char *const source_drop[] = {"prefix", "published_precision", "written_precision",
+                                              "text", NULL};
+    static const struct {
+        const char *file, *collection;
+        void (*alter)(json_t *record);
+        const char *pointer;
+        const char *const *drop; /* the seed's own members, left out of the POST */
+    } cases[] = {
+        {"db/seed/programs.json", "/v1/programs", S_bad_program_kind, "/kind", no_drop},
+        {"db/seed/metrics.json", "/v1/metrics", S_bad_metric_type, "/value_type", metric_drop},
+        {"db/seed/sources.json", "/v1/sources", S_bad_source_url, "/url", source_drop},
+    };
+    struct writable_fixture wf;
+    memset(&wf, 0, sizeof wf);
+    assert_int_equal(writable_open(&wf, NULL), 0);
+    assert_int_equal(writable_token(&wf, "writer", "write", TOKEN_WRITE), 0);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *owned = NULL;
+        json_t *rec = NULL;
+        struct embedded_file *files = S_files_of(cases[i].file, cases[i].alter, &owned, &rec);
+        char err[1024];
+        assert_int_equal(S_build(files, err, sizeof err), APP_EINVAL);
+        /* the same record through the API, under an id of its own (the seeded one is taken) */
+        json_t *body = json_deep_copy(rec);
+        for (size_t k = 0; cases[i].drop[k]; k++)
+            json_object_del(body, cases[i].drop[k]);
+        json_object_set_new(body, "id", json_string("seed-test-record"));
+        char *text = json_dumps(body, JSON_COMPACT);
+        json_decref(body);
+        const char *headers[] = {"Authorization: Bearer " TOKEN_WRITE,
+                                 "Content-Type: application/json", NULL};
+        struct api_result r;
+        api_request(&wf.api, "POST", cases[i].collection, headers, text, &r);
+        free(text);
+        if (r.status != 422)
+            fail_msg("%s: the API answered %u: %s", cases[i].file, r.status, r.body);
+        json_t *e = ju_find(json_object_get(r.json, "errors"), "pointer", cases[i].pointer);
+        assert_non_null(e);
+        char want[1024];
+        snprintf(want, sizeof want, "%s: %s: %s: %s", cases[i].file, ju_str(rec, "id"),
+                 cases[i].pointer, ju_str(e, "detail"));
+        if (strcmp(err, want) != 0)
+            fail_msg("%s: the build says\n  %s\nthe API\n  %s", cases[i].file, err, want);
+        api_result_free(&r);
+        json_decref(rec);
+        free(owned);
+        free(files);
+    }
+    writable_close(&wf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_curated_files_build),
         cmocka_unit_test(test_bad_records_fail_like_the_api),
+        cmocka_unit_test(test_other_records_fail_like_the_api),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -181,6 +181,91 @@ out:
     return s;
 }
 
+/* The write API's lookups over the database being built (struct write_lookup). */
+static enum app_status L_exists(void *ctx, const char *table, const char *id)
+{
+    return write_repo_exists(((struct loader *)ctx)->conn, table, id);
+}
+
+static enum app_status L_entity_kind(void *ctx, const char *id, char *out, size_t n)
+{
+    return write_repo_entity_kind(((struct loader *)ctx)->conn, id, out, n);
+}
+
+static enum app_status L_metric(void *ctx, const char *id, char *unit, size_t un, char *vtype,
+                                size_t vn)
+{
+    return write_repo_metric(((struct loader *)ctx)->conn, id, unit, un, vtype, vn);
+}
+
+static enum app_status L_text(void *ctx, const char *id, char **text, size_t *len)
+{
+    return write_repo_source_text(((struct loader *)ctx)->conn, id, text, len);
+}
+
+static enum app_status L_next_id(void *ctx, const char *source, char *out, size_t n)
+{
+    return write_repo_next_claim_id(((struct loader *)ctx)->conn, source, out, n);
+}
+
+/*
+ * A curated record goes through the write API's validator before it is loaded (doc: its
+ * members as a POST would send them, taken), so the seed and the API accept and refuse the
+ * same records with the same words: the message names the member by its JSON pointer.
+ */
+static enum app_status S_as_api(struct loader *L, enum write_resource r, json_t *doc,
+                                const char *id)
+{
+    if (!doc)
+        return S_fail(L, "%s: out of memory", id);
+    const struct write_lookup lk = {L, L_exists, L_entity_kind, L_metric, L_text, L_next_id};
+    struct write_errors we;
+    memset(&we, 0, sizeof we);
+    char *out = NULL;
+    enum app_status st = write_json_validate(r, doc, true, &lk, &we, &out);
+    free(out);
+    json_decref(doc);
+    if (st == APP_EINVAL && we.n)
+        return S_fail(L, "%s: %s: %s%s", id, we.pointer[0], we.msg[0],
+                      we.total > 1 ? " (and more: POST it to the API to see them all)" : "");
+    if (st == APP_ECONFLICT)
+        return S_fail(L, "%s: the id is taken", id);
+    if (st != APP_OK)
+        return S_fail(L, "%s: validating: %s (%s)", id, app_status_str(st), db_errmsg(L->conn));
+    return APP_OK;
+}
+
+/* A copy of o without the members the seed has and the API does not take. */
+static json_t *S_without(const json_t *o, const char *const *drop, size_t n)
+{
+    json_t *doc = json_deep_copy(o);
+    for (size_t i = 0; doc && i < n; i++)
+        json_object_del(doc, drop[i]);
+    return doc;
+}
+
+/*
+ * A curated claim as the API takes it: the seed's own members of provenance (chain,
+ * repeats, footnote_scope) are checked by the loader below, and a period is the API's
+ * period_start and period_end.
+ */
+static enum app_status S_claim_as_api(struct loader *L, const char *source_id, json_t *c,
+                                      const char *id)
+{
+    static const char *const seed_only[] = {"chain", "repeats", "footnote_scope"};
+    json_t *doc = S_without(c, seed_only, sizeof seed_only / sizeof seed_only[0]);
+    if (!doc)
+        return S_fail(L, "%s: out of memory", id);
+    json_object_set_new(doc, "source", json_string(source_id));
+    json_t *period = json_object_get(doc, "period");
+    if (json_is_array(period) && json_array_size(period) == 2) {
+        json_object_set(doc, "period_start", json_array_get(period, 0));
+        json_object_set(doc, "period_end", json_array_get(period, 1));
+        json_object_del(doc, "period");
+    }
+    return S_as_api(L, WRITE_CLAIM, doc, id);
+}
+
 static enum app_status S_metrics(struct loader *L, json_t *arr, sqlite3_int64 source_seq)
 {
     enum app_status s = APP_OK;
@@ -202,6 +287,10 @@ static enum app_status S_metrics(struct loader *L, json_t *arr, sqlite3_int64 so
             S_bind_text(st, k + 1, v[k]);
         }
         S_bind_seq(st, 7, source_seq);
+        /* As the API takes a metric (its relations are loaded and checked as relations). */
+        static const char *const seed_only[] = {"relations"};
+        if ((s = S_as_api(L, WRITE_METRIC, S_without(m, seed_only, 1), v[0])) != APP_OK)
+            goto out;
         json_t *once = json_object_get(m, "one_per_subject");
         if (once && !json_is_boolean(once)) {
             s = S_fail(L, "%s: 'one_per_subject' must be true or false", v[0]);
@@ -406,7 +495,8 @@ static enum app_status S_programs(struct loader *L)
         const char *kind = S_str(p, "kind", &bad);
         const char *desc = S_str(p, "description", &bad);
         if ((s = S_need(L, id, "id", id, bad)) || (s = S_need(L, id, "name", name, bad)) ||
-            (s = S_need(L, id, "kind", kind, bad)))
+            (s = S_need(L, id, "kind", kind, bad)) ||
+            (s = S_as_api(L, WRITE_PROGRAM, json_deep_copy(p), id)))
             goto out;
         S_bind_text(st, 1, id);
         S_bind_text(st, 2, name);
@@ -437,6 +527,18 @@ static enum app_status S_source(struct loader *L, sqlite3_stmt *st, json_t *o, c
     const char *title = S_str(o, "title", &bad);
     enum app_status s;
     if ((s = S_need(L, id, "id", id, bad)) || (s = S_need(L, id, "title", title, bad)))
+        return s;
+    /* As the API takes it: the claim id prefix and the precisions (which the API derives)
+     * are the seed's; the text is a file of db/sources/, checked when it is stored; a cited
+     * work's label and ref belong to its citation. */
+    static const char *const seed_only[] = {
+        "prefix", "published_precision", "written_precision", "text", "label", "ref"};
+    json_t *doc = S_without(o, seed_only, sizeof seed_only / sizeof seed_only[0]);
+    if (doc && kind)
+        json_object_set_new(doc, "kind", json_string(kind));
+    if (doc && !json_is_string(json_object_get(doc, "language")))
+        json_object_set_new(doc, "language", json_string("und")); /* as it is stored */
+    if ((s = S_as_api(L, WRITE_SOURCE, doc, id)) != APP_OK)
         return s;
     json_t *authors = json_object_get(o, "authors");
     json_t *empty = NULL;
@@ -755,73 +857,6 @@ static enum app_status S_links(struct loader *L)
     return s;
 }
 
-/* The write API's lookups over the database being built (struct write_lookup). */
-static enum app_status L_exists(void *ctx, const char *table, const char *id)
-{
-    return write_repo_exists(((struct loader *)ctx)->conn, table, id);
-}
-
-static enum app_status L_entity_kind(void *ctx, const char *id, char *out, size_t n)
-{
-    return write_repo_entity_kind(((struct loader *)ctx)->conn, id, out, n);
-}
-
-static enum app_status L_metric(void *ctx, const char *id, char *unit, size_t un, char *vtype,
-                                size_t vn)
-{
-    return write_repo_metric(((struct loader *)ctx)->conn, id, unit, un, vtype, vn);
-}
-
-static enum app_status L_text(void *ctx, const char *id, char **text, size_t *len)
-{
-    return write_repo_source_text(((struct loader *)ctx)->conn, id, text, len);
-}
-
-static enum app_status L_next_id(void *ctx, const char *source, char *out, size_t n)
-{
-    return write_repo_next_claim_id(((struct loader *)ctx)->conn, source, out, n);
-}
-
-/*
- * A curated claim goes through the write API's validator before it is loaded, so the seed
- * and a POST /v1/claims accept and refuse the same records with the same words (the
- * message names the member by its JSON pointer). The seed's own members of provenance
- * (chain, repeats, footnote_scope) are checked by the loader below; a period is the API's
- * period_start and period_end.
- */
-static enum app_status S_claim_as_api(struct loader *L, const struct claim_ctx *cx, json_t *c,
-                                      const char *id)
-{
-    json_t *doc = json_deep_copy(c);
-    if (!doc)
-        return S_fail(L, "%s: out of memory", id);
-    json_object_set_new(doc, "source", json_string(cx->source_id));
-    json_t *period = json_object_get(doc, "period");
-    if (json_is_array(period) && json_array_size(period) == 2) {
-        json_object_set(doc, "period_start", json_array_get(period, 0));
-        json_object_set(doc, "period_end", json_array_get(period, 1));
-        json_object_del(doc, "period");
-    }
-    static const char *const seed_only[] = {"chain", "repeats", "footnote_scope"};
-    for (size_t i = 0; i < sizeof seed_only / sizeof seed_only[0]; i++)
-        json_object_del(doc, seed_only[i]);
-    const struct write_lookup lk = {L, L_exists, L_entity_kind, L_metric, L_text, L_next_id};
-    struct write_errors we;
-    memset(&we, 0, sizeof we);
-    char *out = NULL;
-    enum app_status st = write_json_validate(WRITE_CLAIM, doc, true, &lk, &we, &out);
-    free(out);
-    json_decref(doc);
-    if (st == APP_EINVAL && we.n)
-        return S_fail(L, "%s: %s: %s%s", id, we.pointer[0], we.msg[0],
-                      we.total > 1 ? " (and more: POST it to the API to see them all)" : "");
-    if (st == APP_ECONFLICT)
-        return S_fail(L, "%s: the id is taken", id);
-    if (st != APP_OK)
-        return S_fail(L, "%s: validating: %s (%s)", id, app_status_str(st), db_errmsg(L->conn));
-    return APP_OK;
-}
-
 static enum app_status S_claim(struct loader *L, struct claim_ctx *cx, json_t *c)
 {
     sqlite3_stmt *st = cx->ins;
@@ -838,7 +873,7 @@ static enum app_status S_claim(struct loader *L, struct claim_ctx *cx, json_t *c
         (s = S_need(L, id, "kind", kind, bad)) || (s = S_need(L, id, "claimant", claimant, bad)) ||
         (s = S_need(L, id, "claimant_kind", claimant_kind, bad)))
         return s;
-    if ((s = S_claim_as_api(L, cx, c, id)) != APP_OK)
+    if ((s = S_claim_as_api(L, cx->source_id, c, id)) != APP_OK)
         return s;
 
     /* Locate the quote: the occurrence-th verbatim match in the stored text. */
