@@ -59,7 +59,7 @@ all=$(ls server/*/*.c)
 # (base), the records the repositories fill and the validators check (domain), the
 # handlers' declarations (api).
 header_only_base="problem|sort_key|embedded"
-header_only_domain="claim|entity|program|source|search|statistic|statistic_internal|write_fields"
+header_only_domain="claim|entity|program|source|search|statistic|statistic_internal|extract_internal|write_fields"
 header_only_api="handlers"
 header_only_app="seed_internal"
 # The headers of the modules of a layer, as a regex over include/ paths.
