@@ -70,7 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct http_response res;
         http_response_init(&res);
         int before = hits;
-        router_dispatch(routes_table, routes_count, &req, &res);
+        router_dispatch(routes_table, routes_count, routes_guard, &req, &res);
         bool ran = hits == before + 1;
         switch (res.status) {
         case 200:
