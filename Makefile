@@ -47,7 +47,10 @@ EMBED_FILES := $(sort $(wildcard db/migrations/*.sql) $(wildcard db/seed/*.json)
                $(wildcard db/seed/claims/*.json) $(wildcard db/sources/*.txt) \
                openapi.yaml $(BUILD)/gen/openapi.json docs/index.html docs/vendor/redoc.standalone.js \
                $(EXPLORER_FILES))
-TEST_SRC := $(wildcard tests/test_*.c)
+# Tests mirror the layers: tests/unit/<layer>/ (one module, no server), tests/api/ (the
+# route table without sockets), tests/system/ (the binary or a server over real sockets),
+# tests/data/ (the curated database); plus fuzz/, soak/ and contract/.
+TEST_SRC := $(wildcard tests/unit/*/test_*.c tests/api/test_*.c tests/system/test_*.c tests/data/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 HELPER_OBJ := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%.o,$(wildcard tests/helpers/*.c))
 DEPS_STAMP := $(BUILD)/.deps-build
@@ -146,11 +149,11 @@ test: $(TEST_DEPS_STAMP)
 
 LINT_BANNED := '\b(sprintf|vsprintf|strcpy|strcat|strncpy|strtok|atoi|atol|gets)[[:space:]]*\('
 lint:
-	@if grep -nE $(LINT_BANNED) server/*/*.c include/*.h tests/*.c tests/helpers/*.[ch] tools/*.c tools/synth/*.[ch]; then \
+	@if grep -nE $(LINT_BANNED) server/*/*.c include/*.h tests/unit/*/*.c tests/api/*.c tests/system/*.c tests/data/*.c tests/helpers/*.[ch] tools/*.c tools/synth/*.[ch]; then \
 	    echo "lint: banned function used (see STYLE rule 7)"; exit 1; fi
 	@echo "lint: no banned functions"
 
-FORMAT_FILES = $(wildcard server/*/*.c include/*.h tests/*.c tests/helpers/*.[ch] tools/*.c tools/synth/*.[ch])
+FORMAT_FILES = $(wildcard server/*/*.c include/*.h tests/unit/*/*.c tests/api/*.c tests/system/*.c tests/data/*.c tests/helpers/*.[ch] tools/*.c tools/synth/*.[ch])
 format:
 	clang-format -i $(FORMAT_FILES)
 
@@ -246,9 +249,9 @@ VALGRIND ?= valgrind
 VALGRIND_FLAGS ?= -q --tool=memcheck --error-exitcode=1 --leak-check=full \
     --errors-for-leak-kinds=definite,indirect,possible --show-leak-kinds=definite,indirect,possible \
     --num-callers=30 $(if $(wildcard tests/valgrind.supp),--suppressions=tests/valgrind.supp)
-VALGRIND_TESTS = $(filter $(BUILD)/tests/test_http_server $(BUILD)/tests/test_process \
-                 $(BUILD)/tests/test_api_% $(BUILD)/tests/test_hostile \
-                 $(BUILD)/tests/test_slowloris $(BUILD)/tests/test_load_shedding,$(TEST_BIN))
+VALGRIND_TESTS = $(filter $(BUILD)/tests/system/test_http_server $(BUILD)/tests/system/test_process \
+                 $(BUILD)/tests/api/test_api_% $(BUILD)/tests/system/test_hostile \
+                 $(BUILD)/tests/system/test_slowloris $(BUILD)/tests/system/test_load_shedding,$(TEST_BIN))
 
 # Valgrind and the sanitizers do not mix: use a plain build (SANITIZE=0).
 valgrind: $(TEST_DEPS_STAMP) $(BUILD)/marsad $(BUILD)/marsad.db $(VALGRIND_TESTS)
@@ -290,9 +293,9 @@ bench: bench-build bench-extract
 # The claim-candidate extractor: quality on the five documents and the time per document
 # (fastest of 50 runs, pinned to one core), from the optimized build.
 bench-extract: bench-deps
-	$(MAKE) BUILD=$(BENCH_DIR) SANITIZE=0 $(BENCH_DIR)/marsad.db $(BENCH_DIR)/tests/test_extract
+	$(MAKE) BUILD=$(BENCH_DIR) SANITIZE=0 $(BENCH_DIR)/marsad.db $(BENCH_DIR)/tests/unit/domain/test_extract
 	MARSAD_EXTRACT_RUNS=50 MARSAD_TEST_DB=$(BENCH_DIR)/marsad.db \
-	    taskset -c 0 $(BENCH_DIR)/tests/test_extract | grep '^extract:'
+	    taskset -c 0 $(BENCH_DIR)/tests/unit/domain/test_extract | grep '^extract:'
 
 bench-callgrind: bench-build
 	BENCH_BUILD=$(BENCH_DIR) node bench/run.mjs --callgrind

@@ -614,7 +614,7 @@ static void test_body_too_large(void **state)
     tc_result_free(&r);
 
     /* Chunked: a route that refuses the method says so before the body is read
-     * (a chunked body over the limit on a write route: tests/test_hostile.c). */
+     * (a chunked body over the limit on a write route: tests/system/test_hostile.c). */
     static const char *const chunked[] = {"Transfer-Encoding: chunked", "Expect:", NULL};
     assert_int_equal(tc_request(NULL, "POST", url, chunked, body, 3000, &r), 0);
     j = S_problem(&r, 405);

@@ -6,7 +6,7 @@
  * HTTP. Each gets a clear 4xx problem+json (or, for broken HTTP, a 4xx from
  * libmicrohttpd or a closed connection), never a 5xx; meanwhile a thread keeps
  * calling /healthz and every call must succeed. Every response is also
- * checked for the security headers. Slow clients: tests/test_slowloris.c.
+ * checked for the security headers. Slow clients: tests/system/test_slowloris.c.
  *
  * The collections and their parameters are discovered from /v1 and from the
  * "unknown parameter; allowed: ..." problem, so new endpoints are covered.
