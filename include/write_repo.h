@@ -36,6 +36,10 @@ enum app_status write_repo_source_text(struct db_conn *c, const char *id, char *
 enum app_status write_repo_next_claim_id(struct db_conn *c, const char *source, char *out,
                                          size_t n) APP_MUST_CHECK;
 
+/* The lookups above as the struct validation takes (over c, borrowed): the one adapter
+ * of the write API and the seed build. */
+struct write_lookup write_repo_lookup(struct db_conn *c);
+
 /* SQL: the dataset version of a record's last change (1: the curated seed). */
 #define CHANGED_IN(res, idcol)                                                   \
     "coalesce((SELECT max(dataset_version) FROM revision WHERE resource = '" res \

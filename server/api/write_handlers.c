@@ -192,36 +192,6 @@ static bool S_if_match(struct http_request *req, struct http_response *res,
     return false;
 }
 
-struct lookup_ctx {
-    struct db_conn *c;
-};
-
-static enum app_status L_exists(void *ctx, const char *table, const char *id)
-{
-    return write_repo_exists(((struct lookup_ctx *)ctx)->c, table, id);
-}
-
-static enum app_status L_entity_kind(void *ctx, const char *id, char *out, size_t n)
-{
-    return write_repo_entity_kind(((struct lookup_ctx *)ctx)->c, id, out, n);
-}
-
-static enum app_status L_metric(void *ctx, const char *id, char *unit, size_t un, char *vtype,
-                                size_t vn)
-{
-    return write_repo_metric(((struct lookup_ctx *)ctx)->c, id, unit, un, vtype, vn);
-}
-
-static enum app_status L_text(void *ctx, const char *id, char **text, size_t *len)
-{
-    return write_repo_source_text(((struct lookup_ctx *)ctx)->c, id, text, len);
-}
-
-static enum app_status L_next_id(void *ctx, const char *source, char *out, size_t n)
-{
-    return write_repo_next_claim_id(((struct lookup_ctx *)ctx)->c, source, out, n);
-}
-
 /* Answers 422 listing every validation error, or 409 for a taken id; any other status is
  * the server's (a lookup the database could not answer), logged with the cause the writer
  * connection w reports (NULL: none). */
@@ -403,8 +373,7 @@ static void S_create(struct http_request *req, struct http_response *res, enum w
         return;
     }
     st = db_begin(w);
-    struct lookup_ctx lc = {w};
-    struct write_lookup lk = {&lc, L_exists, L_entity_kind, L_metric, L_text, L_next_id};
+    const struct write_lookup lk = write_repo_lookup(w);
     struct write_errors we = {0};
     write_json_drop_read_only(r, doc, NULL, &we); /* a create ignores computed members */
     if (st == APP_OK)
@@ -556,8 +525,7 @@ static void S_patch(struct http_request *req, struct http_response *res, enum wr
         goto rollback;
     }
     write_json_merge_patch(cur, patch);
-    struct lookup_ctx lc = {w};
-    struct write_lookup lk = {&lc, L_exists, L_entity_kind, L_metric, L_text, L_next_id};
+    const struct write_lookup lk = write_repo_lookup(w);
     struct write_errors we = {0};
     enum app_status st = write_json_validate(r, cur, false, &lk, &we, &norm);
     if (st == APP_OK) {
@@ -673,8 +641,7 @@ static void S_delete_or_restore(struct http_request *req, struct http_response *
          * footnote...) must still be live, and a claim's quote is found again in the
          * source's current text, which may have changed while the claim was deleted. The
          * record comes back as validated (norm), with the offsets derived now. */
-        struct lookup_ctx lc = {w};
-        struct write_lookup lk = {&lc, L_exists, L_entity_kind, L_metric, L_text, L_next_id};
+        const struct write_lookup lk = write_repo_lookup(w);
         struct write_errors we = {0};
         json_t *doc = write_json_from_text(ws.json);
         st = doc ? write_json_validate(r, doc, false, &lk, &we, &norm) : APP_ENOMEM;

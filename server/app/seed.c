@@ -134,33 +134,6 @@ sqlite3_int64 seed_seq(struct loader *L, const char *table, const char *id)
     return seq;
 }
 
-/* The write API's lookups over the database being built (struct write_lookup). */
-static enum app_status L_exists(void *ctx, const char *table, const char *id)
-{
-    return write_repo_exists(((struct loader *)ctx)->conn, table, id);
-}
-
-static enum app_status L_entity_kind(void *ctx, const char *id, char *out, size_t n)
-{
-    return write_repo_entity_kind(((struct loader *)ctx)->conn, id, out, n);
-}
-
-static enum app_status L_metric(void *ctx, const char *id, char *unit, size_t un, char *vtype,
-                                size_t vn)
-{
-    return write_repo_metric(((struct loader *)ctx)->conn, id, unit, un, vtype, vn);
-}
-
-static enum app_status L_text(void *ctx, const char *id, char **text, size_t *len)
-{
-    return write_repo_source_text(((struct loader *)ctx)->conn, id, text, len);
-}
-
-static enum app_status L_next_id(void *ctx, const char *source, char *out, size_t n)
-{
-    return write_repo_next_claim_id(((struct loader *)ctx)->conn, source, out, n);
-}
-
 /*
  * A curated record goes through the write API's validator before it is loaded (doc: its
  * members as a POST would send them, taken), so the seed and the API accept and refuse the
@@ -170,7 +143,8 @@ enum app_status seed_as_api(struct loader *L, enum write_resource r, json_t *doc
 {
     if (!doc)
         return seed_fail(L, "%s: out of memory", id);
-    const struct write_lookup lk = {L, L_exists, L_entity_kind, L_metric, L_text, L_next_id};
+    /* the write API's lookups over the database being built */
+    const struct write_lookup lk = write_repo_lookup(L->conn);
     struct write_errors we;
     memset(&we, 0, sizeof we);
     char *out = NULL;

@@ -190,6 +190,38 @@ enum app_status write_repo_next_claim_id(struct db_conn *c, const char *source, 
     return s == APP_ENOTFOUND ? APP_OK : s == APP_OK ? APP_ENOTFOUND : s;
 }
 
+static enum app_status L_exists(void *ctx, const char *table, const char *id)
+{
+    return write_repo_exists(ctx, table, id);
+}
+
+static enum app_status L_entity_kind(void *ctx, const char *id, char *out, size_t n)
+{
+    return write_repo_entity_kind(ctx, id, out, n);
+}
+
+static enum app_status L_metric(void *ctx, const char *id, char *unit, size_t un, char *vtype,
+                                size_t vn)
+{
+    return write_repo_metric(ctx, id, unit, un, vtype, vn);
+}
+
+static enum app_status L_text(void *ctx, const char *id, char **text, size_t *len)
+{
+    return write_repo_source_text(ctx, id, text, len);
+}
+
+static enum app_status L_next_id(void *ctx, const char *source, char *out, size_t n)
+{
+    return write_repo_next_claim_id(ctx, source, out, n);
+}
+
+struct write_lookup write_repo_lookup(struct db_conn *c)
+{
+    struct write_lookup lk = {c, L_exists, L_entity_kind, L_metric, L_text, L_next_id};
+    return lk;
+}
+
 /* ---- records as JSON --------------------------------------------------- */
 
 static const char SQL_LOAD_CLAIM[] = "SELECT c.deleted_at IS NOT NULL, c.revision, " CHANGED_IN(
