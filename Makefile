@@ -254,12 +254,13 @@ VALGRIND_TESTS = $(filter $(BUILD)/tests/system/test_http_server $(BUILD)/tests/
                  $(BUILD)/tests/system/test_slowloris $(BUILD)/tests/system/test_load_shedding,$(TEST_BIN))
 
 # Valgrind and the sanitizers do not mix: use a plain build (SANITIZE=0).
-valgrind: $(TEST_DEPS_STAMP) $(BUILD)/marsad $(BUILD)/marsad.db $(VALGRIND_TESTS)
+valgrind: $(TEST_DEPS_STAMP) $(BUILD)/marsad $(BUILD)/marsad.db $(BUILD)/marsad-synth $(VALGRIND_TESTS)
 	@if [ "$(SANITIZE)" = 1 ]; then echo "valgrind: needs SANITIZE=0"; exit 2; fi
 	@sh tests/fuzz/deps.sh valgrind
 	@fails=""; for t in $(VALGRIND_TESTS); do \
 	    echo "== valgrind $$t"; \
-	    MARSAD_VALGRIND=1 MARSAD_BIN=$(BUILD)/marsad MARSAD_TEST_DB=$(BUILD)/marsad.db \
+	    MARSAD_VALGRIND=1 MARSAD_BIN=$(BUILD)/marsad MARSAD_SYNTH=$(BUILD)/marsad-synth \
+	        MARSAD_TEST_DB=$(BUILD)/marsad.db \
 	        $(VALGRIND) $(VALGRIND_FLAGS) $$t || fails="$$fails $$t"; \
 	done; \
 	echo "== valgrind $(BUILD)/marsad serve (tests/valgrind-server.sh)"; \
