@@ -38,8 +38,6 @@ enum app_status source_repo_count(struct db_conn *c, const struct source_filter 
 /* One source by id; APP_ENOTFOUND when absent or deleted. */
 enum app_status source_repo_get(struct db_conn *c, const char *id, source_row_fn fn,
                                 void *ctx) APP_MUST_CHECK;
-/* *out is true when a source with this id exists but was deleted (soft delete). */
-enum app_status source_repo_deleted(struct db_conn *c, const char *id, bool *out) APP_MUST_CHECK;
 /* Claim counts per kind of the source with this seq (kinds with no claim are skipped). */
 enum app_status source_repo_claim_kinds(struct db_conn *c, int64_t seq, source_kind_count_fn fn,
                                         void *ctx) APP_MUST_CHECK;

@@ -36,6 +36,11 @@ enum app_status write_repo_source_text(struct db_conn *c, const char *id, char *
 enum app_status write_repo_next_claim_id(struct db_conn *c, const char *source, char *out,
                                          size_t n) APP_MUST_CHECK;
 
+/* Whether a claim, source or program `id` exists and was deleted (*deleted); false for any
+ * other resource or an unknown id. Reads one row, never the record. */
+enum app_status write_repo_deleted(struct db_conn *c, enum write_resource r, const char *id,
+                                   bool *deleted) APP_MUST_CHECK;
+
 /* The lookups above as the struct validation takes (over c, borrowed): the one adapter
  * of the write API and the seed build. */
 struct write_lookup write_repo_lookup(struct db_conn *c);

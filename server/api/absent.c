@@ -18,6 +18,8 @@ void api_absent(struct http_request *req, struct http_response *res, struct db_c
     if (r == WRITE_RELATION) {
         /* a relation is removed outright: its revisions tell that it existed */
         st = catalog_repo_had_revisions(c, r, id, &gone);
+    } else if (r == WRITE_CLAIM || r == WRITE_SOURCE || r == WRITE_PROGRAM) {
+        st = write_repo_deleted(c, r, id, &gone); /* one row, not the record and its text */
     } else {
         struct write_state ws = {0};
         st = write_repo_load(c, r, id, &ws);

@@ -126,22 +126,6 @@ enum app_status source_repo_get(struct db_conn *c, const char *id, source_row_fn
     return db_rows_by_id(c, SQL_GET, id, S_visit, &v);
 }
 
-static const char SQL_DELETED[] = "SELECT 1 FROM source WHERE id = ?1 AND deleted_at IS NOT NULL";
-
-enum app_status source_repo_deleted(struct db_conn *c, const char *id, bool *out)
-{
-    *out = false;
-    sqlite3_stmt *st = NULL;
-    enum app_status s = db_stmt(c, SQL_DELETED, &st);
-    if (s != APP_OK)
-        return s;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    *out = rc == SQLITE_ROW;
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? APP_OK : db_status(rc);
-}
-
 static const char SQL_KINDS[] = "SELECT kind, count(*) FROM claim WHERE source_seq = ?1 AND "
                                 "deleted_at IS NULL GROUP BY kind ORDER BY kind";
 

@@ -190,6 +190,28 @@ enum app_status write_repo_next_claim_id(struct db_conn *c, const char *source, 
     return s == APP_ENOTFOUND ? APP_OK : s == APP_OK ? APP_ENOTFOUND : s;
 }
 
+enum app_status write_repo_deleted(struct db_conn *c, enum write_resource r, const char *id,
+                                   bool *deleted)
+{
+    static const char *const sql[] = {
+        [WRITE_SOURCE] = "SELECT 1 FROM source WHERE id = ?1 AND deleted_at IS NOT NULL",
+        [WRITE_CLAIM] = "SELECT 1 FROM claim WHERE id = ?1 AND deleted_at IS NOT NULL",
+        [WRITE_PROGRAM] = "SELECT 1 FROM program WHERE id = ?1 AND deleted_at IS NOT NULL",
+    };
+    *deleted = false;
+    if ((unsigned)r >= sizeof sql / sizeof sql[0] || !sql[r])
+        return APP_OK;
+    sqlite3_stmt *st = NULL;
+    enum app_status s = db_stmt(c, sql[r], &st);
+    if (s != APP_OK)
+        return s;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    s = S_row(sqlite3_step(st));
+    sqlite3_reset(st);
+    *deleted = s == APP_OK;
+    return s == APP_ENOTFOUND ? APP_OK : s;
+}
+
 static enum app_status L_exists(void *ctx, const char *table, const char *id)
 {
     return write_repo_exists(ctx, table, id);
